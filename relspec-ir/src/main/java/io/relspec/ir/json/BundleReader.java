@@ -1,0 +1,178 @@
+package io.relspec.ir.json;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.relspec.ir.bundle.Bundle;
+import io.relspec.ir.error.ErrorCode;
+import io.relspec.ir.error.Problem;
+import io.relspec.ir.error.RelspecException;
+import io.relspec.ir.runtime.RuntimeProfile;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * Reads bundle documents (format v1) and runtime profiles. Every problem of a document is reported
+ * together, each with the file, the JSON path, what was found and what was expected.
+ */
+public final class BundleReader {
+  /** Expressions may nest at most this deep (a deeper tree is a clear error, not a crash). */
+  public static final int MAX_EXPRESSION_DEPTH = 128;
+
+  /** Nested pipelines (join right sides, union inputs, ...) may nest at most this deep. */
+  public static final int MAX_PIPELINE_DEPTH = 16;
+
+  /** JSON arrays and objects may nest at most this deep. */
+  public static final int MAX_JSON_NESTING = 1000;
+
+  /** A JSON string (a literal, a name) may have at most this many characters. */
+  public static final int MAX_STRING_LENGTH = 1 << 20;
+
+  /** A bundle file may have at most this many bytes. */
+  public static final long MAX_DOCUMENT_BYTES = 256L << 20;
+
+  private static final ObjectMapper MAPPER = newMapper();
+
+  private BundleReader() {}
+
+  private static ObjectMapper newMapper() {
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder()
+                    .maxNestingDepth(MAX_JSON_NESTING)
+                    .maxStringLength(MAX_STRING_LENGTH)
+                    .build())
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
+    return new ObjectMapper(factory)
+        .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+        .enable(DeserializationFeature.USE_BIG_INTEGER_FOR_INTS);
+  }
+
+  /** Reads a bundle file. */
+  public static Bundle read(Path file) {
+    return read(readText(file, "bundle"), file.toString());
+  }
+
+  /**
+   * Reads a bundle from text.
+   *
+   * @param source the name of the document in error messages (a file path, or e.g. {@code
+   *     <notebook>})
+   */
+  public static Bundle read(String json, String source) {
+    JsonNode root = parse(json, source, "bundle");
+    BundleDecoder decoder = new BundleDecoder(source);
+    Bundle bundle = decoder.bundle(root);
+    decoder.throwIfProblems("bundle");
+    return bundle;
+  }
+
+  /** Reads a runtime profile file ({@code --profile runtime.json}). */
+  public static RuntimeProfile readProfile(Path file) {
+    return readProfile(readText(file, "runtime profile"), file.toString());
+  }
+
+  /** Reads a runtime profile from text. */
+  public static RuntimeProfile readProfile(String json, String source) {
+    JsonNode root = parse(json, source, "runtime profile");
+    BundleDecoder decoder = new BundleDecoder(source);
+    RuntimeProfile profile = decoder.runtimeProfile(root, "");
+    decoder.throwIfProblems("runtime profile");
+    return profile;
+  }
+
+  static String readText(Path file, String what) {
+    try {
+      long size = Files.size(file);
+      if (size > MAX_DOCUMENT_BYTES) {
+        throw new RelspecException(
+            ErrorCode.INSUFFICIENT_RESOURCES,
+            "Cannot read "
+                + what
+                + " "
+                + file
+                + ": it has "
+                + size
+                + " bytes, more than the limit of "
+                + MAX_DOCUMENT_BYTES
+                + ". Split it into several bundles.");
+      }
+      return Files.readString(file);
+    } catch (NoSuchFileException e) {
+      throw new RelspecException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Cannot read " + what + " " + file + ": the file does not exist. Check the path.");
+    } catch (java.nio.charset.MalformedInputException e) {
+      throw new RelspecException(
+          ErrorCode.INVALID_DOCUMENT,
+          "Cannot read " + what + " " + file + ": it is not UTF-8 text. Save it as UTF-8 JSON.");
+    } catch (IOException e) {
+      throw new RelspecException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Cannot read " + what + " " + file + ": " + e.getMessage() + ".",
+          e);
+    }
+  }
+
+  static JsonNode parse(String json, String source, String what) {
+    try (JsonParser parser = MAPPER.createParser(json)) {
+      JsonNode root = MAPPER.readTree(parser);
+      if (root == null || root.isMissingNode()) {
+        throw invalid(source, what, "", "the document is empty; expected a JSON object");
+      }
+      return root;
+    } catch (StreamConstraintsException e) {
+      String where = location(e);
+      String why =
+          e.getMessage().contains("nesting depth")
+              ? "JSON nested deeper than "
+                  + MAX_JSON_NESTING
+                  + " levels"
+                  + where
+                  + " (expressions may nest at most "
+                  + MAX_EXPRESSION_DEPTH
+                  + " levels). Flatten the expression, e.g. with n-ary and/or, or split it into"
+                  + " several derive ops"
+              : "a JSON value is larger than the limit"
+                  + where
+                  + " (strings may have at most "
+                  + MAX_STRING_LENGTH
+                  + " characters). Keep large data in datasets, not in literals";
+      throw new RelspecException(
+          ErrorCode.INSUFFICIENT_RESOURCES,
+          "Cannot read " + what + " " + source + ": " + why + ".",
+          List.of(new Problem(source, "", why)),
+          null);
+    } catch (JsonProcessingException e) {
+      String why = "it is not valid JSON" + location(e) + ": " + e.getOriginalMessage();
+      throw invalid(source, what, "", why);
+    } catch (IOException e) {
+      throw new RelspecException(
+          ErrorCode.INVALID_DOCUMENT, "Cannot read " + what + " " + source + ": " + e, e);
+    }
+  }
+
+  private static String location(JsonProcessingException e) {
+    return e.getLocation() == null
+        ? ""
+        : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+  }
+
+  private static RelspecException invalid(String source, String what, String path, String why) {
+    return new RelspecException(
+        ErrorCode.INVALID_DOCUMENT,
+        "Cannot read " + what + " " + source + ": " + why + ".",
+        List.of(new Problem(source, path, why)),
+        null);
+  }
+}
