@@ -6,8 +6,9 @@ import java.util.Optional;
 
 /**
  * {@code {"lit": V, "type": "T"}}: a typed literal. The value is held in its canonical Java form
- * (see {@code io.relspec.ir.json.LiteralCodec}): Boolean, Long for every integer type, Double for both float types,
- * String, BigDecimal, LocalDate, Instant (microsecond precision) or {@link Bytes}; empty for null.
+ * (see {@code io.relspec.ir.json.LiteralCodec}): Boolean, Long for every integer type, Double for
+ * both float types, String, BigDecimal, LocalDate, Instant (microsecond precision) or {@link
+ * Bytes}; empty for null.
  */
 public record Literal(Optional<Object> value, DataType type) implements Expr {
   public Literal {

@@ -126,7 +126,10 @@ final class BundleDecoder {
         enumValue(node, path, "format", DatasetFormat.values(), DatasetFormat::jsonName, null);
     String location = requiredString(node, path, "location");
     List<Field> schema = requiredList(node, path, "schema", this::field);
-    Ordering ordering = present(node, "ordering") ? ordering(node.get("ordering"), at(path, "ordering")) : Ordering.UNORDERED;
+    Ordering ordering =
+        present(node, "ordering")
+            ? ordering(node.get("ordering"), at(path, "ordering"))
+            : Ordering.UNORDERED;
     ScanOptions scan = null;
     if (format != null) {
       scan =
@@ -134,7 +137,12 @@ final class BundleDecoder {
               ? scanOptions(node.get("scan"), at(path, "scan"), format)
               : ScanOptions.defaults(format);
     }
-    if (name == null || format == null || location == null || schema == null || ordering == null || scan == null) {
+    if (name == null
+        || format == null
+        || location == null
+        || schema == null
+        || ordering == null
+        || scan == null) {
       return null;
     }
     return new DatasetSpec(name, format, location, schema, ordering, scan);
@@ -151,11 +159,14 @@ final class BundleDecoder {
       return null;
     }
     if (kind == Ordering.Kind.UNORDERED && !keys.isEmpty()) {
-      problem(at(path, "keys"), "an unordered dataset has no keys; remove them or set kind to implicit");
+      problem(
+          at(path, "keys"),
+          "an unordered dataset has no keys; remove them or set kind to implicit");
       return null;
     }
     if (kind != Ordering.Kind.UNORDERED && keys.isEmpty()) {
-      problem(at(path, "keys"), "ordering kind " + kind.jsonName() + " needs at least one sort key");
+      problem(
+          at(path, "keys"), "ordering kind " + kind.jsonName() + " needs at least one sort key");
       return null;
     }
     return new Ordering(kind, keys);
@@ -166,7 +177,8 @@ final class BundleDecoder {
         node,
         path,
         "scan options",
-        keys("partitionCols", "fileSortOrder", "parquetPruning", "skipMetadata", "fileExtension"))) {
+        keys(
+            "partitionCols", "fileSortOrder", "parquetPruning", "skipMetadata", "fileExtension"))) {
       return null;
     }
     ScanOptions defaults = ScanOptions.defaults(format);
@@ -176,7 +188,11 @@ final class BundleDecoder {
     Boolean pruning = optionalBoolean(node, path, "parquetPruning", defaults.parquetPruning());
     Boolean skip = optionalBoolean(node, path, "skipMetadata", defaults.skipMetadata());
     String extension = optionalString(node, path, "fileExtension", defaults.fileExtension());
-    if (partitionCols == null || fileSortOrder == null || pruning == null || skip == null || extension == null) {
+    if (partitionCols == null
+        || fileSortOrder == null
+        || pruning == null
+        || skip == null
+        || extension == null) {
       return null;
     }
     return new ScanOptions(partitionCols, fileSortOrder, pruning, skip, extension);
@@ -198,7 +214,9 @@ final class BundleDecoder {
     String name = requiredName(node, path, "name");
     DataType type = requiredType(node, path, "type");
     Boolean nullable = optionalBoolean(node, path, "nullable", true);
-    return name == null || type == null || nullable == null ? null : new Field(name, type, nullable);
+    return name == null || type == null || nullable == null
+        ? null
+        : new Field(name, type, nullable);
   }
 
   private ContractSpec contract(JsonNode node, String path) {
@@ -232,7 +250,12 @@ final class BundleDecoder {
     List<SortKey> canonicalSort = optionalList(node, path, "canonicalSort", this::sortKey);
     OnViolation onViolation =
         enumValue(
-            node, path, "onViolation", OnViolation.values(), OnViolation::jsonName, OnViolation.FAIL);
+            node,
+            path,
+            "onViolation",
+            OnViolation.values(),
+            OnViolation::jsonName,
+            OnViolation.FAIL);
     if (name == null
         || version == null
         || columns == null
@@ -261,8 +284,7 @@ final class BundleDecoder {
         node,
         path,
         "rule",
-        keys(
-            "name", "output", "contract", "priority", "ops", "params", "description", "tags"))) {
+        keys("name", "output", "contract", "priority", "ops", "params", "description", "tags"))) {
       return null;
     }
     String name = requiredName(node, path, "name");
@@ -300,7 +322,10 @@ final class BundleDecoder {
     String path = at(rulePath, "params");
     JsonNode node = rule.get("params");
     if (!node.isObject()) {
-      problem(path, "expected an object of param bindings {\"name\": value}, found " + LiteralCodec.describe(node));
+      problem(
+          path,
+          "expected an object of param bindings {\"name\": value}, found "
+              + LiteralCodec.describe(node));
       return null;
     }
     Map<String, Param> declared = new LinkedHashMap<>();
@@ -357,7 +382,9 @@ final class BundleDecoder {
 
   private Op op(JsonNode node, String path, int depth) {
     if (!node.isObject()) {
-      problem(path, "expected an op object {\"op\": \"<name>\", ...}, found " + LiteralCodec.describe(node));
+      problem(
+          path,
+          "expected an op object {\"op\": \"<name>\", ...}, found " + LiteralCodec.describe(node));
       return null;
     }
     JsonNode opName = node.get("op");
@@ -452,14 +479,18 @@ final class BundleDecoder {
     if (!node.isObject()) {
       problem(
           path,
-          "expected a column name or {\"name\": n, \"expr\": E}, found " + LiteralCodec.describe(node));
+          "expected a column name or {\"name\": n, \"expr\": E}, found "
+              + LiteralCodec.describe(node));
       return null;
     }
     if (!object(node, path, "project column", keys("name", "expr"))) {
       return null;
     }
     String name = requiredName(node, path, "name");
-    Expr expr = present(node, "expr") ? expr(node.get("expr"), at(path, "expr"), 0) : (name == null ? null : new ColumnRef(name));
+    Expr expr =
+        present(node, "expr")
+            ? expr(node.get("expr"), at(path, "expr"), 0)
+            : (name == null ? null : new ColumnRef(name));
     return name == null || expr == null ? null : new Project.Column(name, expr);
   }
 
@@ -473,10 +504,12 @@ final class BundleDecoder {
   }
 
   private Op join(JsonNode node, String path, int depth) {
-    if (!object(node, path, "join op", keys("op", "type", "right", "on", "condition", "rightSuffix"))) {
+    if (!object(
+        node, path, "join op", keys("op", "type", "right", "on", "condition", "rightSuffix"))) {
       return null;
     }
-    JoinType type = enumValue(node, path, "type", JoinType.values(), JoinType::jsonName, JoinType.INNER);
+    JoinType type =
+        enumValue(node, path, "type", JoinType.values(), JoinType::jsonName, JoinType.INNER);
     Pipeline right = requiredPipeline(node, path, "right", depth);
     List<EquiKey> on = optionalList(node, path, "on", this::equiKey);
     Optional<Expr> condition = Optional.empty();
@@ -490,7 +523,9 @@ final class BundleDecoder {
     if (present(node, "rightSuffix")) {
       String suffix = string(node.get("rightSuffix"), at(path, "rightSuffix"));
       if (suffix != null && !Pattern.matches("[A-Za-z0-9_]+", suffix)) {
-        problem(at(path, "rightSuffix"), "expected a suffix of letters, digits and _, found \"" + suffix + "\"");
+        problem(
+            at(path, "rightSuffix"),
+            "expected a suffix of letters, digits and _, found \"" + suffix + "\"");
         suffix = null;
       }
       rightSuffix = Optional.ofNullable(suffix);
@@ -508,7 +543,10 @@ final class BundleDecoder {
       return name == null ? null : EquiKey.same(name);
     }
     if (!node.isObject()) {
-      problem(path, "expected a column name or {\"left\": a, \"right\": b}, found " + LiteralCodec.describe(node));
+      problem(
+          path,
+          "expected a column name or {\"left\": a, \"right\": b}, found "
+              + LiteralCodec.describe(node));
       return null;
     }
     if (!object(node, path, "equality key", keys("left", "right"))) {
@@ -524,7 +562,8 @@ final class BundleDecoder {
       return null;
     }
     List<String> groupBy = optionalList(node, path, "groupBy", this::name);
-    List<Aggregate.AggregateCall> aggregates = requiredList(node, path, "aggregates", this::aggregateCall);
+    List<Aggregate.AggregateCall> aggregates =
+        requiredList(node, path, "aggregates", this::aggregateCall);
     return groupBy == null || aggregates == null ? null : new Aggregate(groupBy, aggregates);
   }
 
@@ -584,7 +623,10 @@ final class BundleDecoder {
       return null;
     }
     Long n = requiredLong(node, path, "n");
-    Long offset = present(node, "offset") ? longValue(node.get("offset"), at(path, "offset")) : Long.valueOf(0);
+    Long offset =
+        present(node, "offset")
+            ? longValue(node.get("offset"), at(path, "offset"))
+            : Long.valueOf(0);
     if (n != null && n < 0) {
       problem(at(path, "n"), "expected a row count >= 0, found " + n);
       n = null;
@@ -648,10 +690,16 @@ final class BundleDecoder {
     IntervalAlign.Span leftSpan = span(node, path, "leftSpan");
     IntervalAlign.Span rightSpan = span(node, path, "rightSpan");
     IntervalAlign.Mode mode =
-        enumValue(node, path, "mode", IntervalAlign.Mode.values(), IntervalAlign.Mode::jsonName, null);
+        enumValue(
+            node, path, "mode", IntervalAlign.Mode.values(), IntervalAlign.Mode::jsonName, null);
     IntervalAlign.How how =
         enumValue(
-            node, path, "how", IntervalAlign.How.values(), IntervalAlign.How::jsonName, IntervalAlign.How.INNER);
+            node,
+            path,
+            "how",
+            IntervalAlign.How.values(),
+            IntervalAlign.How::jsonName,
+            IntervalAlign.How.INNER);
     List<String> selectRight = optionalList(node, path, "selectRight", this::name);
     List<SortKey> tieBreakers = optionalList(node, path, "tieBreakers", this::sortKey);
     Boolean matchMeta = optionalBoolean(node, path, "matchMeta", false);
@@ -666,7 +714,8 @@ final class BundleDecoder {
         || matchMeta == null) {
       return null;
     }
-    return new IntervalAlign(right, on, leftSpan, rightSpan, mode, how, selectRight, tieBreakers, matchMeta);
+    return new IntervalAlign(
+        right, on, leftSpan, rightSpan, mode, how, selectRight, tieBreakers, matchMeta);
   }
 
   private IntervalAlign.Span span(JsonNode parent, String parentPath, String key) {
@@ -692,7 +741,13 @@ final class BundleDecoder {
     }
     String column = requiredName(node, path, "col");
     SortKey.Direction dir =
-        enumValue(node, path, "dir", SortKey.Direction.values(), SortKey.Direction::jsonName, SortKey.Direction.ASC);
+        enumValue(
+            node,
+            path,
+            "dir",
+            SortKey.Direction.values(),
+            SortKey.Direction::jsonName,
+            SortKey.Direction.ASC);
     SortKey.NullOrder nulls =
         enumValue(
             node,
@@ -706,7 +761,8 @@ final class BundleDecoder {
 
   // ---------------------------------------------------------------- expressions
 
-  private static final List<String> EXPR_KEYS = List.of("col", "lit", "param", "fn", "cast", "case");
+  private static final List<String> EXPR_KEYS =
+      List.of("col", "lit", "param", "fn", "cast", "case");
 
   private Expr requiredExpr(JsonNode parent, String parentPath, String key) {
     if (!present(parent, key)) {
@@ -862,19 +918,23 @@ final class BundleDecoder {
       spillDir = Optional.ofNullable(dir);
       ok = dir != null;
     }
-    MemoryPool pool = enumValue(node, path, "memoryPool", MemoryPool.values(), MemoryPool::jsonName, d.memoryPool());
+    MemoryPool pool =
+        enumValue(
+            node, path, "memoryPool", MemoryPool.values(), MemoryPool::jsonName, d.memoryPool());
     Optional<Long> limit = Optional.empty();
     if (present(node, "memoryLimitBytes")) {
       Long bytes = longValue(node.get("memoryLimitBytes"), at(path, "memoryLimitBytes"));
       if (bytes != null && bytes < 1) {
-        problem(at(path, "memoryLimitBytes"), "expected a positive number of bytes, found " + bytes);
+        problem(
+            at(path, "memoryLimitBytes"), "expected a positive number of bytes, found " + bytes);
         bytes = null;
       }
       limit = Optional.ofNullable(bytes);
       ok &= bytes != null;
     }
     if (partitions != null && partitions < 0) {
-      problem(at(path, "targetPartitions"), "expected 0 (one per core) or more, found " + partitions);
+      problem(
+          at(path, "targetPartitions"), "expected 0 (one per core) or more, found " + partitions);
       return null;
     }
     if (batchSize != null && batchSize < 1) {
@@ -896,7 +956,12 @@ final class BundleDecoder {
   /** Checks that {@code node} is an object with only the allowed keys. */
   private boolean object(JsonNode node, String path, String what, Set<String> allowed) {
     if (node == null || !node.isObject()) {
-      problem(path, "expected a " + what + " object, found " + (node == null ? "nothing" : LiteralCodec.describe(node)));
+      problem(
+          path,
+          "expected a "
+              + what
+              + " object, found "
+              + (node == null ? "nothing" : LiteralCodec.describe(node)));
       return false;
     }
     boolean ok = true;
@@ -970,7 +1035,9 @@ final class BundleDecoder {
 
   private Pipeline requiredPipeline(JsonNode parent, String parentPath, String key, int depth) {
     if (!present(parent, key)) {
-      problem(at(parentPath, key), "missing required key '" + key + "': expected a pipeline {\"ops\": [...]}");
+      problem(
+          at(parentPath, key),
+          "missing required key '" + key + "': expected a pipeline {\"ops\": [...]}");
       return null;
     }
     return pipeline(parent.get(key), at(parentPath, key), depth);
@@ -1042,7 +1109,8 @@ final class BundleDecoder {
     return result.type().get();
   }
 
-  private Boolean optionalBoolean(JsonNode parent, String parentPath, String key, boolean fallback) {
+  private Boolean optionalBoolean(
+      JsonNode parent, String parentPath, String key, boolean fallback) {
     if (!present(parent, key)) {
       return fallback;
     }
@@ -1063,7 +1131,9 @@ final class BundleDecoder {
   }
 
   private Integer optionalInt(JsonNode parent, String parentPath, String key, int fallback) {
-    return present(parent, key) ? intValue(parent.get(key), at(parentPath, key)) : Integer.valueOf(fallback);
+    return present(parent, key)
+        ? intValue(parent.get(key), at(parentPath, key))
+        : Integer.valueOf(fallback);
   }
 
   private Integer intValue(JsonNode node, String path) {
@@ -1131,7 +1201,10 @@ final class BundleDecoder {
     String best = null;
     int bestDistance = Integer.MAX_VALUE;
     for (String candidate : candidates) {
-      int distance = editDistance(found.toLowerCase(java.util.Locale.ROOT), candidate.toLowerCase(java.util.Locale.ROOT));
+      int distance =
+          editDistance(
+              found.toLowerCase(java.util.Locale.ROOT),
+              candidate.toLowerCase(java.util.Locale.ROOT));
       if (distance < bestDistance) {
         bestDistance = distance;
         best = candidate;
@@ -1156,7 +1229,8 @@ final class BundleDecoder {
       current[0] = i;
       for (int j = 1; j <= b.length(); j++) {
         int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-        current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+        current[j] =
+            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
       }
       int[] swap = previous;
       previous = current;

@@ -153,7 +153,8 @@ public final class BundleWriter {
   /** Param bindings {@code {"name": value}} in their JSON form. */
   public static ObjectNode bindings(Map<String, Literal> params) {
     ObjectNode node = JSON.objectNode();
-    params.forEach((name, literal) -> node.set(name, LiteralCodec.toJson(literal.value(), literal.type())));
+    params.forEach(
+        (name, literal) -> node.set(name, LiteralCodec.toJson(literal.value(), literal.type())));
     return node;
   }
 
@@ -241,8 +242,11 @@ public final class BundleWriter {
     } else if (op instanceof IntervalAlign align) {
       node.set("right", pipeline(align.right()));
       node.set("on", equiKeys(align.on()));
-      node.set("leftSpan", JSON.arrayNode().add(align.leftSpan().start()).add(align.leftSpan().end()));
-      node.set("rightSpan", JSON.arrayNode().add(align.rightSpan().start()).add(align.rightSpan().end()));
+      node.set(
+          "leftSpan", JSON.arrayNode().add(align.leftSpan().start()).add(align.leftSpan().end()));
+      node.set(
+          "rightSpan",
+          JSON.arrayNode().add(align.rightSpan().start()).add(align.rightSpan().end()));
       node.put("mode", align.mode().jsonName());
       node.put("how", align.how().jsonName());
       node.set("selectRight", names(align.selectRight()));

@@ -175,7 +175,9 @@ public final class LiteralCodec {
       case BOOLEAN -> JSON.booleanNode((Boolean) v);
       case INT8, INT16, INT32, INT64 -> {
         long l = (Long) v;
-        yield Math.abs(l) <= MAX_SAFE_INTEGER ? JSON.numberNode(l) : JSON.textNode(Long.toString(l));
+        yield Math.abs(l) <= MAX_SAFE_INTEGER
+            ? JSON.numberNode(l)
+            : JSON.textNode(Long.toString(l));
       }
       case FLOAT32, FLOAT64 -> {
         double d = (Double) v;
@@ -216,7 +218,12 @@ public final class LiteralCodec {
               + type.typeString());
     } catch (BadLiteralException e) {
       throw new IllegalArgumentException(
-          "Cannot use " + value + " as a literal of type " + type.typeString() + ": " + e.getMessage());
+          "Cannot use "
+              + value
+              + " as a literal of type "
+              + type.typeString()
+              + ": "
+              + e.getMessage());
     }
   }
 
@@ -253,7 +260,11 @@ public final class LiteralCodec {
       return new BigDecimal(text);
     } catch (NumberFormatException e) {
       throw new BadLiteralException(
-          "expected a decimal string such as \"12.50\" for " + type.typeString() + ", found \"" + text + "\"");
+          "expected a decimal string such as \"12.50\" for "
+              + type.typeString()
+              + ", found \""
+              + text
+              + "\"");
     }
   }
 
@@ -264,7 +275,11 @@ public final class LiteralCodec {
       scaled = value.setScale(type.scale(), RoundingMode.UNNECESSARY);
     } catch (ArithmeticException e) {
       throw new BadLiteralException(
-          value.toPlainString() + " has more than " + type.scale() + " fractional digits for " + type);
+          value.toPlainString()
+              + " has more than "
+              + type.scale()
+              + " fractional digits for "
+              + type);
     }
     if (scaled.precision() - scaled.scale() > type.precision() - type.scale()
         && scaled.signum() != 0) {
@@ -311,5 +326,4 @@ public final class LiteralCodec {
     }
     return kind + " " + text;
   }
-
 }

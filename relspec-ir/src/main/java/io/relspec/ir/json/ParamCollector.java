@@ -1,7 +1,7 @@
 package io.relspec.ir.json;
 
-import io.relspec.ir.op.Join;
 import io.relspec.ir.op.IntervalAlign;
+import io.relspec.ir.op.Join;
 import io.relspec.ir.op.Op;
 import io.relspec.ir.op.Param;
 import io.relspec.ir.op.Pipeline;

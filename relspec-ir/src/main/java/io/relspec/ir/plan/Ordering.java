@@ -5,8 +5,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Ordering metadata of a dataset or plan output: {@code unordered}, {@code implicit(keys)} (the data
- * happens to be stored in that order) or {@code explicit(keys)} (a sort op guarantees it).
+ * Ordering metadata of a dataset or plan output: {@code unordered}, {@code implicit(keys)} (the
+ * data happens to be stored in that order) or {@code explicit(keys)} (a sort op guarantees it).
  */
 public record Ordering(Kind kind, List<SortKey> keys) {
   public static final Ordering UNORDERED = new Ordering(Kind.UNORDERED, List.of());

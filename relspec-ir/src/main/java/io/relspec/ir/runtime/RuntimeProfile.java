@@ -15,7 +15,8 @@ public record RuntimeProfile(
     Optional<Long> memoryLimitBytes) {
   public static final int DEFAULT_BATCH_SIZE = 8192;
   public static final RuntimeProfile DEFAULT =
-      new RuntimeProfile(0, DEFAULT_BATCH_SIZE, Optional.empty(), MemoryPool.GREEDY, Optional.empty());
+      new RuntimeProfile(
+          0, DEFAULT_BATCH_SIZE, Optional.empty(), MemoryPool.GREEDY, Optional.empty());
 
   public RuntimeProfile {
     if (targetPartitions < 0) {

@@ -72,7 +72,8 @@ public final class CanonicalJson {
   /** ECMAScript Number.prototype.toString of a finite double (RFC 8785 section 3.2.2.3). */
   public static String number(double value) {
     if (Double.isNaN(value) || Double.isInfinite(value)) {
-      throw new IllegalArgumentException("Cannot canonicalize " + value + ": JSON has no such number");
+      throw new IllegalArgumentException(
+          "Cannot canonicalize " + value + ": JSON has no such number");
     }
     if (value == 0) {
       return "0";

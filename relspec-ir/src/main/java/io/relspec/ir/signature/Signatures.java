@@ -57,8 +57,8 @@ public final class Signatures {
   }
 
   /**
-   * {@code {"kind":"relspec.rule/1","name","output","priority","params","plan","contract"}} with the
-   * plan and contract signatures.
+   * {@code {"kind":"relspec.rule/1","name","output","priority","params","plan","contract"}} with
+   * the plan and contract signatures.
    */
   public static String rule(RuleDefinition rule, String planSignature, String contractSignature) {
     ObjectNode doc = JSON.objectNode();
@@ -76,7 +76,8 @@ public final class Signatures {
    * {@code {"kind":"relspec.bundle/1","datasets": [[name, sig], ...],"rules": [[name, sig], ...]}},
    * both lists sorted by name.
    */
-  public static String bundle(Map<String, String> datasetSignatures, Map<String, String> ruleSignatures) {
+  public static String bundle(
+      Map<String, String> datasetSignatures, Map<String, String> ruleSignatures) {
     ObjectNode doc = JSON.objectNode();
     doc.put("kind", BUNDLE_KIND);
     doc.set("datasets", pairs(datasetSignatures));
