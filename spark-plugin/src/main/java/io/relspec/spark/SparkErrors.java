@@ -1,0 +1,224 @@
+package io.relspec.spark;
+
+import io.relspec.ir.error.ErrorCode;
+import io.relspec.ir.error.RelspecException;
+import io.relspec.ir.type.DataType;
+import java.util.Collection;
+
+/**
+ * The one factory of user-facing errors of the Spark lane. Every message reads "Cannot &lt;verb&gt;
+ * &lt;thing&gt;: &lt;why&gt;. &lt;how to fix&gt;" and names the rule, dataset, column or file
+ * involved.
+ */
+public final class SparkErrors {
+  private SparkErrors() {}
+
+  /** Where in a rule an op or expression sits, e.g. {@code rule 'r1' ops[2].predicate}. */
+  public static String at(String rule, String path) {
+    return "rule '" + rule + "' " + path;
+  }
+
+  public static RelspecException unknownColumn(String where, String column, Collection<String> in) {
+    return new RelspecException(
+        ErrorCode.INVALID_BUNDLE,
+        "Cannot resolve column '"
+            + column
+            + "' at "
+            + where
+            + ": the input has columns "
+            + in
+            + ". Fix the column name or add the column earlier in the pipeline.");
+  }
+
+  public static RelspecException ambiguousColumn(String where, String column) {
+    return new RelspecException(
+        ErrorCode.INVALID_BUNDLE,
+        "Cannot resolve column '"
+            + column
+            + "' at "
+            + where
+            + ": both join sides have it. Write {\"col\": \""
+            + column
+            + "\", \"side\": \"left\"} or \"right\".");
+  }
+
+  public static RelspecException unknownFunction(String where, String fn) {
+    return new RelspecException(
+        ErrorCode.INVALID_BUNDLE,
+        "Cannot compile function '"
+            + fn
+            + "' at "
+            + where
+            + ": it is not in the format v1 function registry. Use one of the functions of"
+            + " section 3 of the spec.");
+  }
+
+  public static RelspecException badArity(String where, String fn, String expected, int found) {
+    return new RelspecException(
+        ErrorCode.INVALID_BUNDLE,
+        "Cannot compile function '"
+            + fn
+            + "' at "
+            + where
+            + ": it takes "
+            + expected
+            + " argument(s) but "
+            + found
+            + " were given. Fix the argument list.");
+  }
+
+  public static RelspecException badType(
+      String where, String what, DataType found, String expected) {
+    return new RelspecException(
+        ErrorCode.INVALID_BUNDLE,
+        "Cannot compile "
+            + what
+            + " at "
+            + where
+            + ": found type "
+            + found.typeString()
+            + " but expected "
+            + expected
+            + ". Add a cast or fix the expression.");
+  }
+
+  public static RelspecException incompatibleTypes(
+      String where, String what, DataType left, DataType right) {
+    return new RelspecException(
+        ErrorCode.INVALID_BUNDLE,
+        "Cannot combine types "
+            + left.typeString()
+            + " and "
+            + right.typeString()
+            + " in "
+            + what
+            + " at "
+            + where
+            + ": only implicit widening is allowed. Add an explicit cast to one side.");
+  }
+
+  public static RelspecException unboundParam(String where, String param) {
+    return new RelspecException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Cannot bind param '"
+            + param
+            + "' at "
+            + where
+            + ": it has no default and no value was given. Add it to the rule's params or pass"
+            + " --param "
+            + param
+            + "=VALUE.");
+  }
+
+  public static RelspecException undeclaredParam(String rule, String param) {
+    return new RelspecException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Cannot bind param '"
+            + param
+            + "' of rule '"
+            + rule
+            + "': the rule declares no such param. Declare it with a param op or remove the"
+            + " binding.");
+  }
+
+  public static RelspecException badParamValue(
+      String rule, String param, DataType type, String value, String why) {
+    return new RelspecException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Cannot bind param '"
+            + param
+            + "' of rule '"
+            + rule
+            + "' to '"
+            + value
+            + "': "
+            + why
+            + ". Pass a value of type "
+            + type.typeString()
+            + ".");
+  }
+
+  public static RelspecException nameClash(String where, String column, String fix) {
+    return new RelspecException(
+        ErrorCode.INVALID_BUNDLE,
+        "Cannot produce column '"
+            + column
+            + "' at "
+            + where
+            + ": the output would have two columns of that name. "
+            + fix);
+  }
+
+  public static RelspecException unsupportedType(String what, String sparkType) {
+    return new RelspecException(
+        ErrorCode.UNSUPPORTED,
+        "Cannot map "
+            + what
+            + " of Spark type "
+            + sparkType
+            + " to a format v1 type: the Spark lane reads only v1 types. Convert the data or"
+            + " declare a v1 type.");
+  }
+
+  public static RelspecException unknownDataset(String where, String dataset) {
+    return new RelspecException(
+        ErrorCode.INVALID_BUNDLE,
+        "Cannot scan dataset '"
+            + dataset
+            + "' at "
+            + where
+            + ": no dataset or rule output has that name. Declare the dataset or fix the name.");
+  }
+
+  public static RelspecException badLimit(String where, long value) {
+    return new RelspecException(
+        ErrorCode.UNSUPPORTED,
+        "Cannot compile limit at "
+            + where
+            + ": "
+            + value
+            + " is larger than Spark's limit of "
+            + Integer.MAX_VALUE
+            + " rows. Use a smaller n or offset.");
+  }
+
+  public static RelspecException contractViolation(
+      String output, String contract, long violations, String example) {
+    return new RelspecException(
+        ErrorCode.CONTRACT_VIOLATION,
+        "Cannot finalize output '"
+            + output
+            + "': "
+            + violations
+            + " row(s) violate contract '"
+            + contract
+            + "' (first: "
+            + example
+            + ") and its onViolation is fail. Fix the rule or set onViolation to quarantine"
+            + " or drop.");
+  }
+
+  public static RelspecException cannotCast(
+      String output, String rule, String column, String from, DataType to) {
+    return new RelspecException(
+        ErrorCode.INVALID_BUNDLE,
+        "Cannot align column '"
+            + column
+            + "' of rule '"
+            + rule
+            + "' to output '"
+            + output
+            + "': Spark type "
+            + from
+            + " cannot be cast to "
+            + to.typeString()
+            + ". Change the rule to produce a compatible type.");
+  }
+
+  public static RelspecException internal(String what, Throwable cause) {
+    return new RelspecException(
+        ErrorCode.INTERNAL,
+        "Cannot " + what + ": " + cause.getMessage() + ". This is a relspec bug; please report it.",
+        cause);
+  }
+}
