@@ -29,7 +29,7 @@ abstract class CompilerTestSupport {
   /** A table from a schema such as {@code "a int32, b string not null"} and rows of values. */
   protected static Dataset<Row> table(String schema, Object[]... rows) {
     List<Field> fields = new ArrayList<>();
-    for (String column : schema.split(",(?![^<]*>)")) {
+    for (String column : schema.split(",(?![^<(]*[>)])")) {
       String[] parts = column.trim().split(" ", 2);
       String type = parts[1].trim();
       boolean nullable = !type.endsWith(" not null");
