@@ -63,6 +63,33 @@ public final class BundleValidator {
     return new Run(bundle, source).validate(runtimeParams);
   }
 
+  /**
+   * Resolves the ops of one pipeline against a bundle's datasets and rule outputs (the rule graph
+   * is not checked, params are not bound), as the fluent builder does after every op.
+   *
+   * @param rulePath the JSON path of the rule's ops in messages, e.g. {@code rules[2].ops}
+   * @return the schema the ops produce
+   * @throws RelspecException with code INVALID_BUNDLE and every problem found
+   */
+  public static RelSchema resolvePipeline(Bundle context, List<Op> ops, String rulePath) {
+    Run run = new Run(context, "<builder>");
+    run.checkRuleNames();
+    run.problems.clear();
+    run.registerDeclarations();
+    Map<String, Param> params = new LinkedHashMap<>();
+    ParamCollector.collect(ops, params);
+    PipelineValidator pipeline = new PipelineValidator(run.problems, run.inputs(), params);
+    PipelineValidator.Stage stage = pipeline.pipeline(ops, rulePath, 0);
+    if (stage == null || !run.problems.isEmpty()) {
+      throw new RelspecException(
+          ErrorCode.INVALID_BUNDLE,
+          "Cannot add op to rule at " + rulePath + ": " + run.problems.list().get(0).message(),
+          run.problems.list(),
+          null);
+    }
+    return stage.schema();
+  }
+
   private static final class Run {
     private final Bundle bundle;
     private final String source;
@@ -84,18 +111,7 @@ public final class BundleValidator {
       Map<String, RelSchema> ruleSchemas = new HashMap<>();
       Map<String, Ordering> ruleOrderings = new HashMap<>();
       Map<String, Set<String>> ruleScans = new HashMap<>();
-      PipelineValidator.Inputs inputs =
-          new PipelineValidator.Inputs() {
-            @Override
-            public Optional<PipelineValidator.Stage> lookup(String name) {
-              return Run.this.lookup(name);
-            }
-
-            @Override
-            public List<String> names() {
-              return lookupNames();
-            }
-          };
+      PipelineValidator.Inputs inputs = inputs();
       for (int i = 0; i < bundle.rules().size(); i++) {
         RuleDefinition rule = bundle.rules().get(i);
         String path = "rules[" + i + "]";
@@ -278,6 +294,26 @@ public final class BundleValidator {
                   + " are reserved for quarantined rows");
         }
       }
+    }
+
+    PipelineValidator.Inputs inputs() {
+      return new PipelineValidator.Inputs() {
+        @Override
+        public Optional<PipelineValidator.Stage> lookup(String name) {
+          return Run.this.lookup(name);
+        }
+
+        @Override
+        public List<String> names() {
+          return lookupNames();
+        }
+      };
+    }
+
+    /** Registers datasets and contracts by name without checking them. */
+    void registerDeclarations() {
+      bundle.datasets().forEach(d -> datasets.putIfAbsent(d.name(), d));
+      bundle.contracts().forEach(c -> contracts.putIfAbsent(c.name(), c));
     }
 
     private Optional<PipelineValidator.Stage> lookup(String name) {

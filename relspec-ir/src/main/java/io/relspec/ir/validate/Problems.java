@@ -17,6 +17,10 @@ final class Problems {
     list.add(new Problem(source, path, message));
   }
 
+  void clear() {
+    list.clear();
+  }
+
   boolean isEmpty() {
     return list.isEmpty();
   }
