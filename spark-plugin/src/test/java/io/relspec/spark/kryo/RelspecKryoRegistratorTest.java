@@ -10,7 +10,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.relspec.ir.bundle.Bundle;
 import io.relspec.ir.expr.Bytes;
 import io.relspec.ir.expr.Expr;
-import io.relspec.ir.json.BundleReader;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelPlan;
 import io.relspec.ir.runtime.RuntimeProfile;
@@ -25,7 +24,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
@@ -97,6 +95,9 @@ class RelspecKryoRegistratorTest {
         .hasMessageContaining("Class is not registered");
   }
 
+  /** Records of the IR packages that are results of helpers, never parts of a plan. */
+  private static final List<String> NOT_IR_VALUES = List.of("io.relspec.ir.type.TypeParser$Result");
+
   @Test
   void everyRecordAndEnumOfTheIrIsRegistered() throws IOException, URISyntaxException {
     Path classes =
@@ -118,6 +119,7 @@ class RelspecKryoRegistratorTest {
             && !internal
             && !name.startsWith("io.relspec.ir.validate.")
             && !name.startsWith("io.relspec.ir.error.")
+            && !NOT_IR_VALUES.contains(name)
             && !RelspecKryoRegistrator.RECORDS.contains(type)
             && !RelspecKryoRegistrator.ENUMS.contains(type)) {
           missing.add(name);
@@ -126,7 +128,5 @@ class RelspecKryoRegistratorTest {
     }
     assertThat(missing).as("IR value classes without a Kryo registration").isEmpty();
     assertThat(RelspecKryoRegistrator.RECORDS).hasSizeGreaterThan(40);
-    assertThat(Map.of()).isEmpty();
-    assertThat(BundleReader.MAX_EXPRESSION_DEPTH).isPositive();
   }
 }
