@@ -935,11 +935,11 @@ final class BundleDecoder {
     if (partitions != null && partitions < 0) {
       problem(
           at(path, "targetPartitions"), "expected 0 (one per core) or more, found " + partitions);
-      return null;
+      partitions = null;
     }
     if (batchSize != null && batchSize < 1) {
       problem(at(path, "batchSize"), "expected a batch size of at least 1, found " + batchSize);
-      return null;
+      batchSize = null;
     }
     if (partitions == null || batchSize == null || !ok || pool == null) {
       return null;
@@ -953,7 +953,12 @@ final class BundleDecoder {
     return new java.util.LinkedHashSet<>(List.of(keys));
   }
 
-  /** Checks that {@code node} is an object with only the allowed keys. */
+  /**
+   * Checks that {@code node} is an object and reports each key it does not allow. Decoding goes on
+   * after unknown keys so that every other problem of the object is reported too.
+   *
+   * @return false only when {@code node} is not an object at all
+   */
   private boolean object(JsonNode node, String path, String what, Set<String> allowed) {
     if (node == null || !node.isObject()) {
       problem(
@@ -964,7 +969,6 @@ final class BundleDecoder {
               + (node == null ? "nothing" : LiteralCodec.describe(node)));
       return false;
     }
-    boolean ok = true;
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!allowed.contains(key)) {
@@ -977,10 +981,9 @@ final class BundleDecoder {
                 + "; expected only "
                 + allowed
                 + suggestion(key, List.copyOf(allowed)));
-        ok = false;
       }
     }
-    return ok;
+    return true;
   }
 
   private static boolean present(JsonNode node, String key) {
@@ -1212,6 +1215,14 @@ final class BundleDecoder {
     }
     if (best != null && bestDistance > 0 && bestDistance <= Math.max(2, found.length() / 3)) {
       return "; did you mean '" + best + "'?";
+    }
+    if (found.length() >= 3) {
+      String lower = found.toLowerCase(java.util.Locale.ROOT);
+      for (String candidate : candidates) {
+        if (candidate.toLowerCase(java.util.Locale.ROOT).startsWith(lower)) {
+          return "; did you mean '" + candidate + "'?";
+        }
+      }
     }
     return "";
   }

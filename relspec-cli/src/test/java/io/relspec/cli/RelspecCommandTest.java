@@ -1,0 +1,151 @@
+package io.relspec.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Runs the real command line in-process on the bundled examples. */
+class RelspecCommandTest {
+  private static final Path CPG = Path.of("..", "examples", "cpg.json");
+  private static final Path ANALYTICS = Path.of("..", "examples", "analytics.json");
+
+  @TempDir Path tmp;
+
+  record Result(int exit, String out, String err) {
+    List<String> lines() {
+      return out.lines().toList();
+    }
+  }
+
+  static Result run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int exit = RelspecCommand.execute(args, new PrintWriter(out), new PrintWriter(err));
+    return new Result(exit, out.toString(), err.toString());
+  }
+
+  @Test
+  void validatePrintsOneLineSummary() {
+    Result result = run("validate", CPG.toString());
+    assertThat(result.exit()).isZero();
+    assertThat(result.lines())
+        .singleElement()
+        .asString()
+        .startsWith(
+            "ok: bundle cpg_relations ("
+                + CPG
+                + "): 4 datasets, 2 contracts, 3 rules into 2 outputs; signature ")
+        .matches(".*signature [0-9a-f]{64}$");
+  }
+
+  @Test
+  void signaturePrintsOneLinePerRuleThenTheBundle() {
+    Result first = run("signature", ANALYTICS.toString());
+    Result second = run("signature", ANALYTICS.toString());
+    assertThat(first.exit()).isZero();
+    assertThat(first.out()).isEqualTo(second.out());
+    List<String> lines = first.lines();
+    assertThat(lines).hasSize(5);
+    assertThat(lines.subList(0, 4))
+        .extracting(line -> line.split(" ")[0])
+        .containsExactly("region_revenue", "top_customers", "sku_sales", "dormant_customers");
+    assertThat(lines.subList(0, 4))
+        .allMatch(line -> line.matches("[a-z_]+ [0-9a-f]{64} plan=[0-9a-f]{64}"));
+    assertThat(lines.get(4)).matches("bundle [0-9a-f]{64}");
+  }
+
+  @Test
+  void normalizedOutputHasTheSameSignaturesAndIsAFixedPoint() throws IOException {
+    Result normalized = run("normalize", CPG.toString());
+    assertThat(normalized.exit()).isZero();
+    Path file = tmp.resolve("normalized.json");
+    Files.writeString(file, normalized.out());
+    assertThat(run("signature", file.toString()).out())
+        .isEqualTo(run("signature", CPG.toString()).out());
+    assertThat(run("normalize", file.toString()).out()).isEqualTo(normalized.out());
+    assertThat(normalized.out())
+        .contains(
+            "\"nulls\" : \"last\"", "\"rightSuffix\" : null", "\"fileExtension\" : \".parquet\"");
+  }
+
+  @Test
+  void planShowsSchemaOrderingAndSignaturesInDependencyOrder() {
+    Result result = run("plan", CPG.toString());
+    assertThat(result.exit()).isZero();
+    String out = result.out();
+    assertThat(out.indexOf("rule ref_symbols")).isLessThan(out.indexOf("rule call_symbols"));
+    assertThat(out.indexOf("rule call_symbols")).isLessThan(out.indexOf("rule file_link_counts"));
+    assertThat(out)
+        .contains(
+            "output symbol_links <- [ref_symbols, call_symbols]",
+            "  ordering:  explicit(path asc nulls last, bstart asc nulls last, link_id asc nulls last)",
+            "violations: quarantine -> symbol_links__errors");
+  }
+
+  @Test
+  void planOfOneRuleWithARuntimeParam() {
+    Result result =
+        run(
+            "plan",
+            ANALYTICS.toString(),
+            "--rule",
+            "region_revenue",
+            "--param",
+            "since=2024-06-01");
+    assertThat(result.exit()).isZero();
+    assertThat(result.out())
+        .contains("params:    since=\"2024-06-01\"")
+        .doesNotContain("rule top_customers");
+  }
+
+  @Test
+  void invalidBundleExitsTwoWithEveryProblem() throws IOException {
+    Path bad = tmp.resolve("bad.json");
+    Files.writeString(
+        bad,
+        Files.readString(CPG)
+            .replace(
+                "\"op\": \"scan\", \"dataset\": \"name_refs\"",
+                "\"op\": \"scan\", \"dataset\": \"name_ref\"")
+            .replace("\"how\": \"left\"", "\"how\": \"outer\""));
+    Result result = run("validate", bad.toString());
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.out()).isEmpty();
+    assertThat(result.err())
+        .startsWith("error: Cannot read bundle " + bad + ": 1 problem.")
+        .contains(
+            bad
+                + ": rules[0].ops[1].how: expected one of [inner, left], found the string \"outer\"");
+
+    Files.writeString(
+        bad,
+        Files.readString(CPG).replace("\"dataset\": \"name_refs\"", "\"dataset\": \"name_ref\""));
+    Result invalid = run("validate", bad.toString());
+    assertThat(invalid.exit()).isEqualTo(2);
+    assertThat(invalid.err())
+        .contains("Cannot validate bundle " + bad + ": 1 problem.")
+        .contains("rules[0].ops[0].dataset: unknown dataset 'name_ref'")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
+  void badArgumentsAreUserErrors() {
+    assertThat(run("validate", "no/such/file.json").err())
+        .isEqualTo(
+            "error: Cannot read bundle no/such/file.json: the file does not exist. Check the path.\n");
+    assertThat(run("validate", "no/such/file.json").exit()).isEqualTo(2);
+    Result badParam = run("validate", ANALYTICS.toString(), "--param", "since");
+    assertThat(badParam.exit()).isEqualTo(2);
+    assertThat(badParam.err()).contains("Cannot read --param 'since': expected NAME=VALUE");
+    Result unknownRule = run("plan", ANALYTICS.toString(), "--rule", "nope");
+    assertThat(unknownRule.exit()).isEqualTo(2);
+    assertThat(unknownRule.err()).contains("Cannot show rule 'nope'", "Rules: [");
+  }
+}
