@@ -1,0 +1,183 @@
+package io.relspec.spark.contract;
+
+import io.relspec.ir.bundle.ContractSpec;
+import io.relspec.ir.bundle.OnViolation;
+import io.relspec.ir.op.SortKey;
+import io.relspec.ir.type.Field;
+import io.relspec.spark.SparkErrors;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.KnownNotNull;
+import org.apache.spark.storage.StorageLevel;
+
+/**
+ * The finalized rows of one output: every input row tagged with its status. {@link #rows()} and
+ * {@link #errors()} are views of the same tagged rows; call {@link #persist()} before using several
+ * of them, so the rules run once.
+ */
+public final class Finalization {
+  private static final List<String> VIOLATIONS =
+      List.of(
+          ContractFinalizer.NULL_VIOLATION,
+          ContractFinalizer.CAST_FAILURE,
+          ContractFinalizer.DUPLICATE_KEY);
+
+  private final String output;
+  private final ContractSpec contract;
+  private final Dataset<Row> tagged;
+
+  Finalization(String output, ContractSpec contract, Dataset<Row> tagged) {
+    this.output = output;
+    this.contract = contract;
+    this.tagged = tagged;
+  }
+
+  public String output() {
+    return output;
+  }
+
+  public ContractSpec contract() {
+    return contract;
+  }
+
+  /** Every input row with the contract's columns, status, error column/message and rule. */
+  public Dataset<Row> tagged() {
+    return tagged;
+  }
+
+  public Finalization persist() {
+    tagged.persist(StorageLevel.MEMORY_AND_DISK());
+    return this;
+  }
+
+  public void unpersist() {
+    tagged.unpersist();
+  }
+
+  /**
+   * The output's rows: contract columns in order, non-nullable columns typed non-null, in canonical
+   * sort order when the contract has one.
+   */
+  public Dataset<Row> rows() {
+    Dataset<Row> ok =
+        tagged.filter(tagged.col(ContractFinalizer.STATUS).equalTo(ContractFinalizer.OK));
+    List<Column> columns = new ArrayList<>();
+    for (Field field : contract.columns()) {
+      Column column = ok.col(field.name());
+      if (!field.nullable()) {
+        column = new Column(new KnownNotNull(column.expr()));
+      }
+      columns.add(column.as(field.name()));
+    }
+    Dataset<Row> rows = ok.select(columns.toArray(Column[]::new));
+    if (contract.canonicalSort().isEmpty()) {
+      return rows;
+    }
+    List<Column> order = new ArrayList<>();
+    for (SortKey key : contract.canonicalSort()) {
+      order.add(ContractFinalizer.sortOrder(rows.col(key.column()), key));
+    }
+    return rows.orderBy(order.toArray(Column[]::new));
+  }
+
+  /**
+   * One row per violating row: the contract's columns, then {@code error_code}, {@code
+   * error_column}, {@code error_message} and {@code rule_name} (the {@code <output>__errors}
+   * dataset). Rows removed by the contract's dedupe are not errors.
+   */
+  public Dataset<Row> errors() {
+    Dataset<Row> bad =
+        tagged.filter(tagged.col(ContractFinalizer.STATUS).isin(VIOLATIONS.toArray()));
+    List<Column> columns = new ArrayList<>();
+    for (Field field : contract.columns()) {
+      columns.add(bad.col(field.name()));
+    }
+    columns.add(bad.col(ContractFinalizer.STATUS).as(ContractFinalizer.ERROR_CODE));
+    columns.add(bad.col(ContractFinalizer.ERR_COLUMN).as(ContractFinalizer.ERROR_COLUMN));
+    columns.add(bad.col(ContractFinalizer.ERR_MESSAGE).as(ContractFinalizer.ERROR_MESSAGE));
+    columns.add(bad.col(ContractFinalizer.RULE).as(ContractFinalizer.RULE_NAME));
+    return bad.select(columns.toArray(Column[]::new));
+  }
+
+  /** Counts rows by rule and status (runs the rules unless {@link #persist() persisted}). */
+  public Counts counts() {
+    Map<String, Map<String, Long>> byRule = new LinkedHashMap<>();
+    for (Row row :
+        tagged
+            .groupBy(tagged.col(ContractFinalizer.RULE), tagged.col(ContractFinalizer.STATUS))
+            .count()
+            .collectAsList()) {
+      byRule
+          .computeIfAbsent(row.getString(0), r -> new LinkedHashMap<>())
+          .merge(row.getString(1), row.getLong(2), Long::sum);
+    }
+    return new Counts(byRule);
+  }
+
+  /**
+   * Applies {@code onViolation = fail}: throws CONTRACT_VIOLATION naming the first violating row
+   * when there is any. Does nothing for quarantine and drop.
+   */
+  public void failOnViolations(Counts counts) {
+    if (contract.onViolation() != OnViolation.FAIL || counts.violations() == 0) {
+      return;
+    }
+    List<Row> first = errors().limit(1).collectAsList();
+    String example =
+        first.isEmpty()
+            ? "unknown"
+            : first.get(0).getAs(ContractFinalizer.ERROR_CODE)
+                + " in column '"
+                + first.get(0).getAs(ContractFinalizer.ERROR_COLUMN)
+                + "' from rule '"
+                + first.get(0).getAs(ContractFinalizer.RULE_NAME)
+                + "': "
+                + first.get(0).getAs(ContractFinalizer.ERROR_MESSAGE);
+    throw SparkErrors.contractViolation(output, contract.name(), counts.violations(), example);
+  }
+
+  /** Row counts by rule and status. */
+  public record Counts(Map<String, Map<String, Long>> byRule) {
+    public long in() {
+      return sum(null);
+    }
+
+    public long out() {
+      return sum(List.of(ContractFinalizer.OK));
+    }
+
+    public long violations() {
+      return sum(VIOLATIONS);
+    }
+
+    public long deduplicated() {
+      return sum(List.of(ContractFinalizer.DEDUPLICATED));
+    }
+
+    public long of(String status) {
+      return sum(List.of(status));
+    }
+
+    /** The counts of one rule, by status. */
+    public Map<String, Long> rule(String rule) {
+      return byRule.getOrDefault(rule, Map.of());
+    }
+
+    private long sum(List<String> statuses) {
+      long total = 0;
+      for (Map<String, Long> counts : byRule.values()) {
+        for (Map.Entry<String, Long> entry : counts.entrySet()) {
+          if (statuses == null || statuses.contains(entry.getKey())) {
+            total += entry.getValue();
+          }
+        }
+      }
+      return total;
+    }
+  }
+}
