@@ -60,9 +60,11 @@ public final class LiteralCodec {
     }
     if (type instanceof ListType || type instanceof StructType) {
       throw new BadLiteralException(
-          "literals of type "
+          "expected null for type "
               + type.typeString()
-              + " can only be null in format v1; build the value from columns instead");
+              + " (format v1 has no non-null list or struct literals), found "
+              + describe(node)
+              + ". Build the value from columns instead");
     }
     PrimitiveType primitive = (PrimitiveType) type;
     switch (primitive) {
@@ -146,9 +148,9 @@ public final class LiteralCodec {
             Instant instant = OffsetDateTime.parse(node.asText()).toInstant();
             if (instant.getNano() % 1000 != 0) {
               throw new BadLiteralException(
-                  "timestamp_us holds microseconds; "
-                      + node
-                      + " has nanoseconds. Round it to 6 fractional digits");
+                  "expected a timestamp_us with at most 6 fractional digits (microseconds), found "
+                      + describe(node)
+                      + " with nanoseconds. Round it to 6 fractional digits");
             }
             return instant;
           } catch (DateTimeParseException e) {
@@ -275,15 +277,24 @@ public final class LiteralCodec {
       scaled = value.setScale(type.scale(), RoundingMode.UNNECESSARY);
     } catch (ArithmeticException e) {
       throw new BadLiteralException(
-          value.toPlainString()
-              + " has more than "
+          "expected at most "
               + type.scale()
-              + " fractional digits for "
-              + type);
+              + " fractional digits for type "
+              + type
+              + ", found "
+              + value.toPlainString()
+              + ". Round the value or raise the type's scale");
     }
     if (scaled.precision() - scaled.scale() > type.precision() - type.scale()
         && scaled.signum() != 0) {
-      throw new BadLiteralException(value.toPlainString() + " does not fit " + type);
+      throw new BadLiteralException(
+          "expected at most "
+              + (type.precision() - type.scale())
+              + " digits before the decimal point for type "
+              + type
+              + ", found "
+              + value.toPlainString()
+              + ". Raise the type's precision");
     }
     return scaled;
   }
@@ -295,7 +306,15 @@ public final class LiteralCodec {
     BigInteger max = BigInteger.ONE.shiftLeft(bits - 1).subtract(BigInteger.ONE);
     if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
       throw new BadLiteralException(
-          value + " is outside the range of " + type + " (" + min + " to " + max + ")");
+          "expected an integer from "
+              + min
+              + " to "
+              + max
+              + " for type "
+              + type
+              + ", found "
+              + value
+              + (bits < 64 ? ". Use a wider integer type" : ""));
     }
     return value.longValue();
   }
