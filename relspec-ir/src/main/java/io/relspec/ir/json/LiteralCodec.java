@@ -177,7 +177,8 @@ public final class LiteralCodec {
       case BOOLEAN -> JSON.booleanNode((Boolean) v);
       case INT8, INT16, INT32, INT64 -> {
         long l = (Long) v;
-        yield Math.abs(l) <= MAX_SAFE_INTEGER
+        // not Math.abs: it is negative for Long.MIN_VALUE
+        yield l >= -MAX_SAFE_INTEGER && l <= MAX_SAFE_INTEGER
             ? JSON.numberNode(l)
             : JSON.textNode(Long.toString(l));
       }

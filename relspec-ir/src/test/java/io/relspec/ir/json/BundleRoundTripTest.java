@@ -290,6 +290,14 @@ class BundleRoundTripTest {
     assertThat(normalizedLiteral(template, "\"QQ\"", "binary")).isEqualTo("\"QQ==\"");
     assertThat(normalizedLiteral(template, "9007199254740992", "int64"))
         .isEqualTo("\"9007199254740992\"");
+    assertThat(normalizedLiteral(template, "-9007199254740991", "int64"))
+        .isEqualTo("-9007199254740991");
+    assertThat(normalizedLiteral(template, "-9007199254740992", "int64"))
+        .isEqualTo("\"-9007199254740992\"");
+    assertThat(normalizedLiteral(template, "-9223372036854775808", "int64"))
+        .isEqualTo("\"-9223372036854775808\"");
+    assertThat(normalizedLiteral(template, "\"9223372036854775807\"", "int64"))
+        .isEqualTo("\"9223372036854775807\"");
   }
 
   private static String normalizedLiteral(String template, String value, String type) {
