@@ -26,6 +26,18 @@ public final class LiteralCodec {
   /** The largest integer a JSON number carries exactly in every language: 2^53 - 1. */
   public static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
 
+  /** The first and last days a date32 (days since the epoch, 32 bits) holds. */
+  public static final LocalDate MIN_DATE32 = LocalDate.ofEpochDay(Integer.MIN_VALUE);
+
+  public static final LocalDate MAX_DATE32 = LocalDate.ofEpochDay(Integer.MAX_VALUE);
+
+  /** The first and last instants a timestamp_us (microseconds since the epoch, 64 bits) holds. */
+  public static final Instant MIN_TIMESTAMP_US =
+      Instant.EPOCH.plus(Long.MIN_VALUE, java.time.temporal.ChronoUnit.MICROS);
+
+  public static final Instant MAX_TIMESTAMP_US =
+      Instant.EPOCH.plus(Long.MAX_VALUE, java.time.temporal.ChronoUnit.MICROS);
+
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private LiteralCodec() {}
@@ -134,10 +146,24 @@ public final class LiteralCodec {
       }
       case DATE32 -> {
         if (node.isTextual()) {
+          LocalDate date;
           try {
-            return LocalDate.parse(node.asText());
+            date = LocalDate.parse(node.asText());
           } catch (DateTimeParseException e) {
-            // reported below
+            date = null; // reported below
+          }
+          if (date != null) {
+            if (date.isBefore(MIN_DATE32) || date.isAfter(MAX_DATE32)) {
+              throw bad(
+                  node,
+                  type,
+                  "a date from "
+                      + MIN_DATE32
+                      + " to "
+                      + MAX_DATE32
+                      + " (date32 counts days since 1970-01-01 in 32 bits)");
+            }
+            return date;
           }
         }
         throw bad(node, type, "a date string such as \"2024-01-31\"");
@@ -151,6 +177,16 @@ public final class LiteralCodec {
                   "expected a timestamp_us with at most 6 fractional digits (microseconds), found "
                       + describe(node)
                       + " with nanoseconds. Round it to 6 fractional digits");
+            }
+            if (instant.isBefore(MIN_TIMESTAMP_US) || instant.isAfter(MAX_TIMESTAMP_US)) {
+              throw bad(
+                  node,
+                  type,
+                  "a timestamp from "
+                      + MIN_TIMESTAMP_US
+                      + " to "
+                      + MAX_TIMESTAMP_US
+                      + " (timestamp_us counts microseconds since 1970 in 64 bits)");
             }
             return instant;
           } catch (DateTimeParseException e) {

@@ -399,6 +399,26 @@ class BundleDecoderErrorTest {
   }
 
   @Test
+  void dateAndTimestampLiteralsOutsideTheirPhysicalRange() {
+    assertProblem(
+        bundleWithPredicate(q("{'lit': '+5881580-07-12', 'type': 'date32'}")),
+        "rules[0].ops[1].predicate.lit",
+        "expected a date from -5877641-06-23 to +5881580-07-11 (date32 counts days since"
+            + " 1970-01-01 in 32 bits) for type date32, found the string \"+5881580-07-12\"");
+    assertThat(
+            BundleReader.read(
+                    bundleWithPredicate(q("{'lit': '+5881580-07-11', 'type': 'date32'}")), SOURCE)
+                .rules())
+        .hasSize(1);
+    assertProblem(
+        bundleWithPredicate(q("{'lit': '+294247-01-10T04:00:54.775808Z', 'type': 'timestamp_us'}")),
+        "rules[0].ops[1].predicate.lit",
+        "expected a timestamp from -290308-12-21T19:59:05.224192Z to"
+            + " +294247-01-10T04:00:54.775807Z (timestamp_us counts microseconds since 1970 in 64"
+            + " bits)");
+  }
+
+  @Test
   void timestampLiteralWithNanoseconds() {
     assertProblem(
         bundleWithPredicate(q("{'lit': '2024-01-31T12:00:00.123456789Z', 'type': 'timestamp_us'}")),
