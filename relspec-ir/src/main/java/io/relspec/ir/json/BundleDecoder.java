@@ -197,7 +197,13 @@ final class BundleDecoder {
               + Bundle.FORMAT_VERSION
               + ". Set \"relspec\": 1");
     }
-    String name = requiredName(root, "", "name");
+    // The bundle name is not one of the names of format v1, section 1 (the spec's own example is
+    // "cpg-relations"): any non-empty string.
+    String name = requiredString(root, "", "name");
+    if (name != null && name.isEmpty()) {
+      problem("name", "expected a non-empty bundle name, found \"\"");
+      name = null;
+    }
     List<DatasetSpec> datasets = optionalList(root, "", "datasets", this::dataset);
     List<ContractSpec> contracts = optionalList(root, "", "contracts", this::contract);
     List<RuleDefinition> rules = optionalList(root, "", "rules", this::rule);

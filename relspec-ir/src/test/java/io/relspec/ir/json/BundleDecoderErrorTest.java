@@ -174,6 +174,17 @@ class BundleDecoderErrorTest {
   }
 
   @Test
+  void bundleNameIsAnyNonEmptyStringAsInTheSpecExample() {
+    String json = bundleWithOps("").replace("\"name\": \"b\"", "\"name\": \"cpg-relations\"");
+
+    assertThat(BundleReader.read(json, SOURCE).name()).isEqualTo("cpg-relations");
+    assertProblem(
+        bundleWithOps("").replace("\"name\": \"b\"", "\"name\": \"\""),
+        "name",
+        "expected a non-empty bundle name, found \"\"");
+  }
+
+  @Test
   void unsupportedFormatVersion() {
     assertProblem(
         bundleWithOps("").replace("\"relspec\": 1", "\"relspec\": 2"),
@@ -731,7 +742,7 @@ class BundleDecoderErrorTest {
   void documentWithSeveralProblemsReportsAllOfThem() {
     String json =
         q(
-            "{'relspec': 1, 'name': 'bad-name',"
+            "{'relspec': 1, 'name': '',"
                 + " 'datasets': [{'name': 'd', 'format': 'parquett', 'location': 'd',"
                 + "   'schema': [{'name': 'a', 'type': 'int'}]}],"
                 + " 'contracts': [{'name': 'c', 'columns': []}],"
