@@ -66,7 +66,7 @@ class PythonVerifierTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"minimal", "cpg_relations", "literals"})
+  @ValueSource(strings = {"minimal", "cpg_relations", "literals", "worked_example"})
   void pythonComputesTheSameSignaturesAsJava(String name) throws Exception {
     Bundle bundle = SignatureVectorsTest.vector(name);
     Path file = write(name + ".json", BundleWriter.toPrettyJson(BundleWriter.bundle(bundle)));
