@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
 import java.math.BigInteger;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -180,7 +181,8 @@ class CanonicalJsonTest {
 
     JsonNode sorted = MAPPER.readTree(canonical(input));
 
-    List<String> keys = iterable(sorted.fieldNames());
+    List<String> keys = new ArrayList<>();
+    sorted.fieldNames().forEachRemaining(keys::add);
     assertThat(keys)
         .containsExactly("\r", "1", "\u0080", "\u00f6", "\u20ac", "\ud83d\ude00", "\ufb33");
   }
@@ -253,11 +255,5 @@ class CanonicalJsonTest {
   @Test
   void arraysKeepTheirOrder() throws Exception {
     assertThat(canonical("[3, 1, 2, \"b\", \"a\"]")).isEqualTo("[3,1,2,\"b\",\"a\"]");
-  }
-
-  private static List<String> iterable(java.util.Iterator<String> it) {
-    List<String> list = new java.util.ArrayList<>();
-    it.forEachRemaining(list::add);
-    return list;
   }
 }
