@@ -76,6 +76,24 @@ class RelspecCommandTest {
   }
 
   @Test
+  void anIndependentImplementationComputesTheSameSignaturesFromNormalizeOutput()
+      throws IOException, InterruptedException {
+    for (Path example : List.of(CPG, ANALYTICS)) {
+      Path normalized = tmp.resolve(example.getFileName() + ".normalized.json");
+      Files.writeString(normalized, run("normalize", example.toString()).out());
+      Process python =
+          new ProcessBuilder("python3", "../scripts/verify_signatures.py", normalized.toString())
+              .redirectErrorStream(true)
+              .start();
+      String output =
+          new String(
+              python.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(python.waitFor()).as(output).isZero();
+      assertThat(output).isEqualTo(run("signature", example.toString()).out());
+    }
+  }
+
+  @Test
   void planShowsSchemaOrderingAndSignaturesInDependencyOrder() {
     Result result = run("plan", CPG.toString());
     assertThat(result.exit()).isZero();
