@@ -53,6 +53,18 @@ public final class SparkErrors {
             + " section 3 of the spec.");
   }
 
+  public static RelspecException badCall(String where, String fn, String why) {
+    return new RelspecException(
+        ErrorCode.INVALID_BUNDLE,
+        "Cannot compile function '"
+            + fn
+            + "' at "
+            + where
+            + ": "
+            + why
+            + ". Fix the arguments or add a cast.");
+  }
+
   public static RelspecException badArity(String where, String fn, String expected, int found) {
     return new RelspecException(
         ErrorCode.INVALID_BUNDLE,
