@@ -53,6 +53,18 @@ public final class SparkErrors {
             + " section 3 of the spec.");
   }
 
+  public static RelspecException badCall(String where, String fn, String why) {
+    return new RelspecException(
+        ErrorCode.INVALID_BUNDLE,
+        "Cannot compile function '"
+            + fn
+            + "' at "
+            + where
+            + ": "
+            + why
+            + ". Fix the arguments or add a cast.");
+  }
+
   public static RelspecException badArity(String where, String fn, String expected, int found) {
     return new RelspecException(
         ErrorCode.INVALID_BUNDLE,
@@ -213,6 +225,70 @@ public final class SparkErrors {
             + " cannot be cast to "
             + to.typeString()
             + ". Change the rule to produce a compatible type.");
+  }
+
+  public static RelspecException missingInput(String dataset, String where, String path) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "' for "
+            + where
+            + ": "
+            + path
+            + " does not exist. Check --data and the dataset's location.");
+  }
+
+  public static RelspecException badInputSchema(
+      String dataset, String path, String column, String why) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "' from "
+            + path
+            + ": column '"
+            + column
+            + "' "
+            + why
+            + ". Fix the data or the dataset's schema.");
+  }
+
+  public static RelspecException unreadableInput(String dataset, String path, Throwable cause) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "' from "
+            + path
+            + ": "
+            + cause.getMessage()
+            + ". Check that the files are "
+            + "readable in the declared format.",
+        cause);
+  }
+
+  public static RelspecException unsupportedFormat(String dataset, String format) {
+    return new RelspecException(
+        ErrorCode.UNSUPPORTED,
+        "Cannot read dataset '"
+            + dataset
+            + "': format "
+            + format
+            + " is not supported by the Spark lane yet. Convert it to parquet or csv.");
+  }
+
+  public static RelspecException cannotWrite(String what, String path, Throwable cause) {
+    return new RelspecException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Cannot write "
+            + what
+            + " to "
+            + path
+            + ": "
+            + cause.getMessage()
+            + ". Check that --out is a writable local directory.",
+        cause);
   }
 
   public static RelspecException internal(String what, Throwable cause) {

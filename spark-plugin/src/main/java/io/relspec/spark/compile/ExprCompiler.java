@@ -9,8 +9,10 @@ import io.relspec.ir.expr.Expr;
 import io.relspec.ir.expr.Literal;
 import io.relspec.ir.expr.ParamRef;
 import io.relspec.ir.type.DataType;
-import io.relspec.ir.type.DecimalType;
 import io.relspec.ir.type.PrimitiveType;
+import io.relspec.ir.type.TypeRules;
+import io.relspec.ir.validate.ExprType;
+import io.relspec.ir.validate.FunctionRegistry;
 import io.relspec.spark.SparkErrors;
 import java.util.ArrayList;
 import java.util.List;
@@ -163,7 +165,7 @@ public final class ExprCompiler {
   }
 
   /** A widening cast (never fails), or the expression itself when it already has the type. */
-  static Typed widen(Typed child, DataType to) {
+  public static Typed widen(Typed child, DataType to) {
     if (child.type().equals(to)) {
       return child;
     }
@@ -179,265 +181,164 @@ public final class ExprCompiler {
     for (int i = 0; i < caseExpr.branches().size(); i++) {
       Case.When branch = caseExpr.branches().get(i);
       String at = path + ".case[" + i + "]";
-      conditions.add(requireBoolean(compile(branch.when(), scope, at + ".when"), at + ".when"));
+      Typed when = compile(branch.when(), scope, at + ".when");
+      if (when.type() != PrimitiveType.BOOLEAN) {
+        throw SparkErrors.badType(
+            SparkErrors.at(rule, at + ".when"), "a condition", when.type(), "boolean");
+      }
+      conditions.add(when);
       values.add(compile(branch.then(), scope, at + ".then"));
     }
     Optional<Typed> otherwise = caseExpr.otherwise().map(e -> compile(e, scope, path + ".else"));
     List<Typed> all = new ArrayList<>(values);
     otherwise.ifPresent(all::add);
-    DataType type = commonOf(all, path, "case branches");
+    DataType type = all.get(0).type();
+    for (Typed value : all.subList(1, all.size())) {
+      DataType next = value.type();
+      DataType before = type;
+      type =
+          TypeRules.commonType(type, next)
+              .orElseThrow(
+                  () ->
+                      SparkErrors.incompatibleTypes(
+                          SparkErrors.at(rule, path), "case branches", before, next));
+    }
+    DataType common = type;
     List<Tuple2<Expression, Expression>> branches = new ArrayList<>();
     for (int i = 0; i < conditions.size(); i++) {
-      branches.add(new Tuple2<>(conditions.get(i).expr(), widen(values.get(i), type).expr()));
+      branches.add(new Tuple2<>(conditions.get(i).expr(), widen(values.get(i), common).expr()));
     }
-    Expression elseExpr = otherwise.map(t -> widen(t, type).expr()).orElse(nullOf(type).expr());
-    return new Typed(new CaseWhen(seq(branches), Option.apply(elseExpr)), type);
+    Expression elseExpr = otherwise.map(t -> widen(t, common).expr()).orElse(nullOf(common).expr());
+    return new Typed(new CaseWhen(seq(branches), Option.apply(elseExpr)), common);
   }
 
   private Typed call(Call call, Scope scope, String path) {
     String fn = call.fn();
-    List<Typed> args = new ArrayList<>();
+    if (!FunctionRegistry.isScalar(fn)) {
+      throw SparkErrors.unknownFunction(SparkErrors.at(rule, path), fn);
+    }
+    List<Typed> raw = new ArrayList<>();
+    List<ExprType> types = new ArrayList<>();
     for (int i = 0; i < call.args().size(); i++) {
-      args.add(compile(call.args().get(i), scope, path + ".args[" + i + "]"));
+      Typed arg = compile(call.args().get(i), scope, path + ".args[" + i + "]");
+      raw.add(arg);
+      types.add(ExprType.of(arg.type(), true));
     }
-    return switch (fn) {
-      case "eq", "ne", "lt", "le", "gt", "ge" -> comparison(fn, args, path);
-      case "is_null" -> {
-        arity(fn, args, 1, path);
-        yield bool(new IsNull(args.get(0).expr()));
-      }
-      case "is_not_null" -> {
-        arity(fn, args, 1, path);
-        yield bool(new IsNotNull(args.get(0).expr()));
-      }
-      case "in" -> {
-        atLeast(fn, args, 2, path);
-        DataType type = commonOf(args, path, fn);
-        List<Expression> list = new ArrayList<>();
-        for (Typed arg : args.subList(1, args.size())) {
-          list.add(widen(arg, type).expr());
-        }
-        yield bool(new In(widen(args.get(0), type).expr(), seq(list)));
-      }
-      case "between" -> {
-        arity(fn, args, 3, path);
-        DataType type = commonOf(args, path, fn);
-        Expression value = widen(args.get(0), type).expr();
-        yield bool(
-            new And(
-                new GreaterThanOrEqual(value, widen(args.get(1), type).expr()),
-                new LessThanOrEqual(value, widen(args.get(2), type).expr())));
-      }
-      case "and", "or" -> {
-        atLeast(fn, args, 1, path);
-        Expression result = null;
-        for (int i = 0; i < args.size(); i++) {
-          Expression arg = requireBoolean(args.get(i), path + ".args[" + i + "]").expr();
-          result =
-              result == null ? arg : fn.equals("and") ? new And(result, arg) : new Or(result, arg);
-        }
-        yield bool(result);
-      }
-      case "not" -> {
-        arity(fn, args, 1, path);
-        yield bool(new Not(requireBoolean(args.get(0), path + ".args[0]").expr()));
-      }
-      case "add", "sub", "mul", "div", "mod" -> arithmetic(fn, args, path);
-      case "neg" -> {
-        arity(fn, args, 1, path);
-        Typed arg = requireNumeric(args.get(0), path + ".args[0]");
-        yield new Typed(new UnaryMinus(arg.expr(), false), arg.type());
-      }
-      case "abs" -> {
-        arity(fn, args, 1, path);
-        Typed arg = requireNumeric(args.get(0), path + ".args[0]");
-        yield new Typed(new Abs(arg.expr(), false), arg.type());
-      }
-      case "bit_and", "bit_or" -> {
-        arity(fn, args, 2, path);
-        for (int i = 0; i < 2; i++) {
-          if (!args.get(i).type().isInteger()) {
-            throw SparkErrors.badType(
-                SparkErrors.at(rule, path + ".args[" + i + "]"),
-                fn,
-                args.get(i).type(),
-                "an integer type");
-          }
-        }
-        DataType type = commonOf(args, path, fn);
-        Expression l = widen(args.get(0), type).expr();
-        Expression r = widen(args.get(1), type).expr();
-        yield new Typed(fn.equals("bit_and") ? new BitwiseAnd(l, r) : new BitwiseOr(l, r), type);
-      }
-      case "coalesce" -> {
-        atLeast(fn, args, 1, path);
-        DataType type = commonOf(args, path, fn);
-        List<Expression> list = new ArrayList<>();
-        for (Typed arg : args) {
-          list.add(widen(arg, type).expr());
-        }
-        yield new Typed(new Coalesce(seq(list)), type);
-      }
-      case "nullif" -> {
-        arity(fn, args, 2, path);
-        DataType type = commonOf(args, path, fn);
-        Expression a = widen(args.get(0), type).expr();
-        Expression b = widen(args.get(1), type).expr();
-        yield new Typed(new If(new EqualTo(a, b), nullOf(type).expr(), a), type);
-      }
-      case "concat" -> {
-        atLeast(fn, args, 1, path);
-        List<Expression> list = new ArrayList<>();
-        for (int i = 0; i < args.size(); i++) {
-          list.add(requireString(args.get(i), fn, path + ".args[" + i + "]").expr());
-        }
-        yield string(new Concat(seq(list)));
-      }
-      case "lower" -> string(new Lower(stringArg(fn, args, path)));
-      case "upper" -> string(new Upper(stringArg(fn, args, path)));
-      case "trim" -> string(new StringTrim(stringArg(fn, args, path)));
-      case "length" -> new Typed(new Length(stringArg(fn, args, path)), PrimitiveType.INT32);
-      case "substr" -> substr(args, path);
-      case "starts_with", "ends_with", "contains", "like" -> {
-        arity(fn, args, 2, path);
-        Expression s = requireString(args.get(0), fn, path + ".args[0]").expr();
-        Expression p = requireString(args.get(1), fn, path + ".args[1]").expr();
-        yield bool(
-            switch (fn) {
-              case "starts_with" -> new StartsWith(s, p);
-              case "ends_with" -> new EndsWith(s, p);
-              case "contains" -> new Contains(s, p);
-              default -> new Like(s, p, LIKE_ESCAPE);
-            });
-      }
-      case "year" -> {
-        arity(fn, args, 1, path);
-        Typed arg = args.get(0);
-        if (arg.type() == PrimitiveType.DATE32) {
-          yield new Typed(new Year(arg.expr()), PrimitiveType.INT32);
-        } else if (arg.type() == PrimitiveType.TIMESTAMP_US) {
-          yield new Typed(new Year(tryCast(arg, PrimitiveType.DATE32).expr()), PrimitiveType.INT32);
-        }
-        throw SparkErrors.badType(
-            SparkErrors.at(rule, path + ".args[0]"), fn, arg.type(), "date32 or timestamp_us");
-      }
-      case "date_add_days" -> {
-        arity(fn, args, 2, path);
-        if (args.get(0).type() != PrimitiveType.DATE32) {
-          throw SparkErrors.badType(
-              SparkErrors.at(rule, path + ".args[0]"), fn, args.get(0).type(), "date32");
-        }
-        Typed days = requireInteger(args.get(1), fn, path + ".args[1]");
-        yield new Typed(
-            new DateAdd(args.get(0).expr(), tryCast(days, PrimitiveType.INT32).expr()),
-            PrimitiveType.DATE32);
-      }
-      case "span_len" -> {
-        arity(fn, args, 2, path);
-        Expression start =
-            widen(requireInteger(args.get(0), fn, path + ".args[0]"), PrimitiveType.INT64).expr();
-        Expression end =
-            widen(requireInteger(args.get(1), fn, path + ".args[1]"), PrimitiveType.INT64).expr();
-        yield new Typed(new Subtract(end, start, EvalMode.LEGACY()), PrimitiveType.INT64);
-      }
-      case "span_contains", "span_overlaps" -> {
-        arity(fn, args, 4, path);
-        DataType type = commonOf(args, path, fn);
-        List<Expression> e = new ArrayList<>();
-        for (int i = 0; i < 4; i++) {
-          e.add(widen(requireNumeric(args.get(i), path + ".args[" + i + "]"), type).expr());
-        }
-        Expression ls = e.get(0);
-        Expression le = e.get(1);
-        Expression rs = e.get(2);
-        Expression re = e.get(3);
-        yield bool(
-            fn.equals("span_contains")
-                ? new And(new GreaterThanOrEqual(rs, ls), new LessThanOrEqual(re, le))
-                : new Not(new Or(new LessThanOrEqual(re, ls), new GreaterThanOrEqual(rs, le))));
-      }
-      case "stable_hash64" -> {
-        atLeast(fn, args, 1, path);
-        List<Expression> list = new ArrayList<>();
-        for (Typed arg : args) {
-          list.add(arg.expr());
-        }
-        yield new Typed(new XxHash64(seq(list), XXHASH64_SEED), PrimitiveType.INT64);
-      }
-      default -> throw SparkErrors.unknownFunction(SparkErrors.at(rule, path), fn);
-    };
-  }
-
-  private Typed comparison(String fn, List<Typed> args, String path) {
-    arity(fn, args, 2, path);
-    DataType type = commonOf(args, path, fn);
-    Expression l = widen(args.get(0), type).expr();
-    Expression r = widen(args.get(1), type).expr();
-    return bool(
+    FunctionRegistry.Resolution resolution;
+    try {
+      resolution = FunctionRegistry.resolve(fn, types);
+    } catch (FunctionRegistry.TypeError e) {
+      throw SparkErrors.badCall(SparkErrors.at(rule, path), fn, e.getMessage());
+    }
+    // Every implicit widening of the spec becomes an explicit cast to the registry's type.
+    List<Typed> args = new ArrayList<>();
+    for (int i = 0; i < raw.size(); i++) {
+      args.add(widen(raw.get(i), resolution.argumentTypes().get(i)));
+    }
+    DataType result = resolution.result().type();
+    List<Expression> e = new ArrayList<>();
+    args.forEach(arg -> e.add(arg.expr()));
+    Expression expr =
         switch (fn) {
-          case "eq" -> new EqualTo(l, r);
-          case "ne" -> new Not(new EqualTo(l, r));
-          case "lt" -> new LessThan(l, r);
-          case "le" -> new LessThanOrEqual(l, r);
-          case "gt" -> new GreaterThan(l, r);
-          default -> new GreaterThanOrEqual(l, r);
-        });
+          case "eq" -> new EqualTo(e.get(0), e.get(1));
+          case "ne" -> new Not(new EqualTo(e.get(0), e.get(1)));
+          case "lt" -> new LessThan(e.get(0), e.get(1));
+          case "le" -> new LessThanOrEqual(e.get(0), e.get(1));
+          case "gt" -> new GreaterThan(e.get(0), e.get(1));
+          case "ge" -> new GreaterThanOrEqual(e.get(0), e.get(1));
+          case "is_null" -> new IsNull(e.get(0));
+          case "is_not_null" -> new IsNotNull(e.get(0));
+          case "in" -> new In(e.get(0), seq(e.subList(1, e.size())));
+          case "between" ->
+              new And(
+                  new GreaterThanOrEqual(e.get(0), e.get(1)),
+                  new LessThanOrEqual(e.get(0), e.get(2)));
+          case "and", "or" -> {
+            Expression folded = e.get(0);
+            for (Expression next : e.subList(1, e.size())) {
+              folded = fn.equals("and") ? new And(folded, next) : new Or(folded, next);
+            }
+            yield folded;
+          }
+          case "not" -> new Not(e.get(0));
+          case "add", "sub", "mul", "div", "mod" -> arithmetic(fn, args, result);
+          case "neg" -> new UnaryMinus(e.get(0), false);
+          case "abs" -> new Abs(e.get(0), false);
+          case "bit_and" -> new BitwiseAnd(e.get(0), e.get(1));
+          case "bit_or" -> new BitwiseOr(e.get(0), e.get(1));
+          case "coalesce" -> new Coalesce(seq(e));
+          case "nullif" ->
+              new If(
+                  new EqualTo(e.get(0), e.get(1)),
+                  nullOf(result).expr(),
+                  widen(raw.get(0), result).expr());
+          case "concat" -> new Concat(seq(e));
+          case "lower" -> new Lower(e.get(0));
+          case "upper" -> new Upper(e.get(0));
+          case "trim" -> new StringTrim(e.get(0));
+          case "length" -> new Length(e.get(0));
+          case "substr" -> substr(e.get(0), e.get(1), e.get(2));
+          case "starts_with" -> new StartsWith(e.get(0), e.get(1));
+          case "ends_with" -> new EndsWith(e.get(0), e.get(1));
+          case "contains" -> new Contains(e.get(0), e.get(1));
+          case "like" -> new Like(e.get(0), e.get(1), LIKE_ESCAPE);
+          case "year" ->
+              new Year(
+                  args.get(0).type() == PrimitiveType.DATE32
+                      ? e.get(0)
+                      : tryCast(args.get(0), PrimitiveType.DATE32).expr());
+          case "date_add_days" -> new DateAdd(e.get(0), e.get(1));
+          case "span_len" -> new Subtract(e.get(1), e.get(0), EvalMode.LEGACY());
+          case "span_contains" ->
+              new And(
+                  new GreaterThanOrEqual(e.get(2), e.get(0)),
+                  new LessThanOrEqual(e.get(3), e.get(1)));
+          case "span_overlaps" ->
+              new Not(
+                  new Or(
+                      new LessThanOrEqual(e.get(3), e.get(0)),
+                      new GreaterThanOrEqual(e.get(2), e.get(1))));
+          case "stable_hash64" -> new XxHash64(seq(e), XXHASH64_SEED);
+          default -> throw SparkErrors.unknownFunction(SparkErrors.at(rule, path), fn);
+        };
+    return new Typed(expr, result);
   }
 
-  private Typed arithmetic(String fn, List<Typed> args, String path) {
-    arity(fn, args, 2, path);
-    Typed a = requireNumeric(args.get(0), path + ".args[0]");
-    Typed b = requireNumeric(args.get(1), path + ".args[1]");
-    DataType type = commonOf(args, path, fn);
-    DataType result;
-    Expression l;
-    Expression r;
-    if (type instanceof DecimalType) {
-      DecimalType da = SparkTypes.asDecimal(a.type());
-      DecimalType db = SparkTypes.asDecimal(b.type());
-      l = widen(a, da).expr();
-      r = widen(b, db).expr();
-      result = SparkTypes.decimalResult(fn, da, db);
-    } else {
-      l = widen(a, type).expr();
-      r = widen(b, type).expr();
-      result = type;
-    }
-    Expression sparkResult =
+  /**
+   * Arithmetic on arguments already widened to the registry's types. Spark's integral divide is
+   * int64 and its divide of floats is float64, so the result is cast back to the v1 type; division
+   * and remainder by zero are null whatever {@code spark.sql.ansi.enabled} says.
+   */
+  private Expression arithmetic(String fn, List<Typed> args, DataType result) {
+    Expression l = args.get(0).expr();
+    Expression r = args.get(1).expr();
+    Expression value =
         switch (fn) {
           case "add" -> new Add(l, r, EvalMode.LEGACY());
           case "sub" -> new Subtract(l, r, EvalMode.LEGACY());
           case "mul" -> new Multiply(l, r, EvalMode.LEGACY());
           case "div" ->
-              type.isInteger()
+              result.isInteger()
                   ? new IntegralDivide(l, r, EvalMode.LEGACY())
                   : new Divide(l, r, EvalMode.LEGACY());
           default -> new Remainder(l, r, EvalMode.LEGACY());
         };
-    // Spark's integral divide is int64 and its divide of floats is float64: cast back so the
-    // result has the v1 type; a decimal result keeps the type Spark's decimal rules give it.
+    // The type Spark gives the value is not tracked here: cast to the v1 result type (a no-op
+    // when Spark's type is already the same).
     Expression typed =
-        result instanceof DecimalType
-            ? sparkResult
-            : widen(new Typed(sparkResult, PrimitiveType.INT64), result).expr();
-    if (fn.equals("div") || fn.equals("mod")) {
-      // Division by zero is null (spec section 3), whatever spark.sql.ansi.enabled says.
-      DataType divisorType = type instanceof DecimalType ? SparkTypes.asDecimal(b.type()) : type;
-      Expression zero = widen(literal(Literal.of(0L, PrimitiveType.INT64)), divisorType).expr();
-      typed = new If(new EqualTo(r, zero), nullOf(result).expr(), typed);
+        new org.apache.spark.sql.catalyst.expressions.Cast(
+            value, SparkTypes.toSpark(result), Option.apply(UTC), EvalMode.LEGACY());
+    if (!fn.equals("div") && !fn.equals("mod")) {
+      return typed;
     }
-    return new Typed(typed, result);
+    Expression zero =
+        widen(literal(Literal.of(0L, PrimitiveType.INT64)), args.get(1).type()).expr();
+    return new If(new EqualTo(r, zero), nullOf(result).expr(), typed);
   }
 
-  private Typed substr(List<Typed> args, String path) {
-    arity("substr", args, 3, path);
-    Expression s = requireString(args.get(0), "substr", path + ".args[0]").expr();
-    Expression start =
-        tryCast(requireInteger(args.get(1), "substr", path + ".args[1]"), PrimitiveType.INT64)
-            .expr();
-    Expression len =
-        tryCast(requireInteger(args.get(2), "substr", path + ".args[2]"), PrimitiveType.INT64)
-            .expr();
+  private Expression substr(Expression s, Expression start32, Expression len32) {
+    Expression start = widen(new Typed(start32, PrimitiveType.INT32), PrimitiveType.INT64).expr();
+    Expression len = widen(new Typed(len32, PrimitiveType.INT32), PrimitiveType.INT64).expr();
     // SQL-standard substring: characters [start, start + len) clipped to the string, 1-based;
     // Spark's own Substring treats start <= 0 differently, so clip before calling it.
     Expression one = literal(Literal.of(1L, PrimitiveType.INT64)).expr();
@@ -455,74 +356,7 @@ public final class ExprCompiler {
             widen(new Typed(boundedStart, PrimitiveType.INT64), PrimitiveType.INT32).expr(),
             widen(new Typed(boundedLen, PrimitiveType.INT64), PrimitiveType.INT32).expr());
     Expression anyNull = new Or(new IsNull(start), new IsNull(len));
-    return string(new If(anyNull, nullOf(PrimitiveType.STRING).expr(), substring));
-  }
-
-  private DataType commonOf(List<Typed> args, String path, String what) {
-    DataType type = args.get(0).type();
-    for (int i = 1; i < args.size(); i++) {
-      DataType next = args.get(i).type();
-      Optional<DataType> common = SparkTypes.common(type, next);
-      if (common.isEmpty()) {
-        throw SparkErrors.incompatibleTypes(SparkErrors.at(rule, path), what, type, next);
-      }
-      type = common.get();
-    }
-    return type;
-  }
-
-  private Expression stringArg(String fn, List<Typed> args, String path) {
-    arity(fn, args, 1, path);
-    return requireString(args.get(0), fn, path + ".args[0]").expr();
-  }
-
-  private Typed requireBoolean(Typed typed, String path) {
-    if (typed.type() != PrimitiveType.BOOLEAN) {
-      throw SparkErrors.badType(SparkErrors.at(rule, path), "a condition", typed.type(), "boolean");
-    }
-    return typed;
-  }
-
-  private Typed requireString(Typed typed, String fn, String path) {
-    if (typed.type() != PrimitiveType.STRING) {
-      throw SparkErrors.badType(SparkErrors.at(rule, path), fn, typed.type(), "string");
-    }
-    return typed;
-  }
-
-  private Typed requireInteger(Typed typed, String fn, String path) {
-    if (!typed.type().isInteger()) {
-      throw SparkErrors.badType(SparkErrors.at(rule, path), fn, typed.type(), "an integer type");
-    }
-    return typed;
-  }
-
-  private Typed requireNumeric(Typed typed, String path) {
-    if (!typed.type().isNumeric()) {
-      throw SparkErrors.badType(
-          SparkErrors.at(rule, path), "an arithmetic argument", typed.type(), "a numeric type");
-    }
-    return typed;
-  }
-
-  private void arity(String fn, List<Typed> args, int n, String path) {
-    if (args.size() != n) {
-      throw SparkErrors.badArity(SparkErrors.at(rule, path), fn, String.valueOf(n), args.size());
-    }
-  }
-
-  private void atLeast(String fn, List<Typed> args, int n, String path) {
-    if (args.size() < n) {
-      throw SparkErrors.badArity(SparkErrors.at(rule, path), fn, "at least " + n, args.size());
-    }
-  }
-
-  private static Typed bool(Expression expr) {
-    return new Typed(expr, PrimitiveType.BOOLEAN);
-  }
-
-  private static Typed string(Expression expr) {
-    return new Typed(expr, PrimitiveType.STRING);
+    return new If(anyNull, nullOf(PrimitiveType.STRING).expr(), substring);
   }
 
   static <T> Seq<T> seq(List<T> list) {

@@ -26,6 +26,9 @@ import io.relspec.ir.type.DataType;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.type.ListType;
 import io.relspec.ir.type.PrimitiveType;
+import io.relspec.ir.type.TypeRules;
+import io.relspec.ir.validate.ExprType;
+import io.relspec.ir.validate.FunctionRegistry;
 import io.relspec.spark.SparkErrors;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -285,6 +288,22 @@ public final class PlanCompiler {
         args.add(exprs.compile(call.args().get(i), scope, path + ".args[" + i + "]"));
       }
       String fn = call.fn();
+      if (!FunctionRegistry.isAggregate(fn)) {
+        throw new io.relspec.ir.error.RelspecException(
+            io.relspec.ir.error.ErrorCode.INVALID_BUNDLE,
+            "Cannot compile aggregate '"
+                + fn
+                + "' at "
+                + at(path)
+                + ": it is not a format v1 aggregate. Use count, sum, min, max or avg.");
+      }
+      try {
+        List<ExprType> types = new ArrayList<>();
+        args.forEach(a -> types.add(ExprType.of(a.type(), true)));
+        FunctionRegistry.resolveAggregate(fn, types);
+      } catch (FunctionRegistry.TypeError e) {
+        throw SparkErrors.badCall(at(path), fn, e.getMessage());
+      }
       AggregateFunction function;
       if (fn.equals("count")) {
         if (args.size() > 1) {
@@ -350,7 +369,7 @@ public final class PlanCompiler {
             types.put(field.name(), field.type());
           } else {
             DataType common =
-                SparkTypes.common(before, field.type())
+                TypeRules.commonType(before, field.type())
                     .orElseThrow(
                         () ->
                             SparkErrors.incompatibleTypes(
@@ -392,49 +411,55 @@ public final class PlanCompiler {
       return rows.limit((int) limit.n());
     }
 
+    /**
+     * The element column {@code as} (then {@code position}, int32) replaces the list column in
+     * place; every other column is repeated.
+     */
     Dataset<Row> explode(Dataset<Row> in, Explode explode, String path) {
       Typed list = Scope.of(in).resolve(new ColumnRef(explode.column()), at(path + ".column"));
       if (!(list.type() instanceof ListType)) {
         throw SparkErrors.badType(at(path + ".column"), "explode", list.type(), "a list type");
       }
-      List<Column> columns = new ArrayList<>();
       Set<String> names = new HashSet<>();
       for (String name : in.columns()) {
         if (!name.equals(explode.column())) {
-          columns.add(in.col(name));
           names.add(name);
         }
       }
-      for (String name :
-          explode.position().map(p -> List.of(explode.as(), p)).orElse(List.of(explode.as()))) {
+      List<String> generatedNames = new ArrayList<>(List.of(explode.as()));
+      explode.position().ifPresent(generatedNames::add);
+      for (String name : generatedNames) {
         if (!names.add(name)) {
           throw SparkErrors.nameClash(
               at(path), name, "Choose \"as\"/\"position\" names not used by other columns.");
         }
       }
       String element = temporary();
-      List<Column> generated = new ArrayList<>(columns);
-      List<Column> output = new ArrayList<>(columns);
+      String position = temporary();
+      List<Column> generated = new ArrayList<>(List.of(columnsOf(in, in.columns())));
       if (explode.position().isPresent()) {
-        String position = temporary();
         Column gen =
             explode.outer()
                 ? functions.posexplode_outer(list.column())
                 : functions.posexplode(list.column());
         generated.add(gen.as(new String[] {position, element}));
-        Dataset<Row> exploded = in.select(generated.toArray(Column[]::new));
-        List<Column> finalColumns = new ArrayList<>(columns);
-        finalColumns.add(exploded.col(element).as(explode.as()));
-        finalColumns.add(exploded.col(position).as(explode.position().get()));
-        return exploded.select(finalColumns.toArray(Column[]::new));
+      } else {
+        Column gen =
+            explode.outer()
+                ? functions.explode_outer(list.column())
+                : functions.explode(list.column());
+        generated.add(gen.as(element));
       }
-      Column gen =
-          explode.outer()
-              ? functions.explode_outer(list.column())
-              : functions.explode(list.column());
-      generated.add(gen.as(element));
       Dataset<Row> exploded = in.select(generated.toArray(Column[]::new));
-      output.add(exploded.col(element).as(explode.as()));
+      List<Column> output = new ArrayList<>();
+      for (String name : in.columns()) {
+        if (name.equals(explode.column())) {
+          output.add(exploded.col(element).as(explode.as()));
+          explode.position().ifPresent(p -> output.add(exploded.col(position).as(p)));
+        } else {
+          output.add(exploded.col(name));
+        }
+      }
       return exploded.select(output.toArray(Column[]::new));
     }
 

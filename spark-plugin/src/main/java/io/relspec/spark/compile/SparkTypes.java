@@ -9,7 +9,6 @@ import io.relspec.ir.type.StructType;
 import io.relspec.spark.SparkErrors;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.Metadata;
 
@@ -111,86 +110,5 @@ public final class SparkTypes {
           new Field(f.name(), fromSpark(f.dataType(), "column '" + f.name() + "'"), f.nullable()));
     }
     return fields;
-  }
-
-  /** Integers as decimals per the spec: int8/16/32 as decimal(10,0), int64 as decimal(20,0). */
-  public static DecimalType asDecimal(DataType type) {
-    if (type instanceof DecimalType d) {
-      return d;
-    }
-    return type == PrimitiveType.INT64 ? new DecimalType(20, 0) : new DecimalType(10, 0);
-  }
-
-  /**
-   * The type two operands are widened to before they are combined (arithmetic, comparison, case
-   * branches, union columns), or empty when v1 allows no implicit widening between them.
-   */
-  public static Optional<DataType> common(DataType a, DataType b) {
-    if (a.equals(b)) {
-      return Optional.of(a);
-    }
-    if (a.isInteger() && b.isInteger()) {
-      int wa = ((PrimitiveType) a).integerWidth();
-      int wb = ((PrimitiveType) b).integerWidth();
-      return Optional.of(wa >= wb ? a : b);
-    }
-    if (!a.isNumeric() || !b.isNumeric()) {
-      return Optional.empty();
-    }
-    if (a.isFloating() || b.isFloating()) {
-      return Optional.of(PrimitiveType.FLOAT64);
-    }
-    DecimalType da = asDecimal(a);
-    DecimalType db = asDecimal(b);
-    int scale = Math.max(da.scale(), db.scale());
-    int range = Math.max(da.precision() - da.scale(), db.precision() - db.scale());
-    return Optional.of(new DecimalType(Math.min(DecimalType.MAX_PRECISION, range + scale), scale));
-  }
-
-  /** True when {@code from} widens implicitly to {@code to} (a cast that never fails). */
-  public static boolean widens(DataType from, DataType to) {
-    if (from.equals(to)) {
-      return true;
-    }
-    if (from.isInteger() && to.isInteger()) {
-      return ((PrimitiveType) from).integerWidth() <= ((PrimitiveType) to).integerWidth();
-    }
-    if (from.isNumeric() && to == PrimitiveType.FLOAT64) {
-      return true;
-    }
-    if ((from.isInteger() || from instanceof DecimalType) && to instanceof DecimalType target) {
-      DecimalType source = asDecimal(from);
-      return target.scale() >= source.scale()
-          && target.precision() - target.scale() >= source.precision() - source.scale();
-    }
-    return false;
-  }
-
-  /** The result type of decimal arithmetic as Spark 3.5 computes it, precision loss allowed. */
-  public static DecimalType decimalResult(String fn, DecimalType a, DecimalType b) {
-    int p1 = a.precision();
-    int s1 = a.scale();
-    int p2 = b.precision();
-    int s2 = b.scale();
-    return switch (fn) {
-      case "add", "sub" ->
-          adjust(Math.max(s1, s2) + Math.max(p1 - s1, p2 - s2) + 1, Math.max(s1, s2));
-      case "mul" -> adjust(p1 + p2 + 1, s1 + s2);
-      case "div" -> {
-        int scale = Math.max(6, s1 + p2 + 1);
-        yield adjust(p1 - s1 + s2 + scale, scale);
-      }
-      default -> adjust(Math.min(p1 - s1, p2 - s2) + Math.max(s1, s2), Math.max(s1, s2));
-    };
-  }
-
-  private static DecimalType adjust(int precision, int scale) {
-    if (precision <= DecimalType.MAX_PRECISION) {
-      return new DecimalType(precision, scale);
-    }
-    int intDigits = precision - scale;
-    int minScale = Math.min(scale, 6);
-    int adjustedScale = Math.max(DecimalType.MAX_PRECISION - intDigits, minScale);
-    return new DecimalType(DecimalType.MAX_PRECISION, adjustedScale);
   }
 }

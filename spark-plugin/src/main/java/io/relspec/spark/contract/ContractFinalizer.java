@@ -4,6 +4,7 @@ import io.relspec.ir.bundle.ContractSpec;
 import io.relspec.ir.expr.ColumnRef;
 import io.relspec.ir.op.SortKey;
 import io.relspec.ir.type.Field;
+import io.relspec.ir.type.TypeRules;
 import io.relspec.spark.SparkErrors;
 import io.relspec.spark.compile.ExprCompiler;
 import io.relspec.spark.compile.Scope;
@@ -111,8 +112,8 @@ public final class ContractFinalizer {
       Column violation = functions.lit(null).cast("string");
       if (present.contains(field.name())) {
         Typed source = scope.resolve(new ColumnRef(field.name()), "rule '" + input.rule() + "'");
-        if (SparkTypes.widens(source.type(), field.type())) {
-          value = ExprCompiler.tryCast(source, field.type());
+        if (TypeRules.canWiden(source.type(), field.type())) {
+          value = ExprCompiler.widen(source, field.type());
         } else {
           value = ExprCompiler.tryCast(source, field.type());
           Column failed =

@@ -373,6 +373,6 @@ class ExpressionsTest extends CompilerTestSupport {
         .hasMessageContaining("[z]");
     assertThatThrownBy(() -> one(fn("add", lit("a", "string"), lit(1, "int32"))))
         .isInstanceOf(RelspecException.class)
-        .hasMessageContaining("found type string but expected a numeric type");
+        .hasMessageContaining("add needs numbers, found string and int32");
   }
 }

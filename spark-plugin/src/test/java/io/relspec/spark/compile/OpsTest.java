@@ -254,10 +254,11 @@ class OpsTest extends CompilerTestSupport {
             r(3, null, null),
             r(4, "c", 0),
             r(4, null, 1));
+    // the element replaces the list column in place (here the list comes first)
     assertThat(
             run(
-                "[{\"op\": \"scan\", \"dataset\": \"e\"}, {\"op\": \"explode\", \"column\": \"xs\", \"as\": \"x\", \"outer\": true}]"))
-        .containsExactly(r(1, "a"), r(1, "b"), r(2, null), r(3, null), r(4, "c"), r(4, null));
+                "[{\"op\": \"scan\", \"dataset\": \"e\", \"columns\": [\"xs\", \"id\"]}, {\"op\": \"explode\", \"column\": \"xs\", \"as\": \"x\", \"outer\": true}]"))
+        .containsExactly(r("a", 1), r("b", 1), r(null, 2), r(null, 3), r("c", 4), r(null, 4));
   }
 
   @Test

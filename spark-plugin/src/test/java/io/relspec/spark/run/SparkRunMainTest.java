@@ -1,0 +1,76 @@
+package io.relspec.spark.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relspec.spark.SparkTestSession;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line: arguments, exit codes, messages. */
+class SparkRunMainTest {
+  @TempDir Path dir;
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    SparkTestSession.spark();
+    return SparkRunMain.run(
+        args,
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String err() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void missingArgumentsAreAUserError() {
+    assertThat(run("bundle.json", "--data", "d")).isEqualTo(2);
+    assertThat(err()).startsWith("relspec: Cannot run: BUNDLE, --data and --out are required.");
+  }
+
+  @Test
+  void malformedParamIsAUserError() {
+    assertThat(run("b.json", "--data", "d", "--out", "o", "--param", "oops")).isEqualTo(2);
+    assertThat(err()).contains("Cannot parse --param 'oops': expected name=value.");
+  }
+
+  @Test
+  void invalidBundleIsAUserErrorAndWritesNothing() throws IOException {
+    Path bundle = dir.resolve("bad.json");
+    Files.writeString(
+        bundle,
+        "{\"relspec\": 1, \"name\": \"bad\", \"rules\": [{\"name\": \"r\", \"output\": \"o\","
+            + " \"contract\": \"nope\", \"ops\": [{\"op\": \"scan\", \"dataset\": \"missing\"}]}]}");
+    Path outDir = dir.resolve("out");
+    assertThat(run(bundle.toString(), "--data", dir.toString(), "--out", outDir.toString()))
+        .isEqualTo(2);
+    assertThat(err()).contains("bad.json").contains("missing").contains("nope");
+    assertThat(outDir).doesNotExist();
+  }
+
+  @Test
+  void missingInputDataIsAUserError() {
+    Path outDir = dir.resolve("out");
+    assertThat(
+            run(
+                Path.of("..", "examples", "cpg.json").toString(),
+                "--data",
+                dir.resolve("nothing-here").toString(),
+                "--out",
+                outDir.toString()))
+        .isEqualTo(2);
+    assertThat(err())
+        .contains("Cannot read dataset '")
+        .contains("does not exist. Check --data and the dataset's location.");
+    assertThat(outDir.resolve("symbol_links")).doesNotExist();
+    assertThat(outDir.resolve("_manifest.json")).doesNotExist();
+  }
+}

@@ -1,0 +1,307 @@
+package io.relspec.spark.run;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.relspec.ir.error.ErrorCode;
+import io.relspec.ir.error.RelspecException;
+import io.relspec.ir.json.BundleReader;
+import io.relspec.ir.validate.BundleValidator;
+import io.relspec.ir.validate.ValidatedBundle;
+import io.relspec.spark.SparkTestSession;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** End to end: bundle + Parquet inputs -> finalized Parquet outputs, quarantine and manifest. */
+class SparkRunnerTest {
+  static final String BUNDLE =
+      """
+      {"relspec": 1, "name": "shop",
+       "datasets": [
+         {"name": "items", "format": "parquet", "location": "items",
+          "schema": [{"name": "id", "type": "int64", "nullable": false}, {"name": "name", "type": "string"},
+                     {"name": "price", "type": "decimal(10,2)"}, {"name": "tags", "type": "list<string>"}]},
+         {"name": "stock", "format": "parquet", "location": "stock",
+          "schema": [{"name": "item_id", "type": "int64"}, {"name": "qty", "type": "int32"}]}],
+       "contracts": [
+         {"name": "item_tags_v1", "version": 1, "onViolation": "quarantine",
+          "columns": [{"name": "id", "type": "int64", "nullable": false}, {"name": "tag", "type": "string", "nullable": false},
+                      {"name": "pos", "type": "int32"}],
+          "keyFields": ["id", "tag"], "canonicalSort": [{"col": "id"}, {"col": "pos"}]},
+         {"name": "tag_counts_v1", "version": 1, "onViolation": "fail",
+          "columns": [{"name": "tag", "type": "string", "nullable": false}, {"name": "n", "type": "int64", "nullable": false}],
+          "canonicalSort": [{"col": "n", "dir": "desc"}, {"col": "tag"}]},
+         {"name": "stock_value_v1", "version": 3, "onViolation": "fail",
+          "columns": [{"name": "id", "type": "int64", "nullable": false}, {"name": "value", "type": "decimal(21,2)", "nullable": VALUE_NULLABLE}],
+          "canonicalSort": [{"col": "id"}]}],
+       "rules": [
+         {"name": "tag_counts", "output": "tag_counts", "contract": "tag_counts_v1",
+          "ops": [{"op": "scan", "dataset": "item_tags"},
+                  {"op": "aggregate", "groupBy": ["tag"], "aggregates": [{"name": "n", "fn": "count", "args": []}]}]},
+         {"name": "item_tags", "output": "item_tags", "contract": "item_tags_v1",
+          "ops": [{"op": "scan", "dataset": "items"},
+                  {"op": "explode", "column": "tags", "as": "tag", "position": "pos", "outer": true},
+                  {"op": "project", "columns": ["id", "tag", "pos"]}]},
+         {"name": "stock_value", "output": "stock_value", "contract": "stock_value_v1",
+          "ops": [{"op": "scan", "dataset": "items"},
+                  {"op": "param", "name": "min_qty", "type": "int32", "default": 1},
+                  {"op": "join", "type": "inner", "right": {"ops": [{"op": "scan", "dataset": "stock"}]},
+                   "on": [{"left": "id", "right": "item_id"}]},
+                  {"op": "filter", "predicate": {"fn": "ge", "args": [{"col": "qty"}, {"param": "min_qty"}]}},
+                  {"op": "project", "columns": ["id", {"name": "value", "expr": {"fn": "mul", "args": [{"col": "price"}, {"col": "qty"}]}}]}]}]}
+      """;
+
+  @TempDir Path dir;
+  private Path data;
+  private Path out;
+  private final ByteArrayOutputStream progress = new ByteArrayOutputStream();
+
+  private static SparkSession spark() {
+    return SparkTestSession.spark();
+  }
+
+  @BeforeEach
+  void writeInputs() {
+    data = dir.resolve("data");
+    out = dir.resolve("out");
+    StructType items =
+        new StructType()
+            .add("id", DataTypes.LongType, false)
+            .add("name", DataTypes.StringType)
+            .add("price", DataTypes.createDecimalType(10, 2))
+            .add("tags", DataTypes.createArrayType(DataTypes.StringType));
+    spark()
+        .createDataFrame(
+            List.of(
+                RowFactory.create(1L, "apple", new BigDecimal("1.50"), List.of("red", "fruit")),
+                RowFactory.create(2L, "pear", new BigDecimal("2.00"), List.of("fruit")),
+                RowFactory.create(3L, "rock", null, List.of()),
+                RowFactory.create(4L, "void", new BigDecimal("0.10"), null),
+                RowFactory.create(
+                    5L, "kiwi", new BigDecimal("3.25"), List.of("fruit", "green", "fruit"))),
+            items)
+        .write()
+        .parquet(data.resolve("items").toString());
+    writeStock(
+        new StructType().add("item_id", DataTypes.LongType).add("qty", DataTypes.IntegerType),
+        RowFactory.create(1L, 10),
+        RowFactory.create(2L, 0),
+        RowFactory.create(3L, 2),
+        RowFactory.create(5L, 4),
+        RowFactory.create(9L, 1));
+  }
+
+  private void writeStock(StructType schema, Row... rows) {
+    SparkRunner.deleteRecursively(data.resolve("stock"));
+    spark()
+        .createDataFrame(List.of(rows), schema)
+        .write()
+        .parquet(data.resolve("stock").toString());
+  }
+
+  private RunReport run(String bundleJson, Map<String, String> params) {
+    ValidatedBundle bundle =
+        BundleValidator.validate(BundleReader.read(bundleJson, "shop.json"), "shop.json", params);
+    return new SparkRunner(spark(), new PrintStream(progress, true, StandardCharsets.UTF_8))
+        .run(bundle, data, out, params);
+  }
+
+  private static String bundle(boolean valueNullable) {
+    return BUNDLE.replace("VALUE_NULLABLE", String.valueOf(valueNullable));
+  }
+
+  /** The rows of a Parquet output, reading its part files in name order (the written order). */
+  private static List<List<Object>> read(Path dataset) throws IOException {
+    List<Path> parts;
+    try (Stream<Path> files = Files.list(dataset)) {
+      parts = files.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList();
+    }
+    List<List<Object>> rows = new ArrayList<>();
+    for (Path part : parts) {
+      for (Row row : spark().read().parquet(part.toString()).collectAsList()) {
+        List<Object> values = new ArrayList<>();
+        for (int i = 0; i < row.length(); i++) {
+          values.add(row.get(i));
+        }
+        rows.add(values);
+      }
+    }
+    return rows;
+  }
+
+  private static org.apache.parquet.schema.MessageType parquetSchema(Path dataset)
+      throws IOException {
+    Path part;
+    try (Stream<Path> files = Files.list(dataset)) {
+      part =
+          files
+              .filter(p -> p.getFileName().toString().endsWith(".parquet"))
+              .findFirst()
+              .orElseThrow();
+    }
+    try (org.apache.parquet.hadoop.ParquetFileReader reader =
+        org.apache.parquet.hadoop.ParquetFileReader.open(
+            org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                new org.apache.hadoop.fs.Path(part.toString()),
+                new org.apache.hadoop.conf.Configuration()))) {
+      return reader.getFooter().getFileMetaData().getSchema();
+    }
+  }
+
+  private static List<Object> r(Object... values) {
+    return Arrays.asList(values);
+  }
+
+  @Test
+  void runsRulesInDependencyOrderAndWritesOutputsQuarantineAndManifest() throws IOException {
+    RunReport report = run(bundle(true), Map.of());
+
+    assertThat(report.outputs())
+        .extracting(RunReport.OutputReport::name)
+        .containsExactly("item_tags", "stock_value", "tag_counts");
+    assertThat(read(out.resolve("item_tags")))
+        .containsExactly(r(1L, "red", 0), r(1L, "fruit", 1), r(2L, "fruit", 0), r(5L, "green", 1));
+    // non-nullable contract columns are REQUIRED in the Parquet files
+    assertThat(parquetSchema(out.resolve("item_tags")).getType("id").getRepetition())
+        .isEqualTo(org.apache.parquet.schema.Type.Repetition.REQUIRED);
+    assertThat(parquetSchema(out.resolve("item_tags")).getType("pos").getRepetition())
+        .isEqualTo(org.apache.parquet.schema.Type.Repetition.OPTIONAL);
+    // null/empty tag lists give a null tag (null_violation); kiwi has "fruit" twice (duplicate_key)
+    List<List<Object>> errors = read(out.resolve("item_tags__errors"));
+    assertThat(errors)
+        .extracting(row -> row.subList(0, 5))
+        .containsExactlyInAnyOrder(
+            r(3L, null, null, "null_violation", "tag"),
+            r(4L, null, null, "null_violation", "tag"),
+            r(5L, "fruit", 0, "duplicate_key", "id"),
+            r(5L, "fruit", 2, "duplicate_key", "id"));
+    assertThat(errors).extracting(row -> row.get(6)).containsOnly("item_tags");
+    // tag_counts scans the finalized item_tags rows, not the raw ones
+    assertThat(read(out.resolve("tag_counts")))
+        .containsExactly(r("fruit", 2L), r("green", 1L), r("red", 1L));
+    // qty >= 1 (the param's default): apple 1.50 * 10, rock null * 2, kiwi 3.25 * 4
+    assertThat(read(out.resolve("stock_value")))
+        .containsExactly(
+            r(1L, new BigDecimal("15.00")), r(3L, null), r(5L, new BigDecimal("13.00")));
+
+    RunReport.OutputReport itemTags = report.outputs().get(0);
+    assertThat(itemTags.rowsIn()).isEqualTo(8);
+    assertThat(itemTags.rowsOut()).isEqualTo(4);
+    assertThat(itemTags.quarantined()).isEqualTo(4);
+    assertThat(itemTags.ordering()).isEqualTo("explicit(id asc nulls last, pos asc nulls last)");
+
+    JsonNode manifest = new ObjectMapper().readTree(out.resolve(SparkRunner.MANIFEST).toFile());
+    assertThat(manifest.get("bundleSignature").asText()).hasSize(64);
+    assertThat(manifest.get("sparkVersion").asText()).isEqualTo("3.5.7");
+    JsonNode rule = manifest.get("outputs").get(1).get("rules").get(0);
+    assertThat(rule.get("name").asText()).isEqualTo("stock_value");
+    assertThat(rule.get("planSignature").asText()).hasSize(64);
+    assertThat(rule.get("params").get("min_qty").asText()).isEqualTo("1");
+    assertThat(rule.get("rowsOut").asLong()).isEqualTo(3);
+    try (Stream<Path> files = Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .containsExactlyInAnyOrder(
+              "item_tags", "item_tags__errors", "stock_value", "tag_counts", "_manifest.json");
+    }
+    assertThat(progress.toString(StandardCharsets.UTF_8))
+        .contains("relspec: output item_tags: 8 rows in, 4 out, 4 quarantined, 0 dropped");
+  }
+
+  @Test
+  void runtimeParamWinsAndReplacesPreviousOutputs() throws IOException {
+    run(bundle(true), Map.of());
+    RunReport report = run(bundle(true), Map.of("min_qty", "0"));
+    assertThat(read(out.resolve("stock_value")))
+        .containsExactly(
+            r(1L, new BigDecimal("15.00")),
+            r(2L, new BigDecimal("0.00")),
+            r(3L, null),
+            r(5L, new BigDecimal("13.00")));
+    assertThat(report.runtimeParams()).containsEntry("min_qty", "0");
+  }
+
+  @Test
+  void failingContractStopsTheRunAndLeavesPreviousOutputsUntouched() throws IOException {
+    run(bundle(true), Map.of());
+    byte[] manifestBefore = Files.readAllBytes(out.resolve(SparkRunner.MANIFEST));
+    List<List<Object>> itemTagsBefore = read(out.resolve("item_tags"));
+
+    assertThatThrownBy(() -> run(bundle(false), Map.of("min_qty", "0")))
+        .isInstanceOf(RelspecException.class)
+        .hasMessageStartingWith(
+            "Cannot finalize output 'stock_value': 1 row(s) violate contract 'stock_value_v1'"
+                + " (first: null_violation in column 'value' from rule 'stock_value'")
+        .satisfies(
+            e -> assertThat(((RelspecException) e).code()).isEqualTo(ErrorCode.CONTRACT_VIOLATION));
+    assertThat(Files.readAllBytes(out.resolve(SparkRunner.MANIFEST))).isEqualTo(manifestBefore);
+    assertThat(read(out.resolve("item_tags"))).isEqualTo(itemTagsBefore);
+    assertThat(read(out.resolve("stock_value"))).hasSize(3);
+    try (Stream<Path> files = Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.startsWith("_relspec"));
+    }
+  }
+
+  @Test
+  void missingInputIsAClearErrorAndCreatesNothing() {
+    SparkRunner.deleteRecursively(data.resolve("stock"));
+    assertThatThrownBy(() -> run(bundle(true), Map.of()))
+        .isInstanceOf(RelspecException.class)
+        .hasMessageStartingWith(
+            "Cannot read dataset 'stock' for rule 'stock_value' ops[2].right.ops[0]: ")
+        .hasMessageContaining(data.resolve("stock").toString())
+        .hasMessageEndingWith("does not exist. Check --data and the dataset's location.")
+        .satisfies(
+            e -> assertThat(((RelspecException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT));
+    assertThat(out.resolve("item_tags")).doesNotExist();
+    assertThat(out.resolve(SparkRunner.MANIFEST)).doesNotExist();
+  }
+
+  @Test
+  void schemaThatDoesNotMatchTheDataIsAClearError() {
+    writeStock(
+        new StructType().add("item_id", DataTypes.LongType).add("qty", DataTypes.StringType),
+        RowFactory.create(1L, "ten"));
+    assertThatThrownBy(() -> run(bundle(true), Map.of()))
+        .isInstanceOf(RelspecException.class)
+        .hasMessageContaining(
+            "column 'qty' is string in the files but declared int32. Fix the data or the dataset's"
+                + " schema.")
+        .satisfies(
+            e -> assertThat(((RelspecException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT));
+    assertThat(out.resolve("stock_value")).doesNotExist();
+  }
+
+  @Test
+  void paramOfTheWrongTypeIsRejectedBeforeAnythingRuns() {
+    assertThatThrownBy(() -> run(bundle(true), Map.of("min_qty", "lots")))
+        .isInstanceOf(RelspecException.class)
+        .satisfies(
+            e -> {
+              RelspecException error = (RelspecException) e;
+              assertThat(error.code().kind()).isEqualTo(ErrorCode.Kind.USER);
+              assertThat(error.render()).contains("min_qty").contains("lots");
+            });
+    assertThat(out).doesNotExist();
+  }
+}
