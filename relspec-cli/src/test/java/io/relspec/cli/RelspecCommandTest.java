@@ -154,6 +154,36 @@ class RelspecCommandTest {
   }
 
   @Test
+  void runWithABadParamFailsBeforeAnyOutputIsCreated() {
+    Path out = tmp.resolve("out");
+    Result result =
+        run(
+            "run",
+            ANALYTICS.toString(),
+            "--data",
+            "../examples/data",
+            "--out",
+            out.toString(),
+            "--param",
+            "since=yesterday");
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("--param since: Cannot bind param 'since' of rule 'region_revenue' (date32)");
+    assertThat(out).doesNotExist();
+    Result noData =
+        run(
+            "run",
+            ANALYTICS.toString(),
+            "--data",
+            tmp.resolve("nope").toString(),
+            "--out",
+            out.toString());
+    assertThat(noData.exit()).isEqualTo(2);
+    assertThat(noData.err()).contains("is not a directory");
+    assertThat(out).doesNotExist();
+  }
+
+  @Test
   void badArgumentsAreUserErrors() {
     assertThat(run("validate", "no/such/file.json").err())
         .isEqualTo(

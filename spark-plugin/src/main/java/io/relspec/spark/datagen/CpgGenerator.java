@@ -150,8 +150,20 @@ public final class CpgGenerator {
   private static org.apache.spark.sql.Row nameRef(long id, long files, long seed) {
     SplittableRandom random = RowRandom.of(seed, 3, id);
     long file = random.nextLong(files);
-    Long start = (long) random.nextInt(FILE_BYTES + 500);
-    Long end = start + 1 + random.nextInt(30);
+    Long start;
+    Long end;
+    if (RowRandom.oneIn(random, 5)) {
+      // anywhere in the file: mostly no occurrence lies inside it
+      start = (long) random.nextInt(FILE_BYTES + 500);
+      end = start + 1 + random.nextInt(30);
+    } else {
+      // around one of the file's reference occurrences, widened by up to 3 bytes on each side
+      int slot = BLOCKS + BLOCKS * FUNCTIONS_PER_BLOCK + random.nextInt(REFERENCES_PER_FILE);
+      org.apache.spark.sql.Row occurrence =
+          occurrence(file * OCCURRENCES_PER_FILE + slot, files, seed);
+      start = occurrence.getLong(4) - random.nextInt(4);
+      end = occurrence.getLong(5) + random.nextInt(4);
+    }
     if (RowRandom.oneIn(random, 200)) {
       start = null;
     }
