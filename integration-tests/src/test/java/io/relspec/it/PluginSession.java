@@ -8,8 +8,11 @@ import org.apache.spark.serializer.KryoSerializer;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The one SparkSession of this test JVM, configured the way users configure relspec: extensions,
- * plugin and Kryo registrator (with registration required), the plugin's bundle set.
+ * The one SparkSession of a test JVM, configured the way users configure relspec: extensions,
+ * plugin and Kryo registrator, the plugin's bundle set. Surefire forks a JVM per test class (see
+ * the pom), so each class chooses whether Kryo registration is required: Spark SQL itself
+ * serializes classes it does not register (e.g. {@code ArrayType}, {@code GenericInternalRow}), so
+ * only tests that stay clear of those can require registration.
  */
 final class PluginSession {
   static final Path CPG = Path.of("..", "examples", "cpg.json").toAbsolutePath().normalize();
@@ -19,6 +22,10 @@ final class PluginSession {
   private PluginSession() {}
 
   static synchronized SparkSession spark() {
+    return spark(true);
+  }
+
+  static synchronized SparkSession spark(boolean kryoRegistrationRequired) {
     if (spark == null) {
       spark =
           SparkSession.builder()
@@ -33,7 +40,7 @@ final class PluginSession {
               .config(RelspecSparkPlugin.BUNDLE_CONF, CPG.toString())
               .config("spark.serializer", KryoSerializer.class.getName())
               .config("spark.kryo.registrator", RelspecKryoRegistrator.class.getName())
-              .config("spark.kryo.registrationRequired", "true")
+              .config("spark.kryo.registrationRequired", String.valueOf(kryoRegistrationRequired))
               .getOrCreate();
     }
     return spark;

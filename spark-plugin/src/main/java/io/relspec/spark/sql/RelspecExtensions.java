@@ -4,6 +4,7 @@ import org.apache.spark.sql.SparkSessionExtensions;
 import org.apache.spark.sql.catalyst.FunctionIdentifier;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.ExpressionInfo;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import scala.Function1;
 import scala.Tuple3;
 import scala.collection.Seq;
@@ -12,7 +13,8 @@ import scala.runtime.BoxedUnit;
 
 /**
  * {@code spark.sql.extensions=io.relspec.spark.sql.RelspecExtensions}: registers relspec's SQL
- * functions ({@code stable_hash64}, {@code span_contains}, ...) in every session.
+ * functions ({@code stable_hash64}, {@code span_contains}, ...) and the table function {@code
+ * relspec('bundle.json', 'output_or_rule')} in every session.
  */
 public final class RelspecExtensions extends AbstractFunction1<SparkSessionExtensions, BoxedUnit> {
   @Override
@@ -42,6 +44,29 @@ public final class RelspecExtensions extends AbstractFunction1<SparkSessionExten
                   "built-in"),
               builder));
     }
+    Function1<Seq<Expression>, LogicalPlan> table =
+        new AbstractFunction1<>() {
+          @Override
+          public LogicalPlan apply(Seq<Expression> arguments) {
+            return RelspecTableFunction.build(arguments);
+          }
+        };
+    extensions.injectTableFunction(
+        new Tuple3<>(
+            FunctionIdentifier.apply(RelspecTableFunction.NAME),
+            new ExpressionInfo(
+                RelspecTableFunction.class.getName(),
+                null,
+                RelspecTableFunction.NAME,
+                "relspec('bundle.json', 'output_or_rule' [, 'data dir']): the rows of a relspec output or rule",
+                "",
+                "",
+                "",
+                "table_funcs",
+                "",
+                "",
+                "built-in"),
+            table));
     return BoxedUnit.UNIT;
   }
 }

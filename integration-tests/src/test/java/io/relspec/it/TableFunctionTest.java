@@ -1,0 +1,58 @@
+package io.relspec.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.relspec.ir.validate.BundleValidator;
+import io.relspec.spark.run.SparkRunner;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The relspec(...) table function from spark.sql, against the runner's written outputs. */
+class TableFunctionTest {
+  private static final Path DATA = Path.of("..", "examples", "data").toAbsolutePath().normalize();
+
+  private final SparkSession spark = PluginSession.spark(false);
+
+  @TempDir Path out;
+
+  private List<Row> sql(String name) {
+    return spark
+        .sql("SELECT * FROM relspec('" + PluginSession.CPG + "', '" + name + "', '" + DATA + "')")
+        .collectAsList();
+  }
+
+  @Test
+  void outputRowsFromSqlEqualTheRunnersWrittenOutput() {
+    new SparkRunner(spark, new PrintStream(OutputStream.nullOutputStream()))
+        .run(BundleValidator.validate(PluginSession.CPG), DATA, out, Map.of());
+    for (String output : List.of("symbol_links", "file_link_counts")) {
+      List<Row> written = spark.read().parquet(out.resolve(output).toString()).collectAsList();
+      List<Row> fromSql = sql(output);
+      assertThat(fromSql).as(output).isNotEmpty().containsExactlyInAnyOrderElementsOf(written);
+    }
+  }
+
+  @Test
+  void aRuleGivesItsRowsBeforeTheContract() {
+    List<Row> rows = sql("ref_symbols");
+    assertThat(rows).hasSize(400);
+    assertThat(rows.get(0).schema().fieldNames())
+        .containsExactly(
+            "link_id", "path", "bstart", "bend", "symbol", "source", "match_kind", "score");
+  }
+
+  @Test
+  void unknownNamesAreClearErrors() {
+    assertThatThrownBy(() -> sql("nope"))
+        .hasMessageContaining("'nope' is neither an output, a rule nor a dataset of bundle")
+        .hasMessageContaining("Outputs: [symbol_links, file_link_counts]");
+  }
+}
