@@ -1,0 +1,115 @@
+package io.relspec.reference;
+
+import io.relspec.ir.bundle.DatasetSpec;
+import io.relspec.ir.plan.OutputPlan;
+import io.relspec.ir.plan.RelPlan;
+import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.runtime.RuntimeProfile;
+import io.relspec.ir.validate.ValidatedBundle;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.memory.RootAllocator;
+
+/**
+ * The JVM reference lane: runs a validated bundle over Arrow batches exactly as format v1 says and
+ * finalizes each output by its contract. Every Arrow buffer it allocates comes from one allocator
+ * bounded by the profile's {@code memoryLimitBytes}; reaching it fails with {@code
+ * INSUFFICIENT_RESOURCES}, not an {@code OutOfMemoryError}.
+ *
+ * <p>Close every {@link RunResult} and {@link Relation} before closing the lane.
+ */
+public final class ReferenceLane implements AutoCloseable {
+  private final BufferAllocator allocator;
+  private final int batchSize;
+  private final long memoryLimit;
+
+  public ReferenceLane(RuntimeProfile profile) {
+    this.memoryLimit = profile.memoryLimitBytes().orElse(Long.MAX_VALUE);
+    this.batchSize = profile.batchSize();
+    this.allocator = new RootAllocator(memoryLimit);
+  }
+
+  public ReferenceLane() {
+    this(RuntimeProfile.DEFAULT);
+  }
+
+  /** The allocator the lane's batches live in (for building inputs in tests and callers). */
+  public BufferAllocator allocator() {
+    return allocator;
+  }
+
+  /** Runs every rule of the bundle and finalizes every output, in dependency order. */
+  public RunResult run(ValidatedBundle bundle, DatasetSource datasets) {
+    Map<String, OutputResult> finalized = new HashMap<>();
+    List<OutputResult> results = new ArrayList<>();
+    try {
+      for (OutputPlan output : bundle.outputs()) {
+        List<ContractFinalizer.RuleRows> ruleRows = new ArrayList<>();
+        try {
+          for (RelPlan plan : output.rules()) {
+            Relation rows = runPlan(plan, bundle, datasets, finalized);
+            ruleRows.add(new ContractFinalizer.RuleRows(plan.name(), rows));
+          }
+          OutputResult result;
+          try {
+            result = new ContractFinalizer(allocator, batchSize).finalizeOutput(output, ruleRows);
+          } catch (OutOfMemoryException e) {
+            throw LaneErrors.outOfMemory(output.rules().get(0).name(), "finalize", memoryLimit, e);
+          }
+          finalized.put(output.name(), result);
+          results.add(result);
+        } finally {
+          ruleRows.forEach(r -> r.rows().close());
+        }
+      }
+    } catch (RuntimeException e) {
+      results.forEach(OutputResult::close);
+      throw e;
+    }
+    return new RunResult(bundle.signature(), results);
+  }
+
+  /**
+   * Runs one rule's ops (without its contract). Scans of other outputs read {@code finalized}. The
+   * caller closes the result.
+   */
+  public Relation runPlan(
+      RelPlan plan,
+      ValidatedBundle bundle,
+      DatasetSource datasets,
+      Map<String, OutputResult> finalized) {
+    Executor.Inputs inputs =
+        (rule, name) -> {
+          OutputResult output = finalized.get(name);
+          if (output != null) {
+            return new Executor.Source(output.rows().schema(), output.rows().batches());
+          }
+          if (bundle.output(name).isPresent()) {
+            throw LaneErrors.outputNotReady(rule, name);
+          }
+          DatasetSpec dataset =
+              bundle
+                  .bundle()
+                  .dataset(name)
+                  .orElseThrow(
+                      () ->
+                          LaneErrors.missingInput(
+                              rule,
+                              name,
+                              bundle.bundle().datasets().stream().map(DatasetSpec::name).toList()));
+          return new Executor.Source(new RelSchema(dataset.schema()), datasets.batches(dataset));
+        };
+    Executor executor =
+        new Executor(allocator, batchSize, memoryLimit, inputs, plan.name(), plan.params());
+    return executor.pipeline(plan.ops());
+  }
+
+  @Override
+  public void close() {
+    allocator.close();
+  }
+}
