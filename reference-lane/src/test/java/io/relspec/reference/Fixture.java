@@ -32,6 +32,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  */
 final class Fixture implements AutoCloseable {
   private final ReferenceLane lane;
+  private final BufferAllocator inputAllocator = new org.apache.arrow.memory.RootAllocator();
   private final Map<String, String> datasets = new LinkedHashMap<>();
   private final Map<String, List<List<Object>>> data = new HashMap<>();
   private final List<VectorSchemaRoot> batches = new ArrayList<>();
@@ -144,7 +145,7 @@ final class Fixture implements AutoCloseable {
   }
 
   List<VectorSchemaRoot> toBatches(RelSchema schema, List<List<Object>> rows) {
-    BufferAllocator allocator = lane.allocator();
+    BufferAllocator allocator = inputAllocator;
     List<VectorSchemaRoot> out = new ArrayList<>();
     for (int start = 0; start < rows.size() || (start == 0 && out.isEmpty()); start += batchRows) {
       VectorSchemaRoot root = VectorSchemaRoot.create(schema.toArrow(), allocator);
@@ -197,6 +198,7 @@ final class Fixture implements AutoCloseable {
   @Override
   public void close() {
     batches.forEach(VectorSchemaRoot::close);
+    inputAllocator.close();
     lane.close();
   }
 }
