@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class FunctionConformanceTest {
 
   /** Evaluates each expression (JSON) over a one-row dataset and returns the values. */
-  private static List<Object> eval(String... exprs) {
+  static List<Object> eval(String... exprs) {
     try (Fixture f = new Fixture()) {
       f.dataset("one", "n:int64").rows("one", row((Object) null));
       List<String> columns = new ArrayList<>();
@@ -30,13 +30,13 @@ class FunctionConformanceTest {
     }
   }
 
-  private static String lit(Object value, String type) {
+  static String lit(Object value, String type) {
     String json =
         value == null ? "null" : value instanceof String s ? "\"" + s + "\"" : value.toString();
     return "{\"lit\":" + json + ",\"type\":\"" + type + "\"}";
   }
 
-  private static String fn(String name, String... args) {
+  static String fn(String name, String... args) {
     return "{\"fn\":\"" + name + "\",\"args\":[" + String.join(",", args) + "]}";
   }
 
