@@ -92,7 +92,8 @@ final class Functions {
       case "neg":
         return unary(a, v -> negate(v, result));
       case "abs":
-        return unary(a, v -> signum(v) < 0 ? negate(v, result) : v);
+        return unary(
+            a, v -> v instanceof Double d ? Math.abs(d) : signum(v) < 0 ? negate(v, result) : v);
       case "bit_and":
         return binary(a, b, (x, y) -> wrap((Long) x & (Long) y, result));
       case "bit_or":
@@ -364,9 +365,6 @@ final class Functions {
   private static int signum(Object v) {
     if (v instanceof Long l) {
       return Long.signum(l);
-    }
-    if (v instanceof Double d) {
-      return d < 0 ? -1 : 1;
     }
     return ((BigDecimal) v).signum();
   }

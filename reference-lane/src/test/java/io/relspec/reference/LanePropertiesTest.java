@@ -23,7 +23,7 @@ import net.jqwik.api.Provide;
  * are common by construction): sort is an ordered permutation, dedupe keeps exactly one minimal row
  * per key, interval_align equals a naive O(n*m) reference, hash join equals a nested loop.
  */
-class LaneProperties {
+class LanePropertiesTest {
   private static final Comparator<Object> NULLS_LAST = (a, b) -> Values.compareNullsLast(a, b);
 
   // ------------------------------------------------------------------ generators
@@ -77,7 +77,7 @@ class LaneProperties {
 
   // ------------------------------------------------------------------ sort
 
-  @Property(tries = 150)
+  @Property(tries = 80)
   void sortIsAnOrderedPermutation(
       @ForAll("keyedRows") List<List<Object>> rows,
       @ForAll boolean firstDesc,
@@ -113,7 +113,7 @@ class LaneProperties {
 
   // ------------------------------------------------------------------ dedupe
 
-  @Property(tries = 150)
+  @Property(tries = 80)
   void dedupeKeepsOneMinimalRowPerKey(@ForAll("keyedRows") List<List<Object>> rows) {
     try (Fixture f = new Fixture()) {
       f.dataset("t", "k:string", "score:float64", "a:int64", "b:string")
@@ -161,7 +161,7 @@ class LaneProperties {
 
   // ------------------------------------------------------------------ interval_align
 
-  @Property(tries = 200)
+  @Property(tries = 120)
   void intervalAlignEqualsTheNaiveReference(
       @ForAll("lefts") List<List<Object>> lefts,
       @ForAll("rights") List<List<Object>> rights,
@@ -250,7 +250,7 @@ class LaneProperties {
 
   // ------------------------------------------------------------------ join
 
-  @Property(tries = 150)
+  @Property(tries = 80)
   void hashJoinEqualsANestedLoop(
       @ForAll("keyedRows") List<List<Object>> left,
       @ForAll("keyedRows") List<List<Object>> right,
