@@ -117,4 +117,51 @@ public final class LaneErrors {
             + rule
             + "': it has not been finalized yet. Run the outputs in ValidatedBundle order");
   }
+
+  /** An op would hold more rows than one Java array can index. */
+  public static RelspecException tooManyRows(long rows) {
+    return new RelspecException(
+        ErrorCode.INSUFFICIENT_RESOURCES,
+        "Cannot hold "
+            + rows
+            + " rows in one op: the reference lane indexes at most 2^31 - 9 rows per op. Run the"
+            + " rule on an engine lane or split its input");
+  }
+
+  /** A dataset whose format the source cannot read. */
+  public static RelspecException unsupportedFormat(String dataset, String format) {
+    return new RelspecException(
+        ErrorCode.UNSUPPORTED,
+        "Cannot read dataset '"
+            + dataset
+            + "': format "
+            + format
+            + " is not supported by ParquetDatasetSource. Convert it to parquet or pass its"
+            + " batches in memory");
+  }
+
+  /** A dataset location that does not exist. */
+  public static RelspecException missingLocation(String dataset, String location) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "': "
+            + location
+            + " does not exist. Check the dataset's location and the base directory");
+  }
+
+  /** A file that is not readable as Parquet. */
+  public static RelspecException unreadableFile(String dataset, String file, Throwable cause) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "' file "
+            + file
+            + ": "
+            + cause.getMessage()
+            + ". Check that it is a Parquet file",
+        cause);
+  }
 }

@@ -2,8 +2,6 @@ package io.relspec.reference;
 
 import io.relspec.ir.bundle.DatasetFormat;
 import io.relspec.ir.bundle.DatasetSpec;
-import io.relspec.ir.error.ErrorCode;
-import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.type.DataType;
 import io.relspec.ir.type.DecimalType;
@@ -70,14 +68,7 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
 
   private Relation read(DatasetSpec dataset) {
     if (dataset.format() != DatasetFormat.PARQUET) {
-      throw new RelspecException(
-          ErrorCode.UNSUPPORTED,
-          "Cannot read dataset '"
-              + dataset.name()
-              + "': format "
-              + dataset.format().jsonName()
-              + " is not supported by ParquetDatasetSource. Convert it to parquet or pass its"
-              + " batches in memory");
+      throw LaneErrors.unsupportedFormat(dataset.name(), dataset.format().jsonName());
     }
     Path dir = baseDir.resolve(dataset.location());
     List<Path> files = files(dataset, dir);
@@ -97,13 +88,7 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
       return List.of(dir);
     }
     if (!Files.isDirectory(dir)) {
-      throw new RelspecException(
-          ErrorCode.INVALID_INPUT,
-          "Cannot read dataset '"
-              + dataset.name()
-              + "': "
-              + dir
-              + " does not exist. Check the dataset's location and the base directory");
+      throw LaneErrors.missingLocation(dataset.name(), dir.toString());
     }
     try (Stream<Path> walk = Files.walk(dir)) {
       return walk.filter(Files::isRegularFile)
@@ -147,16 +132,7 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
         out.endRow();
       }
     } catch (IOException e) {
-      throw new RelspecException(
-          ErrorCode.INVALID_INPUT,
-          "Cannot read dataset '"
-              + dataset.name()
-              + "' file "
-              + file
-              + ": "
-              + e.getMessage()
-              + ". Check that it is a Parquet file",
-          e);
+      throw LaneErrors.unreadableFile(dataset.name(), file.toString(), e);
     }
   }
 

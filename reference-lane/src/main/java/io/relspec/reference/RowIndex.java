@@ -21,8 +21,7 @@ final class RowIndex {
   static RowIndex of(Relation relation) {
     long count = relation.rowCount();
     if (count > Integer.MAX_VALUE - 8) {
-      throw new IllegalStateException(
-          "Cannot index " + count + " rows: the reference lane holds at most 2^31 rows per op");
+      throw LaneErrors.tooManyRows(count);
     }
     int[] batch = new int[(int) count];
     int[] row = new int[(int) count];
