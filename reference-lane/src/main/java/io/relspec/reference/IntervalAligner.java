@@ -126,66 +126,83 @@ final class IntervalAligner {
           TypeRules.commonType(ls.fields().get(lk[k]).type(), rs.fields().get(rk[k]).type())
               .orElseThrow());
     }
-    Object[] lStart = li.column(ls.indexOf(align.leftSpan().start()));
-    Object[] lEnd = li.column(ls.indexOf(align.leftSpan().end()));
-    Object[] rStart = ri.column(rs.indexOf(align.rightSpan().start()));
-    Object[] rEnd = ri.column(rs.indexOf(align.rightSpan().end()));
-
-    // Rank every right row once: score desc, tie-breakers, remaining columns asc nulls last.
-    List<SortKey> order = RowOrder.withRemaining(align.tieBreakers(), rs.names());
-    List<Object[]> columns = new ArrayList<>();
-    Object[] scores = new Object[ri.size];
-    for (int i = 0; i < ri.size; i++) {
-      scores[i] =
-          rStart[i] == null || rEnd[i] == null ? null : score((Long) rStart[i], (Long) rEnd[i]);
-    }
-    columns.add(scores);
-    for (SortKey key : order) {
-      columns.add(ri.column(rs.indexOf(key.column())));
-    }
-    List<SortKey> rankKeys = new ArrayList<>();
-    rankKeys.add(SortKey.desc("match_score"));
-    rankKeys.addAll(order);
-    Integer[] ranked = new Integer[ri.size];
-    for (int i = 0; i < ranked.length; i++) {
-      ranked[i] = i;
-    }
-    Arrays.sort(ranked, RowOrder.of(columns, rankKeys));
-    int[] rank = new int[ri.size];
-    for (int i = 0; i < ranked.length; i++) {
-      rank[ranked[i]] = i;
-    }
+    Spans l =
+        Spans.of(li, ls.indexOf(align.leftSpan().start()), ls.indexOf(align.leftSpan().end()));
+    Spans r =
+        Spans.of(ri, rs.indexOf(align.rightSpan().start()), rs.indexOf(align.rightSpan().end()));
 
     Map<List<Object>, List<Integer>> rightGroups = new HashMap<>();
     for (int i = 0; i < ri.size; i++) {
-      List<Object> key = key(ri, i, rk, rs, keyTypes);
-      if (key != null && rStart[i] != null && rEnd[i] != null) {
-        rightGroups.computeIfAbsent(key, x -> new ArrayList<>()).add(i);
+      if (r.valid[i]) {
+        List<Object> key = key(ri, i, rk, rs, keyTypes);
+        if (key != null) {
+          rightGroups.computeIfAbsent(key, x -> new ArrayList<>()).add(i);
+        }
       }
     }
     Map<List<Object>, List<Integer>> leftGroups = new HashMap<>();
     for (int i = 0; i < li.size; i++) {
-      List<Object> key = key(li, i, lk, ls, keyTypes);
-      if (key != null && lStart[i] != null && lEnd[i] != null) {
-        leftGroups.computeIfAbsent(key, x -> new ArrayList<>()).add(i);
+      if (l.valid[i]) {
+        List<Object> key = key(li, i, lk, ls, keyTypes);
+        if (key != null && rightGroups.containsKey(key)) {
+          leftGroups.computeIfAbsent(key, x -> new ArrayList<>()).add(i);
+        }
       }
     }
+
+    // Rank the candidate right rows of each group: score desc, tie-breakers, remaining columns.
+    double[] scores = new double[ri.size];
+    for (int i = 0; i < ri.size; i++) {
+      scores[i] = r.valid[i] ? score(r.start[i], r.end[i]) : 0.0;
+    }
+    List<SortKey> order = RowOrder.withRemaining(align.tieBreakers(), rs.names());
+    List<Object[]> columns = new ArrayList<>();
+    for (SortKey key : order) {
+      columns.add(ri.column(rs.indexOf(key.column())));
+    }
+    RowOrder ties = RowOrder.of(columns, order);
+    java.util.Comparator<Integer> rankOrder =
+        (a, b) -> {
+          int c = Double.compare(scores[b], scores[a]);
+          return c != 0 ? c : ties.compareRows(a, b);
+        };
+
     int[] best = new int[li.size];
     Arrays.fill(best, -1);
+    int[] rank = new int[ri.size];
     for (Map.Entry<List<Object>, List<Integer>> group : leftGroups.entrySet()) {
-      List<Integer> candidates = rightGroups.get(group.getKey());
-      if (candidates == null) {
-        continue;
+      Integer[] ranked = rightGroups.get(group.getKey()).toArray(new Integer[0]);
+      Arrays.sort(ranked, rankOrder);
+      for (int i = 0; i < ranked.length; i++) {
+        rank[ranked[i]] = i;
       }
       int[] lrows = group.getValue().stream().mapToInt(Integer::intValue).toArray();
-      int[] rrows = candidates.stream().mapToInt(Integer::intValue).toArray();
       switch (align.mode()) {
-        case EXACT -> exact(lrows, rrows, lStart, lEnd, rStart, rEnd, rank, best);
-        case CONTAINED -> contained(lrows, rrows, lStart, lEnd, rStart, rEnd, rank, ranked, best);
-        case OVERLAP -> overlap(lrows, rrows, lStart, lEnd, rStart, rEnd, rank, ranked, best);
+        case EXACT -> exact(lrows, ranked, l, r, best);
+        case CONTAINED -> contained(lrows, ranked, l, r, rank, best);
+        case OVERLAP -> overlap(lrows, ranked, l, r, rank, best);
       }
     }
     return best;
+  }
+
+  /** The span ends of every row as primitives; {@code valid} is false when either is null. */
+  private record Spans(long[] start, long[] end, boolean[] valid) {
+    static Spans of(RowIndex index, int startColumn, int endColumn) {
+      long[] start = new long[index.size];
+      long[] end = new long[index.size];
+      boolean[] valid = new boolean[index.size];
+      for (int i = 0; i < index.size; i++) {
+        Object s = index.value(startColumn, i);
+        Object e = index.value(endColumn, i);
+        if (s != null && e != null) {
+          start[i] = (Long) s;
+          end[i] = (Long) e;
+          valid[i] = true;
+        }
+      }
+      return new Spans(start, end, valid);
+    }
   }
 
   private static List<Object> key(
@@ -196,93 +213,74 @@ final class IntervalAligner {
       if (value == null) {
         return null;
       }
-      key.add(Values.key(Casts.cast(value, schema.fields().get(columns[k]).type(), types.get(k))));
+      DataType type = schema.fields().get(columns[k]).type();
+      key.add(
+          Values.key(type.equals(types.get(k)) ? value : Casts.cast(value, type, types.get(k))));
     }
     return key;
   }
 
-  private static void exact(
-      int[] lrows,
-      int[] rrows,
-      Object[] lStart,
-      Object[] lEnd,
-      Object[] rStart,
-      Object[] rEnd,
-      int[] rank,
-      int[] best) {
+  /** Best-ranked right row per (rs, re); {@code ranked} is best first. */
+  private static void exact(int[] lrows, Integer[] ranked, Spans l, Spans r, int[] best) {
     Map<List<Long>, Integer> bySpan = new HashMap<>();
-    for (int r : rrows) {
-      bySpan.merge(
-          List.of((Long) rStart[r], (Long) rEnd[r]), r, (a, b) -> rank[a] <= rank[b] ? a : b);
+    for (int row : ranked) {
+      bySpan.putIfAbsent(List.of(r.start[row], r.end[row]), row);
     }
-    for (int l : lrows) {
-      Integer match = bySpan.get(List.of((Long) lStart[l], (Long) lEnd[l]));
-      best[l] = match == null ? -1 : match;
+    for (int row : lrows) {
+      Integer match = bySpan.get(List.of(l.start[row], l.end[row]));
+      best[row] = match == null ? -1 : match;
     }
   }
 
   private static void contained(
-      int[] lrows,
-      int[] rrows,
-      Object[] lStart,
-      Object[] lEnd,
-      Object[] rStart,
-      Object[] rEnd,
-      int[] rank,
-      Integer[] ranked,
-      int[] best) {
-    long[] ends = distinctSorted(rrows, rEnd);
-    Integer[] rs = boxed(rrows);
-    Arrays.sort(rs, (a, b) -> Long.compare((Long) rStart[b], (Long) rStart[a]));
+      int[] lrows, Integer[] ranked, Spans l, Spans r, int[] rank, int[] best) {
+    long[] ends = distinctSorted(ranked, r.end);
+    Integer[] rs = ranked.clone();
+    Arrays.sort(rs, (a, b) -> Long.compare(r.start[b], r.start[a]));
     Integer[] ls = boxed(lrows);
-    Arrays.sort(ls, (a, b) -> Long.compare((Long) lStart[b], (Long) lStart[a]));
+    Arrays.sort(ls, (a, b) -> Long.compare(l.start[b], l.start[a]));
     MinFenwick tree = new MinFenwick(ends.length);
     int next = 0;
-    for (int l : ls) {
-      long start = (Long) lStart[l];
-      while (next < rs.length && (Long) rStart[rs[next]] >= start) {
-        int r = rs[next++];
-        tree.update(Arrays.binarySearch(ends, (Long) rEnd[r]), rank[r]);
+    for (int row : ls) {
+      long start = l.start[row];
+      while (next < rs.length && r.start[rs[next]] >= start) {
+        int candidate = rs[next++];
+        tree.update(Arrays.binarySearch(ends, r.end[candidate]), rank[candidate]);
       }
-      int upTo = upperBound(ends, (Long) lEnd[l]);
-      int found = tree.prefixMin(upTo);
-      best[l] = found == Integer.MAX_VALUE ? -1 : ranked[found];
+      int found = tree.prefixMin(upperBound(ends, l.end[row]));
+      best[row] = found == Integer.MAX_VALUE ? -1 : ranked[found];
     }
   }
 
   private static void overlap(
-      int[] lrows,
-      int[] rrows,
-      Object[] lStart,
-      Object[] lEnd,
-      Object[] rStart,
-      Object[] rEnd,
-      int[] rank,
-      Integer[] ranked,
-      int[] best) {
-    long[] ends = distinctSorted(rrows, rEnd);
-    Integer[] rs = boxed(rrows);
-    Arrays.sort(rs, (a, b) -> Long.compare((Long) rStart[a], (Long) rStart[b]));
+      int[] lrows, Integer[] ranked, Spans l, Spans r, int[] rank, int[] best) {
+    long[] ends = distinctSorted(ranked, r.end);
+    Integer[] rs = ranked.clone();
+    Arrays.sort(rs, (a, b) -> Long.compare(r.start[a], r.start[b]));
     Integer[] ls = boxed(lrows);
-    Arrays.sort(ls, (a, b) -> Long.compare((Long) lEnd[a], (Long) lEnd[b]));
+    Arrays.sort(ls, (a, b) -> Long.compare(l.end[a], l.end[b]));
     MinFenwick tree = new MinFenwick(ends.length);
     int next = 0;
-    for (int l : ls) {
-      long end = (Long) lEnd[l];
-      while (next < rs.length && (Long) rStart[rs[next]] < end) {
-        int r = rs[next++];
-        // reversed position: suffix of ends becomes a prefix
-        tree.update(ends.length - 1 - Arrays.binarySearch(ends, (Long) rEnd[r]), rank[r]);
+    for (int row : ls) {
+      long end = l.end[row];
+      while (next < rs.length && r.start[rs[next]] < end) {
+        int candidate = rs[next++];
+        // reversed position: a suffix of ends becomes a prefix
+        tree.update(ends.length - 1 - Arrays.binarySearch(ends, r.end[candidate]), rank[candidate]);
       }
       // right ends strictly greater than ls
-      int firstGreater = upperBound(ends, (Long) lStart[l]);
+      int firstGreater = upperBound(ends, l.start[row]);
       int found = tree.prefixMin(ends.length - firstGreater);
-      best[l] = found == Integer.MAX_VALUE ? -1 : ranked[found];
+      best[row] = found == Integer.MAX_VALUE ? -1 : ranked[found];
     }
   }
 
-  private static long[] distinctSorted(int[] rows, Object[] values) {
-    return Arrays.stream(rows).mapToLong(r -> (Long) values[r]).sorted().distinct().toArray();
+  private static long[] distinctSorted(Integer[] rows, long[] values) {
+    long[] out = new long[rows.length];
+    for (int i = 0; i < rows.length; i++) {
+      out[i] = values[rows[i]];
+    }
+    return Arrays.stream(out).sorted().distinct().toArray();
   }
 
   /** The number of values {@code <= x}. */
