@@ -14,6 +14,7 @@ import org.apache.arrow.vector.types.pojo.Schema;
  * column, end the row. Unset columns of a row are null.
  */
 final class BatchBuilder implements AutoCloseable {
+  private static final int INITIAL_CAPACITY = 64;
   private final RelSchema schema;
   private final Schema arrow;
   private final BufferAllocator allocator;
@@ -34,6 +35,11 @@ final class BatchBuilder implements AutoCloseable {
   void startRow() {
     if (current == null) {
       current = VectorSchemaRoot.create(arrow, allocator);
+      // start small and let the vectors double: a selective filter must not hold a full-size
+      // batch per input batch
+      for (FieldVector vector : current.getFieldVectors()) {
+        vector.setInitialCapacity(Math.min(batchSize, INITIAL_CAPACITY));
+      }
       current.allocateNew();
       vectors = current.getFieldVectors();
       row = 0;

@@ -78,29 +78,156 @@ final class Executor {
     this.params = params;
   }
 
-  /** Runs a pipeline; the caller owns (and closes) the result. */
+  /**
+   * Runs a pipeline; the caller owns (and closes) the result. A run of per-batch ops (filter,
+   * project, derive, explode, param) right after any op, or right after the scan, is streamed: each
+   * batch goes through the whole run before the next batch is read, so only the run's output is
+   * held, not every intermediate result.
+   */
   Relation pipeline(List<Op> ops) {
     Relation current = null;
-    for (Op op : ops) {
-      Relation in = current;
-      try {
-        current = op(op, in);
-      } catch (OutOfMemoryException e) {
-        if (in != null) {
-          in.close();
-        }
-        throw LaneErrors.outOfMemory(rule, op.opName(), memoryLimit, e);
-      } catch (RuntimeException e) {
-        if (in != null) {
-          in.close();
-        }
-        throw e;
+    int i = 0;
+    while (i < ops.size()) {
+      int end = i + 1;
+      while (end < ops.size() && perBatch(ops.get(end))) {
+        end++;
       }
-      if (in != null && in != current) {
-        in.close();
+      Op first = ops.get(i);
+      List<Op> chain = ops.subList(i + 1, end);
+      if (chain.isEmpty() || chain.stream().allMatch(op -> op instanceof Param)) {
+        current = apply(first, current);
+        i++;
+      } else if (first instanceof Scan scan) {
+        current = streamScan(scan, chain);
+        i = end;
+      } else {
+        current = stream(apply(first, current), chain);
+        i = end;
       }
     }
     return current;
+  }
+
+  private static boolean perBatch(Op op) {
+    return op instanceof Filter
+        || op instanceof Project
+        || op instanceof Derive
+        || op instanceof Explode
+        || op instanceof Param;
+  }
+
+  /** Runs one op, closing its input (unless the op passes it through) and mapping memory errors. */
+  private Relation apply(Op op, Relation in) {
+    Relation out;
+    try {
+      out = op(op, in);
+    } catch (OutOfMemoryException e) {
+      if (in != null) {
+        in.close();
+      }
+      throw LaneErrors.outOfMemory(rule, op.opName(), memoryLimit, e);
+    } catch (RuntimeException e) {
+      if (in != null) {
+        in.close();
+      }
+      throw e;
+    }
+    if (in != null && in != out) {
+      in.close();
+    }
+    return out;
+  }
+
+  /** Sends each batch of {@code in} through the per-batch ops; closes {@code in}. */
+  private Relation stream(Relation in, List<Op> chain) {
+    try {
+      List<VectorSchemaRoot> out = new ArrayList<>();
+      RelSchema schema = null;
+      try {
+        schema = chainSchema(in.schema(), chain);
+        for (VectorSchemaRoot batch : in.batches()) {
+          out.addAll(runChain(new Relation(in.schema(), List.of(batch)), chain, false));
+        }
+        return new Relation(schema, out);
+      } catch (RuntimeException e) {
+        out.forEach(VectorSchemaRoot::close);
+        throw e;
+      }
+    } finally {
+      in.close();
+    }
+  }
+
+  /** Scans batch by batch, sending each through the per-batch ops. */
+  private Relation streamScan(Scan scan, List<Op> chain) {
+    Source source = inputs.lookup(rule, scan.dataset());
+    List<VectorSchemaRoot> out = new ArrayList<>();
+    try {
+      RelSchema schema = chainSchema(scanSchema(scan, source), chain);
+      for (VectorSchemaRoot batch : source.batches()) {
+        Relation scanned = scanBatches(scan, source, List.of(batch));
+        out.addAll(runChain(scanned, chain, true));
+      }
+      return new Relation(schema, out);
+    } catch (RuntimeException e) {
+      out.forEach(VectorSchemaRoot::close);
+      throw e;
+    }
+  }
+
+  private Relation scanBatches(Scan scan, Source source, List<VectorSchemaRoot> batches) {
+    try {
+      return scan(scan, source, batches);
+    } catch (OutOfMemoryException e) {
+      throw LaneErrors.outOfMemory(rule, scan.opName(), memoryLimit, e);
+    }
+  }
+
+  /** The output schema of the per-batch ops over {@code schema}, from a run on no rows. */
+  private RelSchema chainSchema(RelSchema schema, List<Op> chain) {
+    Relation current = new Relation(schema, List.of());
+    for (Op op : chain) {
+      Relation next = op(op, current);
+      if (next != current) {
+        current.close();
+      }
+      current = next;
+    }
+    RelSchema out = current.schema();
+    current.close();
+    return out;
+  }
+
+  /**
+   * The batches of one input relation sent through the ops; {@code owned} says whether the input's
+   * batches may be closed here (otherwise the caller closes them).
+   */
+  private List<VectorSchemaRoot> runChain(Relation input, List<Op> chain, boolean owned) {
+    Relation current = input;
+    for (Op op : chain) {
+      Relation next;
+      try {
+        next = op(op, current);
+      } catch (OutOfMemoryException e) {
+        if (current != input || owned) {
+          current.close();
+        }
+        throw LaneErrors.outOfMemory(rule, op.opName(), memoryLimit, e);
+      } catch (RuntimeException e) {
+        if (current != input || owned) {
+          current.close();
+        }
+        throw e;
+      }
+      if (next != current && (current != input || owned)) {
+        current.close();
+      }
+      current = next;
+    }
+    if (current == input && !owned) {
+      throw new IllegalStateException("Cannot stream a chain of only param ops");
+    }
+    return current.batches();
   }
 
   private Relation op(Op op, Relation in) {
@@ -170,14 +297,23 @@ final class Executor {
 
   private Relation scan(Scan scan) {
     Source source = inputs.lookup(rule, scan.dataset());
+    return scan(scan, source, source.batches());
+  }
+
+  private static RelSchema scanSchema(Scan scan, Source source) {
     List<String> columns = scan.columns().orElse(source.schema().names());
     List<Field> fields = new ArrayList<>();
     for (String column : columns) {
       fields.add(source.schema().field(column).orElseThrow());
     }
-    RelSchema schema = new RelSchema(fields);
+    return new RelSchema(fields);
+  }
+
+  private Relation scan(Scan scan, Source source, List<VectorSchemaRoot> batches) {
+    RelSchema schema = scanSchema(scan, source);
+    List<Field> fields = schema.fields();
     try (BatchBuilder out = builder(schema)) {
-      for (VectorSchemaRoot batch : source.batches()) {
+      for (VectorSchemaRoot batch : batches) {
         List<FieldVector> vectors = new ArrayList<>();
         for (Field field : fields) {
           FieldVector vector = batch.getVector(field.name());

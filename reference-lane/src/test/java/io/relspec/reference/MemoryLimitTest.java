@@ -20,11 +20,15 @@ class MemoryLimitTest {
       """;
 
   private static Fixture fixture(long limit) {
+    return fixture(limit, 20_000);
+  }
+
+  private static Fixture fixture(long limit, int n) {
     RuntimeProfile profile =
         new RuntimeProfile(1, 8192, Optional.empty(), MemoryPool.GREEDY, Optional.of(limit));
     Fixture f = new Fixture(profile).batchRows(4096);
     f.dataset("t", "a:int64", "s:string");
-    List<Object>[] rows = newRows(20_000);
+    List<Object>[] rows = newRows(n);
     f.rows("t", rows);
     return f;
   }
@@ -57,6 +61,27 @@ class MemoryLimitTest {
       List<List<Object>> rows = f.run(OPS);
       assertThat(rows).hasSize(20_000);
       assertThat(rows.get(0)).containsExactly(9999L, "value-9999");
+    }
+  }
+
+  @Test
+  void scanAndPerBatchOpsStreamSoOnlyTheirOutputCountsAgainstTheLimit() {
+    String filter =
+        """
+        [{"op":"scan","dataset":"t"},
+         {"op":"filter","predicate":{"fn":"eq","args":[
+           {"fn":"mod","args":[{"col":"a"},{"lit":1000,"type":"int64"}]},{"lit":0,"type":"int64"}]}},
+         {"op":"derive","name":"b","expr":{"fn":"length","args":[{"col":"s"}]}}]
+        """;
+    try (Fixture f = fixture(1024 * 1024, 60_000)) {
+      List<List<Object>> rows = f.run(filter);
+      assertThat(rows).hasSize(60);
+      assertThat(rows.get(1)).containsExactly(1000L, "value-1000", 10L);
+      // the same input held whole (sort) does not fit
+      assertThatThrownBy(() -> f.run(OPS))
+          .isInstanceOf(RelspecException.class)
+          .extracting(e -> ((RelspecException) e).code())
+          .isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES);
     }
   }
 }
