@@ -53,8 +53,8 @@ final class Executor {
     Source lookup(String rule, String name);
   }
 
-  /** A scannable dataset: its declared schema and its batches. */
-  record Source(RelSchema schema, List<VectorSchemaRoot> batches) {}
+  /** A scannable dataset: its declared schema and its batches (borrowed). */
+  public record Source(RelSchema schema, List<VectorSchemaRoot> batches) {}
 
   private final BufferAllocator allocator;
   private final int batchSize;

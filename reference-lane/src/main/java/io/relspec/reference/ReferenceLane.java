@@ -108,6 +108,44 @@ public final class ReferenceLane implements AutoCloseable {
     return executor.pipeline(plan.ops());
   }
 
+  /**
+   * The fallback entry for other lanes: runs {@code ops} (any op but scan; nested pipelines may
+   * scan the given datasets) over batches the caller already has, e.g. a DataFusion lane's input to
+   * an explode it cannot run. The input batches are borrowed (copied, never closed); the caller
+   * closes the result.
+   *
+   * @param rule the rule name, for messages
+   * @param schema the schema of {@code input}
+   * @param params the effective param values the ops refer to
+   * @param datasets what nested pipelines (join right sides, union inputs) scan
+   */
+  public Relation runOps(
+      String rule,
+      RelSchema schema,
+      List<org.apache.arrow.vector.VectorSchemaRoot> input,
+      List<io.relspec.ir.op.Op> ops,
+      Map<String, io.relspec.ir.expr.Literal> params,
+      Map<String, Executor.Source> datasets) {
+    Executor.Inputs inputs =
+        (r, name) -> {
+          if (name.equals(FALLBACK_INPUT)) {
+            return new Executor.Source(schema, input);
+          }
+          Executor.Source source = datasets.get(name);
+          if (source == null) {
+            throw LaneErrors.missingInput(r, name, datasets.keySet().stream().sorted().toList());
+          }
+          return source;
+        };
+    List<io.relspec.ir.op.Op> all = new ArrayList<>();
+    all.add(io.relspec.ir.op.Scan.of(FALLBACK_INPUT));
+    all.addAll(ops);
+    return new Executor(allocator, batchSize, memoryLimit, inputs, rule, params).pipeline(all);
+  }
+
+  /** The name the fallback input is scanned under (not a valid bundle name). */
+  private static final String FALLBACK_INPUT = "<fallback input>";
+
   @Override
   public void close() {
     allocator.close();
