@@ -50,11 +50,8 @@ final class Executor {
   /** Where scans read from. */
   interface Inputs {
     /** The declared schema and batches of a dataset or finalized output (borrowed, not closed). */
-    Source lookup(String rule, String name);
+    SourceBatches lookup(String rule, String name);
   }
-
-  /** A scannable dataset: its declared schema and its batches (borrowed). */
-  public record Source(RelSchema schema, List<VectorSchemaRoot> batches) {}
 
   private final BufferAllocator allocator;
   private final int batchSize;
@@ -160,7 +157,7 @@ final class Executor {
 
   /** Scans batch by batch, sending each through the per-batch ops. */
   private Relation streamScan(Scan scan, List<Op> chain) {
-    Source source = inputs.lookup(rule, scan.dataset());
+    SourceBatches source = inputs.lookup(rule, scan.dataset());
     List<VectorSchemaRoot> out = new ArrayList<>();
     try {
       RelSchema schema = chainSchema(scanSchema(scan, source), chain);
@@ -175,7 +172,7 @@ final class Executor {
     }
   }
 
-  private Relation scanBatches(Scan scan, Source source, List<VectorSchemaRoot> batches) {
+  private Relation scanBatches(Scan scan, SourceBatches source, List<VectorSchemaRoot> batches) {
     try {
       return scan(scan, source, batches);
     } catch (OutOfMemoryException e) {
@@ -296,11 +293,11 @@ final class Executor {
   // ------------------------------------------------------------------ scan
 
   private Relation scan(Scan scan) {
-    Source source = inputs.lookup(rule, scan.dataset());
+    SourceBatches source = inputs.lookup(rule, scan.dataset());
     return scan(scan, source, source.batches());
   }
 
-  private static RelSchema scanSchema(Scan scan, Source source) {
+  private static RelSchema scanSchema(Scan scan, SourceBatches source) {
     List<String> columns = scan.columns().orElse(source.schema().names());
     List<Field> fields = new ArrayList<>();
     for (String column : columns) {
@@ -309,7 +306,7 @@ final class Executor {
     return new RelSchema(fields);
   }
 
-  private Relation scan(Scan scan, Source source, List<VectorSchemaRoot> batches) {
+  private Relation scan(Scan scan, SourceBatches source, List<VectorSchemaRoot> batches) {
     RelSchema schema = scanSchema(scan, source);
     List<Field> fields = schema.fields();
     try (BatchBuilder out = builder(schema)) {

@@ -86,7 +86,7 @@ public final class ReferenceLane implements AutoCloseable {
         (rule, name) -> {
           OutputResult output = finalized.get(name);
           if (output != null) {
-            return new Executor.Source(output.rows().schema(), output.rows().batches());
+            return new SourceBatches(output.rows().schema(), output.rows().batches());
           }
           if (bundle.output(name).isPresent()) {
             throw LaneErrors.outputNotReady(rule, name);
@@ -101,7 +101,7 @@ public final class ReferenceLane implements AutoCloseable {
                               rule,
                               name,
                               bundle.bundle().datasets().stream().map(DatasetSpec::name).toList()));
-          return new Executor.Source(new RelSchema(dataset.schema()), datasets.batches(dataset));
+          return new SourceBatches(new RelSchema(dataset.schema()), datasets.batches(dataset));
         };
     Executor executor =
         new Executor(allocator, batchSize, memoryLimit, inputs, plan.name(), plan.params());
@@ -125,13 +125,13 @@ public final class ReferenceLane implements AutoCloseable {
       List<org.apache.arrow.vector.VectorSchemaRoot> input,
       List<io.relspec.ir.op.Op> ops,
       Map<String, io.relspec.ir.expr.Literal> params,
-      Map<String, Executor.Source> datasets) {
+      Map<String, SourceBatches> datasets) {
     Executor.Inputs inputs =
         (r, name) -> {
           if (name.equals(FALLBACK_INPUT)) {
-            return new Executor.Source(schema, input);
+            return new SourceBatches(schema, input);
           }
-          Executor.Source source = datasets.get(name);
+          SourceBatches source = datasets.get(name);
           if (source == null) {
             throw LaneErrors.missingInput(r, name, datasets.keySet().stream().sorted().toList());
           }

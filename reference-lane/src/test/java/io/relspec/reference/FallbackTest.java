@@ -77,7 +77,7 @@ class FallbackTest {
                   input,
                   List.of(join),
                   Map.of(),
-                  Map.of("other", new Executor.Source(SCHEMA, input)))) {
+                  Map.of("other", new SourceBatches(SCHEMA, input)))) {
         assertThat(out.rows()).containsExactly(row(1L, null));
       }
     }
