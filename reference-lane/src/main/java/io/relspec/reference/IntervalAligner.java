@@ -131,19 +131,19 @@ final class IntervalAligner {
     Spans r =
         Spans.of(ri, rs.indexOf(align.rightSpan().start()), rs.indexOf(align.rightSpan().end()));
 
-    Map<List<Object>, List<Integer>> rightGroups = new HashMap<>();
+    Map<Object, List<Integer>> rightGroups = new HashMap<>();
     for (int i = 0; i < ri.size; i++) {
       if (r.valid[i]) {
-        List<Object> key = key(ri, i, rk, rs, keyTypes);
+        Object key = key(ri, i, rk, rs, keyTypes);
         if (key != null) {
           rightGroups.computeIfAbsent(key, x -> new ArrayList<>()).add(i);
         }
       }
     }
-    Map<List<Object>, List<Integer>> leftGroups = new HashMap<>();
+    Map<Object, List<Integer>> leftGroups = new HashMap<>();
     for (int i = 0; i < li.size; i++) {
       if (l.valid[i]) {
-        List<Object> key = key(li, i, lk, ls, keyTypes);
+        Object key = key(li, i, lk, ls, keyTypes);
         if (key != null && rightGroups.containsKey(key)) {
           leftGroups.computeIfAbsent(key, x -> new ArrayList<>()).add(i);
         }
@@ -156,11 +156,7 @@ final class IntervalAligner {
       scores[i] = r.valid[i] ? score(r.start[i], r.end[i]) : 0.0;
     }
     List<SortKey> order = RowOrder.withRemaining(align.tieBreakers(), rs.names());
-    List<Object[]> columns = new ArrayList<>();
-    for (SortKey key : order) {
-      columns.add(ri.column(rs.indexOf(key.column())));
-    }
-    RowOrder ties = RowOrder.of(columns, order);
+    RowOrder ties = RowOrder.lazy(order, k -> ri.column(rs.indexOf(order.get(k).column())));
     java.util.Comparator<Integer> rankOrder =
         (a, b) -> {
           int c = Double.compare(scores[b], scores[a]);
@@ -170,7 +166,7 @@ final class IntervalAligner {
     int[] best = new int[li.size];
     Arrays.fill(best, -1);
     int[] rank = new int[ri.size];
-    for (Map.Entry<List<Object>, List<Integer>> group : leftGroups.entrySet()) {
+    for (Map.Entry<Object, List<Integer>> group : leftGroups.entrySet()) {
       Integer[] ranked = rightGroups.get(group.getKey()).toArray(new Integer[0]);
       Arrays.sort(ranked, rankOrder);
       for (int i = 0; i < ranked.length; i++) {
@@ -205,8 +201,17 @@ final class IntervalAligner {
     }
   }
 
-  private static List<Object> key(
+  /** The normalized key (the value itself for one key column), or null if any part is null. */
+  private static Object key(
       RowIndex index, int i, int[] columns, RelSchema schema, List<DataType> types) {
+    if (columns.length == 1) {
+      Object value = index.value(columns[0], i);
+      if (value == null) {
+        return null;
+      }
+      DataType type = schema.fields().get(columns[0]).type();
+      return Values.key(type.equals(types.get(0)) ? value : Casts.cast(value, type, types.get(0)));
+    }
     List<Object> key = new ArrayList<>(columns.length);
     for (int k = 0; k < columns.length; k++) {
       Object value = index.value(columns[k], i);

@@ -10,19 +10,32 @@ import java.util.List;
  * optionally more columns ascending, nulls last.
  */
 final class RowOrder implements Comparator<Integer> {
-  private final List<Object[]> columns;
+  private final Object[][] columns;
   private final List<SortKey> keys;
+  private final java.util.function.IntFunction<Object[]> loader;
 
-  private RowOrder(List<Object[]> columns, List<SortKey> keys) {
+  private RowOrder(
+      Object[][] columns, List<SortKey> keys, java.util.function.IntFunction<Object[]> loader) {
     this.columns = columns;
     this.keys = keys;
+    this.loader = loader;
+  }
+
+  /**
+   * An order whose key columns are read only when a comparison first needs them (later keys often
+   * never are, because earlier ones already decide).
+   *
+   * @param loader reads the values of key {@code k}
+   */
+  static RowOrder lazy(List<SortKey> keys, java.util.function.IntFunction<Object[]> loader) {
+    return new RowOrder(new Object[keys.size()][], List.copyOf(keys), loader);
   }
 
   /**
    * @param columns pre-read values, one array per key in {@code keys}
    */
   static RowOrder of(List<Object[]> columns, List<SortKey> keys) {
-    return new RowOrder(List.copyOf(columns), List.copyOf(keys));
+    return new RowOrder(columns.toArray(new Object[0][]), List.copyOf(keys), null);
   }
 
   /** The keys followed by every column of {@code names} that no key sorts, asc nulls last. */
@@ -55,7 +68,11 @@ final class RowOrder implements Comparator<Integer> {
 
   int compareRows(int x, int y) {
     for (int k = 0; k < keys.size(); k++) {
-      Object[] column = columns.get(k);
+      Object[] column = columns[k];
+      if (column == null) {
+        column = loader.apply(k);
+        columns[k] = column;
+      }
       int c = compareValues(column[x], column[y], keys.get(k));
       if (c != 0) {
         return c;
