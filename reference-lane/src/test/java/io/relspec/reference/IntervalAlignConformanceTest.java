@@ -98,4 +98,27 @@ class IntervalAlignConformanceTest {
       assertThat(Double.doubleToRawLongBits((Double) rows.get(0).get(7))).isZero();
     }
   }
+
+  @Test
+  void severalKeysOfWideningTypesMatchTogetherAndANullPartNeverMatches() {
+    try (Fixture f =
+        new Fixture()
+            .dataset("l", "id:int64", "path:string", "v:int32", "ls:int64", "le:int64")
+            .dataset("r", "rid:int64", "path:string", "v:int64", "rs:int64", "re:int64")
+            .rows("l", row(1, "p", 1, 0, 10), row(2, "p", 2, 0, 10), row(3, "p", null, 0, 10))
+            .rows("r", row(7, "p", 1L, 2, 3), row(8, "p", 2L, 1, 9), row(9, "p", null, 2, 3))) {
+      assertThat(
+              f.run(
+                  """
+                  [{"op":"scan","dataset":"l"},
+                   {"op":"interval_align","right":{"ops":[{"op":"scan","dataset":"r"}]},
+                    "on":["path",{"left":"v","right":"v"}],"leftSpan":["ls","le"],"rightSpan":["rs","re"],
+                    "mode":"overlap","how":"left","selectRight":["rid"],"tieBreakers":[],"matchMeta":false}]
+                  """))
+          .containsExactly(
+              row(1L, "p", 1L, 0L, 10L, 7L),
+              row(2L, "p", 2L, 0L, 10L, 8L),
+              row(3L, "p", null, 0L, 10L, null));
+    }
+  }
 }
