@@ -1,0 +1,310 @@
+package io.relspec.reference;
+
+import io.relspec.ir.bundle.ContractSpec;
+import io.relspec.ir.bundle.OnViolation;
+import io.relspec.ir.op.SortKey;
+import io.relspec.ir.plan.OutputPlan;
+import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.type.DataType;
+import io.relspec.ir.type.Field;
+import io.relspec.ir.type.PrimitiveType;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * Finalizes an output by its contract (format v1, section 5): align the rules' rows to the
+ * contract's columns (missing nullable columns null, extra columns dropped, widening casts), route
+ * rows that violate nullability, {@code requiredNonNull} or a cast per {@code onViolation}, dedupe,
+ * route every row of a {@code keyFields} value that occurs more than once as {@code duplicate_key},
+ * then sort canonically. Rows in = rows out + routed rows + rows removed by dedupe.
+ */
+final class ContractFinalizer {
+  public static final String ERROR_CODE = "error_code";
+  public static final String ERROR_COLUMN = "error_column";
+  public static final String ERROR_MESSAGE = "error_message";
+  public static final String RULE_NAME = "rule_name";
+  static final String NULL_VIOLATION = "null_violation";
+  static final String CAST_FAILURE = "cast_failure";
+  static final String DUPLICATE_KEY = "duplicate_key";
+
+  private final BufferAllocator allocator;
+  private final int batchSize;
+
+  ContractFinalizer(BufferAllocator allocator, int batchSize) {
+    this.allocator = allocator;
+    this.batchSize = batchSize;
+  }
+
+  /** The rows one rule produced for the output. */
+  record RuleRows(String rule, Relation rows) {}
+
+  /** One row routed away: its aligned values and why. */
+  private record Violation(
+      Object[] values, String code, String column, String message, String rule) {}
+
+  /** The schema of {@code <output>__errors}: the contract's columns (nullable) and the reasons. */
+  static RelSchema errorSchema(ContractSpec contract) {
+    List<Field> fields = new ArrayList<>();
+    for (Field field : contract.columns()) {
+      fields.add(field.withNullable(true));
+    }
+    fields.add(Field.notNull(ERROR_CODE, PrimitiveType.STRING));
+    fields.add(Field.nullable(ERROR_COLUMN, PrimitiveType.STRING));
+    fields.add(Field.notNull(ERROR_MESSAGE, PrimitiveType.STRING));
+    fields.add(Field.notNull(RULE_NAME, PrimitiveType.STRING));
+    return new RelSchema(fields);
+  }
+
+  OutputResult finalizeOutput(OutputPlan output, List<RuleRows> inputs) {
+    ContractSpec contract = output.contract();
+    List<Field> columns = contract.columns();
+    int width = columns.size();
+    List<Object[]> kept = new ArrayList<>();
+    List<Violation> violations = new ArrayList<>();
+    List<String> rules = new ArrayList<>();
+    long rowsIn = 0;
+    for (RuleRows input : inputs) {
+      int ruleIndex = rules.size();
+      rules.add(input.rule());
+      RelSchema schema = input.rows().schema();
+      int[] source = new int[width];
+      DataType[] from = new DataType[width];
+      for (int c = 0; c < width; c++) {
+        source[c] = schema.indexOf(columns.get(c).name());
+        from[c] = source[c] < 0 ? null : schema.fields().get(source[c]).type();
+      }
+      for (VectorSchemaRoot batch : input.rows().batches()) {
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          rowsIn++;
+          Object[] values = new Object[width + 1];
+          values[width] = ruleIndex;
+          Violation violation = null;
+          for (int c = 0; c < width; c++) {
+            Field field = columns.get(c);
+            Object raw = source[c] < 0 ? null : Values.read(batch.getVector(source[c]), r);
+            Object value = raw == null ? null : Casts.cast(raw, from[c], field.type());
+            values[c] = value;
+            if (violation != null) {
+              continue;
+            }
+            if (raw != null && value == null) {
+              violation =
+                  new Violation(
+                      values,
+                      CAST_FAILURE,
+                      field.name(),
+                      "Cannot cast column '"
+                          + field.name()
+                          + "' value "
+                          + raw
+                          + " to "
+                          + field.type().typeString(),
+                      input.rule());
+            } else if (value == null
+                && (!field.nullable() || contract.requiredNonNull().contains(field.name()))) {
+              violation =
+                  new Violation(
+                      values,
+                      NULL_VIOLATION,
+                      field.name(),
+                      "column '"
+                          + field.name()
+                          + "' is null but contract '"
+                          + contract.name()
+                          + "' requires a value",
+                      input.rule());
+            }
+          }
+          if (violation == null) {
+            kept.add(values);
+          } else {
+            violations.add(violation);
+          }
+        }
+      }
+    }
+
+    // dedupe: per key the first row by orderBy, then every remaining column, then rule order
+    long beforeDedupe = kept.size();
+    if (contract.dedupe().isPresent()) {
+      kept = dedupe(kept, columns, contract.dedupe().get());
+    }
+    long deduplicated = beforeDedupe - kept.size();
+
+    // keyFields: every row of a key value that occurs more than once is a duplicate_key
+    if (!contract.keyFields().isEmpty()) {
+      int[] keyColumns = contract.keyFields().stream().mapToInt(k -> indexOf(columns, k)).toArray();
+      Map<List<Object>, Integer> counts = new HashMap<>();
+      for (Object[] row : kept) {
+        counts.merge(key(row, keyColumns), 1, Integer::sum);
+      }
+      List<Object[]> unique = new ArrayList<>();
+      for (Object[] row : kept) {
+        List<Object> key = key(row, keyColumns);
+        int count = counts.get(key);
+        if (count > 1) {
+          violations.add(
+              new Violation(
+                  row,
+                  DUPLICATE_KEY,
+                  contract.keyFields().get(0),
+                  "key "
+                      + contract.keyFields()
+                      + " = "
+                      + Arrays.stream(keyColumns)
+                          .mapToObj(c -> String.valueOf(row[c]))
+                          .collect(Collectors.joining(", ", "(", ")"))
+                      + " occurs "
+                      + count
+                      + " times",
+                  rules.get((Integer) row[width])));
+        } else {
+          unique.add(row);
+        }
+      }
+      kept = unique;
+    }
+
+    if (!violations.isEmpty() && contract.onViolation() == OnViolation.FAIL) {
+      Violation first = violations.get(0);
+      throw LaneErrors.contractViolation(
+          output.name(),
+          contract.name(),
+          violations.size(),
+          first.rule(),
+          first.code() + " in column '" + first.column() + "': " + first.message());
+    }
+
+    if (!contract.canonicalSort().isEmpty()) {
+      List<SortKey> keys = contract.canonicalSort();
+      List<Object[]> sortColumns = new ArrayList<>();
+      for (SortKey key : keys) {
+        int c = indexOf(columns, key.column());
+        Object[] values = new Object[kept.size()];
+        for (int i = 0; i < values.length; i++) {
+          values[i] = kept.get(i)[c];
+        }
+        sortColumns.add(values);
+      }
+      Integer[] order = new Integer[kept.size()];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      Arrays.sort(order, RowOrder.of(sortColumns, keys));
+      List<Object[]> sorted = new ArrayList<>(kept.size());
+      for (int i : order) {
+        sorted.add(kept.get(i));
+      }
+      kept = sorted;
+    }
+
+    Relation rows = write(new RelSchema(columns), kept, width);
+    Optional<Relation> errors = Optional.empty();
+    long quarantined = 0;
+    long dropped = 0;
+    if (contract.onViolation() == OnViolation.QUARANTINE) {
+      quarantined = violations.size();
+      List<Object[]> errorRows = new ArrayList<>();
+      for (Violation v : violations) {
+        Object[] row = Arrays.copyOf(v.values(), width + 4);
+        row[width] = v.code();
+        row[width + 1] = v.column();
+        row[width + 2] = v.message();
+        row[width + 3] = v.rule();
+        errorRows.add(row);
+      }
+      try {
+        errors = Optional.of(write(errorSchema(contract), errorRows, width + 4));
+      } catch (RuntimeException e) {
+        rows.close();
+        throw e;
+      }
+    } else {
+      dropped = violations.size();
+    }
+    Map<String, Long> byCode = new LinkedHashMap<>();
+    for (Violation v : violations) {
+      byCode.merge(v.code(), 1L, Long::sum);
+    }
+    Accounting accounting =
+        new Accounting(
+            rowsIn,
+            kept.size(),
+            quarantined,
+            dropped,
+            deduplicated,
+            byCode.getOrDefault(NULL_VIOLATION, 0L),
+            byCode.getOrDefault(CAST_FAILURE, 0L),
+            byCode.getOrDefault(DUPLICATE_KEY, 0L));
+    return new OutputResult(output.name(), rows, errors, accounting);
+  }
+
+  private static List<Object[]> dedupe(
+      List<Object[]> rows, List<Field> columns, ContractSpec.DedupeSpec spec) {
+    List<String> names = columns.stream().map(Field::name).toList();
+    List<SortKey> order = new ArrayList<>(RowOrder.withRemaining(spec.orderBy(), names));
+    List<Object[]> orderColumns = new ArrayList<>();
+    for (SortKey key : order) {
+      int c = names.indexOf(key.column());
+      Object[] values = new Object[rows.size()];
+      for (int i = 0; i < values.length; i++) {
+        values[i] = rows.get(i)[c];
+      }
+      orderColumns.add(values);
+    }
+    RowOrder rowOrder = RowOrder.of(orderColumns, order);
+    int[] keyColumns = spec.keys().stream().mapToInt(names::indexOf).toArray();
+    Map<List<Object>, Integer> winners = new LinkedHashMap<>();
+    for (int i = 0; i < rows.size(); i++) {
+      List<Object> key = key(rows.get(i), keyColumns);
+      Integer current = winners.get(key);
+      // ties on every column: the earlier rule (priority order) wins, as it came first
+      if (current == null || rowOrder.compareRows(i, current) < 0) {
+        winners.put(key, i);
+      }
+    }
+    List<Object[]> out = new ArrayList<>();
+    for (int i : winners.values()) {
+      out.add(rows.get(i));
+    }
+    return out;
+  }
+
+  private static List<Object> key(Object[] row, int[] columns) {
+    List<Object> key = new ArrayList<>(columns.length);
+    for (int c : columns) {
+      key.add(Values.key(row[c]));
+    }
+    return key;
+  }
+
+  private static int indexOf(List<Field> columns, String name) {
+    for (int i = 0; i < columns.size(); i++) {
+      if (columns.get(i).name().equals(name)) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("Cannot find contract column '" + name + "'");
+  }
+
+  private Relation write(RelSchema schema, List<Object[]> rows, int width) {
+    try (BatchBuilder out = new BatchBuilder(schema, allocator, batchSize)) {
+      for (Object[] row : rows) {
+        out.startRow();
+        for (int c = 0; c < width; c++) {
+          out.set(c, row[c]);
+        }
+        out.endRow();
+      }
+      return out.finish();
+    }
+  }
+}

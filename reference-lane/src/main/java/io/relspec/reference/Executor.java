@@ -1,0 +1,821 @@
+package io.relspec.reference;
+
+import io.relspec.ir.expr.ColumnRef;
+import io.relspec.ir.expr.Literal;
+import io.relspec.ir.op.Aggregate;
+import io.relspec.ir.op.Dedupe;
+import io.relspec.ir.op.Derive;
+import io.relspec.ir.op.EquiKey;
+import io.relspec.ir.op.Explode;
+import io.relspec.ir.op.Filter;
+import io.relspec.ir.op.IntervalAlign;
+import io.relspec.ir.op.Join;
+import io.relspec.ir.op.JoinType;
+import io.relspec.ir.op.Limit;
+import io.relspec.ir.op.Op;
+import io.relspec.ir.op.Param;
+import io.relspec.ir.op.Project;
+import io.relspec.ir.op.Scan;
+import io.relspec.ir.op.Sort;
+import io.relspec.ir.op.SortKey;
+import io.relspec.ir.op.Union;
+import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.type.DataType;
+import io.relspec.ir.type.Field;
+import io.relspec.ir.type.ListType;
+import io.relspec.ir.type.PrimitiveType;
+import io.relspec.ir.type.TypeRules;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.complex.ListVector;
+
+/**
+ * Runs the ops of one rule over Arrow batches (format v1, section 4). Streaming ops (filter,
+ * project, derive, explode, limit, union) work batch by batch; sort, join (hash join, right side
+ * built), aggregate (hash aggregate), dedupe and interval_align hold their input. Output schemas
+ * are exactly the ones {@code PipelineValidator} computes.
+ */
+final class Executor {
+  /** Where scans read from. */
+  interface Inputs {
+    /** The declared schema and batches of a dataset or finalized output (borrowed, not closed). */
+    SourceBatches lookup(String rule, String name);
+  }
+
+  private final BufferAllocator allocator;
+  private final int batchSize;
+  private final long memoryLimit;
+  private final Inputs inputs;
+  private final String rule;
+  private final Map<String, Literal> params;
+
+  Executor(
+      BufferAllocator allocator,
+      int batchSize,
+      long memoryLimit,
+      Inputs inputs,
+      String rule,
+      Map<String, Literal> params) {
+    this.allocator = allocator;
+    this.batchSize = batchSize;
+    this.memoryLimit = memoryLimit;
+    this.inputs = inputs;
+    this.rule = rule;
+    this.params = params;
+  }
+
+  /**
+   * Runs a pipeline; the caller owns (and closes) the result. A run of per-batch ops (filter,
+   * project, derive, explode, param) right after any op, or right after the scan, is streamed: each
+   * batch goes through the whole run before the next batch is read, so only the run's output is
+   * held, not every intermediate result.
+   */
+  Relation pipeline(List<Op> ops) {
+    Relation current = null;
+    int i = 0;
+    while (i < ops.size()) {
+      int end = i + 1;
+      while (end < ops.size() && perBatch(ops.get(end))) {
+        end++;
+      }
+      Op first = ops.get(i);
+      List<Op> chain = ops.subList(i + 1, end);
+      if (chain.isEmpty() || chain.stream().allMatch(op -> op instanceof Param)) {
+        current = apply(first, current);
+        i++;
+      } else if (first instanceof Scan scan) {
+        current = streamScan(scan, chain);
+        i = end;
+      } else {
+        current = stream(apply(first, current), chain);
+        i = end;
+      }
+    }
+    return current;
+  }
+
+  private static boolean perBatch(Op op) {
+    return op instanceof Filter
+        || op instanceof Project
+        || op instanceof Derive
+        || op instanceof Explode
+        || op instanceof Param;
+  }
+
+  /** Runs one op, closing its input (unless the op passes it through) and mapping memory errors. */
+  private Relation apply(Op op, Relation in) {
+    Relation out;
+    try {
+      out = op(op, in);
+    } catch (OutOfMemoryException e) {
+      if (in != null) {
+        in.close();
+      }
+      throw LaneErrors.outOfMemory(rule, op.opName(), memoryLimit, e);
+    } catch (RuntimeException e) {
+      if (in != null) {
+        in.close();
+      }
+      throw e;
+    }
+    if (in != null && in != out) {
+      in.close();
+    }
+    return out;
+  }
+
+  /** Sends each batch of {@code in} through the per-batch ops; closes {@code in}. */
+  private Relation stream(Relation in, List<Op> chain) {
+    try {
+      List<VectorSchemaRoot> out = new ArrayList<>();
+      RelSchema schema = null;
+      try {
+        schema = chainSchema(in.schema(), chain);
+        for (VectorSchemaRoot batch : in.batches()) {
+          out.addAll(runChain(new Relation(in.schema(), List.of(batch)), chain, false));
+        }
+        return new Relation(schema, out);
+      } catch (RuntimeException e) {
+        out.forEach(VectorSchemaRoot::close);
+        throw e;
+      }
+    } finally {
+      in.close();
+    }
+  }
+
+  /** Scans batch by batch, sending each through the per-batch ops. */
+  private Relation streamScan(Scan scan, List<Op> chain) {
+    SourceBatches source = inputs.lookup(rule, scan.dataset());
+    List<VectorSchemaRoot> out = new ArrayList<>();
+    try {
+      RelSchema schema = chainSchema(scanSchema(scan, source), chain);
+      for (VectorSchemaRoot batch : source.batches()) {
+        Relation scanned = scanBatches(scan, source, List.of(batch));
+        out.addAll(runChain(scanned, chain, true));
+      }
+      return new Relation(schema, out);
+    } catch (RuntimeException e) {
+      out.forEach(VectorSchemaRoot::close);
+      throw e;
+    }
+  }
+
+  private Relation scanBatches(Scan scan, SourceBatches source, List<VectorSchemaRoot> batches) {
+    try {
+      return scan(scan, source, batches);
+    } catch (OutOfMemoryException e) {
+      throw LaneErrors.outOfMemory(rule, scan.opName(), memoryLimit, e);
+    }
+  }
+
+  /** The output schema of the per-batch ops over {@code schema}, from a run on no rows. */
+  private RelSchema chainSchema(RelSchema schema, List<Op> chain) {
+    Relation current = new Relation(schema, List.of());
+    for (Op op : chain) {
+      Relation next = op(op, current);
+      if (next != current) {
+        current.close();
+      }
+      current = next;
+    }
+    RelSchema out = current.schema();
+    current.close();
+    return out;
+  }
+
+  /**
+   * The batches of one input relation sent through the ops; {@code owned} says whether the input's
+   * batches may be closed here (otherwise the caller closes them).
+   */
+  private List<VectorSchemaRoot> runChain(Relation input, List<Op> chain, boolean owned) {
+    Relation current = input;
+    for (Op op : chain) {
+      Relation next;
+      try {
+        next = op(op, current);
+      } catch (OutOfMemoryException e) {
+        if (current != input || owned) {
+          current.close();
+        }
+        throw LaneErrors.outOfMemory(rule, op.opName(), memoryLimit, e);
+      } catch (RuntimeException e) {
+        if (current != input || owned) {
+          current.close();
+        }
+        throw e;
+      }
+      if (next != current && (current != input || owned)) {
+        current.close();
+      }
+      current = next;
+    }
+    if (current == input && !owned) {
+      throw new IllegalStateException("Cannot stream a chain of only param ops");
+    }
+    return current.batches();
+  }
+
+  private Relation op(Op op, Relation in) {
+    if (op instanceof Scan scan) {
+      return scan(scan);
+    }
+    if (op instanceof Filter filter) {
+      return filter(filter, in);
+    }
+    if (op instanceof Project project) {
+      List<String> names = new ArrayList<>();
+      List<io.relspec.ir.expr.Expr> exprs = new ArrayList<>();
+      for (Project.Column column : project.columns()) {
+        names.add(column.name());
+        exprs.add(column.expr());
+      }
+      return compute(in, names, exprs, "project");
+    }
+    if (op instanceof Derive derive) {
+      List<String> names = new ArrayList<>(in.schema().names());
+      List<io.relspec.ir.expr.Expr> exprs = new ArrayList<>();
+      for (String name : names) {
+        exprs.add(new ColumnRef(name));
+      }
+      int index = names.indexOf(derive.name());
+      if (index >= 0) {
+        exprs.set(index, derive.expr());
+      } else {
+        names.add(derive.name());
+        exprs.add(derive.expr());
+      }
+      return compute(in, names, exprs, "derive");
+    }
+    if (op instanceof Join join) {
+      return join(join, in);
+    }
+    if (op instanceof Aggregate aggregate) {
+      return new HashAggregator(allocator, batchSize, params, rule).aggregate(aggregate, in);
+    }
+    if (op instanceof Union union) {
+      return union(union, in);
+    }
+    if (op instanceof Param) {
+      return in;
+    }
+    if (op instanceof Sort sort) {
+      return sort(sort.keys(), in);
+    }
+    if (op instanceof Limit limit) {
+      return limit(limit, in);
+    }
+    if (op instanceof Explode explode) {
+      return explode(explode, in);
+    }
+    if (op instanceof Dedupe dedupe) {
+      return dedupe(dedupe.keys(), dedupe.orderBy(), in);
+    }
+    if (op instanceof IntervalAlign align) {
+      try (Relation right = pipeline(align.right().ops())) {
+        return new IntervalAligner(allocator, batchSize).align(align, in, right);
+      }
+    }
+    throw new AssertionError("unhandled op " + op);
+  }
+
+  // ------------------------------------------------------------------ scan
+
+  private Relation scan(Scan scan) {
+    SourceBatches source = inputs.lookup(rule, scan.dataset());
+    return scan(scan, source, source.batches());
+  }
+
+  private static RelSchema scanSchema(Scan scan, SourceBatches source) {
+    List<String> columns = scan.columns().orElse(source.schema().names());
+    List<Field> fields = new ArrayList<>();
+    for (String column : columns) {
+      fields.add(source.schema().field(column).orElseThrow());
+    }
+    return new RelSchema(fields);
+  }
+
+  private Relation scan(Scan scan, SourceBatches source, List<VectorSchemaRoot> batches) {
+    RelSchema schema = scanSchema(scan, source);
+    List<Field> fields = schema.fields();
+    try (BatchBuilder out = builder(schema)) {
+      for (VectorSchemaRoot batch : batches) {
+        List<FieldVector> vectors = new ArrayList<>();
+        for (Field field : fields) {
+          FieldVector vector = batch.getVector(field.name());
+          if (vector == null) {
+            throw LaneErrors.missingColumn(
+                rule,
+                scan.dataset(),
+                field.name(),
+                batch.getSchema().getFields().stream()
+                    .map(org.apache.arrow.vector.types.pojo.Field::getName)
+                    .toList());
+          }
+          if (!ArrowTypes.matches(field, vector.getField())) {
+            throw LaneErrors.wrongColumnType(
+                rule, scan.dataset(), field.name(), field.type(), vector.getField().toString());
+          }
+          vectors.add(vector);
+        }
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          out.startRow();
+          for (int c = 0; c < vectors.size(); c++) {
+            out.copy(c, vectors.get(c), r);
+          }
+          out.endRow();
+        }
+      }
+      return out.finish();
+    }
+  }
+
+  // ------------------------------------------------------------------ filter, project, derive
+
+  private Relation filter(Filter filter, Relation in) {
+    Evaluator predicate =
+        ExprCompiler.over(in.schema(), params, rule, "filter")
+            .compile(filter.predicate())
+            .evaluator();
+    int width = in.schema().fields().size();
+    try (BatchBuilder out = builder(in.schema())) {
+      for (VectorSchemaRoot batch : in.batches()) {
+        BatchRow row = new BatchRow(batch);
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          row.index = r;
+          if (Boolean.TRUE.equals(predicate.eval(row))) {
+            out.startRow();
+            for (int c = 0; c < width; c++) {
+              out.copy(c, batch.getVector(c), r);
+            }
+            out.endRow();
+          }
+        }
+      }
+      return out.finish();
+    }
+  }
+
+  private Relation compute(
+      Relation in, List<String> names, List<io.relspec.ir.expr.Expr> exprs, String opName) {
+    ExprCompiler compiler = ExprCompiler.over(in.schema(), params, rule, opName);
+    List<Field> fields = new ArrayList<>();
+    List<Evaluator> evaluators = new ArrayList<>();
+    int[] passThrough = new int[exprs.size()];
+    for (int i = 0; i < exprs.size(); i++) {
+      ExprCompiler.Compiled compiled = compiler.compile(exprs.get(i));
+      fields.add(new Field(names.get(i), compiled.type().type(), compiled.type().nullable()));
+      evaluators.add(compiled.evaluator());
+      passThrough[i] = exprs.get(i) instanceof ColumnRef ref ? in.schema().indexOf(ref.name()) : -1;
+    }
+    RelSchema schema = new RelSchema(fields);
+    try (BatchBuilder out = builder(schema)) {
+      for (VectorSchemaRoot batch : in.batches()) {
+        BatchRow row = new BatchRow(batch);
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          row.index = r;
+          out.startRow();
+          for (int c = 0; c < evaluators.size(); c++) {
+            if (passThrough[c] >= 0) {
+              out.copy(c, batch.getVector(passThrough[c]), r);
+            } else {
+              out.set(c, evaluators.get(c).eval(row));
+            }
+          }
+          out.endRow();
+        }
+      }
+      return out.finish();
+    }
+  }
+
+  // ------------------------------------------------------------------ join
+
+  private Relation join(Join join, Relation left) {
+    try (Relation right = pipeline(join.right().ops())) {
+      return hashJoin(join, left, right);
+    }
+  }
+
+  private Relation hashJoin(Join join, Relation left, Relation right) {
+    RelSchema ls = left.schema();
+    RelSchema rs = right.schema();
+    int nl = ls.fields().size();
+    int nr = rs.fields().size();
+    JoinType type = join.type();
+    List<DataType> keyTypes = new ArrayList<>();
+    int[] leftKeys = new int[join.on().size()];
+    int[] rightKeys = new int[join.on().size()];
+    for (int k = 0; k < join.on().size(); k++) {
+      EquiKey key = join.on().get(k);
+      leftKeys[k] = ls.indexOf(key.left());
+      rightKeys[k] = rs.indexOf(key.right());
+      keyTypes.add(
+          TypeRules.commonType(
+                  ls.fields().get(leftKeys[k]).type(), rs.fields().get(rightKeys[k]).type())
+              .orElseThrow());
+    }
+    Optional<Evaluator> condition =
+        join.condition()
+            .map(c -> ExprCompiler.join(ls, rs, params, rule, "join").compile(c).evaluator());
+
+    RowIndex build = RowIndex.of(right);
+    Map<List<Object>, List<Integer>> table = new HashMap<>();
+    for (int i = 0; i < build.size; i++) {
+      List<Object> key = joinKey(build.asRow(i), rightKeys, rs, keyTypes);
+      if (key != null) {
+        table.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+      }
+    }
+    boolean[] rightMatched = new boolean[build.size];
+
+    RelSchema schema = joinSchema(join, ls, rs);
+    try (BatchBuilder out = builder(schema)) {
+      for (VectorSchemaRoot batch : left.batches()) {
+        BatchRow leftRow = new BatchRow(batch);
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          leftRow.index = r;
+          List<Object> key = joinKey(leftRow, leftKeys, ls, keyTypes);
+          List<Integer> candidates = key == null ? List.of() : table.getOrDefault(key, List.of());
+          boolean matched = false;
+          for (int candidate : candidates) {
+            if (condition.isPresent()) {
+              Row rightRow = build.asRow(candidate);
+              Row both = c -> c < nl ? leftRow.get(c) : rightRow.get(c - nl);
+              if (!Boolean.TRUE.equals(condition.get().eval(both))) {
+                continue;
+              }
+            }
+            matched = true;
+            rightMatched[candidate] = true;
+            if (type == JoinType.SEMI || type == JoinType.ANTI) {
+              break;
+            }
+            out.startRow();
+            copyRow(out, 0, batch, r, nl);
+            for (int c = 0; c < nr; c++) {
+              out.copy(nl + c, build.vector(c, candidate), build.row[candidate]);
+            }
+            out.endRow();
+          }
+          boolean keepLeft =
+              (type == JoinType.SEMI && matched)
+                  || (type == JoinType.ANTI && !matched)
+                  || (!matched && (type == JoinType.LEFT || type == JoinType.FULL));
+          if (keepLeft) {
+            out.startRow();
+            copyRow(out, 0, batch, r, nl);
+            if (type.keepsRightColumns()) {
+              for (int c = 0; c < nr; c++) {
+                out.set(nl + c, null);
+              }
+            }
+            out.endRow();
+          }
+        }
+      }
+      if (type == JoinType.RIGHT || type == JoinType.FULL) {
+        for (int i = 0; i < build.size; i++) {
+          if (!rightMatched[i]) {
+            out.startRow();
+            for (int c = 0; c < nl; c++) {
+              out.set(c, null);
+            }
+            for (int c = 0; c < nr; c++) {
+              out.copy(nl + c, build.vector(c, i), build.row[i]);
+            }
+            out.endRow();
+          }
+        }
+      }
+      return out.finish();
+    }
+  }
+
+  /** The normalized key of a row, or null when a key column is null (null never matches). */
+  private static List<Object> joinKey(Row row, int[] columns, RelSchema schema, List<DataType> to) {
+    List<Object> key = new ArrayList<>(columns.length);
+    for (int k = 0; k < columns.length; k++) {
+      Object value = row.get(columns[k]);
+      if (value == null) {
+        return null;
+      }
+      key.add(Values.key(Casts.cast(value, schema.fields().get(columns[k]).type(), to.get(k))));
+    }
+    return key;
+  }
+
+  static RelSchema joinSchema(Join join, RelSchema left, RelSchema right) {
+    if (!join.type().keepsRightColumns()) {
+      return left;
+    }
+    boolean leftNullable = join.type() == JoinType.RIGHT || join.type() == JoinType.FULL;
+    boolean rightNullable = join.type() == JoinType.LEFT || join.type() == JoinType.FULL;
+    List<Field> fields = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (Field field : left.fields()) {
+      fields.add(field.withNullable(field.nullable() || leftNullable));
+      names.add(field.name());
+    }
+    for (Field field : right.fields()) {
+      String name = field.name();
+      if (names.contains(name)) {
+        name = name + join.rightSuffix().orElse("");
+      }
+      names.add(name);
+      fields.add(new Field(name, field.type(), field.nullable() || rightNullable));
+    }
+    return new RelSchema(fields);
+  }
+
+  // ------------------------------------------------------------------ union
+
+  private Relation union(Union union, Relation first) {
+    List<Relation> parts = new ArrayList<>();
+    try {
+      for (var input : union.inputs()) {
+        parts.add(pipeline(input.ops()));
+      }
+      List<Relation> all = new ArrayList<>();
+      all.add(first);
+      all.addAll(parts);
+      RelSchema schema = unionSchema(all.stream().map(Relation::schema).toList());
+      Set<List<Object>> seen = union.distinct() ? new HashSet<>() : null;
+      try (BatchBuilder out = builder(schema)) {
+        for (Relation part : all) {
+          appendAligned(out, part, seen);
+        }
+        return out.finish();
+      }
+    } finally {
+      parts.forEach(Relation::close);
+    }
+  }
+
+  static RelSchema unionSchema(List<RelSchema> schemas) {
+    Map<String, Field> merged = new LinkedHashMap<>();
+    Map<String, Integer> presence = new HashMap<>();
+    for (RelSchema schema : schemas) {
+      for (Field field : schema.fields()) {
+        presence.merge(field.name(), 1, Integer::sum);
+        Field existing = merged.get(field.name());
+        if (existing == null) {
+          merged.put(field.name(), field);
+        } else {
+          DataType common = TypeRules.commonType(existing.type(), field.type()).orElseThrow();
+          merged.put(
+              field.name(),
+              new Field(field.name(), common, existing.nullable() || field.nullable()));
+        }
+      }
+    }
+    List<Field> fields = new ArrayList<>();
+    for (Field field : merged.values()) {
+      boolean missing = presence.get(field.name()) < schemas.size();
+      fields.add(field.withNullable(field.nullable() || missing));
+    }
+    return new RelSchema(fields);
+  }
+
+  /** Appends a relation's rows matched by column name, widening, null where a column is missing. */
+  private static void appendAligned(BatchBuilder out, Relation part, Set<List<Object>> seen) {
+    RelSchema schema = out.schema();
+    int width = schema.fields().size();
+    int[] source = new int[width];
+    boolean[] sameType = new boolean[width];
+    for (int c = 0; c < width; c++) {
+      Field field = schema.fields().get(c);
+      source[c] = part.schema().indexOf(field.name());
+      sameType[c] =
+          source[c] >= 0 && part.schema().fields().get(source[c]).type().equals(field.type());
+    }
+    for (VectorSchemaRoot batch : part.batches()) {
+      for (int r = 0; r < batch.getRowCount(); r++) {
+        Object[] values = null;
+        if (seen != null) {
+          values = new Object[width];
+          List<Object> key = new ArrayList<>(width);
+          for (int c = 0; c < width; c++) {
+            values[c] =
+                source[c] < 0
+                    ? null
+                    : Casts.cast(
+                        Values.read(batch.getVector(source[c]), r),
+                        part.schema().fields().get(source[c]).type(),
+                        schema.fields().get(c).type());
+            key.add(Values.key(values[c]));
+          }
+          if (!seen.add(key)) {
+            continue;
+          }
+        }
+        out.startRow();
+        for (int c = 0; c < width; c++) {
+          if (source[c] < 0) {
+            out.set(c, null);
+          } else if (sameType[c]) {
+            out.copy(c, batch.getVector(source[c]), r);
+          } else if (values != null) {
+            out.set(c, values[c]);
+          } else {
+            out.set(
+                c,
+                Casts.cast(
+                    Values.read(batch.getVector(source[c]), r),
+                    part.schema().fields().get(source[c]).type(),
+                    schema.fields().get(c).type()));
+          }
+        }
+        out.endRow();
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------ sort, limit
+
+  Relation sort(List<SortKey> keys, Relation in) {
+    RowIndex index = RowIndex.of(in);
+    List<Object[]> columns = new ArrayList<>();
+    for (SortKey key : keys) {
+      columns.add(index.column(in.schema().indexOf(key.column())));
+    }
+    Integer[] order = new Integer[index.size];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    Arrays.sort(order, RowOrder.of(columns, keys));
+    return gather(index, order);
+  }
+
+  private Relation gather(RowIndex index, Integer[] order) {
+    int width = index.relation.schema().fields().size();
+    try (BatchBuilder out = builder(index.relation.schema())) {
+      for (int i : order) {
+        out.startRow();
+        for (int c = 0; c < width; c++) {
+          out.copy(c, index.vector(c, i), index.row[i]);
+        }
+        out.endRow();
+      }
+      return out.finish();
+    }
+  }
+
+  private Relation limit(Limit limit, Relation in) {
+    int width = in.schema().fields().size();
+    long skip = limit.offset();
+    long take = limit.n();
+    try (BatchBuilder out = builder(in.schema())) {
+      for (VectorSchemaRoot batch : in.batches()) {
+        for (int r = 0; r < batch.getRowCount() && take > 0; r++) {
+          if (skip > 0) {
+            skip--;
+            continue;
+          }
+          out.startRow();
+          copyRow(out, 0, batch, r, width);
+          out.endRow();
+          take--;
+        }
+      }
+      return out.finish();
+    }
+  }
+
+  // ------------------------------------------------------------------ explode
+
+  private Relation explode(Explode explode, Relation in) {
+    RelSchema inSchema = in.schema();
+    int listColumn = inSchema.indexOf(explode.column());
+    DataType element = ((ListType) inSchema.fields().get(listColumn).type()).element();
+    List<Field> fields = new ArrayList<>();
+    List<Integer> sources = new ArrayList<>();
+    final int elementSource = -1;
+    final int positionSource = -2;
+    for (int c = 0; c < inSchema.fields().size(); c++) {
+      if (c == listColumn) {
+        fields.add(new Field(explode.as(), element, true));
+        sources.add(elementSource);
+        if (explode.position().isPresent()) {
+          fields.add(new Field(explode.position().get(), PrimitiveType.INT32, explode.outer()));
+          sources.add(positionSource);
+        }
+      } else {
+        fields.add(inSchema.fields().get(c));
+        sources.add(c);
+      }
+    }
+    try (BatchBuilder out = builder(new RelSchema(fields))) {
+      for (VectorSchemaRoot batch : in.batches()) {
+        ListVector list = (ListVector) batch.getVector(listColumn);
+        FieldVector data = list.getDataVector();
+        for (int r = 0; r < batch.getRowCount(); r++) {
+          boolean empty =
+              list.isNull(r) || list.getElementEndIndex(r) == list.getElementStartIndex(r);
+          if (empty && !explode.outer()) {
+            continue;
+          }
+          int start = empty ? 0 : list.getElementStartIndex(r);
+          int end = empty ? 1 : list.getElementEndIndex(r);
+          for (int e = start; e < end; e++) {
+            out.startRow();
+            for (int c = 0; c < sources.size(); c++) {
+              int source = sources.get(c);
+              if (source == elementSource) {
+                if (empty) {
+                  out.set(c, null);
+                } else {
+                  out.copy(c, data, e);
+                }
+              } else if (source == positionSource) {
+                out.set(c, empty ? null : (long) (e - start));
+              } else {
+                out.copy(c, batch.getVector(source), r);
+              }
+            }
+            out.endRow();
+          }
+        }
+      }
+      return out.finish();
+    }
+  }
+
+  // ------------------------------------------------------------------ dedupe
+
+  Relation dedupe(List<String> keys, List<SortKey> orderBy, Relation in) {
+    RowIndex index = RowIndex.of(in);
+    int[] best = dedupeWinners(index, in.schema(), keys, orderBy);
+    Integer[] order = new Integer[best.length];
+    for (int i = 0; i < best.length; i++) {
+      order[i] = best[i];
+    }
+    return gather(index, order);
+  }
+
+  /**
+   * The row indices that dedupe keeps, in first-seen key order: per key, the first row by {@code
+   * orderBy}, then every remaining column ascending, nulls last.
+   */
+  static int[] dedupeWinners(
+      RowIndex index, RelSchema schema, List<String> keys, List<SortKey> orderBy) {
+    List<SortKey> all = RowOrder.withRemaining(orderBy, schema.names());
+    List<Object[]> columns = new ArrayList<>();
+    for (SortKey key : all) {
+      columns.add(index.column(schema.indexOf(key.column())));
+    }
+    RowOrder order = RowOrder.of(columns, all);
+    int[] keyColumns = keys.stream().mapToInt(schema::indexOf).toArray();
+    Map<List<Object>, Integer> winners = new LinkedHashMap<>();
+    for (int i = 0; i < index.size; i++) {
+      List<Object> key = new ArrayList<>(keyColumns.length);
+      for (int column : keyColumns) {
+        key.add(Values.key(index.value(column, i)));
+      }
+      Integer current = winners.get(key);
+      if (current == null || order.compareRows(i, current) < 0) {
+        winners.put(key, i);
+      }
+    }
+    return winners.values().stream().mapToInt(Integer::intValue).toArray();
+  }
+
+  // ------------------------------------------------------------------ helpers
+
+  private BatchBuilder builder(RelSchema schema) {
+    return new BatchBuilder(schema, allocator, batchSize);
+  }
+
+  private static void copyRow(
+      BatchBuilder out, int offset, VectorSchemaRoot batch, int row, int width) {
+    for (int c = 0; c < width; c++) {
+      out.copy(offset + c, batch.getVector(c), row);
+    }
+  }
+
+  /** A row of one batch, moved along by setting {@code index}. */
+  static final class BatchRow implements Row {
+    private final VectorSchemaRoot batch;
+    int index;
+
+    BatchRow(VectorSchemaRoot batch) {
+      this.batch = batch;
+    }
+
+    @Override
+    public Object get(int column) {
+      return Values.read(batch.getVector(column), index);
+    }
+  }
+}

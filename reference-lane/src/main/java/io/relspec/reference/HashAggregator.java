@@ -1,0 +1,245 @@
+package io.relspec.reference;
+
+import io.relspec.ir.expr.Literal;
+import io.relspec.ir.op.Aggregate;
+import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.type.DataType;
+import io.relspec.ir.type.DecimalType;
+import io.relspec.ir.type.Field;
+import io.relspec.ir.validate.ExprType;
+import io.relspec.ir.validate.FunctionRegistry;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * Hash aggregate: one row per distinct group key (nulls group together; -0.0 with 0.0), group
+ * columns then aggregates. Without groupBy there is exactly one row, also for empty input. {@code
+ * count} gives 0 on empty input, every other aggregate null. {@code sum} of ints is int64 (wrapping
+ * like Spark with ANSI off), of decimals exact then null if it does not fit {@code
+ * decimal(min(38,p+10),s)}; {@code avg} sums doubles in input order.
+ */
+final class HashAggregator {
+  private final BufferAllocator allocator;
+  private final int batchSize;
+  private final Map<String, Literal> params;
+  private final String rule;
+
+  HashAggregator(
+      BufferAllocator allocator, int batchSize, Map<String, Literal> params, String rule) {
+    this.allocator = allocator;
+    this.batchSize = batchSize;
+    this.params = params;
+    this.rule = rule;
+  }
+
+  /** One aggregate call compiled: its widened argument and result type. */
+  private record Call(Aggregate.AggregateCall call, Evaluator arg, DataType result) {}
+
+  Relation aggregate(Aggregate aggregate, Relation in) {
+    RelSchema schema = in.schema();
+    ExprCompiler compiler = ExprCompiler.over(schema, params, rule, "aggregate");
+    List<Field> fields = new ArrayList<>();
+    int[] groupColumns = new int[aggregate.groupBy().size()];
+    for (int g = 0; g < groupColumns.length; g++) {
+      groupColumns[g] = schema.indexOf(aggregate.groupBy().get(g));
+      fields.add(schema.fields().get(groupColumns[g]));
+    }
+    List<Call> calls = new ArrayList<>();
+    for (Aggregate.AggregateCall call : aggregate.aggregates()) {
+      List<ExprCompiler.Compiled> args = new ArrayList<>();
+      for (var arg : call.args()) {
+        args.add(compiler.compile(arg));
+      }
+      FunctionRegistry.Resolution resolution;
+      try {
+        resolution =
+            FunctionRegistry.resolveAggregate(
+                call.fn(), args.stream().map(ExprCompiler.Compiled::type).toList());
+      } catch (FunctionRegistry.TypeError e) {
+        throw LaneErrors.cannotEvaluate(rule, "aggregate", e.getMessage());
+      }
+      ExprType result = resolution.result();
+      Evaluator arg =
+          args.isEmpty()
+              ? null
+              : ExprCompiler.widen(args.get(0), resolution.argumentTypes().get(0));
+      calls.add(new Call(call, arg, result.type()));
+      fields.add(new Field(call.name(), result.type(), result.nullable()));
+    }
+
+    Map<List<Object>, Group> groups = new LinkedHashMap<>();
+    for (VectorSchemaRoot batch : in.batches()) {
+      Executor.BatchRow row = new Executor.BatchRow(batch);
+      for (int r = 0; r < batch.getRowCount(); r++) {
+        row.index = r;
+        List<Object> key = new ArrayList<>(groupColumns.length);
+        List<Object> raw = new ArrayList<>(groupColumns.length);
+        for (int column : groupColumns) {
+          Object value = row.get(column);
+          raw.add(value);
+          key.add(Values.key(value));
+        }
+        Group group = groups.get(key);
+        if (group == null) {
+          group = new Group(key, raw, calls);
+          groups.put(key, group);
+        }
+        group.add(row, calls);
+      }
+    }
+    if (groupColumns.length == 0 && groups.isEmpty()) {
+      groups.put(List.of(), new Group(List.of(), List.of(), calls));
+    }
+    try (BatchBuilder out = new BatchBuilder(new RelSchema(fields), allocator, batchSize)) {
+      for (Group group : groups.values()) {
+        out.startRow();
+        for (int g = 0; g < groupColumns.length; g++) {
+          out.set(
+              g, group.key.get(g) instanceof BigDecimal ? group.rawKey.get(g) : group.key.get(g));
+        }
+        for (int a = 0; a < calls.size(); a++) {
+          out.set(groupColumns.length + a, group.accumulators.get(a).result());
+        }
+        out.endRow();
+      }
+      return out.finish();
+    }
+  }
+
+  private static final class Group {
+    final List<Object> key;
+    final List<Object> rawKey;
+    final List<Accumulator> accumulators = new ArrayList<>();
+
+    Group(List<Object> key, List<Object> rawKey, List<Call> calls) {
+      this.key = key;
+      this.rawKey = rawKey;
+      for (Call call : calls) {
+        accumulators.add(Accumulator.of(call.call(), call.result()));
+      }
+    }
+
+    void add(Row row, List<Call> calls) {
+      for (int a = 0; a < calls.size(); a++) {
+        Call call = calls.get(a);
+        accumulators.get(a).add(call.arg() == null ? Boolean.TRUE : call.arg().eval(row));
+      }
+    }
+  }
+
+  /** The running state of one aggregate over one group. */
+  private abstract static class Accumulator {
+    private final Set<Object> distinct;
+    long count;
+
+    Accumulator(boolean distinct) {
+      this.distinct = distinct ? new HashSet<>() : null;
+    }
+
+    static Accumulator of(Aggregate.AggregateCall call, DataType result) {
+      boolean distinct = call.distinct();
+      return switch (call.fn()) {
+        case "count" ->
+            new Accumulator(distinct) {
+              @Override
+              void accept(Object value) {}
+
+              @Override
+              Object result() {
+                return count;
+              }
+            };
+        case "sum" -> new Sum(distinct, result);
+        case "avg" ->
+            new Accumulator(distinct) {
+              double sum;
+
+              @Override
+              void accept(Object value) {
+                sum += (Double) value;
+              }
+
+              @Override
+              Object result() {
+                return count == 0 ? null : sum / count;
+              }
+            };
+        case "min", "max" ->
+            new Accumulator(distinct) {
+              final boolean min = call.fn().equals("min");
+              Object best;
+
+              @Override
+              void accept(Object value) {
+                if (best == null
+                    || (min ? Values.compare(value, best) < 0 : Values.compare(value, best) > 0)) {
+                  best = value;
+                }
+              }
+
+              @Override
+              Object result() {
+                return best;
+              }
+            };
+        default -> throw new IllegalStateException("Cannot aggregate with '" + call.fn() + "'");
+      };
+    }
+
+    final void add(Object value) {
+      if (value == null) {
+        return;
+      }
+      if (distinct != null && !distinct.add(Values.key(value))) {
+        return;
+      }
+      count++;
+      accept(value);
+    }
+
+    abstract void accept(Object value);
+
+    abstract Object result();
+  }
+
+  private static final class Sum extends Accumulator {
+    private final DataType result;
+    private long longSum;
+    private double doubleSum;
+    private BigDecimal decimalSum = BigDecimal.ZERO;
+
+    Sum(boolean distinct, DataType result) {
+      super(distinct);
+      this.result = result;
+    }
+
+    @Override
+    void accept(Object value) {
+      if (value instanceof Long l) {
+        longSum += l;
+      } else if (value instanceof Double d) {
+        doubleSum += d;
+      } else {
+        decimalSum = decimalSum.add((BigDecimal) value);
+      }
+    }
+
+    @Override
+    Object result() {
+      if (count == 0) {
+        return null;
+      }
+      if (result instanceof DecimalType decimal) {
+        return DecimalMath.fit(decimalSum, decimal);
+      }
+      return result.isFloating() ? (Object) doubleSum : (Object) longSum;
+    }
+  }
+}

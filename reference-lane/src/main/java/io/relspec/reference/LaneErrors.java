@@ -1,0 +1,167 @@
+package io.relspec.reference;
+
+import io.relspec.ir.error.ErrorCode;
+import io.relspec.ir.error.RelspecException;
+import io.relspec.ir.type.DataType;
+import java.util.List;
+
+/**
+ * Every user-facing error of the reference lane, in the form "Cannot &lt;verb&gt; &lt;thing&gt;:
+ * &lt;why&gt;. &lt;how to fix&gt;", naming the rule and op where there is one. Messages are stable:
+ * tests assert them.
+ */
+public final class LaneErrors {
+  private LaneErrors() {}
+
+  /** A scan names a dataset the caller did not provide. */
+  public static RelspecException missingInput(String rule, String dataset, List<String> known) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot scan dataset '"
+            + dataset
+            + "' in rule '"
+            + rule
+            + "': no input of that name was given (inputs: "
+            + known
+            + "). Pass its batches to the reference lane under that name");
+  }
+
+  /** Input batches lack a declared column. */
+  public static RelspecException missingColumn(
+      String rule, String dataset, String column, List<String> found) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot scan dataset '"
+            + dataset
+            + "' in rule '"
+            + rule
+            + "': column '"
+            + column
+            + "' is declared but the input has only "
+            + found
+            + ". Write the column into the input or fix the dataset schema");
+  }
+
+  /** Input batches hold a column of another type than declared. */
+  public static RelspecException wrongColumnType(
+      String rule, String dataset, String column, DataType declared, String found) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot scan dataset '"
+            + dataset
+            + "' in rule '"
+            + rule
+            + "': column '"
+            + column
+            + "' is declared "
+            + declared.typeString()
+            + " but the input holds Arrow type "
+            + found
+            + ". Write the declared type or fix the dataset schema");
+  }
+
+  /** The memory limit of the lane was reached. */
+  public static RelspecException outOfMemory(String rule, String op, long limit, Throwable cause) {
+    return new RelspecException(
+        ErrorCode.INSUFFICIENT_RESOURCES,
+        "Cannot run op "
+            + op
+            + " of rule '"
+            + rule
+            + "': the reference lane's memory limit of "
+            + limit
+            + " bytes of Arrow buffers was reached. Raise memoryLimitBytes in the runtime"
+            + " profile or run the rule on an engine lane",
+        cause);
+  }
+
+  /** An expression the reference lane cannot evaluate (a validator/lane mismatch). */
+  public static RelspecException cannotEvaluate(String rule, String op, String why) {
+    return new RelspecException(
+        ErrorCode.INTERNAL,
+        "Cannot evaluate an expression of op "
+            + op
+            + " in rule '"
+            + rule
+            + "': "
+            + why
+            + ". Validate the bundle first (BundleValidator.validate); if it validated, this is a"
+            + " bug in the reference lane");
+  }
+
+  /** A contract with {@code onViolation: fail} rejected rows. */
+  public static RelspecException contractViolation(
+      String output, String contract, long rows, String firstRule, String firstMessage) {
+    return new RelspecException(
+        ErrorCode.CONTRACT_VIOLATION,
+        "Cannot finalize output '"
+            + output
+            + "': "
+            + rows
+            + " row(s) violate contract '"
+            + contract
+            + "', which says onViolation=fail; the first, from rule '"
+            + firstRule
+            + "': "
+            + firstMessage
+            + ". Fix the rule or set onViolation to quarantine or drop");
+  }
+
+  /** A rule output that was not produced before a scan of it (a graph-order bug). */
+  public static RelspecException outputNotReady(String rule, String output) {
+    return new RelspecException(
+        ErrorCode.INTERNAL,
+        "Cannot scan output '"
+            + output
+            + "' in rule '"
+            + rule
+            + "': it has not been finalized yet. Run the outputs in ValidatedBundle order");
+  }
+
+  /** An op would hold more rows than one Java array can index. */
+  public static RelspecException tooManyRows(long rows) {
+    return new RelspecException(
+        ErrorCode.INSUFFICIENT_RESOURCES,
+        "Cannot hold "
+            + rows
+            + " rows in one op: the reference lane indexes at most 2^31 - 9 rows per op. Run the"
+            + " rule on an engine lane or split its input");
+  }
+
+  /** A dataset whose format the source cannot read. */
+  public static RelspecException unsupportedFormat(String dataset, String format) {
+    return new RelspecException(
+        ErrorCode.UNSUPPORTED,
+        "Cannot read dataset '"
+            + dataset
+            + "': format "
+            + format
+            + " is not supported by ParquetDatasetSource. Convert it to parquet or pass its"
+            + " batches in memory");
+  }
+
+  /** A dataset location that does not exist. */
+  public static RelspecException missingLocation(String dataset, String location) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "': "
+            + location
+            + " does not exist. Check the dataset's location and the base directory");
+  }
+
+  /** A file that is not readable as Parquet. */
+  public static RelspecException unreadableFile(String dataset, String file, Throwable cause) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "' file "
+            + file
+            + ": "
+            + cause.getMessage()
+            + ". Check that it is a Parquet file",
+        cause);
+  }
+}
