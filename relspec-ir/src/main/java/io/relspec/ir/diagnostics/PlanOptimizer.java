@@ -3,7 +3,10 @@ package io.relspec.ir.diagnostics;
 import io.relspec.ir.signature.Signatures;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import org.apache.calcite.plan.RelOptRule;
 import org.apache.calcite.plan.RelOptUtil;
 import org.apache.calcite.plan.hep.HepMatchOrder;
@@ -11,6 +14,10 @@ import org.apache.calcite.plan.hep.HepPlanner;
 import org.apache.calcite.plan.hep.HepProgram;
 import org.apache.calcite.rel.RelHomogeneousShuttle;
 import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.core.Aggregate;
+import org.apache.calcite.rel.core.AggregateCall;
+import org.apache.calcite.rel.logical.LogicalAggregate;
+import org.apache.calcite.rel.logical.LogicalProject;
 import org.apache.calcite.rel.rules.CoreRules;
 import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexCall;
@@ -19,6 +26,7 @@ import org.apache.calcite.rex.RexShuttle;
 import org.apache.calcite.rex.RexUtil;
 import org.apache.calcite.sql.SqlExplainLevel;
 import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.util.ImmutableBitSet;
 
 /**
  * The optimized form of a compiled rule: a {@link HepPlanner} (never Volcano) runs a fixed rule set
@@ -74,16 +82,66 @@ public final class PlanOptimizer {
     return Signatures.sha256(explain(optimized));
   }
 
-  /** Sorts the operands of every AND and OR by digest (after flattening). */
+  /**
+   * Sorts the operands of every AND and OR by digest (after flattening), and the projection under
+   * every aggregate: group columns first, then the aggregated expressions by digest, named by
+   * position (so the order in which arguments were written does not matter).
+   */
   static RelNode canonicalize(RelNode rel) {
     RexShuttle sorter = new OperandSorter(rel.getCluster().getRexBuilder());
     return rel.accept(
         new RelHomogeneousShuttle() {
           @Override
           public RelNode visit(RelNode other) {
-            return super.visit(other).accept(sorter);
+            RelNode visited = super.visit(other).accept(sorter);
+            if (visited instanceof LogicalAggregate aggregate
+                && aggregate.getInput() instanceof LogicalProject project
+                && aggregate.getGroupType() == Aggregate.Group.SIMPLE) {
+              return sortAggregateInput(aggregate, project);
+            }
+            return visited;
           }
         });
+  }
+
+  private static RelNode sortAggregateInput(LogicalAggregate aggregate, LogicalProject project) {
+    List<RexNode> exprs = project.getProjects();
+    List<String> inputNames = project.getRowType().getFieldNames();
+    List<Integer> order = new ArrayList<>(aggregate.getGroupSet().asList());
+    List<Integer> others = new ArrayList<>();
+    for (AggregateCall call : aggregate.getAggCallList()) {
+      for (int arg : call.getArgList()) {
+        if (!order.contains(arg) && !others.contains(arg)) {
+          others.add(arg);
+        }
+      }
+      if (call.filterArg >= 0
+          && !order.contains(call.filterArg)
+          && !others.contains(call.filterArg)) {
+        others.add(call.filterArg);
+      }
+    }
+    others.sort(Comparator.comparing(i -> exprs.get(i).toString()));
+    order.addAll(others);
+    Map<Integer, Integer> position = new HashMap<>();
+    List<RexNode> newExprs = new ArrayList<>();
+    List<String> names = new ArrayList<>();
+    int groups = aggregate.getGroupSet().cardinality();
+    for (int i = 0; i < order.size(); i++) {
+      position.put(order.get(i), i);
+      newExprs.add(exprs.get(order.get(i)));
+      names.add(i < groups ? inputNames.get(order.get(i)) : "$f" + i);
+    }
+    LogicalProject newProject =
+        LogicalProject.create(project.getInput(), project.getHints(), newExprs, names, Set.of());
+    List<AggregateCall> calls = new ArrayList<>();
+    for (AggregateCall call : aggregate.getAggCallList()) {
+      List<Integer> args = new ArrayList<>();
+      call.getArgList().forEach(a -> args.add(position.get(a)));
+      calls.add(call.copy(args, call.filterArg < 0 ? -1 : position.get(call.filterArg)));
+    }
+    return LogicalAggregate.create(
+        newProject, aggregate.getHints(), ImmutableBitSet.range(groups), null, calls);
   }
 
   private static final class OperandSorter extends RexShuttle {

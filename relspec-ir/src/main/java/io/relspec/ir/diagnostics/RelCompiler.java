@@ -56,6 +56,7 @@ import org.apache.calcite.jdbc.CalciteSchema;
 import org.apache.calcite.jdbc.JavaTypeFactoryImpl;
 import org.apache.calcite.plan.RelOptCluster;
 import org.apache.calcite.plan.RelOptPlanner;
+import org.apache.calcite.plan.RelOptPredicateList;
 import org.apache.calcite.plan.hep.HepPlanner;
 import org.apache.calcite.plan.hep.HepProgram;
 import org.apache.calcite.prepare.CalciteCatalogReader;
@@ -69,6 +70,7 @@ import org.apache.calcite.rex.RexBuilder;
 import org.apache.calcite.rex.RexCorrelVariable;
 import org.apache.calcite.rex.RexExecutor;
 import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexSimplify;
 import org.apache.calcite.schema.impl.AbstractTable;
 import org.apache.calcite.sql.SqlOperator;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
@@ -171,6 +173,31 @@ public final class RelCompiler {
       builder.sort(sortKeys(contract.canonicalSort()));
     }
     return builder.build();
+  }
+
+  /** A predicate over the columns of a dataset or rule output, as Calcite sees it. */
+  RexNode predicateOver(String table, Expr predicate, Map<String, Literal> params) {
+    builder.scan(table);
+    try {
+      return expr(predicate, single(), params);
+    } finally {
+      builder.clear();
+    }
+  }
+
+  /** The AND of predicates. */
+  RexNode conjunction(List<RexNode> predicates) {
+    return and(predicates);
+  }
+
+  /** True when {@code premise} implies {@code conclusion} (both over the same row). */
+  boolean implies(RexNode premise, RexNode conclusion) {
+    RexSimplify simplify = new RexSimplify(rex, RelOptPredicateList.EMPTY, NO_CONSTANT_FOLDING);
+    RexNode counterexample =
+        rex.makeCall(
+            SqlStdOperatorTable.AND,
+            List.of(premise, rex.makeCall(SqlStdOperatorTable.NOT, List.of(conclusion))));
+    return simplify.simplifyUnknownAsFalse(counterexample).isAlwaysFalse();
   }
 
   private void alignToContract(ContractSpec contract) {
