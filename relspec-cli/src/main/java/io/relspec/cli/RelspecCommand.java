@@ -17,6 +17,10 @@ import picocli.CommandLine.Command;
       NormalizeCommand.class,
       SignatureCommand.class,
       PlanCommand.class,
+      SqlCommand.class,
+      LineageCommand.class,
+      CheckCommand.class,
+      DiffCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class RelspecCommand implements Runnable {
