@@ -77,9 +77,33 @@ public final class PlanOptimizer {
     return text.replaceAll("\\$cor\\d+", "\\$cor").strip();
   }
 
-  /** SHA-256 of {@link #explain} of the optimized plan. */
+  /**
+   * SHA-256 of {@link #explain} of the optimized plan followed by the row type of every table it
+   * scans (so a changed dataset or contract schema changes the digest).
+   */
   public static String digest(RelNode optimized) {
-    return Signatures.sha256(explain(optimized));
+    StringBuilder text = new StringBuilder(explain(optimized));
+    for (String table : tables(optimized)) {
+      text.append('\n').append(table);
+    }
+    return Signatures.sha256(text.toString());
+  }
+
+  /** {@code name row-type} of every table a plan scans, sorted. */
+  static java.util.SortedSet<String> tables(RelNode rel) {
+    java.util.SortedSet<String> tables = new java.util.TreeSet<>();
+    java.util.Deque<RelNode> work = new java.util.ArrayDeque<>(List.of(rel));
+    while (!work.isEmpty()) {
+      RelNode node = work.pop();
+      if (node instanceof org.apache.calcite.rel.core.TableScan scan) {
+        tables.add(
+            String.join(".", scan.getTable().getQualifiedName())
+                + " "
+                + scan.getRowType().getFullTypeString());
+      }
+      work.addAll(node.getInputs());
+    }
+    return tables;
   }
 
   /**

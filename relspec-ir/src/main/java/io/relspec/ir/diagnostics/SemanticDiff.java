@@ -342,6 +342,19 @@ public final class SemanticDiff {
     }
     if (!oldFeatures.tables.equals(newFeatures.tables)) {
       edit(edits, EditKind.SOURCE_CHANGED, oldFeatures.tables + " -> " + newFeatures.tables);
+    } else {
+      Set<String> oldTables = PlanOptimizer.tables(oldRel);
+      Set<String> newTables = PlanOptimizer.tables(newRel);
+      if (!oldTables.equals(newTables)) {
+        List<String> changed = new ArrayList<>();
+        for (String table : newTables) {
+          if (!oldTables.contains(table)) {
+            changed.add(table.substring(0, table.indexOf(' ')));
+          }
+        }
+        edit(
+            edits, EditKind.SOURCE_CHANGED, "schema of " + String.join(", ", changed) + " changed");
+      }
     }
     if (oldRel instanceof LogicalProject oldTop && newRel instanceof LogicalProject newTop) {
       List<String> changed = new ArrayList<>();
@@ -531,8 +544,16 @@ public final class SemanticDiff {
     List<Op> newOps = newPlan.ops();
     List<Integer> inserted = new ArrayList<>();
     int o = 0;
+    Map<Integer, Expr> strengthened = new java.util.HashMap<>();
     for (int n = 0; n < newOps.size(); n++) {
       if (o < oldOps.size() && Objects.equals(oldOps.get(o), newOps.get(n))) {
+        o++;
+      } else if (o < oldOps.size()
+          && oldOps.get(o) instanceof Filter before
+          && newOps.get(n) instanceof Filter after
+          && extraConjuncts(before.predicate(), after.predicate()).isPresent()) {
+        strengthened.put(n, extraConjuncts(before.predicate(), after.predicate()).get());
+        inserted.add(n);
         o++;
       } else if (newOps.get(n) instanceof Filter) {
         inserted.add(n);
@@ -545,7 +566,10 @@ public final class SemanticDiff {
     }
     List<Expr> added = new ArrayList<>();
     for (int index : inserted) {
-      Filter filter = (Filter) newOps.get(index);
+      Filter filter =
+          strengthened.containsKey(index)
+              ? new Filter(strengthened.get(index))
+              : (Filter) newOps.get(index);
       Set<String> columns = new TreeSet<>();
       columns(filter.predicate(), columns);
       if (!contract.keyFields().isEmpty() && !contract.keyFields().containsAll(columns)) {
@@ -594,6 +618,30 @@ public final class SemanticDiff {
             + " already filter out (their predicates imply it); output '"
             + newPlan.output()
             + "' itself loses those rows");
+  }
+
+  /**
+   * The conjuncts {@code after} adds to {@code before} when {@code after} is {@code and(...)} of
+   * every conjunct of {@code before} and more.
+   */
+  private static Optional<Expr> extraConjuncts(Expr before, Expr after) {
+    List<Expr> was = conjuncts(before);
+    List<Expr> now = conjuncts(after);
+    if (!now.containsAll(was) || now.size() == was.size()) {
+      return Optional.empty();
+    }
+    List<Expr> extra = new ArrayList<>(now);
+    extra.removeAll(was);
+    return Optional.of(extra.size() == 1 ? extra.get(0) : new Call("and", extra));
+  }
+
+  private static List<Expr> conjuncts(Expr expr) {
+    if (expr instanceof Call call && call.fn().equals("and")) {
+      List<Expr> all = new ArrayList<>();
+      call.args().forEach(a -> all.addAll(conjuncts(a)));
+      return all;
+    }
+    return List.of(expr);
   }
 
   /**

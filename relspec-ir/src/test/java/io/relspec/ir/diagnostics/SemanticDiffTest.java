@@ -497,4 +497,34 @@ class SemanticDiffTest {
     assertThat(category(change)).isEqualTo("breaking");
     assertThat(change.affectedDownstream()).containsExactly("file_link_counts");
   }
+
+  @Test
+  void pair25StrengthenedFilterThatDownstreamAlreadyImpliesIsNonBreaking() {
+    ObjectNode before =
+        eventsWithCleanFilter("{\"fn\": \"is_not_null\", \"args\": [{\"col\": \"id\"}]}");
+    ObjectNode after =
+        eventsWithCleanFilter(
+            "{\"fn\": \"and\", \"args\": [{\"fn\": \"is_not_null\", \"args\": [{\"col\":"
+                + " \"id\"}]}, {\"fn\": \"ge\", \"args\": [{\"col\": \"amount\"}, {\"lit\": 50,"
+                + " \"type\": \"int64\"}]}]}");
+    RuleChange change = diff(before, after).get("clean_events");
+    assertThat(category(change)).isEqualTo("non_breaking");
+    assertThat(kinds(change)).containsExactly("predicate_changed");
+  }
+
+  @Test
+  void pair26ChangedDatasetSchemaIsASourceChange() {
+    Map<String, RuleChange> changes =
+        diff(
+            "analytics.json",
+            t ->
+                ((ObjectNode) t.get("datasets").get(0).get("schema").get(1))
+                    .put("nullable", false));
+    RuleChange change = changes.get("dormant_customers");
+    assertThat(category(change)).isEqualTo("breaking");
+    assertThat(change.edits())
+        .extracting(e -> e.kind().jsonName() + " " + e.detail())
+        .contains("source_changed schema of customers changed");
+    assertThat(changes.get("sku_sales").status()).isEqualTo("unchanged");
+  }
 }
