@@ -1,5 +1,6 @@
 package io.relspec.ir.diagnostics;
 
+import org.apache.calcite.sql.SqlBinaryOperator;
 import org.apache.calcite.sql.SqlFunction;
 import org.apache.calcite.sql.SqlFunctionCategory;
 import org.apache.calcite.sql.SqlKind;
@@ -33,6 +34,11 @@ public final class RelspecFunctions {
 
   /** Spark SQL's {@code date_add(date, days)}. */
   static final SqlFunction SPARK_DATE_ADD = udf("DATE_ADD");
+
+  /** Spark SQL's integral division {@code a DIV b} (truncates toward zero, null for 0). */
+  static final SqlBinaryOperator SPARK_DIV =
+      new SqlBinaryOperator(
+          "DIV", SqlKind.OTHER, 60, true, ReturnTypes.ARG0_NULLABLE, null, OperandTypes.ANY_ANY);
 
   private static SqlFunction udf(String name) {
     // Return types are always given explicitly when a call is made (RexBuilder.makeCall with a

@@ -27,8 +27,9 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * comparisons and subtraction everywhere; {@code stable_hash64} becomes Spark's {@code xxhash64}
  * (other dialects keep {@code STABLE_HASH64(...)}, a UDF the target must provide); {@code
  * date_add_days} becomes {@code DATE_ADD} (Spark), {@code d + n} (PostgreSQL) or {@code d + n *
- * INTERVAL '1' DAY} (ANSI); a cast that may fail (null on failure) is written as a plain {@code
- * CAST}, which gives null in Spark's default mode but raises an error in PostgreSQL.
+ * INTERVAL '1' DAY} (ANSI); integer {@code div} is Spark's {@code DIV}; a cast that may fail (null
+ * on failure) is written as a plain {@code CAST}, which gives null in Spark's default mode but
+ * raises an error in PostgreSQL.
  */
 public final class SqlRenderer {
   private SqlRenderer() {}
@@ -106,6 +107,12 @@ public final class SqlRenderer {
                             SqlStdOperatorTable.GREATER_THAN_OR_EQUAL,
                             List.of(args.get(2), args.get(1)))))));
       }
+      if (visited.getOperator() == SqlStdOperatorTable.DIVIDE
+          && dialect == SqlDialectName.SPARK
+          && SqlTypeName.INT_TYPES.contains(type.getSqlTypeName())) {
+        // Spark's "/" is a double division; relspec's integer div truncates toward zero.
+        return rex.makeCall(type, RelspecFunctions.SPARK_DIV, args);
+      }
       if (visited.getOperator() == RelspecFunctions.STABLE_HASH64
           && dialect == SqlDialectName.SPARK) {
         return rex.makeCall(type, RelspecFunctions.XXHASH64, args);
@@ -132,9 +139,6 @@ public final class SqlRenderer {
               && visited.getOperator() != SqlStdOperatorTable.CAST)) {
         List<RexNode> operands = new ArrayList<>(args);
         return rex.makeCast(type, operands.get(0), true, false);
-      }
-      if (visited.getType().getSqlTypeName() == SqlTypeName.NULL) {
-        return visited;
       }
       return visited;
     }

@@ -67,4 +67,33 @@ class RelCompilerTest {
             "LogicalSort(sort0=[$1], sort1=[$2], sort2=[$0], dir0=[ASC], dir1=[ASC], dir2=[ASC])");
     assertThat(plan).contains("LogicalUnion(all=[true])").contains("IS NOT NULL($4)");
   }
+
+  @Test
+  void relspecFunctionsAreLoweredPerDialect() {
+    ValidatedBundle bundle =
+        Examples.fromJson(
+            "{\"relspec\": 1, \"name\": \"f\", \"datasets\": [{\"name\": \"t\", \"format\":"
+                + " \"parquet\", \"location\": \"t\", \"schema\": [{\"name\": \"a\", \"type\":"
+                + " \"int64\"}, {\"name\": \"b\", \"type\": \"int32\"}, {\"name\": \"d\","
+                + " \"type\": \"date32\"}]}], \"contracts\": [{\"name\": \"c\", \"version\": 1,"
+                + " \"columns\": [{\"name\": \"q\", \"type\": \"int64\"}]}], \"rules\":"
+                + " [{\"name\": \"r\", \"output\": \"o\", \"contract\": \"c\", \"ops\":"
+                + " [{\"op\": \"scan\", \"dataset\": \"t\"}, {\"op\": \"project\", \"columns\":"
+                + " [{\"name\": \"q\", \"expr\": {\"fn\": \"div\", \"args\": [{\"col\":"
+                + " \"a\"}, {\"col\": \"b\"}]}}, {\"name\": \"h\", \"expr\": {\"fn\":"
+                + " \"stable_hash64\", \"args\": [{\"col\": \"a\"}]}}, {\"name\": \"s\","
+                + " \"expr\": {\"fn\": \"span_len\", \"args\": [{\"col\": \"b\"}, {\"col\":"
+                + " \"a\"}]}}, {\"name\": \"e\", \"expr\": {\"fn\": \"date_add_days\","
+                + " \"args\": [{\"col\": \"d\"}, {\"col\": \"b\"}]}}]}]}]}");
+    RelNode rel = new RelCompiler(bundle).rule(bundle.plan("r").orElseThrow());
+    assertThat(SqlRenderer.render(rel, SqlDialectName.SPARK))
+        .isEqualTo(
+            "SELECT `a` DIV NULLIF(CAST(`b` AS BIGINT), 0) `q`, XXHASH64(`a`) `h`, `a` - CAST(`b`"
+                + " AS BIGINT) `s`, DATE_ADD(`d`, `b`) `e`\nFROM `t`");
+    assertThat(SqlRenderer.render(rel, SqlDialectName.POSTGRES))
+        .isEqualTo(
+            "SELECT \"a\" / NULLIF(CAST(\"b\" AS BIGINT), 0) AS \"q\", STABLE_HASH64(\"a\") AS"
+                + " \"h\", \"a\" - CAST(\"b\" AS BIGINT) AS \"s\", \"d\" + \"b\" AS \"e\"\nFROM"
+                + " \"t\"");
+  }
 }
