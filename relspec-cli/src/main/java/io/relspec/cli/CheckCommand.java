@@ -1,5 +1,6 @@
 package io.relspec.cli;
 
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.relspec.ir.diagnostics.BundleChecker;
@@ -11,7 +12,11 @@ import io.relspec.ir.diagnostics.Severity;
 import io.relspec.ir.error.ErrorCode;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.json.BundleReader;
+import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -40,6 +45,14 @@ final class CheckCommand implements Callable<Integer> {
   @Option(names = "--json", description = "Print the report as JSON.")
   boolean json;
 
+  @Option(
+      names = "--output",
+      paramLabel = "FILE",
+      description =
+          "Also write the diagnostics as a dataset: JSON Lines, one record per diagnostic, keyed"
+              + " by plan signature.")
+  Optional<Path> output = Optional.empty();
+
   @Override
   public Integer call() throws Exception {
     GatePolicy gatePolicy;
@@ -54,6 +67,31 @@ final class CheckCommand implements Callable<Integer> {
             options.bundle.toString(),
             options.runtimeParams(),
             gatePolicy);
+    if (output.isPresent()) {
+      StringBuilder lines = new StringBuilder();
+      ArrayNode records = (ArrayNode) toJson(report).get("diagnostics");
+      for (var record : records) {
+        lines
+            .append(
+                Commands.JSON
+                    .copy()
+                    .disable(SerializationFeature.INDENT_OUTPUT)
+                    .writeValueAsString(record))
+            .append('\n');
+      }
+      try {
+        Files.writeString(output.get(), lines.toString());
+      } catch (IOException e) {
+        throw new RelspecException(
+            ErrorCode.INVALID_ARGUMENT,
+            "Cannot write diagnostics to "
+                + output.get()
+                + ": "
+                + e.getMessage()
+                + ". Check that the directory exists and is writable.",
+            e);
+      }
+    }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(Commands.JSON.writeValueAsString(toJson(report)));

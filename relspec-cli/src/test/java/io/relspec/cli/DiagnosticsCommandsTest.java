@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -247,6 +248,20 @@ class DiagnosticsCommandsTest {
     assertThat(diagnostic.get("location").asText()).isEqualTo("rules[0].ops[1].selectRight[1]");
     assertThat(diagnostic.get("planSignature").asText()).hasSize(64);
     assertThat(report.get("gates").get(2).get("status").asText()).isEqualTo("skipped");
+  }
+
+  @Test
+  void checkWritesDiagnosticRecordsKeyedByPlanSignature() throws IOException {
+    Path records = temp.resolve("diagnostics.jsonl");
+    Run run = run("check", example("analytics.json"), "--output", records.toString());
+    assertThat(run.exit()).isZero();
+    List<String> lines = Files.readAllLines(records);
+    assertThat(lines).hasSize(7);
+    JsonNode first = JSON.readTree(lines.get(0));
+    assertThat(first.get("code").asText()).isEqualTo("extra_column");
+    assertThat(first.get("rule").asText()).isEqualTo("dormant_customers");
+    assertThat(first.get("planSignature").asText())
+        .isEqualTo("f067b6c979b897f544552f0abe232f01a81ccaaf0477d0e6a34d183a444842c4");
   }
 
   private Path analyticsV2() throws IOException {
