@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.calcite.rel.RelNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.Test;
 class AnalyticsOnDuckDbTest {
   private static Connection db;
   private static Map<String, String> sql;
+  private static Map<String, String> optimizedSql;
 
   @BeforeAll
   static void load() throws SQLException {
@@ -57,8 +59,12 @@ class AnalyticsOnDuckDbTest {
     ValidatedBundle bundle = Examples.validated("analytics.json");
     RelCompiler compiler = new RelCompiler(bundle);
     sql = new TreeMap<>();
+    optimizedSql = new TreeMap<>();
     for (OutputPlan output : bundle.outputs()) {
-      sql.put(output.name(), SqlRenderer.render(compiler.output(output), SqlDialectName.POSTGRES));
+      RelNode rel = compiler.output(output);
+      sql.put(output.name(), SqlRenderer.render(rel, SqlDialectName.POSTGRES));
+      optimizedSql.put(
+          output.name(), SqlRenderer.render(PlanOptimizer.optimize(rel), SqlDialectName.POSTGRES));
     }
   }
 
@@ -67,10 +73,17 @@ class AnalyticsOnDuckDbTest {
     db.close();
   }
 
+  /** Rows of an output's SQL; the optimized form must give the same rows. */
   private static List<String> rows(String output) throws SQLException {
+    List<String> rows = rowsOf(sql.get(output));
+    assertThat(rowsOf(optimizedSql.get(output))).as("optimized " + output).isEqualTo(rows);
+    return rows;
+  }
+
+  private static List<String> rowsOf(String query) throws SQLException {
     List<String> rows = new ArrayList<>();
     try (Statement s = db.createStatement();
-        ResultSet result = s.executeQuery(sql.get(output))) {
+        ResultSet result = s.executeQuery(query)) {
       int columns = result.getMetaData().getColumnCount();
       while (result.next()) {
         List<String> row = new ArrayList<>();

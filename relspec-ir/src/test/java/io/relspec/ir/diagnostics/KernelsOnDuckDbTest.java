@@ -91,6 +91,39 @@ class KernelsOnDuckDbTest {
               "3 | null | null | NO_MATCH | null",
               "4 | null | null | NO_MATCH | null");
       assertThat(rows(db, best)).containsExactly("101 | a | 0.9", "104 | b | 0.3");
+      String alignedOptimized =
+          SqlRenderer.render(
+              PlanOptimizer.optimize(compiler.output(bundle.output("aligned").orElseThrow())),
+              SqlDialectName.POSTGRES);
+      assertThat(rows(db, alignedOptimized)).isEqualTo(rows(db, aligned));
+    }
+  }
+
+  /** Without a position: DuckDB 1.1.3 does not implement UNNEST ... WITH ORDINALITY. */
+  @Test
+  void explodeAsACorrelatedUnnest() throws SQLException {
+    ValidatedBundle bundle =
+        Examples.fromJson(
+            "{\"relspec\": 1, \"name\": \"x\", \"datasets\": [{\"name\": \"calls\","
+                + " \"format\": \"parquet\", \"location\": \"c\", \"schema\": [{\"name\":"
+                + " \"id\", \"type\": \"int64\"}, {\"name\": \"names\", \"type\":"
+                + " \"list<string>\"}]}], \"contracts\": [{\"name\": \"e_v1\", \"version\": 1,"
+                + " \"columns\": [{\"name\": \"id\", \"type\": \"int64\"}, {\"name\":"
+                + " \"name\", \"type\": \"string\"}], \"canonicalSort\": [{\"col\": \"id\"},"
+                + " {\"col\": \"name\"}]}],"
+                + " \"rules\": [{\"name\": \"e\", \"output\": \"e\", \"contract\": \"e_v1\","
+                + " \"ops\": [{\"op\": \"scan\", \"dataset\": \"calls\"}, {\"op\":"
+                + " \"explode\", \"column\": \"names\", \"as\": \"name\","
+                + " \"outer\": false}]}]}");
+    RelCompiler compiler = new RelCompiler(bundle);
+    String sql =
+        SqlRenderer.render(
+            compiler.output(bundle.output("e").orElseThrow()), SqlDialectName.POSTGRES);
+    try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = db.createStatement()) {
+      s.execute("CREATE TABLE calls (id BIGINT, names VARCHAR[])");
+      s.execute("INSERT INTO calls VALUES (1, ['f', 'g']), (2, []), (3, NULL), (4, ['h', NULL])");
+      assertThat(rows(db, sql)).containsExactly("1 | f", "1 | g", "4 | h", "4 | null");
     }
   }
 }
