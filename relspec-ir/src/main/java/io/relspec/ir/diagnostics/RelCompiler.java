@@ -277,7 +277,9 @@ public final class RelCompiler {
     } else if (op instanceof Sort sort) {
       builder.sort(sortKeys(sort.keys()));
     } else if (op instanceof Limit limit) {
-      builder.limit((int) Math.min(Integer.MAX_VALUE, limit.offset()), (int) limit.n());
+      builder.limit(
+          (int) Math.min(Integer.MAX_VALUE, limit.offset()),
+          (int) Math.min(Integer.MAX_VALUE, limit.n()));
     } else if (op instanceof Explode explode) {
       explode(explode);
     } else if (op instanceof Dedupe dedupe) {
