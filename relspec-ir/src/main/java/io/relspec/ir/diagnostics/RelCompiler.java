@@ -63,6 +63,9 @@ import org.apache.calcite.prepare.CalciteCatalogReader;
 import org.apache.calcite.rel.RelNode;
 import org.apache.calcite.rel.core.JoinRelType;
 import org.apache.calcite.rel.core.RelFactories;
+import org.apache.calcite.rel.metadata.DefaultRelMetadataProvider;
+import org.apache.calcite.rel.metadata.ProxyingMetadataHandlerProvider;
+import org.apache.calcite.rel.metadata.RelMetadataQuery;
 import org.apache.calcite.rel.type.RelDataType;
 import org.apache.calcite.rel.type.RelDataTypeFactory;
 import org.apache.calcite.rel.type.RelDataTypeField;
@@ -125,6 +128,11 @@ public final class RelCompiler {
     holder.setExecutor(NO_CONSTANT_FOLDING);
     this.rex = new RexBuilder(typeFactory);
     RelOptCluster cluster = RelOptCluster.create(holder, rex);
+    // Metadata through reflection proxies: no Janino code generation on first use.
+    cluster.setMetadataQuerySupplier(
+        () ->
+            new RelMetadataQuery(
+                new ProxyingMetadataHandlerProvider(DefaultRelMetadataProvider.INSTANCE)));
     this.builder = RelFactories.LOGICAL_BUILDER.create(cluster, catalog);
   }
 

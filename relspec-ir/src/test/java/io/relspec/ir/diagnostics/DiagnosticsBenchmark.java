@@ -78,11 +78,20 @@ public final class DiagnosticsBenchmark {
       long lineageAt = System.nanoTime();
       RelCompiler compiler = new RelCompiler(validated);
       int digests = 0;
+      long compiling = 0;
+      long optimizing = 0;
       for (var plan : validated.plans()) {
-        RelNode optimized = PlanOptimizer.optimize(compiler.rule(plan));
+        long t0 = System.nanoTime();
+        RelNode rel = compiler.rule(plan);
+        long t1 = System.nanoTime();
+        RelNode optimized = PlanOptimizer.optimize(rel);
+        optimizing += System.nanoTime() - t1;
+        compiling += t1 - t0;
         digests += PlanOptimizer.digest(optimized).length() > 0 ? 1 : 0;
       }
       long optimizedAt = System.nanoTime();
+      System.out.printf(
+          "  compile %d ms, optimize %d ms%n", compiling / 1_000_000, optimizing / 1_000_000);
       System.out.printf(
           "round %d: %d rules, %d diagnostics: validate %d ms, check %d ms, lineage %d ms,"
               + " compile+optimize+digest %d ms (%d digests), total %d ms%n",
