@@ -237,4 +237,19 @@ class BundleCheckerTest {
                 + " as int32, but contract 'sku_sales_v1' declares int8, which is not a widening |"
                 + " Add a cast in the rule or change the contract");
   }
+
+  @Test
+  void otherRuleProblemsAreInvalidRule() {
+    ObjectNode tree =
+        Bundles.edited(
+            "analytics.json",
+            t -> Bundles.ops(t, "sku_sales").add(Bundles.parse("{\"op\": \"limit\", \"n\": 3}")));
+    CheckReport report = check(tree, GatePolicy.SKIP_DOWNSTREAM);
+    assertThat(lines(report))
+        .contains(
+            "error invalid_rule sku_sales rules[2].ops[4]: Cannot limit rows whose order is"
+                + " unordered: engines would return different rows | Add a sort op before the"
+                + " limit");
+    assertThat(gates(report)).contains("sku_sales blocked: 1 or more errors in the rule");
+  }
 }
