@@ -162,7 +162,9 @@ public final class PlanOptimizer {
     for (AggregateCall call : aggregate.getAggCallList()) {
       List<Integer> args = new ArrayList<>();
       call.getArgList().forEach(a -> args.add(position.get(a)));
-      calls.add(call.copy(args, call.filterArg < 0 ? -1 : position.get(call.filterArg)));
+      calls.add(
+          call.withArgList(args)
+              .withFilter(call.filterArg < 0 ? -1 : position.get(call.filterArg)));
     }
     return LogicalAggregate.create(
         newProject, aggregate.getHints(), ImmutableBitSet.range(groups), null, calls);

@@ -47,7 +47,6 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import org.apache.calcite.avatica.util.ByteString;
 import org.apache.calcite.avatica.util.TimeUnitRange;
@@ -78,7 +77,6 @@ import org.apache.calcite.schema.impl.AbstractTable;
 import org.apache.calcite.sql.SqlOperator;
 import org.apache.calcite.sql.fun.SqlStdOperatorTable;
 import org.apache.calcite.sql.fun.SqlTrimFunction;
-import org.apache.calcite.sql.type.SqlTypeName;
 import org.apache.calcite.tools.RelBuilder;
 import org.apache.calcite.util.DateString;
 import org.apache.calcite.util.Holder;
@@ -939,13 +937,5 @@ public final class RelCompiler {
     public RelDataType getRowType(RelDataTypeFactory typeFactory) {
       return CalciteTypes.rowType(typeFactory, fields);
     }
-  }
-
-  static boolean isInternalName(String name) {
-    return name.startsWith("__relspec_");
-  }
-
-  static Optional<SqlTypeName> sqlType(RelDataType type) {
-    return Optional.ofNullable(type.getSqlTypeName());
   }
 }

@@ -740,7 +740,8 @@ public final class SemanticDiff {
           Set<String> scanned = BundleChecker.scans(plan.ops());
           if (!rules.contains(plan.name()) && scanned.stream().anyMatch(outputs::contains)) {
             rules.add(plan.name());
-            grew |= outputs.add(plan.output()) | true;
+            outputs.add(plan.output());
+            grew = true;
           }
         }
       }

@@ -1,7 +1,6 @@
 package io.relspec.ir.diagnostics;
 
 import java.math.BigDecimal;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.calcite.avatica.util.TimeUnit;
 import org.apache.calcite.rel.RelHomogeneousShuttle;
@@ -137,8 +136,7 @@ public final class SqlRenderer {
       if (visited.getKind() == SqlKind.SAFE_CAST
           || (visited.getKind() == SqlKind.CAST
               && visited.getOperator() != SqlStdOperatorTable.CAST)) {
-        List<RexNode> operands = new ArrayList<>(args);
-        return rex.makeCast(type, operands.get(0), true, false);
+        return rex.makeCast(type, args.get(0), true, false);
       }
       return visited;
     }
