@@ -26,7 +26,8 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * comparisons and subtraction everywhere; {@code stable_hash64} becomes Spark's {@code xxhash64}
  * (other dialects keep {@code STABLE_HASH64(...)}, a UDF the target must provide); {@code
  * date_add_days} becomes {@code DATE_ADD} (Spark), {@code d + n} (PostgreSQL) or {@code d + n *
- * INTERVAL '1' DAY} (ANSI); integer {@code div} is Spark's {@code DIV}; a cast that may fail (null
+ * INTERVAL '1' DAY} (ANSI); integer {@code div} is Spark's {@code DIV}; decimal {@code div} and
+ * {@code mod} are cast to relspec's (Spark's) result type outside Spark; a cast that may fail (null
  * on failure) is written as a plain {@code CAST}, which gives null in Spark's default mode but
  * raises an error in PostgreSQL.
  */
@@ -111,6 +112,13 @@ public final class SqlRenderer {
           && SqlTypeName.INT_TYPES.contains(type.getSqlTypeName())) {
         // Spark's "/" is a double division; relspec's integer div truncates toward zero.
         return rex.makeCall(type, RelspecFunctions.SPARK_DIV, args);
+      }
+      if ((visited.getOperator() == SqlStdOperatorTable.DIVIDE
+              || visited.getOperator() == SqlStdOperatorTable.MOD)
+          && dialect != SqlDialectName.SPARK
+          && type.getSqlTypeName() == SqlTypeName.DECIMAL) {
+        // Spark's decimal result type is relspec's; other engines pick their own scale.
+        return rex.makeAbstractCast(type, visited, false);
       }
       if (visited.getOperator() == RelspecFunctions.STABLE_HASH64
           && dialect == SqlDialectName.SPARK) {

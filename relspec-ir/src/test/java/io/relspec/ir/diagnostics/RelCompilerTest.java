@@ -96,4 +96,37 @@ class RelCompilerTest {
                 + " \"h\", \"a\" - CAST(\"b\" AS BIGINT) AS \"s\", \"d\" + \"b\" AS \"e\"\nFROM"
                 + " \"t\"");
   }
+
+  @Test
+  void decimalDivisionIsCastToTheRelspecTypeOutsideSpark() {
+    ValidatedBundle bundle =
+        Examples.fromJson(
+            "{\"relspec\": 1, \"name\": \"f\", \"datasets\": [{\"name\": \"t\", \"format\":"
+                + " \"parquet\", \"location\": \"t\", \"schema\": [{\"name\": \"a\", \"type\":"
+                + " \"decimal(12,2)\"}, {\"name\": \"b\", \"type\": \"decimal(10,2)\"}]}],"
+                + " \"contracts\": [{\"name\": \"c\", \"version\": 1, \"columns\": [{\"name\":"
+                + " \"q\", \"type\": \"decimal(38,13)\"}]}], \"rules\": [{\"name\": \"r\","
+                + " \"output\": \"o\", \"contract\": \"c\", \"ops\": [{\"op\": \"scan\","
+                + " \"dataset\": \"t\"}, {\"op\": \"project\", \"columns\": [{\"name\": \"q\","
+                + " \"expr\": {\"fn\": \"div\", \"args\": [{\"col\": \"a\"}, {\"col\":"
+                + " \"b\"}]}}]}]}]}");
+    RelPlan plan = bundle.plan("r").orElseThrow();
+    assertThat(plan.schema().describe()).isEqualTo("q decimal(25,13)");
+    RelNode rel = new RelCompiler(bundle).rule(plan);
+    assertThat(SqlRenderer.render(rel, SqlDialectName.POSTGRES))
+        .isEqualTo(
+            "SELECT CAST(\"a\" / NULLIF(\"b\", 0.00) AS DECIMAL(25, 13)) AS \"q\"\nFROM \"t\"");
+    assertThat(SqlRenderer.render(rel, SqlDialectName.SPARK))
+        .isEqualTo("SELECT `a` / NULLIF(`b`, 0.00) `q`\nFROM `t`");
+  }
+
+  @Test
+  void ansiSqlAlwaysWritesWhereNullsSort() {
+    ValidatedBundle bundle = Examples.validated("analytics.json");
+    RelNode rel = new RelCompiler(bundle).rule(bundle.plan("region_revenue").orElseThrow());
+    assertThat(SqlRenderer.render(rel, SqlDialectName.ANSI))
+        .endsWith("ORDER BY 2 DESC NULLS FIRST, \"t0\".\"region\" NULLS LAST");
+    assertThat(SqlRenderer.render(rel, SqlDialectName.POSTGRES))
+        .endsWith("ORDER BY 2 DESC, \"t0\".\"region\"");
+  }
 }
