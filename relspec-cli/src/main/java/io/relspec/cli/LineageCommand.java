@@ -39,6 +39,7 @@ final class LineageCommand implements Callable<Integer> {
     ValidatedBundle validated = options.validate();
     Commands.requireRule(validated, rule, options.bundle.toString());
     Map<String, List<ColumnLineage>> lineage = LineageAnalyzer.analyze(validated);
+    Map<String, List<String>> references = LineageAnalyzer.references(validated);
     PrintWriter out = spec.commandLine().getOut();
     boolean found = false;
     boolean first = true;
@@ -59,6 +60,9 @@ final class LineageCommand implements Callable<Integer> {
       }
       first = false;
       out.println("rule " + plan.name() + " -> " + plan.output());
+      if (column.isEmpty()) {
+        out.println("  reads: " + String.join(", ", references.get(plan.name())));
+      }
       int width = columns.stream().mapToInt(c -> c.column().length()).max().orElse(0);
       for (ColumnLineage c : columns) {
         String sources = c.sources().isEmpty() ? "-" : String.join(", ", c.sources());

@@ -125,6 +125,8 @@ class DiagnosticsCommandsTest {
         .isEqualTo(
             lines(
                 "rule file_link_counts -> file_link_counts",
+                "  reads: files.language, files.path, symbol_links.link_id, symbol_links.path,"
+                    + " symbol_links.symbol",
                 "  path      copy     files.path",
                 "  language  copy     files.language",
                 "  links     derived  call_sites.call_id, name_refs.ref_id  (via"

@@ -6,15 +6,20 @@ import io.relspec.ir.expr.Case;
 import io.relspec.ir.expr.Cast;
 import io.relspec.ir.expr.ColumnRef;
 import io.relspec.ir.expr.Expr;
+import io.relspec.ir.expr.Side;
 import io.relspec.ir.op.Aggregate;
+import io.relspec.ir.op.Dedupe;
 import io.relspec.ir.op.Derive;
+import io.relspec.ir.op.EquiKey;
 import io.relspec.ir.op.Explode;
+import io.relspec.ir.op.Filter;
 import io.relspec.ir.op.IntervalAlign;
 import io.relspec.ir.op.Join;
 import io.relspec.ir.op.Op;
 import io.relspec.ir.op.Pipeline;
 import io.relspec.ir.op.Project;
 import io.relspec.ir.op.Scan;
+import io.relspec.ir.op.Sort;
 import io.relspec.ir.op.Union;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelPlan;
@@ -55,6 +60,8 @@ public final class LineageAnalyzer {
   private final ValidatedBundle bundle;
   private final Map<String, List<ColumnLineage>> byRule = new LinkedHashMap<>();
   private final Map<String, Map<String, Origin>> outputSources = new HashMap<>();
+  private final Map<String, List<String>> readsByRule = new LinkedHashMap<>();
+  private Set<String> reads = new TreeSet<>();
 
   private LineageAnalyzer(ValidatedBundle bundle) {
     this.bundle = bundle;
@@ -62,11 +69,26 @@ public final class LineageAnalyzer {
 
   /** The lineage of every rule, in dependency order, each rule's columns in schema order. */
   public static Map<String, List<ColumnLineage>> analyze(ValidatedBundle bundle) {
+    return run(bundle).byRule;
+  }
+
+  /**
+   * The columns of datasets and rule outputs each rule references anywhere (predicates, keys, join
+   * conditions, aggregates, sort keys, kernel options, computed columns), as {@code name.column},
+   * sorted; in dependency order.
+   */
+  public static Map<String, List<String>> references(ValidatedBundle bundle) {
+    return run(bundle).readsByRule;
+  }
+
+  private static LineageAnalyzer run(ValidatedBundle bundle) {
     LineageAnalyzer analyzer = new LineageAnalyzer(bundle);
     for (OutputPlan output : bundle.outputs()) {
       Map<String, Origin> finalized = new LinkedHashMap<>();
       for (RelPlan plan : output.rules()) {
+        analyzer.reads = new TreeSet<>();
         Map<String, Origin> direct = analyzer.pipeline(plan.ops());
+        analyzer.readsByRule.put(plan.name(), List.copyOf(analyzer.reads));
         List<ColumnLineage> columns = new ArrayList<>();
         for (String column : plan.schema().names()) {
           Origin origin = direct.get(column);
@@ -86,7 +108,36 @@ public final class LineageAnalyzer {
       }
       analyzer.outputSources.put(output.name(), finalized);
     }
-    return analyzer.byRule;
+    return analyzer;
+  }
+
+  private void use(Map<String, Origin> in, String column) {
+    Origin origin = in.get(column);
+    if (origin != null) {
+      reads.addAll(origin.refs());
+    }
+  }
+
+  private void use(Map<String, Origin> in, Expr expr) {
+    collect(expr, in, reads);
+  }
+
+  private void useJoinCondition(Expr expr, Map<String, Origin> left, Map<String, Origin> right) {
+    if (expr instanceof ColumnRef ref) {
+      boolean inRight =
+          ref.side().map(side -> side == Side.RIGHT).orElse(right.containsKey(ref.name()));
+      use(inRight ? right : left, ref.name());
+    } else if (expr instanceof Call call) {
+      call.args().forEach(a -> useJoinCondition(a, left, right));
+    } else if (expr instanceof Cast cast) {
+      useJoinCondition(cast.expr(), left, right);
+    } else if (expr instanceof Case kase) {
+      for (Case.When when : kase.branches()) {
+        useJoinCondition(when.when(), left, right);
+        useJoinCondition(when.then(), left, right);
+      }
+      kase.otherwise().ifPresent(e -> useJoinCondition(e, left, right));
+    }
   }
 
   private static Origin mergeRules(Origin a, Origin b) {
@@ -134,22 +185,43 @@ public final class LineageAnalyzer {
       }
       return out;
     }
+    if (op instanceof Filter filter) {
+      use(in, filter.predicate());
+      return in;
+    }
+    if (op instanceof Sort sort) {
+      sort.keys().forEach(k -> use(in, k.column()));
+      return in;
+    }
+    if (op instanceof Dedupe dedupe) {
+      dedupe.keys().forEach(k -> use(in, k));
+      dedupe.orderBy().forEach(k -> use(in, k.column()));
+      return in;
+    }
     if (op instanceof Project project) {
       Map<String, Origin> out = new LinkedHashMap<>();
       for (Project.Column column : project.columns()) {
+        use(in, column.expr());
         out.put(column.name(), expr(column.expr(), in));
       }
       return out;
     }
     if (op instanceof Derive derive) {
       Map<String, Origin> out = new LinkedHashMap<>(in);
+      use(in, derive.expr());
       out.put(derive.name(), expr(derive.expr(), in));
       return out;
     }
     if (op instanceof Join join) {
       Map<String, Origin> out = new LinkedHashMap<>(in);
+      Map<String, Origin> rightColumns = pipeline(join.right().ops());
+      for (EquiKey key : join.on()) {
+        use(in, key.left());
+        use(rightColumns, key.right());
+      }
+      join.condition().ifPresent(c -> useJoinCondition(c, in, rightColumns));
       if (join.type().keepsRightColumns()) {
-        for (Map.Entry<String, Origin> right : pipeline(join.right().ops()).entrySet()) {
+        for (Map.Entry<String, Origin> right : rightColumns.entrySet()) {
           String name =
               in.containsKey(right.getKey())
                   ? right.getKey() + join.rightSuffix().orElse("")
@@ -162,11 +234,13 @@ public final class LineageAnalyzer {
     if (op instanceof Aggregate aggregate) {
       Map<String, Origin> out = new LinkedHashMap<>();
       for (String group : aggregate.groupBy()) {
+        use(in, group);
         out.put(group, in.get(group));
       }
       for (Aggregate.AggregateCall call : aggregate.aggregates()) {
         Set<String> refs = new TreeSet<>();
         for (Expr arg : call.args()) {
+          use(in, arg);
           refs.addAll(expr(arg, in).refs());
         }
         out.put(call.name(), new Origin(true, refs));
@@ -183,6 +257,7 @@ public final class LineageAnalyzer {
       return out;
     }
     if (op instanceof Explode explode) {
+      use(in, explode.column());
       Map<String, Origin> out = new LinkedHashMap<>();
       for (Map.Entry<String, Origin> column : in.entrySet()) {
         if (column.getKey().equals(explode.column())) {
@@ -197,7 +272,17 @@ public final class LineageAnalyzer {
     if (op instanceof IntervalAlign align) {
       Map<String, Origin> out = new LinkedHashMap<>(in);
       Map<String, Origin> right = pipeline(align.right().ops());
+      for (EquiKey key : align.on()) {
+        use(in, key.left());
+        use(right, key.right());
+      }
+      use(in, align.leftSpan().start());
+      use(in, align.leftSpan().end());
+      use(right, align.rightSpan().start());
+      use(right, align.rightSpan().end());
+      align.tieBreakers().forEach(k -> use(right, k.column()));
       for (String column : align.selectRight()) {
+        use(right, column);
         out.put(column, right.get(column));
       }
       if (align.matchMeta()) {
@@ -208,7 +293,7 @@ public final class LineageAnalyzer {
       }
       return out;
     }
-    // filter, param, sort, limit, dedupe: columns pass unchanged.
+    // param, limit: columns pass unchanged.
     return in;
   }
 

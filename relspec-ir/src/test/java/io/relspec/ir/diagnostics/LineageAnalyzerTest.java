@@ -65,4 +65,32 @@ class LineageAnalyzerTest {
     assertThat(callSymbol.kind()).isEqualTo("copy");
     assertThat(callSymbol.sources()).containsExactly("symbol_occurrences.symbol");
   }
+
+  @Test
+  void referencedColumnsPerRule() {
+    Map<String, List<String>> analytics =
+        LineageAnalyzer.references(Examples.validated("analytics.json"));
+    assertThat(analytics.get("region_revenue"))
+        .containsExactly(
+            "customers.customer_id",
+            "customers.region",
+            "orders.amount",
+            "orders.customer_id",
+            "orders.order_date",
+            "orders.status");
+    assertThat(analytics.get("dormant_customers"))
+        .containsExactly("customers.customer_id", "customers.signup_date", "orders.customer_id");
+    Map<String, List<String>> cpg = LineageAnalyzer.references(Examples.validated("cpg.json"));
+    assertThat(cpg.get("file_link_counts"))
+        .containsExactly(
+            "files.language",
+            "files.path",
+            "symbol_links.link_id",
+            "symbol_links.path",
+            "symbol_links.symbol");
+    assertThat(cpg.get("call_symbols"))
+        .contains("call_sites.callees", "symbol_occurrences.role", "symbol_occurrences.confidence");
+    assertThat(cpg.get("ref_symbols"))
+        .contains("name_refs.bstart", "symbol_occurrences.bend", "symbol_occurrences.confidence");
+  }
 }
