@@ -19,6 +19,10 @@ import picocli.CommandLine.Command;
       PlanCommand.class,
       RunCommand.class,
       GenCommand.class,
+      SqlCommand.class,
+      LineageCommand.class,
+      CheckCommand.class,
+      DiffCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class RelspecCommand implements Runnable {

@@ -119,6 +119,7 @@ class RelspecKryoRegistratorTest {
             && !internal
             && !name.startsWith("io.relspec.ir.validate.")
             && !name.startsWith("io.relspec.ir.error.")
+            && !name.startsWith("io.relspec.ir.diagnostics.")
             && !NOT_IR_VALUES.contains(name)
             && !RelspecKryoRegistrator.RECORDS.contains(type)
             && !RelspecKryoRegistrator.ENUMS.contains(type)) {

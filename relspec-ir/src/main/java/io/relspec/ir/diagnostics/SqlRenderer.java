@@ -1,0 +1,152 @@
+package io.relspec.ir.diagnostics;
+
+import java.math.BigDecimal;
+import java.util.List;
+import org.apache.calcite.avatica.util.TimeUnit;
+import org.apache.calcite.rel.RelHomogeneousShuttle;
+import org.apache.calcite.rel.RelNode;
+import org.apache.calcite.rel.rel2sql.RelToSqlConverter;
+import org.apache.calcite.rel.type.RelDataType;
+import org.apache.calcite.rex.RexBuilder;
+import org.apache.calcite.rex.RexCall;
+import org.apache.calcite.rex.RexNode;
+import org.apache.calcite.rex.RexShuttle;
+import org.apache.calcite.sql.SqlIntervalQualifier;
+import org.apache.calcite.sql.SqlKind;
+import org.apache.calcite.sql.SqlNode;
+import org.apache.calcite.sql.fun.SqlStdOperatorTable;
+import org.apache.calcite.sql.parser.SqlParserPos;
+import org.apache.calcite.sql.type.SqlTypeName;
+
+/**
+ * Renders compiled rules as SQL text of a dialect through {@link RelToSqlConverter}. The SQL is for
+ * people and for other engines; relspec never runs a rule through it.
+ *
+ * <p>Before rendering, relspec's own functions are lowered per dialect: the span functions become
+ * comparisons and subtraction everywhere; {@code stable_hash64} becomes Spark's {@code xxhash64}
+ * (other dialects keep {@code STABLE_HASH64(...)}, a UDF the target must provide); {@code
+ * date_add_days} becomes {@code DATE_ADD} (Spark), {@code d + n} (PostgreSQL) or {@code d + n *
+ * INTERVAL '1' DAY} (ANSI); integer {@code div} is Spark's {@code DIV}; decimal {@code div} and
+ * {@code mod} are cast to relspec's (Spark's) result type outside Spark; a cast that may fail (null
+ * on failure) is written as a plain {@code CAST}, which gives null in Spark's default mode but
+ * raises an error in PostgreSQL.
+ */
+public final class SqlRenderer {
+  private SqlRenderer() {}
+
+  public static String render(RelNode rel, SqlDialectName dialect) {
+    RelNode lowered = lower(rel, dialect);
+    RelToSqlConverter converter = new RelToSqlConverter(dialect.dialect());
+    SqlNode node = converter.visitRoot(lowered).asStatement();
+    return node.toSqlString(
+            c ->
+                c.withDialect(dialect.dialect())
+                    .withIndentation(2)
+                    .withClauseStartsLine(true)
+                    .withClauseEndsLine(false))
+        .getSql();
+  }
+
+  static RelNode lower(RelNode rel, SqlDialectName dialect) {
+    RexShuttle rex = new Lowering(rel.getCluster().getRexBuilder(), dialect);
+    return rel.accept(
+        new RelHomogeneousShuttle() {
+          @Override
+          public RelNode visit(RelNode other) {
+            return super.visit(other).accept(rex);
+          }
+        });
+  }
+
+  private static final class Lowering extends RexShuttle {
+    private final RexBuilder rex;
+    private final SqlDialectName dialect;
+
+    Lowering(RexBuilder rex, SqlDialectName dialect) {
+      this.rex = rex;
+      this.dialect = dialect;
+    }
+
+    @Override
+    public RexNode visitCall(RexCall call) {
+      RexCall visited = (RexCall) super.visitCall(call);
+      List<RexNode> args = visited.getOperands();
+      RelDataType type = visited.getType();
+      if (visited.getOperator() == RelspecFunctions.SPAN_LEN) {
+        return rex.makeCall(type, SqlStdOperatorTable.MINUS, List.of(args.get(1), args.get(0)));
+      }
+      if (visited.getOperator() == RelspecFunctions.SPAN_CONTAINS) {
+        return rex.makeCall(
+            type,
+            SqlStdOperatorTable.AND,
+            List.of(
+                rex.makeCall(
+                    type,
+                    SqlStdOperatorTable.GREATER_THAN_OR_EQUAL,
+                    List.of(args.get(2), args.get(0))),
+                rex.makeCall(
+                    type,
+                    SqlStdOperatorTable.LESS_THAN_OR_EQUAL,
+                    List.of(args.get(3), args.get(1)))));
+      }
+      if (visited.getOperator() == RelspecFunctions.SPAN_OVERLAPS) {
+        return rex.makeCall(
+            type,
+            SqlStdOperatorTable.NOT,
+            List.of(
+                rex.makeCall(
+                    type,
+                    SqlStdOperatorTable.OR,
+                    List.of(
+                        rex.makeCall(
+                            type,
+                            SqlStdOperatorTable.LESS_THAN_OR_EQUAL,
+                            List.of(args.get(3), args.get(0))),
+                        rex.makeCall(
+                            type,
+                            SqlStdOperatorTable.GREATER_THAN_OR_EQUAL,
+                            List.of(args.get(2), args.get(1)))))));
+      }
+      if (visited.getOperator() == SqlStdOperatorTable.DIVIDE
+          && dialect == SqlDialectName.SPARK
+          && SqlTypeName.INT_TYPES.contains(type.getSqlTypeName())) {
+        // Spark's "/" is a double division; relspec's integer div truncates toward zero.
+        return rex.makeCall(type, RelspecFunctions.SPARK_DIV, args);
+      }
+      if ((visited.getOperator() == SqlStdOperatorTable.DIVIDE
+              || visited.getOperator() == SqlStdOperatorTable.MOD)
+          && dialect != SqlDialectName.SPARK
+          && type.getSqlTypeName() == SqlTypeName.DECIMAL) {
+        // Spark's decimal result type is relspec's; other engines pick their own scale.
+        return rex.makeAbstractCast(type, visited, false);
+      }
+      if (visited.getOperator() == RelspecFunctions.STABLE_HASH64
+          && dialect == SqlDialectName.SPARK) {
+        return rex.makeCall(type, RelspecFunctions.XXHASH64, args);
+      }
+      if (visited.getOperator() == RelspecFunctions.DATE_ADD_DAYS) {
+        return switch (dialect) {
+          case SPARK -> rex.makeCall(type, RelspecFunctions.SPARK_DATE_ADD, args);
+          case POSTGRES -> rex.makeCall(type, SqlStdOperatorTable.PLUS, args);
+          case ANSI -> {
+            SqlIntervalQualifier day =
+                new SqlIntervalQualifier(TimeUnit.DAY, null, SqlParserPos.ZERO);
+            RexNode oneDay = rex.makeIntervalLiteral(new BigDecimal(86_400_000L), day);
+            RexNode days =
+                rex.makeCall(
+                    rex.getTypeFactory().createSqlIntervalType(day),
+                    SqlStdOperatorTable.MULTIPLY,
+                    List.of(args.get(1), oneDay));
+            yield rex.makeCall(type, SqlStdOperatorTable.DATETIME_PLUS, List.of(args.get(0), days));
+          }
+        };
+      }
+      if (visited.getKind() == SqlKind.SAFE_CAST
+          || (visited.getKind() == SqlKind.CAST
+              && visited.getOperator() != SqlStdOperatorTable.CAST)) {
+        return rex.makeCast(type, args.get(0), true, false);
+      }
+      return visited;
+    }
+  }
+}
