@@ -17,6 +17,8 @@ import picocli.CommandLine.Command;
       NormalizeCommand.class,
       SignatureCommand.class,
       PlanCommand.class,
+      RunCommand.class,
+      GenCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class RelspecCommand implements Runnable {

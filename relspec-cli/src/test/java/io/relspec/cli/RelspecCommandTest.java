@@ -76,6 +76,24 @@ class RelspecCommandTest {
   }
 
   @Test
+  void anIndependentImplementationComputesTheSameSignaturesFromNormalizeOutput()
+      throws IOException, InterruptedException {
+    for (Path example : List.of(CPG, ANALYTICS)) {
+      Path normalized = tmp.resolve(example.getFileName() + ".normalized.json");
+      Files.writeString(normalized, run("normalize", example.toString()).out());
+      Process python =
+          new ProcessBuilder("python3", "../scripts/verify_signatures.py", normalized.toString())
+              .redirectErrorStream(true)
+              .start();
+      String output =
+          new String(
+              python.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertThat(python.waitFor()).as(output).isZero();
+      assertThat(output).isEqualTo(run("signature", example.toString()).out());
+    }
+  }
+
+  @Test
   void planShowsSchemaOrderingAndSignaturesInDependencyOrder() {
     Result result = run("plan", CPG.toString());
     assertThat(result.exit()).isZero();
@@ -133,6 +151,36 @@ class RelspecCommandTest {
         .contains("Cannot validate bundle " + bad + ": 1 problem.")
         .contains("rules[0].ops[0].dataset: unknown dataset 'name_ref'")
         .doesNotContain("\tat ");
+  }
+
+  @Test
+  void runWithABadParamFailsBeforeAnyOutputIsCreated() {
+    Path out = tmp.resolve("out");
+    Result result =
+        run(
+            "run",
+            ANALYTICS.toString(),
+            "--data",
+            "../examples/data",
+            "--out",
+            out.toString(),
+            "--param",
+            "since=yesterday");
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("--param since: Cannot bind param 'since' of rule 'region_revenue' (date32)");
+    assertThat(out).doesNotExist();
+    Result noData =
+        run(
+            "run",
+            ANALYTICS.toString(),
+            "--data",
+            tmp.resolve("nope").toString(),
+            "--out",
+            out.toString());
+    assertThat(noData.exit()).isEqualTo(2);
+    assertThat(noData.err()).contains("is not a directory");
+    assertThat(out).doesNotExist();
   }
 
   @Test

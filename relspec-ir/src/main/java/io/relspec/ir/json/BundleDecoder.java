@@ -65,6 +65,14 @@ final class BundleDecoder {
   private final String source;
   private final List<Problem> problems = new ArrayList<>();
 
+  /**
+   * Keys that a misspelled key of an object suggested, by object path: their absence is not
+   * reported again (the unknown key's message already says what to write).
+   */
+  private final java.util.Map<String, Set<String>> suggestedKeys = new java.util.HashMap<>();
+
+  private int limitProblems;
+
   BundleDecoder(String source) {
     this.source = source;
   }
@@ -77,8 +85,13 @@ final class BundleDecoder {
     if (problems.size() >= MAX_PROBLEMS) {
       count = "at least " + MAX_PROBLEMS + " problems (the first " + MAX_PROBLEMS + " are listed)";
     }
+    // Only depth and size limits were hit: say so with the code, as for the limits of the parser.
+    ErrorCode code =
+        limitProblems == problems.size()
+            ? ErrorCode.INSUFFICIENT_RESOURCES
+            : ErrorCode.INVALID_DOCUMENT;
     throw new RelspecException(
-        ErrorCode.INVALID_DOCUMENT,
+        code,
         "Cannot read " + what + " " + source + ": " + count + ". Fix each one listed below.",
         problems,
         null);
@@ -88,6 +101,91 @@ final class BundleDecoder {
     if (problems.size() < MAX_PROBLEMS) {
       problems.add(new Problem(source, path, message));
     }
+  }
+
+  /** A problem that is a depth or size limit of relspec rather than a mistake in the document. */
+  private void limitProblem(String path, String message) {
+    if (problems.size() < MAX_PROBLEMS) {
+      problems.add(new Problem(source, path, message));
+      limitProblems++;
+    }
+  }
+
+  // ---------------------------------------------------------------- unicode
+
+  /**
+   * Reports every string (key or value) that holds a lone UTF-16 surrogate. Such a string is not
+   * Unicode text: RFC 8785 requires I-JSON (RFC 7493), and its UTF-8 bytes, hence its signature,
+   * would not be defined. Nesting is bounded by the parser's limit, so recursion is safe.
+   */
+  void checkUnicode(JsonNode node, String path) {
+    if (node.isObject()) {
+      for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        Map.Entry<String, JsonNode> field = it.next();
+        String fieldPath = at(path, field.getKey());
+        checkString(field.getKey(), fieldPath, "key");
+        checkUnicode(field.getValue(), fieldPath);
+      }
+    } else if (node.isArray()) {
+      for (int i = 0; i < node.size(); i++) {
+        checkUnicode(node.get(i), index(path, i));
+      }
+    } else if (node.isTextual()) {
+      checkString(node.textValue(), path, "string");
+    }
+  }
+
+  private void checkString(String text, String path, String what) {
+    int bad = loneSurrogate(text);
+    if (bad >= 0) {
+      problem(
+          path,
+          "found a "
+              + what
+              + " with a lone UTF-16 surrogate \\u"
+              + String.format("%04x", (int) text.charAt(bad))
+              + " at character "
+              + bad
+              + "; expected Unicode text (I-JSON, RFC 7493, which signatures rely on). Write a"
+              + " complete surrogate pair such as \\ud83d\\ude00, or remove the escape");
+    }
+  }
+
+  /** {@code text} as a JSON string; control characters and lone surrogates as {@code \\uXXXX}. */
+  static String quote(String text) {
+    StringBuilder out = new StringBuilder(text.length() + 2).append('"');
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      boolean pair =
+          i + 1 < text.length()
+              && Character.isHighSurrogate(c)
+              && Character.isLowSurrogate(text.charAt(i + 1));
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (pair) {
+        out.append(c).append(text.charAt(++i));
+      } else if (c < 0x20 || Character.isSurrogate(c)) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.append('"').toString();
+  }
+
+  /** The index of the first lone surrogate of {@code text}, or -1. */
+  static int loneSurrogate(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c)
+          && i + 1 < text.length()
+          && Character.isLowSurrogate(text.charAt(i + 1))) {
+        i++;
+      } else if (Character.isSurrogate(c)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   // ---------------------------------------------------------------- document
@@ -106,7 +204,13 @@ final class BundleDecoder {
               + Bundle.FORMAT_VERSION
               + ". Set \"relspec\": 1");
     }
-    String name = requiredName(root, "", "name");
+    // The bundle name is not one of the names of format v1, section 1 (the spec's own example is
+    // "cpg-relations"): any non-empty string.
+    String name = requiredString(root, "", "name");
+    if (name != null && name.isEmpty()) {
+      problem("name", "expected a non-empty bundle name, found \"\"");
+      name = null;
+    }
     List<DatasetSpec> datasets = optionalList(root, "", "datasets", this::dataset);
     List<ContractSpec> contracts = optionalList(root, "", "contracts", this::contract);
     List<RuleDefinition> rules = optionalList(root, "", "rules", this::rule);
@@ -362,11 +466,13 @@ final class BundleDecoder {
 
   private List<Op> pipelineOps(JsonNode parent, String parentPath, String key, int depth) {
     if (depth > BundleReader.MAX_PIPELINE_DEPTH) {
-      problem(
+      limitProblem(
           at(parentPath, key),
-          "pipelines nest deeper than "
+          "found pipelines nested more than "
               + BundleReader.MAX_PIPELINE_DEPTH
-              + " levels; split the rule into several rules that scan each other's outputs");
+              + " levels deep; expected at most "
+              + BundleReader.MAX_PIPELINE_DEPTH
+              + ". Split the rule into several rules that scan each other's outputs");
       return null;
     }
     return requiredList(parent, parentPath, key, (node, path) -> op(node, path, depth));
@@ -627,15 +733,32 @@ final class BundleDecoder {
         present(node, "offset")
             ? longValue(node.get("offset"), at(path, "offset"))
             : Long.valueOf(0);
-    if (n != null && n < 0) {
-      problem(at(path, "n"), "expected a row count >= 0, found " + n);
-      n = null;
-    }
-    if (offset != null && offset < 0) {
-      problem(at(path, "offset"), "expected an offset >= 0, found " + offset);
-      offset = null;
-    }
+    n = rowCount(n, at(path, "n"), "a row count");
+    offset = rowCount(offset, at(path, "offset"), "an offset");
     return n == null || offset == null ? null : new Limit(n, offset);
+  }
+
+  /** Checks 0 <= value <= 2^53-1, the integers that JSON numbers (and signatures) keep exact. */
+  private Long rowCount(Long value, String path, String what) {
+    if (value == null) {
+      return null;
+    }
+    if (value < 0) {
+      problem(path, "expected " + what + " >= 0, found " + value);
+      return null;
+    }
+    if (value > LiteralCodec.MAX_SAFE_INTEGER) {
+      problem(
+          path,
+          "expected "
+              + what
+              + " of at most "
+              + LiteralCodec.MAX_SAFE_INTEGER
+              + " (2^53-1, the largest integer a JSON number carries exactly), found "
+              + value);
+      return null;
+    }
+    return value;
   }
 
   private Op explode(JsonNode node, String path) {
@@ -721,7 +844,7 @@ final class BundleDecoder {
   private IntervalAlign.Span span(JsonNode parent, String parentPath, String key) {
     String path = at(parentPath, key);
     if (!present(parent, key)) {
-      problem(path, "missing required key '" + key + "': expected [startColumn, endColumn]");
+      missing(parent, parentPath, key, "[startColumn, endColumn]");
       return null;
     }
     List<String> names = list(parent.get(key), path, this::name);
@@ -766,7 +889,7 @@ final class BundleDecoder {
 
   private Expr requiredExpr(JsonNode parent, String parentPath, String key) {
     if (!present(parent, key)) {
-      problem(at(parentPath, key), "missing required key '" + key + "': expected an expression");
+      missing(parent, parentPath, key, "an expression");
       return null;
     }
     return expr(parent.get(key), at(parentPath, key), 0);
@@ -774,11 +897,14 @@ final class BundleDecoder {
 
   private Expr expr(JsonNode node, String path, int depth) {
     if (depth >= BundleReader.MAX_EXPRESSION_DEPTH) {
-      problem(
+      limitProblem(
           path,
-          "expression nested deeper than "
+          "found an expression nested more than "
               + BundleReader.MAX_EXPRESSION_DEPTH
-              + " levels; flatten it (and/or take many arguments) or split it into several derive ops");
+              + " levels deep; expected at most "
+              + BundleReader.MAX_EXPRESSION_DEPTH
+              + ". Flatten it (and/or take any number of arguments) or split it into several"
+              + " derive ops");
       return null;
     }
     if (!node.isObject()) {
@@ -799,13 +925,34 @@ final class BundleDecoder {
     if (forms.size() != 1) {
       List<String> found = new ArrayList<>();
       node.fieldNames().forEachRemaining(found::add);
-      problem(
-          path,
-          "expected an expression object with exactly one of "
-              + EXPR_KEYS
-              + ", found keys "
-              + found
-              + suggestion(found.isEmpty() ? "" : found.get(0), EXPR_KEYS));
+      if (forms.isEmpty()) {
+        String hint = "";
+        for (String key : found) {
+          hint = suggestion(key, EXPR_KEYS);
+          if (!hint.isEmpty()) {
+            break;
+          }
+        }
+        problem(
+            path,
+            "expected an expression object with exactly one of the keys "
+                + EXPR_KEYS
+                + ", found none (keys "
+                + found
+                + ")"
+                + hint);
+      } else {
+        problem(
+            path,
+            "expected an expression object with exactly one of the keys "
+                + EXPR_KEYS
+                + ", found "
+                + forms.size()
+                + " of them "
+                + forms
+                + ". Write one expression per object, e.g. {\"fn\": \"eq\", \"args\": [...]} to"
+                + " combine two");
+      }
       return null;
     }
     switch (forms.get(0)) {
@@ -972,25 +1119,44 @@ final class BundleDecoder {
     for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
       String key = it.next();
       if (!allowed.contains(key)) {
+        String suggestion = suggestion(key, List.copyOf(allowed));
         problem(
             at(path, key),
-            "unknown key '"
-                + key
-                + "' in "
-                + what
-                + "; expected only "
-                + allowed
-                + suggestion(key, List.copyOf(allowed)));
+            "unknown key '" + key + "' in " + what + "; expected only " + allowed + suggestion);
+        for (String candidate : allowed) {
+          if (suggestion.contains("'" + candidate + "'")) {
+            suggestedKeys.computeIfAbsent(path, p -> new java.util.HashSet<>()).add(candidate);
+          }
+        }
       }
     }
     return true;
+  }
+
+  /** Reports a required key that is absent or null. */
+  private void missing(JsonNode parent, String parentPath, String key, String expected) {
+    if (!parent.has(key) && suggestedKeys.getOrDefault(parentPath, Set.of()).contains(key)) {
+      return;
+    }
+    problem(
+        at(parentPath, key),
+        parent.has(key)
+            ? "'" + key + "' is null; expected " + expected
+            : "missing required key '" + key + "': expected " + expected);
   }
 
   private static boolean present(JsonNode node, String key) {
     return node.has(key) && !node.get(key).isNull();
   }
 
+  /**
+   * The path of {@code key} inside the object at {@code path}: {@code path.key}, or {@code
+   * path["odd key"]} (a JSON string) when the key is not a name.
+   */
   static String at(String path, String key) {
+    if (!NAME.matcher(key).matches()) {
+      return path + "[" + quote(key) + "]";
+    }
     if (path.isEmpty()) {
       return key;
     }
@@ -1004,7 +1170,7 @@ final class BundleDecoder {
   private <T> List<T> requiredList(
       JsonNode parent, String parentPath, String key, BiFunction<JsonNode, String, T> element) {
     if (!present(parent, key)) {
-      problem(at(parentPath, key), "missing required key '" + key + "': expected a list");
+      missing(parent, parentPath, key, "a list");
       return null;
     }
     return list(parent.get(key), at(parentPath, key), element);
@@ -1038,9 +1204,7 @@ final class BundleDecoder {
 
   private Pipeline requiredPipeline(JsonNode parent, String parentPath, String key, int depth) {
     if (!present(parent, key)) {
-      problem(
-          at(parentPath, key),
-          "missing required key '" + key + "': expected a pipeline {\"ops\": [...]}");
+      missing(parent, parentPath, key, "a pipeline {\"ops\": [...]}");
       return null;
     }
     return pipeline(parent.get(key), at(parentPath, key), depth);
@@ -1069,7 +1233,7 @@ final class BundleDecoder {
 
   private String requiredString(JsonNode parent, String parentPath, String key) {
     if (!present(parent, key)) {
-      problem(at(parentPath, key), "missing required key '" + key + "': expected a string");
+      missing(parent, parentPath, key, "a string");
       return null;
     }
     return string(parent.get(key), at(parentPath, key));
@@ -1081,7 +1245,7 @@ final class BundleDecoder {
 
   private String requiredName(JsonNode parent, String parentPath, String key) {
     if (!present(parent, key)) {
-      problem(at(parentPath, key), "missing required key '" + key + "': expected a name");
+      missing(parent, parentPath, key, "a name");
       return null;
     }
     return name(parent.get(key), at(parentPath, key));
@@ -1090,7 +1254,7 @@ final class BundleDecoder {
   private DataType requiredType(JsonNode parent, String parentPath, String key) {
     String path = at(parentPath, key);
     if (!present(parent, key)) {
-      problem(path, "missing required key '" + key + "': expected a type string such as \"int64\"");
+      missing(parent, parentPath, key, "a type string such as \"int64\"");
       return null;
     }
     String text = string(parent.get(key), path);
@@ -1105,8 +1269,8 @@ final class BundleDecoder {
               + text
               + "\": "
               + result.error()
-              + ". Types are boolean int8 int16 int32 int64 float32 float64 string binary date32"
-              + " timestamp_us decimal(P,S) list<T> struct<name:T,...>");
+              + ". Expected one of boolean, int8, int16, int32, int64, float32, float64, string,"
+              + " binary, date32, timestamp_us, decimal(P,S), list<T>, struct<name:T,...>");
       return null;
     }
     return result.type().get();
@@ -1127,7 +1291,7 @@ final class BundleDecoder {
 
   private Integer requiredInt(JsonNode parent, String parentPath, String key) {
     if (!present(parent, key)) {
-      problem(at(parentPath, key), "missing required key '" + key + "': expected an integer");
+      missing(parent, parentPath, key, "an integer");
       return null;
     }
     return intValue(parent.get(key), at(parentPath, key));
@@ -1149,7 +1313,7 @@ final class BundleDecoder {
 
   private Long requiredLong(JsonNode parent, String parentPath, String key) {
     if (!present(parent, key)) {
-      problem(at(parentPath, key), "missing required key '" + key + "': expected an integer");
+      missing(parent, parentPath, key, "an integer");
       return null;
     }
     return longValue(parent.get(key), at(parentPath, key));
@@ -1177,7 +1341,7 @@ final class BundleDecoder {
     }
     if (!present(parent, key)) {
       if (fallback == null) {
-        problem(path, "missing required key '" + key + "': expected one of " + names);
+        missing(parent, parentPath, key, "one of " + names);
       }
       return fallback;
     }
@@ -1216,12 +1380,15 @@ final class BundleDecoder {
     if (best != null && bestDistance > 0 && bestDistance <= Math.max(2, found.length() / 3)) {
       return "; did you mean '" + best + "'?";
     }
-    if (found.length() >= 3) {
-      String lower = found.toLowerCase(java.util.Locale.ROOT);
-      for (String candidate : candidates) {
-        if (candidate.toLowerCase(java.util.Locale.ROOT).startsWith(lower)) {
-          return "; did you mean '" + candidate + "'?";
-        }
+    // a longer or shorter spelling of a key: "column" for "col", "pred" for "predicate"
+    String lower = found.toLowerCase(java.util.Locale.ROOT);
+    for (String candidate : candidates) {
+      String c = candidate.toLowerCase(java.util.Locale.ROOT);
+      if (lower.length() >= 3
+          && c.length() >= 3
+          && !lower.equals(c)
+          && (lower.startsWith(c) || c.startsWith(lower))) {
+        return "; did you mean '" + candidate + "'?";
       }
     }
     return "";

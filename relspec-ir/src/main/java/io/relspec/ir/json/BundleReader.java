@@ -1,8 +1,10 @@
 package io.relspec.ir.json;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonStreamContext;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -72,6 +74,7 @@ public final class BundleReader {
   public static Bundle read(String json, String source) {
     JsonNode root = parse(json, source, "bundle");
     BundleDecoder decoder = new BundleDecoder(source);
+    decoder.checkUnicode(root, "");
     Bundle bundle = decoder.bundle(root);
     decoder.throwIfProblems("bundle");
     return bundle;
@@ -86,6 +89,7 @@ public final class BundleReader {
   public static RuntimeProfile readProfile(String json, String source) {
     JsonNode root = parse(json, source, "runtime profile");
     BundleDecoder decoder = new BundleDecoder(source);
+    decoder.checkUnicode(root, "");
     RuntimeProfile profile = decoder.runtimeProfile(root, "");
     decoder.throwIfProblems("runtime profile");
     return profile;
@@ -125,37 +129,89 @@ public final class BundleReader {
   }
 
   static JsonNode parse(String json, String source, String what) {
-    try (JsonParser parser = MAPPER.createParser(json)) {
+    if (json.length() > MAX_DOCUMENT_BYTES) {
+      throw new RelspecException(
+          ErrorCode.INSUFFICIENT_RESOURCES,
+          "Cannot read "
+              + what
+              + " "
+              + source
+              + ": it has "
+              + json.length()
+              + " characters, more than the limit of "
+              + MAX_DOCUMENT_BYTES
+              + " bytes. Split it into several bundles.");
+    }
+    JsonParser parser;
+    try {
+      parser = MAPPER.createParser(json);
+    } catch (IOException e) {
+      throw new RelspecException(
+          ErrorCode.INTERNAL, "Cannot read " + what + " " + source + ": " + e, e);
+    }
+    try (parser) {
       JsonNode root = MAPPER.readTree(parser);
       if (root == null || root.isMissingNode()) {
         throw invalid(source, what, "", "the document is empty; expected a JSON object");
       }
       return root;
     } catch (StreamConstraintsException e) {
-      String where = location(e);
-      String why =
-          e.getMessage().contains("nesting depth")
-              ? "JSON nested deeper than "
-                  + MAX_JSON_NESTING
-                  + " levels"
-                  + where
-                  + " (expressions may nest at most "
-                  + MAX_EXPRESSION_DEPTH
-                  + " levels). Flatten the expression, e.g. with n-ary and/or, or split it into"
-                  + " several derive ops"
-              : "a JSON value is larger than the limit"
-                  + where
-                  + " (strings may have at most "
-                  + MAX_STRING_LENGTH
-                  + " characters). Keep large data in datasets, not in literals";
+      String where = location(parser);
+      String message = String.valueOf(e.getOriginalMessage());
+      String path;
+      String why;
+      if (message.contains("nesting depth")) {
+        // the full path is a thousand levels long: name the outermost nodes, enough to find it
+        path = truncate(containerPath(parser.getParsingContext()), 12);
+        why =
+            "found JSON nested more than "
+                + MAX_JSON_NESTING
+                + " levels deep"
+                + where
+                + "; expected at most "
+                + MAX_JSON_NESTING
+                + " (and expressions at most "
+                + MAX_EXPRESSION_DEPTH
+                + "). Flatten the expression, e.g. with n-ary and/or, or split it into several"
+                + " derive ops";
+      } else if (message.contains("Number")) {
+        path = valuePath(parser.getParsingContext());
+        why =
+            "found a number with more digits than the parser's limit"
+                + where
+                + "; expected a number of at most "
+                + StreamReadConstraints.DEFAULT_MAX_NUM_LEN
+                + " characters. Write decimals as strings with exactly the type's scale";
+      } else {
+        path = valuePath(parser.getParsingContext());
+        why =
+            "found a string longer than "
+                + MAX_STRING_LENGTH
+                + " characters"
+                + where
+                + "; expected at most "
+                + MAX_STRING_LENGTH
+                + " characters per string. Keep large data in datasets, not in literals";
+      }
       throw new RelspecException(
           ErrorCode.INSUFFICIENT_RESOURCES,
           "Cannot read " + what + " " + source + ": " + why + ".",
-          List.of(new Problem(source, "", why)),
+          List.of(new Problem(source, path, why)),
           null);
     } catch (JsonProcessingException e) {
-      String why = "it is not valid JSON" + location(e) + ": " + e.getOriginalMessage();
-      throw invalid(source, what, "", why);
+      String message = String.valueOf(e.getOriginalMessage());
+      if (message.startsWith("Duplicate field '")) {
+        String key = message.substring("Duplicate field '".length(), message.length() - 1);
+        String why =
+            "found the key '"
+                + key
+                + "' twice in one object"
+                + location(e)
+                + "; expected each key at most once. Remove one of them";
+        throw invalid(source, what, valuePath(parser.getParsingContext()), why);
+      }
+      String why = "it is not valid JSON" + location(e) + ": " + message;
+      throw invalid(source, what, containerPath(parser.getParsingContext()), why);
     } catch (IOException e) {
       throw new RelspecException(
           ErrorCode.INVALID_DOCUMENT, "Cannot read " + what + " " + source + ": " + e, e);
@@ -166,6 +222,44 @@ public final class BundleReader {
     return e.getLocation() == null
         ? ""
         : " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr();
+  }
+
+  private static String location(JsonParser parser) {
+    JsonLocation at = parser.currentLocation();
+    return at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
+  }
+
+  /**
+   * The path of the value the parser is at (the current key of an object, the current element of an
+   * array), in the decoder's notation: {@code rules[3].ops[2].predicate}.
+   */
+  private static String valuePath(JsonStreamContext context) {
+    String path = containerPath(context);
+    if (context.inObject() && context.getCurrentName() != null) {
+      return BundleDecoder.at(path, context.getCurrentName());
+    }
+    if (context.inArray() && context.getCurrentIndex() >= 0) {
+      return path + "[" + context.getCurrentIndex() + "]";
+    }
+    return path;
+  }
+
+  /** The path of the object or array the parser is in. */
+  private static String containerPath(JsonStreamContext context) {
+    JsonStreamContext parent = context.getParent();
+    return parent == null ? "" : valuePath(parent);
+  }
+
+  /** The path of the ancestor {@code segments} levels below the root. */
+  private static String truncate(String path, int segments) {
+    int seen = 0;
+    for (int i = 0; i < path.length(); i++) {
+      char c = path.charAt(i);
+      if ((c == '.' || c == '[') && i > 0 && ++seen == segments) {
+        return path.substring(0, i);
+      }
+    }
+    return path;
   }
 
   private static RelspecException invalid(String source, String what, String path, String why) {

@@ -26,6 +26,18 @@ public final class LiteralCodec {
   /** The largest integer a JSON number carries exactly in every language: 2^53 - 1. */
   public static final long MAX_SAFE_INTEGER = (1L << 53) - 1;
 
+  /** The first and last days a date32 (days since the epoch, 32 bits) holds. */
+  public static final LocalDate MIN_DATE32 = LocalDate.ofEpochDay(Integer.MIN_VALUE);
+
+  public static final LocalDate MAX_DATE32 = LocalDate.ofEpochDay(Integer.MAX_VALUE);
+
+  /** The first and last instants a timestamp_us (microseconds since the epoch, 64 bits) holds. */
+  public static final Instant MIN_TIMESTAMP_US =
+      Instant.EPOCH.plus(Long.MIN_VALUE, java.time.temporal.ChronoUnit.MICROS);
+
+  public static final Instant MAX_TIMESTAMP_US =
+      Instant.EPOCH.plus(Long.MAX_VALUE, java.time.temporal.ChronoUnit.MICROS);
+
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
 
   private LiteralCodec() {}
@@ -60,9 +72,11 @@ public final class LiteralCodec {
     }
     if (type instanceof ListType || type instanceof StructType) {
       throw new BadLiteralException(
-          "literals of type "
+          "expected null for type "
               + type.typeString()
-              + " can only be null in format v1; build the value from columns instead");
+              + " (format v1 has no non-null list or struct literals), found "
+              + describe(node)
+              + ". Build the value from columns instead");
     }
     PrimitiveType primitive = (PrimitiveType) type;
     switch (primitive) {
@@ -132,10 +146,24 @@ public final class LiteralCodec {
       }
       case DATE32 -> {
         if (node.isTextual()) {
+          LocalDate date;
           try {
-            return LocalDate.parse(node.asText());
+            date = LocalDate.parse(node.asText());
           } catch (DateTimeParseException e) {
-            // reported below
+            date = null; // reported below
+          }
+          if (date != null) {
+            if (date.isBefore(MIN_DATE32) || date.isAfter(MAX_DATE32)) {
+              throw bad(
+                  node,
+                  type,
+                  "a date from "
+                      + MIN_DATE32
+                      + " to "
+                      + MAX_DATE32
+                      + " (date32 counts days since 1970-01-01 in 32 bits)");
+            }
+            return date;
           }
         }
         throw bad(node, type, "a date string such as \"2024-01-31\"");
@@ -146,9 +174,19 @@ public final class LiteralCodec {
             Instant instant = OffsetDateTime.parse(node.asText()).toInstant();
             if (instant.getNano() % 1000 != 0) {
               throw new BadLiteralException(
-                  "timestamp_us holds microseconds; "
-                      + node
-                      + " has nanoseconds. Round it to 6 fractional digits");
+                  "expected a timestamp_us with at most 6 fractional digits (microseconds), found "
+                      + describe(node)
+                      + " with nanoseconds. Round it to 6 fractional digits");
+            }
+            if (instant.isBefore(MIN_TIMESTAMP_US) || instant.isAfter(MAX_TIMESTAMP_US)) {
+              throw bad(
+                  node,
+                  type,
+                  "a timestamp from "
+                      + MIN_TIMESTAMP_US
+                      + " to "
+                      + MAX_TIMESTAMP_US
+                      + " (timestamp_us counts microseconds since 1970 in 64 bits)");
             }
             return instant;
           } catch (DateTimeParseException e) {
@@ -175,7 +213,8 @@ public final class LiteralCodec {
       case BOOLEAN -> JSON.booleanNode((Boolean) v);
       case INT8, INT16, INT32, INT64 -> {
         long l = (Long) v;
-        yield Math.abs(l) <= MAX_SAFE_INTEGER
+        // not Math.abs: it is negative for Long.MIN_VALUE
+        yield l >= -MAX_SAFE_INTEGER && l <= MAX_SAFE_INTEGER
             ? JSON.numberNode(l)
             : JSON.textNode(Long.toString(l));
       }
@@ -275,15 +314,24 @@ public final class LiteralCodec {
       scaled = value.setScale(type.scale(), RoundingMode.UNNECESSARY);
     } catch (ArithmeticException e) {
       throw new BadLiteralException(
-          value.toPlainString()
-              + " has more than "
+          "expected at most "
               + type.scale()
-              + " fractional digits for "
-              + type);
+              + " fractional digits for type "
+              + type
+              + ", found "
+              + value.toPlainString()
+              + ". Round the value or raise the type's scale");
     }
     if (scaled.precision() - scaled.scale() > type.precision() - type.scale()
         && scaled.signum() != 0) {
-      throw new BadLiteralException(value.toPlainString() + " does not fit " + type);
+      throw new BadLiteralException(
+          "expected at most "
+              + (type.precision() - type.scale())
+              + " digits before the decimal point for type "
+              + type
+              + ", found "
+              + value.toPlainString()
+              + ". Raise the type's precision");
     }
     return scaled;
   }
@@ -295,7 +343,15 @@ public final class LiteralCodec {
     BigInteger max = BigInteger.ONE.shiftLeft(bits - 1).subtract(BigInteger.ONE);
     if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
       throw new BadLiteralException(
-          value + " is outside the range of " + type + " (" + min + " to " + max + ")");
+          "expected an integer from "
+              + min
+              + " to "
+              + max
+              + " for type "
+              + type
+              + ", found "
+              + value
+              + (bits < 64 ? ". Use a wider integer type" : ""));
     }
     return value.longValue();
   }

@@ -61,7 +61,9 @@ public final class CanonicalJson {
   private static String number(JsonNode node) {
     if (node.isIntegralNumber()) {
       // JCS treats every number as an IEEE double; integers up to 2^53 print as integers.
-      if (node.canConvertToLong() && Math.abs(node.longValue()) <= (1L << 53)) {
+      if (node.canConvertToLong()
+          && node.longValue() >= -(1L << 53)
+          && node.longValue() <= (1L << 53)) {
         return Long.toString(node.longValue());
       }
       return number(node.bigIntegerValue().doubleValue());
@@ -101,22 +103,55 @@ public final class CanonicalJson {
     return out.toString();
   }
 
-  /** The shortest decimal that reads back as {@code value}, nearest to it when several are. */
+  /**
+   * The shortest decimal that reads back as {@code value} (positive, finite), nearest to it when
+   * several are, the even one on a tie (ECMAScript's Number::toString, step 5). At each precision
+   * both neighbours of the exact value are tried: near a power of two the interval of decimals that
+   * read back is lopsided, so the nearest neighbour may fall outside it while the other is inside.
+   */
   private static BigDecimal shortest(double value) {
     BigDecimal exact = new BigDecimal(value);
     for (int precision = 1; precision <= 17; precision++) {
-      BigDecimal candidate = exact.round(new MathContext(precision, RoundingMode.HALF_EVEN));
-      if (candidate.doubleValue() == value) {
-        return candidate.stripTrailingZeros();
+      BigDecimal down = exact.round(new MathContext(precision, RoundingMode.FLOOR));
+      BigDecimal up = exact.round(new MathContext(precision, RoundingMode.CEILING));
+      boolean downReadsBack = down.doubleValue() == value;
+      boolean upReadsBack = up.doubleValue() == value;
+      if (downReadsBack && upReadsBack) {
+        int nearer = exact.subtract(down).compareTo(up.subtract(exact));
+        boolean downIsEven = !down.unscaledValue().testBit(0);
+        return (nearer < 0 || nearer == 0 && downIsEven ? down : up).stripTrailingZeros();
+      }
+      if (downReadsBack) {
+        return down.stripTrailingZeros();
+      }
+      if (upReadsBack) {
+        return up.stripTrailingZeros();
       }
     }
-    return exact.round(new MathContext(17, RoundingMode.HALF_EVEN)).stripTrailingZeros();
+    throw new AssertionError("17 significant digits always identify a double: " + value);
   }
 
   private static void string(String text, StringBuilder out) {
     out.append('"');
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
+      if (Character.isSurrogate(c)) {
+        // RFC 8785 needs I-JSON: a surrogate must be half of a pair
+        boolean pair =
+            Character.isHighSurrogate(c)
+                && i + 1 < text.length()
+                && Character.isLowSurrogate(text.charAt(i + 1));
+        if (!pair) {
+          throw new IllegalArgumentException(
+              "Cannot canonicalize a string with a lone surrogate \\u"
+                  + String.format("%04x", (int) c)
+                  + " at character "
+                  + i
+                  + ": RFC 8785 needs Unicode text (I-JSON)");
+        }
+        out.append(c).append(text.charAt(++i));
+        continue;
+      }
       switch (c) {
         case '"' -> out.append("\\\"");
         case '\\' -> out.append("\\\\");

@@ -77,7 +77,12 @@ public final class TypeParser {
         List<StructType.StructField> fields = new ArrayList<>();
         do {
           skipSpaces();
+          int namePos = pos;
           String name = word();
+          if (name.isEmpty()) {
+            throw new IllegalArgumentException(
+                "expected a struct field name at position " + namePos + ", found " + found());
+          }
           if (!NAME.matcher(name).matches()) {
             throw new IllegalArgumentException("struct field name '" + name + "' is not a name");
           }
@@ -115,21 +120,44 @@ public final class TypeParser {
             return primitive;
           }
         }
+        if (word.isEmpty()) {
+          throw new IllegalArgumentException(
+              "expected a type name at position " + pos + ", found " + found());
+        }
         String lower = word.toLowerCase(Locale.ROOT);
         String hint =
             switch (lower) {
-              case "int", "integer" -> "; did you mean int32?";
-              case "long", "bigint" -> "; did you mean int64?";
-              case "double" -> "; did you mean float64?";
-              case "float" -> "; did you mean float32?";
-              case "bool" -> "; did you mean boolean?";
-              case "date" -> "; did you mean date32?";
-              case "timestamp" -> "; did you mean timestamp_us?";
-              case "varchar", "text", "utf8" -> "; did you mean string?";
+              case "int", "integer" -> "int32";
+              case "long", "bigint" -> "int64";
+              case "short", "smallint" -> "int16";
+              case "byte", "tinyint" -> "int8";
+              case "double" -> "float64";
+              case "float", "real" -> "float32";
+              case "bool" -> "boolean";
+              case "date" -> "date32";
+              case "timestamp" -> "timestamp_us";
+              case "varchar", "text", "utf8" -> "string";
+              case "bytes", "blob", "varbinary" -> "binary";
+              case "array" -> "list<T>";
+              case "numeric" -> "decimal(P,S)";
               default -> "";
             };
+        if (hint.isEmpty() && !lower.equals(word)) {
+          // the right name in the wrong case: INT32, List, Decimal
+          for (PrimitiveType primitive : PrimitiveType.values()) {
+            if (primitive.typeString().equals(lower)) {
+              hint = lower;
+            }
+          }
+          if (lower.equals("list") || lower.equals("struct") || lower.equals("decimal")) {
+            hint = lower + (lower.equals("decimal") ? "(P,S)" : "<...>");
+          }
+        }
         throw new IllegalArgumentException(
-            (word.isEmpty() ? "missing type name" : "unknown type '" + word + "'") + hint);
+            "unknown type '"
+                + word
+                + "'"
+                + (hint.isEmpty() ? "" : " (did you mean " + hint + "?)"));
       }
     }
   }
@@ -146,11 +174,15 @@ public final class TypeParser {
   private int number() {
     skipSpaces();
     int start = pos;
-    while (pos < text.length() && Character.isDigit(text.charAt(pos)) && pos - start < 4) {
+    while (pos < text.length()
+        && text.charAt(pos) >= '0'
+        && text.charAt(pos) <= '9'
+        && pos - start < 4) {
       pos++;
     }
     if (start == pos) {
-      throw new IllegalArgumentException("expected a number at position " + pos);
+      throw new IllegalArgumentException(
+          "expected a number at position " + pos + ", found " + found());
     }
     return Integer.parseInt(text.substring(start, pos));
   }
@@ -158,7 +190,8 @@ public final class TypeParser {
   private void expect(char c) {
     skipSpaces();
     if (pos >= text.length() || text.charAt(pos) != c) {
-      throw new IllegalArgumentException("expected '" + c + "' at position " + pos);
+      throw new IllegalArgumentException(
+          "expected '" + c + "' at position " + pos + ", found " + found());
     }
     pos++;
   }
@@ -170,6 +203,11 @@ public final class TypeParser {
       return true;
     }
     return false;
+  }
+
+  /** What is at the current position, for messages. */
+  private String found() {
+    return pos >= text.length() ? "the end of the text" : "'" + text.charAt(pos) + "'";
   }
 
   private void skipSpaces() {

@@ -128,7 +128,7 @@ class RelspecBuilderTest {
     assertThat(lit("12.5", "decimal(12,2)").value()).contains(new java.math.BigDecimal("12.50"));
     assertThatThrownBy(() -> lit(300, "int8"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("outside the range of int8");
+        .hasMessageContaining("expected an integer from -128 to 127 for type int8, found 300");
   }
 
   @Test
