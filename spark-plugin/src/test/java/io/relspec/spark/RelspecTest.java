@@ -3,7 +3,7 @@ package io.relspec.spark;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.relspec.spark.gen.ExampleData;
+import io.relspec.spark.datagen.AnalyticsGenerator;
 import java.nio.file.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -16,7 +16,7 @@ class RelspecTest {
 
   @Test
   void rulesOutputsAndExplain() {
-    ExampleData.analytics(SparkTestSession.spark(), dir, 500, 3);
+    AnalyticsGenerator.write(SparkTestSession.spark(), 500, 3, dir.resolve("analytics"));
     Relspec.Loaded bundle =
         Relspec.on(SparkTestSession.spark())
             .data(dir)
