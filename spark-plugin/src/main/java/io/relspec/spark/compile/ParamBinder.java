@@ -20,8 +20,9 @@ public final class ParamBinder {
 
   /**
    * @param rule the rule whose params are bound
-   * @param runtime values given at run time ({@code --param name=value}), as text; entries for
-   *     params the rule does not declare are ignored, since one run binds every rule
+   * @param runtime values given at run time ({@code --param name=value} or {@code rule.name=value},
+   *     which wins), as text; entries for params the rule does not declare are ignored, since one
+   *     run binds every rule
    */
   public static Map<String, Literal> bind(RuleDefinition rule, Map<String, String> runtime) {
     Map<String, Param> declared = new LinkedHashMap<>();
@@ -43,7 +44,10 @@ public final class ParamBinder {
     Map<String, Literal> effective = new LinkedHashMap<>();
     for (Param param : declared.values()) {
       Optional<Literal> value = Optional.empty();
-      String text = runtime.get(param.name());
+      String text = runtime.get(rule.name() + "." + param.name());
+      if (text == null) {
+        text = runtime.get(param.name());
+      }
       if (text != null) {
         try {
           value = Optional.of(new Literal(LiteralCodec.fromText(text, param.type()), param.type()));

@@ -77,7 +77,16 @@ public final class PlanCompiler {
    * @param params the effective value of every param the rule declares (see {@link ParamBinder})
    */
   public Dataset<Row> compile(String rule, List<Op> ops, Map<String, Literal> params) {
-    return new Run(new ExprCompiler(rule, params)).pipeline(ops, "ops");
+    try {
+      return new Run(new ExprCompiler(rule, params)).pipeline(ops, "ops");
+    } catch (Exception e) {
+      // Spark's analyzer throws AnalysisException (checked to Java, undeclared by Scala); the
+      // compiler checks everything a bundle can get wrong first, so reaching it is a bug.
+      if (e instanceof org.apache.spark.sql.AnalysisException) {
+        throw SparkErrors.internal("compile rule '" + rule + "' to a Catalyst plan", e);
+      }
+      throw e;
+    }
   }
 
   /** One compilation: the expression compiler and a counter for temporary column names. */

@@ -221,8 +221,23 @@ public final class SparkRunner {
     return text;
   }
 
-  private static void write(Dataset<Row> rows, Path path) {
-    rows.write().mode(SaveMode.ErrorIfExists).parquet(path.toString());
+  /**
+   * Writes Parquet with timestamps as TIMESTAMP(MICROS, UTC), the v1 {@code timestamp_us} every
+   * lane reads (Spark 3.5 defaults to INT96); the session's setting is restored afterwards.
+   */
+  private void write(Dataset<Row> rows, Path path) {
+    String key = "spark.sql.parquet.outputTimestampType";
+    String before = spark.conf().get(key, null);
+    spark.conf().set(key, "TIMESTAMP_MICROS");
+    try {
+      rows.write().mode(SaveMode.ErrorIfExists).parquet(path.toString());
+    } finally {
+      if (before == null) {
+        spark.conf().unset(key);
+      } else {
+        spark.conf().set(key, before);
+      }
+    }
   }
 
   private static void writeManifest(RunReport report, Path path) {

@@ -37,7 +37,7 @@ class ExpressionsTest extends CompilerTestSupport {
 
   @AfterEach
   void resetAnsi() {
-    spark().conf().unset(ANSI);
+    spark().conf().set(ANSI, "true");
   }
 
   /** The values of one expression over {@code dataset}, in row order. */
@@ -349,6 +349,9 @@ class ExpressionsTest extends CompilerTestSupport {
             Arrays.asList("y", -7),
             Arrays.asList("y", 7),
             Arrays.asList("y", 7));
+    // rule.name wins over name
+    assertThat(ParamBinder.bind(rule, java.util.Map.of("limit", "8", "r.limit", "0")).get("limit"))
+        .isEqualTo(io.relspec.ir.expr.Literal.of(0L, io.relspec.ir.type.PrimitiveType.INT32));
     assertThatThrownBy(() -> ParamBinder.bind(rule, java.util.Map.of("limit", "many")))
         .isInstanceOf(RelspecException.class)
         .hasMessageContaining("Cannot bind param 'limit' of rule 'r' to 'many'")

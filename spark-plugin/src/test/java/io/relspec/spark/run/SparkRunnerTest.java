@@ -304,4 +304,32 @@ class SparkRunnerTest {
             });
     assertThat(out).doesNotExist();
   }
+
+  @Test
+  void timestampsAreWrittenAsUtcMicros() throws IOException {
+    spark()
+        .createDataFrame(
+            List.of(
+                RowFactory.create(
+                    java.sql.Timestamp.from(
+                        java.time.Instant.parse("2024-01-01T00:00:00.123456Z")))),
+            new StructType().add("ts", DataTypes.TimestampType))
+        .write()
+        .parquet(data.resolve("events").toString());
+    String json =
+        """
+        {"relspec": 1, "name": "ts",
+         "datasets": [{"name": "events", "format": "parquet", "location": "events",
+                       "schema": [{"name": "ts", "type": "timestamp_us"}]}],
+         "contracts": [{"name": "c", "version": 1, "columns": [{"name": "ts", "type": "timestamp_us"}]}],
+         "rules": [{"name": "r", "output": "copy", "contract": "c", "ops": [{"op": "scan", "dataset": "events"}]}]}
+        """;
+    run(json, Map.of());
+    org.apache.parquet.schema.PrimitiveType ts =
+        parquetSchema(out.resolve("copy")).getType("ts").asPrimitiveType();
+    assertThat(ts.getPrimitiveTypeName())
+        .isEqualTo(org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName.INT64);
+    assertThat(ts.getLogicalTypeAnnotation().toString()).isEqualTo("TIMESTAMP(MICROS,true)");
+    assertThat(spark().conf().get("spark.sql.parquet.outputTimestampType")).isEqualTo("INT96");
+  }
 }
