@@ -77,8 +77,12 @@ final class ArrowExchange {
       schemas = new ArrowSchema[columns];
       consumed = new boolean[columns];
       for (int i = 0; i < columns; i++) {
+        // allocateNew does not clear the struct: zero it so that an unfilled struct has no
+        // release callback (a stale one crashes the JVM when released).
         arrays[i] = ArrowArray.allocateNew(allocator);
+        arrays[i].save(new ArrowArray.Snapshot());
         schemas[i] = ArrowSchema.allocateNew(allocator);
+        schemas[i].save(new ArrowSchema.Snapshot());
       }
     }
 
@@ -135,10 +139,14 @@ final class ArrowExchange {
     public void close() {
       for (int i = 0; i < arrays.length; i++) {
         if (!consumed[i]) {
-          // Release what the native side filled (a no-op for structs it did not fill).
-          arrays[i].release();
+          // Release what the native side filled; structs it did not fill have no callback.
+          if (arrays[i].snapshot().release != 0) {
+            arrays[i].release();
+          }
           arrays[i].close();
-          schemas[i].release();
+          if (schemas[i].snapshot().release != 0) {
+            schemas[i].release();
+          }
           schemas[i].close();
         }
       }
