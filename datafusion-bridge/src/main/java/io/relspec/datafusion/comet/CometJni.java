@@ -69,24 +69,41 @@ public final class CometJni {
    * @throws io.relspec.ir.error.RelspecException naming the expected signature when it moved
    */
   public static void verifySurface() {
-    checkNative("createPlan", CREATE_PLAN, CREATE_PLAN_PARAMS, long.class);
-    checkNative("executePlan", EXECUTE_PLAN, EXECUTE_PLAN_PARAMS, long.class);
-    checkNative("releasePlan", RELEASE_PLAN, RELEASE_PLAN_PARAMS, void.class);
+    checkCreatePlan(Native.class);
+    checkNative(Native.class, "executePlan", EXECUTE_PLAN, EXECUTE_PLAN_PARAMS, long.class);
+    checkNative(Native.class, "releasePlan", RELEASE_PLAN, RELEASE_PLAN_PARAMS, void.class);
     checkBatchIterator();
   }
 
-  /** The Comet version on the classpath, from its jar manifest ("unknown" when absent). */
+  private static final String POM_PROPERTIES =
+      "/META-INF/maven/org.apache.datafusion/comet-spark-spark3.5_2.12/pom.properties";
+
+  /**
+   * The Comet version on the classpath, from the Maven metadata inside its jar ("unknown" when
+   * absent). Not from {@code Package}: the bridge puts one class in {@code org.apache.comet} too.
+   */
   public static String classpathVersion() {
-    String version = Native.class.getPackage().getImplementationVersion();
-    return version == null ? "unknown" : version;
+    try (java.io.InputStream in = Native.class.getResourceAsStream(POM_PROPERTIES)) {
+      if (in == null) {
+        return "unknown";
+      }
+      java.util.Properties properties = new java.util.Properties();
+      properties.load(in);
+      return properties.getProperty("version", "unknown");
+    } catch (java.io.IOException e) {
+      return "unknown";
+    }
+  }
+
+  /** Checks {@code createPlan} on {@code type} (the real {@link Native}, or a test stand-in). */
+  static void checkCreatePlan(Class<?> type) {
+    checkNative(type, "createPlan", CREATE_PLAN, CREATE_PLAN_PARAMS, long.class);
   }
 
   private static void checkNative(
-      String name, String expected, List<String> params, Class<?> returnType) {
+      Class<?> type, String name, String expected, List<String> params, Class<?> returnType) {
     List<Method> candidates =
-        Arrays.stream(Native.class.getDeclaredMethods())
-            .filter(m -> m.getName().equals(name))
-            .toList();
+        Arrays.stream(type.getDeclaredMethods()).filter(m -> m.getName().equals(name)).toList();
     for (Method method : candidates) {
       if (typeNames(method.getParameterTypes()).equals(params)
           && method.getReturnType() == returnType
