@@ -54,19 +54,10 @@ final class ExprTranslator {
 
   /** Functions of registry v1 this translator does not map to Comet yet. */
   static final List<String> UNMAPPED =
-      List.of(
-          "concat",
-          "lower",
-          "upper",
-          "trim",
-          "length",
-          "substr",
-          "starts_with",
-          "ends_with",
-          "contains",
-          "year",
-          "date_add_days",
-          "stable_hash64");
+      List.of("concat", "lower", "upper", "trim", "substr", "date_add_days");
+
+  /** The seed of {@code stable_hash64}: Spark SQL's {@code xxhash64} seed. */
+  static final long STABLE_HASH_SEED = 42L;
 
   private final RelSchema input;
   private final Optional<RelSchema> right;
@@ -93,6 +84,7 @@ final class ExprTranslator {
       return column(col);
     }
     if (expr instanceof Literal lit) {
+      requireScalarLiteral(lit);
       return new Typed(literal(lit.value(), lit.type()), lit.type(), lit.isNull());
     }
     if (expr instanceof ParamRef ref) {
@@ -100,6 +92,7 @@ final class ExprTranslator {
       if (value == null) {
         throw new Unsupported("param '" + ref.name() + "' has no value");
       }
+      requireScalarLiteral(value);
       return new Typed(literal(value.value(), value.type()), value.type(), value.isNull());
     }
     if (expr instanceof Cast cast) {
@@ -116,6 +109,14 @@ final class ExprTranslator {
       return call(call);
     }
     throw new Unsupported("expression " + expr + " has no Comet translation");
+  }
+
+  private static void requireScalarLiteral(Literal lit) throws Unsupported {
+    boolean scalar = lit.type() instanceof PrimitiveType || lit.type() instanceof DecimalType;
+    if (!scalar && !lit.isNull()) {
+      throw new Unsupported(
+          "a " + lit.type() + " literal is not mapped to Comet's list/struct literals yet");
+    }
   }
 
   private Typed column(ColumnRef col) throws Unsupported {
@@ -259,6 +260,38 @@ final class ExprTranslator {
                 .setFalseExpr(coerce(args.get(0), result)));
       }
       case "like" -> out.setLike(binary(in.get(0), in.get(1)));
+      case "starts_with", "ends_with", "contains" -> {
+        return new Typed(scalarFunc(fn, in, result), result, nullable);
+      }
+      case "length" -> {
+        // Characters, not bytes, as Spark's length.
+        return new Typed(scalarFunc("char_length", in, result), result, nullable);
+      }
+      case "year" -> {
+        // As Comet serializes Spark's Year: date_part('year', x) cast to int32. A timestamp_us is
+        // UTC, so its year is the UTC year.
+        List<ExprOuterClass.Expr> datePart =
+            List.of(literal(Optional.of("year"), PrimitiveType.STRING), in.get(0));
+        return new Typed(
+            castTo(scalarFunc("datepart", datePart, PrimitiveType.FLOAT64, false), result),
+            result,
+            nullable);
+      }
+      case "stable_hash64" -> {
+        for (Typed arg : args) {
+          if (!hashable(arg.type())) {
+            throw new Unsupported(
+                "stable_hash64 of "
+                    + arg.type()
+                    + " is not supported by Comet 0.12's xxhash64 (Spark hashes decimals with"
+                    + " precision > 18 through BigDecimal)");
+          }
+        }
+        // Spark's xxhash64: the seed is the last argument; null arguments are skipped.
+        List<ExprOuterClass.Expr> hashArgs = new ArrayList<>(in);
+        hashArgs.add(literal(Optional.of(STABLE_HASH_SEED), PrimitiveType.INT64));
+        return new Typed(scalarFunc("xxhash64", hashArgs, result), result, nullable);
+      }
       case "span_len" -> out.setSubtract(math(in.get(1), in.get(0), PrimitiveType.INT64));
       case "span_contains" -> {
         // rs >= ls and re <= le
@@ -288,6 +321,32 @@ final class ExprTranslator {
               "function '" + fn + "' is not mapped to a Comet 0.12 expression by this bridge yet");
     }
     return new Typed(out.build(), result, nullable);
+  }
+
+  private static boolean hashable(DataType type) {
+    if (type instanceof DecimalType decimal) {
+      return decimal.precision() <= 18;
+    }
+    return type instanceof PrimitiveType;
+  }
+
+  private static ExprOuterClass.Expr scalarFunc(
+      String name, List<ExprOuterClass.Expr> args, DataType result) {
+    return scalarFunc(name, args, result, true);
+  }
+
+  /**
+   * A call of a function registered in Comet's native session. With {@code typed} the return type
+   * is given; without it the function's own return type applies (then cast by the caller).
+   */
+  private static ExprOuterClass.Expr scalarFunc(
+      String name, List<ExprOuterClass.Expr> args, DataType result, boolean typed) {
+    ExprOuterClass.ScalarFunc.Builder func =
+        ExprOuterClass.ScalarFunc.newBuilder().setFunc(name).addAllArgs(args).setFailOnError(false);
+    if (typed) {
+      func.setReturnType(CometTypes.proto(result));
+    }
+    return ExprOuterClass.Expr.newBuilder().setScalarFunc(func).build();
   }
 
   private Typed caseWhen(Case kase) throws Unsupported {
