@@ -229,12 +229,14 @@ class NativeExecutionTest {
                 new Field("label", FieldType.nullable(ArrowType.Utf8.INSTANCE), null)));
     try (VectorSchemaRoot groups = VectorSchemaRoot.create(groupsSchema, allocator)) {
       groups.allocateNew();
-      for (int g = 0; g < 6; g++) {
-        ((BigIntVector) groups.getVector("g")).setSafe(g, g);
+      // Groups 0..5 and 7: group 6 of the events has no label, label7 has no events.
+      int[] keys = {0, 1, 2, 3, 4, 5, 7};
+      for (int i = 0; i < keys.length; i++) {
+        ((BigIntVector) groups.getVector("g")).setSafe(i, keys[i]);
         ((VarCharVector) groups.getVector("label"))
-            .setSafe(g, ("label" + g).getBytes(StandardCharsets.UTF_8));
+            .setSafe(i, ("label" + keys[i]).getBytes(StandardCharsets.UTF_8));
       }
-      groups.setRowCount(6);
+      groups.setRowCount(keys.length);
       session.registerBatches("groups", groupsSchema, List.of(groups));
 
       Map<String, Long> expectedInner = new HashMap<>();
@@ -283,6 +285,51 @@ class NativeExecutionTest {
         assertThat(result.rowCount()).isEqualTo(expectedLeft);
         assertThat(TestData.read(result.batches()))
             .allSatisfy(r -> assertThat((Integer) r.get(2)).isIn(2, 6));
+      }
+
+      long matched = expectedInner.values().stream().mapToLong(Long::longValue).sum();
+      for (JoinType type : List.of(JoinType.RIGHT, JoinType.FULL, JoinType.SEMI, JoinType.ANTI)) {
+        Pipeline joined =
+            Pipeline.of(
+                Scan.of("events"),
+                new Join(
+                    type,
+                    Pipeline.of(Scan.of("groups")),
+                    List.of(new EquiKey("grp", "g")),
+                    Optional.empty(),
+                    Optional.empty()));
+        long expectedRows =
+            switch (type) {
+              case RIGHT -> matched + 1;
+              case FULL -> matched + unmatched + 1;
+              case SEMI -> matched;
+              default -> unmatched;
+            };
+        try (QueryResult result = session.execute(joined, Map.of())) {
+          assertThat(result.rowCount()).as("%s join rows", type).isEqualTo(expectedRows);
+        }
+      }
+
+      Pipeline conditioned =
+          Pipeline.of(
+              Scan.of("events"),
+              new Join(
+                  JoinType.INNER,
+                  Pipeline.of(Scan.of("groups")),
+                  List.of(new EquiKey("grp", "g")),
+                  Optional.of(
+                      Call.of(
+                          "and",
+                          Call.of("gt", new ColumnRef("v"), Literal.of(0L, PrimitiveType.INT64)),
+                          Call.of(
+                              "ne",
+                              new ColumnRef("label", Optional.of(io.relspec.ir.expr.Side.RIGHT)),
+                              Literal.of("label1", PrimitiveType.STRING)))),
+                  Optional.empty()));
+      long expectedConditioned =
+          rows.stream().filter(r -> r.grp() < 6 && r.grp() != 1 && r.v() > 0).count();
+      try (QueryResult result = session.execute(conditioned, Map.of())) {
+        assertThat(result.rowCount()).isEqualTo(expectedConditioned);
       }
     }
   }
