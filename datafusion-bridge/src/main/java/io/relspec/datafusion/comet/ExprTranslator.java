@@ -209,17 +209,38 @@ final class ExprTranslator {
       case "div" -> {
         // Integer division truncates toward zero (DataFusion's integer division); division by
         // zero is null for every type, as in Spark.
-        ExprOuterClass.MathExpr math =
-            math(in.get(0), nullIfZero(in.get(1), resolution.argumentTypes().get(1)), result);
-        if (result.isInteger()) {
-          out.setIntegralDivide(math);
-        } else {
+        DataType divisorType = resolution.argumentTypes().get(1);
+        ExprOuterClass.MathExpr math = math(in.get(0), nullIfZero(in.get(1), divisorType), result);
+        if (!result.isInteger()) {
           out.setDivide(math);
+        } else {
+          // MIN / -1 overflows in DataFusion; like Spark's LEGACY mode (and Java) it wraps to MIN,
+          // which is what negation gives.
+          ExprOuterClass.Expr divide =
+              ExprOuterClass.Expr.newBuilder().setIntegralDivide(math).build();
+          ExprOuterClass.Expr negated =
+              ExprOuterClass.Expr.newBuilder()
+                  .setUnaryMinus(
+                      ExprOuterClass.UnaryMinus.newBuilder()
+                          .setChild(in.get(0))
+                          .setFailOnError(false))
+                  .build();
+          return new Typed(ifMinusOne(in.get(1), divisorType, negated, divide), result, nullable);
         }
       }
-      case "mod" ->
-          out.setRemainder(
-              math(in.get(0), nullIfZero(in.get(1), resolution.argumentTypes().get(1)), result));
+      case "mod" -> {
+        DataType divisorType = resolution.argumentTypes().get(1);
+        ExprOuterClass.Expr remainder =
+            ExprOuterClass.Expr.newBuilder()
+                .setRemainder(math(in.get(0), nullIfZero(in.get(1), divisorType), result))
+                .build();
+        if (!result.isInteger()) {
+          return new Typed(remainder, result, nullable);
+        }
+        // MIN % -1 overflows in DataFusion; any integer % -1 is 0.
+        return new Typed(
+            ifMinusOne(in.get(1), divisorType, zero(result), remainder), result, nullable);
+      }
       case "neg" ->
           out.setUnaryMinus(
               ExprOuterClass.UnaryMinus.newBuilder().setChild(in.get(0)).setFailOnError(false));
@@ -411,6 +432,25 @@ final class ExprTranslator {
                 .setIfExpr(isZero)
                 .setTrueExpr(literal(Optional.empty(), type))
                 .setFalseExpr(value))
+        .build();
+  }
+
+  /** {@code if divisor = -1 then whenMinusOne else otherwise}; a null divisor takes otherwise. */
+  private static ExprOuterClass.Expr ifMinusOne(
+      ExprOuterClass.Expr divisor,
+      DataType type,
+      ExprOuterClass.Expr whenMinusOne,
+      ExprOuterClass.Expr otherwise) {
+    ExprOuterClass.Expr isMinusOne =
+        ExprOuterClass.Expr.newBuilder()
+            .setEq(binary(divisor, literal(Optional.of(-1L), type)))
+            .build();
+    return ExprOuterClass.Expr.newBuilder()
+        .setIf(
+            ExprOuterClass.IfExpr.newBuilder()
+                .setIfExpr(isMinusOne)
+                .setTrueExpr(whenMinusOne)
+                .setFalseExpr(otherwise))
         .build();
   }
 
