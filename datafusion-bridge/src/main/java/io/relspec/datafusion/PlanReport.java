@@ -9,12 +9,21 @@ import java.util.List;
  * @param nativeOps the paths and names of the ops that run natively, e.g. {@code ops[2] filter}
  * @param fallbacks the ops that cannot run natively, with reasons
  * @param nativePlan the engine's own plan text (empty when there are fallbacks)
+ * @param partitions how many native plans run the first stage in parallel (1: one plan)
  */
 public record PlanReport(
-    String engine, List<String> nativeOps, List<Fallback> fallbacks, String nativePlan) {
+    String engine,
+    List<String> nativeOps,
+    List<Fallback> fallbacks,
+    String nativePlan,
+    int partitions) {
   public PlanReport {
     nativeOps = List.copyOf(nativeOps);
     fallbacks = List.copyOf(fallbacks);
+  }
+
+  public PlanReport withPartitions(int newPartitions) {
+    return new PlanReport(engine, nativeOps, fallbacks, nativePlan, newPartitions);
   }
 
   public boolean fullyNative() {
@@ -30,6 +39,7 @@ public record PlanReport(
         + " out of "
         + total
         + " ops natively"
+        + (partitions > 1 ? " in " + partitions + " partitions" : "")
         + (fallbacks.isEmpty()
             ? ""
             : "; cannot run: " + fallbacks.stream().map(Fallback::render).toList());

@@ -7,6 +7,9 @@ import org.apache.arrow.c.ArrowArray;
 import org.apache.arrow.c.ArrowSchema;
 import org.apache.arrow.c.Data;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.util.MemoryUtil;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.BitVectorHelper;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Field;
@@ -113,7 +116,11 @@ final class ArrowExchange {
         for (int i = 0; i < arrays.length; i++) {
           // The import moves the native buffers into the vector and frees both structs.
           consumed[i] = true;
-          FieldVector imported = Data.importVector(allocator, arrays[i], schemas[i], null);
+          FieldVector imported = importColumn(allocator, i);
+          if (expected == null) {
+            vectors.add(imported);
+            continue;
+          }
           Field field = expected.getFields().get(i);
           if (!imported.getField().getType().equals(field.getType())) {
             String found = imported.getField().getType().toString();
@@ -131,8 +138,66 @@ final class ArrowExchange {
         vectors.forEach(FieldVector::close);
         throw e;
       }
-      VectorSchemaRoot root = new VectorSchemaRoot(expected.getFields(), vectors, rows);
-      return root;
+      if (expected == null) {
+        return new VectorSchemaRoot(vectors);
+      }
+      return new VectorSchemaRoot(expected.getFields(), vectors, rows);
+    }
+
+    /**
+     * Imports one column. Arrow Java 12 sizes an imported string or binary column's data as {@code
+     * offsets[n] - offsets[0]} but reads it at {@code offsets[i]}, so a column whose first offset
+     * is not 0 (DataFusion slices strings that way, e.g. after a limit with offset) would read past
+     * its data. Such a column is copied into a rebased vector instead (a bulk copy of its data, and
+     * its offsets rebased in Java; no JNI call per row).
+     */
+    private FieldVector importColumn(BufferAllocator allocator, int i) {
+      ArrowArray.Snapshot array = arrays[i].snapshot();
+      ArrowSchema.Snapshot schema = schemas[i].snapshot();
+      byte format = MemoryUtil.UNSAFE.getByte(schema.format);
+      boolean variableWidth =
+          (format == 'u' || format == 'z')
+              && MemoryUtil.UNSAFE.getByte(schema.format + 1) == 0
+              && array.length > 0;
+      if (!variableWidth) {
+        return Data.importVector(allocator, arrays[i], schemas[i], null);
+      }
+      long validity = MemoryUtil.UNSAFE.getLong(array.buffers);
+      long offsets = MemoryUtil.UNSAFE.getLong(array.buffers + 8);
+      long data = MemoryUtil.UNSAFE.getLong(array.buffers + 16);
+      int rows = (int) array.length;
+      int first = MemoryUtil.UNSAFE.getInt(offsets + array.offset * 4);
+      if (first == 0 && array.offset == 0) {
+        return Data.importVector(allocator, arrays[i], schemas[i], null);
+      }
+      int last = MemoryUtil.UNSAFE.getInt(offsets + (array.offset + rows) * 4);
+      Field field = Data.importField(allocator, schemas[i], null);
+      BaseVariableWidthVector vector = (BaseVariableWidthVector) field.createVector(allocator);
+      try {
+        vector.allocateNew(Math.max(1, last - first), rows);
+        MemoryUtil.UNSAFE.copyMemory(
+            data + first, vector.getDataBuffer().memoryAddress(), (long) last - first);
+        for (int row = 0; row <= rows; row++) {
+          int offset = MemoryUtil.UNSAFE.getInt(offsets + (array.offset + row) * 4L);
+          vector.getOffsetBuffer().setInt(row * 4L, offset - first);
+        }
+        for (int row = 0; row < rows; row++) {
+          long bit = array.offset + row;
+          boolean valid =
+              validity == 0
+                  || (MemoryUtil.UNSAFE.getByte(validity + (bit >> 3)) & (1 << (bit & 7))) != 0;
+          BitVectorHelper.setValidityBit(vector.getValidityBuffer(), row, valid ? 1 : 0);
+        }
+        vector.setLastSet(rows - 1);
+        vector.setValueCount(rows);
+      } catch (RuntimeException e) {
+        vector.close();
+        throw e;
+      } finally {
+        arrays[i].release();
+        arrays[i].close();
+      }
+      return vector;
     }
 
     @Override

@@ -85,7 +85,10 @@ final class CometSession implements EngineSession {
   public PlanReport explain(Pipeline pipeline, Map<String, Literal> params) {
     checkOpen();
     PlanTranslator.Translation translation = translate(pipeline, params);
-    return report(translation);
+    PlanReport report = report(translation);
+    return translation.fallbacks().isEmpty()
+        ? report.withPartitions(partitionsFor(pipeline))
+        : report;
   }
 
   private PlanTranslator.Translation translate(Pipeline pipeline, Map<String, Literal> params) {
@@ -97,7 +100,8 @@ final class CometSession implements EngineSession {
         CometEngine.NAME,
         translation.nativeOps(),
         translation.fallbacks(),
-        translation.root().map(PlanTranslator::describe).orElse(""));
+        translation.root().map(PlanTranslator::describe).orElse(""),
+        1);
   }
 
   private RelSchema datasetSchema(String name) {
@@ -116,14 +120,177 @@ final class CometSession implements EngineSession {
     if (!translation.fallbacks().isEmpty()) {
       throw DataFusionErrors.unsupportedPlan(CometEngine.NAME, translation.fallbacks());
     }
-    OperatorOuterClass.Operator root = translation.root().orElseThrow();
+    int partitions = partitionsFor(pipeline);
+    if (partitions > 1) {
+      List<VectorSchemaRoot> staged = executePartitioned(pipeline, params, partitions);
+      if (staged != null) {
+        return new QueryResult(
+            translation.schema().toArrow(), staged, report.withPartitions(partitions));
+      }
+    }
     Schema output = translation.schema().toArrow();
-    CometBatchIterator[] inputs = new CometBatchIterator[translation.scans().size()];
+    List<List<VectorSchemaRoot>> inputs = new ArrayList<>();
+    for (String scan : translation.scans()) {
+      inputs.add(datasets.get(scan).batches());
+    }
+    List<VectorSchemaRoot> batches =
+        run(translation.root().orElseThrow(), inputs, output, output.getFields().size());
+    return new QueryResult(output, batches, report);
+  }
+
+  /**
+   * How many native plans the first stage of {@code pipeline} runs in parallel: the profile's
+   * {@code targetPartitions}, at most one per input batch of the dataset it scans first.
+   */
+  private int partitionsFor(Pipeline pipeline) {
+    int target = profile.effectivePartitions();
+    if (target <= 1 || !(pipeline.ops().get(0) instanceof io.relspec.ir.op.Scan scan)) {
+      return 1;
+    }
+    Dataset dataset = datasets.get(scan.dataset());
+    return dataset == null ? 1 : Math.min(target, dataset.batches().size());
+  }
+
+  /**
+   * Runs the row-local prefix (and the Partial aggregate) once per contiguous range of the first
+   * dataset's batches, in parallel, then the rest once over their concatenated outputs. Returns
+   * null when the partitions produced nothing to merge (the caller then runs one plan).
+   */
+  private List<VectorSchemaRoot> executePartitioned(
+      Pipeline pipeline, Map<String, Literal> params, int partitions) {
+    PlanTranslator.Staging staging = PlanTranslator.Staging.of(pipeline);
+    PlanTranslator translator = new PlanTranslator(this::datasetSchema, params);
+    PlanTranslator.Translation local = translator.translateLocal(pipeline, staging);
+    OperatorOuterClass.Operator localRoot = local.root().orElseThrow();
+    int localColumns = local.schema().fields().size();
+    List<VectorSchemaRoot> first = datasets.get(local.scans().get(0)).batches();
+    List<java.util.concurrent.Future<List<VectorSchemaRoot>>> futures = new ArrayList<>();
+    List<List<VectorSchemaRoot>> outputs = new ArrayList<>();
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(partitions);
+    try {
+      for (int p = 0; p < partitions; p++) {
+        List<VectorSchemaRoot> slice =
+            first.subList(first.size() * p / partitions, first.size() * (p + 1) / partitions);
+        futures.add(pool.submit(() -> run(localRoot, List.of(slice), null, localColumns)));
+      }
+      RuntimeException failure = null;
+      for (java.util.concurrent.Future<List<VectorSchemaRoot>> future : futures) {
+        try {
+          outputs.add(future.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+          failure =
+              e.getCause() instanceof RuntimeException runtime
+                  ? runtime
+                  : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failure = new IllegalStateException("interrupted", e);
+        }
+      }
+      if (failure != null) {
+        outputs.forEach(batches -> batches.forEach(VectorSchemaRoot::close));
+        throw failure;
+      }
+    } finally {
+      pool.shutdown();
+    }
+    List<VectorSchemaRoot> merged = new ArrayList<>();
+    outputs.forEach(batches -> batches.forEach(batch -> merged.add(rebase(batch))));
+    if (!staging.hasMerge(pipeline)) {
+      Schema expected = translate(pipeline, params).schema().toArrow();
+      List<VectorSchemaRoot> renamed = new ArrayList<>();
+      for (VectorSchemaRoot batch : merged) {
+        renamed.add(rename(batch, expected));
+      }
+      return renamed;
+    }
+    try {
+      if (merged.isEmpty()) {
+        return null;
+      }
+      // Row-local outputs keep the local stage's relspec schema; a partial aggregate's state
+      // columns take their types from the batches.
+      List<Field> stageFields = new ArrayList<>();
+      if (!staging.aggregate()) {
+        stageFields.addAll(local.schema().fields());
+      } else {
+        for (org.apache.arrow.vector.types.pojo.Field field :
+            merged.get(0).getSchema().getFields()) {
+          DataType type =
+              CometTypes.fromArrow(field)
+                  .orElseThrow(
+                      () ->
+                          DataFusionErrors.unexpectedOutput(
+                              CometEngine.NAME,
+                              stageFields.size(),
+                              String.valueOf(field.getName()),
+                              "a relspec type",
+                              field.getType().toString()));
+          stageFields.add(new Field("__c" + stageFields.size(), type, true));
+        }
+      }
+      PlanTranslator.Translation merge =
+          translator.translateMerge(pipeline, staging, STAGE_INPUT, stageFields);
+      List<List<VectorSchemaRoot>> inputs = new ArrayList<>();
+      for (String scan : merge.scans()) {
+        inputs.add(scan.equals(STAGE_INPUT) ? merged : datasets.get(scan).batches());
+      }
+      Schema output = merge.schema().toArrow();
+      return run(merge.root().orElseThrow(), inputs, output, output.getFields().size());
+    } finally {
+      merged.forEach(VectorSchemaRoot::close);
+    }
+  }
+
+  private static final String STAGE_INPUT = "__partitions";
+
+  /**
+   * The batch with every variable-width column's offsets starting at 0 (data sliced, not copied).
+   * Arrow Java 12 mis-sizes the data of an imported string column whose first offset is not 0, and
+   * the native side can produce such columns; re-exporting them to the merge stage corrupts strings
+   * without this.
+   */
+  private VectorSchemaRoot rebase(VectorSchemaRoot batch) {
+    List<org.apache.arrow.vector.FieldVector> vectors = new ArrayList<>();
+    for (org.apache.arrow.vector.FieldVector vector : batch.getFieldVectors()) {
+      org.apache.arrow.vector.util.TransferPair pair = vector.getTransferPair(allocator);
+      pair.splitAndTransfer(0, vector.getValueCount());
+      vectors.add((org.apache.arrow.vector.FieldVector) pair.getTo());
+    }
+    int rows = batch.getRowCount();
+    batch.close();
+    return new VectorSchemaRoot(vectors.stream().map(v -> v.getField()).toList(), vectors, rows);
+  }
+
+  /** The batch under the expected names (same types); the input batch is emptied. */
+  private VectorSchemaRoot rename(VectorSchemaRoot batch, Schema expected) {
+    List<org.apache.arrow.vector.FieldVector> vectors = new ArrayList<>();
+    for (int i = 0; i < expected.getFields().size(); i++) {
+      org.apache.arrow.vector.FieldVector target =
+          expected.getFields().get(i).createVector(allocator);
+      batch.getVector(i).makeTransferPair(target).transfer();
+      vectors.add(target);
+    }
+    int rows = batch.getRowCount();
+    batch.close();
+    return new VectorSchemaRoot(expected.getFields(), vectors, rows);
+  }
+
+  /**
+   * Runs one native plan to completion: inputs in scan order, output batches imported with the
+   * {@code expected} schema (or as produced when null) and {@code columns} columns.
+   */
+  private List<VectorSchemaRoot> run(
+      OperatorOuterClass.Operator root,
+      List<List<VectorSchemaRoot>> inputBatches,
+      Schema expected,
+      int columns) {
+    CometBatchIterator[] inputs = new CometBatchIterator[inputBatches.size()];
     for (int i = 0; i < inputs.length; i++) {
-      Dataset dataset = datasets.get(translation.scans().get(i));
       inputs[i] =
           new RelspecBatchIterator(
-              new ArrowExchange.BatchSource(exportAllocator, dataset.batches()));
+              new ArrowExchange.BatchSource(exportAllocator, inputBatches.get(i)));
     }
     List<VectorSchemaRoot> batches = new ArrayList<>();
     long planId = PLAN_IDS.incrementAndGet();
@@ -151,7 +318,6 @@ final class CometSession implements EngineSession {
       throw DataFusionErrors.nativeFailure(CometEngine.NAME, "create the native plan", e);
     }
     try {
-      int columns = output.getFields().size();
       while (true) {
         try (ArrowExchange.OutputStructs structs =
             new ArrowExchange.OutputStructs(allocator, columns)) {
@@ -165,7 +331,7 @@ final class CometSession implements EngineSession {
           if (rows < 0) {
             break;
           }
-          batches.add(structs.importBatch(allocator, output, (int) rows, CometEngine.NAME));
+          batches.add(structs.importBatch(allocator, expected, (int) rows, CometEngine.NAME));
         }
       }
     } catch (RuntimeException e) {
@@ -179,7 +345,7 @@ final class CometSession implements EngineSession {
         throw DataFusionErrors.nativeFailure(CometEngine.NAME, "release the native plan", e);
       }
     }
-    return new QueryResult(output, batches, report);
+    return batches;
   }
 
   private String spillDir() {

@@ -54,7 +54,13 @@ final class PlanTranslator {
       RelSchema schema,
       List<String> scans,
       List<String> nativeOps,
-      List<Fallback> fallbacks) {}
+      List<Fallback> fallbacks) {
+    Translation {
+      scans = List.copyOf(scans);
+      nativeOps = List.copyOf(nativeOps);
+      fallbacks = List.copyOf(fallbacks);
+    }
+  }
 
   private record State(OperatorOuterClass.Operator op, RelSchema schema) {}
 
@@ -97,20 +103,24 @@ final class PlanTranslator {
     if (pipeline.ops().isEmpty() || !(pipeline.ops().get(0) instanceof Scan)) {
       throw DataFusionErrors.invalidPlan(path, "the first op of every pipeline must be a scan");
     }
-    State current = null;
-    for (int i = 0; i < pipeline.ops().size(); i++) {
-      Op op = pipeline.ops().get(i);
+    return ops(pipeline.ops(), 0, pipeline.ops().size(), path, null);
+  }
+
+  /** Translates {@code ops[from..to)} on top of {@code current} (null before the scan). */
+  private Optional<State> ops(List<Op> ops, int from, int to, String path, State current) {
+    for (int i = from; i < to; i++) {
+      Op op = ops.get(i);
       String opPath = path + "[" + i + "]";
       try {
         current = apply(op, current, opPath);
         nativeOps.add(opPath + " " + op.opName());
       } catch (OpUnsupported e) {
         fallbacks.add(new Fallback(opPath, op.opName(), e.getMessage()));
-        for (int j = i + 1; j < pipeline.ops().size(); j++) {
+        for (int j = i + 1; j < to; j++) {
           fallbacks.add(
               new Fallback(
                   path + "[" + j + "]",
-                  pipeline.ops().get(j).opName(),
+                  ops.get(j).opName(),
                   "comes after "
                       + opPath
                       + " ("
@@ -121,7 +131,99 @@ final class PlanTranslator {
         return Optional.empty();
       }
     }
-    return Optional.of(current);
+    return Optional.ofNullable(current);
+  }
+
+  /**
+   * Where a pipeline splits for partitioned execution: {@code ops[0..splitAt)} are row-local (scan,
+   * filter, project, derive, param) and run once per partition; when {@code aggregate}, {@code
+   * ops[splitAt]} is an aggregate whose Partial half also runs per partition. The rest runs once
+   * over the concatenated partition outputs.
+   */
+  record Staging(int splitAt, boolean aggregate) {
+    static Staging of(Pipeline pipeline) {
+      List<Op> ops = pipeline.ops();
+      int k = 1;
+      while (k < ops.size()
+          && (ops.get(k) instanceof Filter
+              || ops.get(k) instanceof Project
+              || ops.get(k) instanceof Derive
+              || ops.get(k) instanceof Param)) {
+        k++;
+      }
+      return new Staging(k, k < ops.size() && ops.get(k) instanceof Aggregate);
+    }
+
+    boolean hasMerge(Pipeline pipeline) {
+      return splitAt < pipeline.ops().size();
+    }
+  }
+
+  private AggParts pendingAggregate;
+
+  /** The per-partition stage: the row-local prefix, then the Partial aggregate if any. */
+  Translation translateLocal(Pipeline pipeline, Staging staging) {
+    Optional<State> state = ops(pipeline.ops(), 0, staging.splitAt(), "ops", null);
+    if (state.isPresent() && staging.aggregate()) {
+      try {
+        Aggregate aggregate = (Aggregate) pipeline.ops().get(staging.splitAt());
+        pendingAggregate =
+            aggregateParts(state.get().schema(), aggregate, "ops[" + staging.splitAt() + "]");
+        // Only the number of state columns is known statically; their types come with the
+        // batches (see translateMerge).
+        List<Field> placeholders = new ArrayList<>();
+        for (int i = 0; i < pendingAggregate.partialColumns(); i++) {
+          placeholders.add(Field.nullable("__state" + i, PrimitiveType.BOOLEAN));
+        }
+        state =
+            Optional.of(
+                new State(
+                    partialAggregate(state.get(), pendingAggregate), new RelSchema(placeholders)));
+      } catch (OpUnsupported e) {
+        fallbacks.add(new Fallback("ops[" + staging.splitAt() + "]", "aggregate", e.getMessage()));
+        state = Optional.empty();
+      }
+    }
+    return new Translation(
+        fallbacks.isEmpty() ? state.map(State::op) : Optional.empty(),
+        state.map(State::schema).orElse(new RelSchema(List.of())),
+        scans,
+        nativeOps,
+        fallbacks);
+  }
+
+  /**
+   * The merge stage, translated after {@link #translateLocal}: a scan of the concatenated partition
+   * outputs (named {@code stageInput}, with {@code stageFields}), the Final aggregate if any, then
+   * the remaining ops.
+   */
+  Translation translateMerge(
+      Pipeline pipeline, Staging staging, String stageInput, List<Field> stageFields) {
+    scans.clear();
+    OperatorOuterClass.Scan.Builder scan =
+        OperatorOuterClass.Scan.newBuilder()
+            .setSource("relspec:" + stageInput)
+            .setArrowFfiSafe(true);
+    for (Field field : stageFields) {
+      scan.addFields(CometTypes.proto(field.type()));
+    }
+    scans.add(stageInput);
+    State state =
+        new State(
+            OperatorOuterClass.Operator.newBuilder().setPlanId(nextPlanId++).setScan(scan).build(),
+            new RelSchema(stageFields));
+    int from = staging.splitAt();
+    if (staging.aggregate()) {
+      state = finalAggregate(state.op(), pendingAggregate);
+      from++;
+    }
+    Optional<State> end = ops(pipeline.ops(), from, pipeline.ops().size(), "ops", state);
+    return new Translation(
+        fallbacks.isEmpty() ? end.map(State::op) : Optional.empty(),
+        end.map(State::schema).orElse(new RelSchema(List.of())),
+        scans,
+        nativeOps,
+        fallbacks);
   }
 
   private State apply(Op op, State in, String path) throws OpUnsupported {
@@ -274,7 +376,23 @@ final class PlanTranslator {
     return projection(state, exprs, new RelSchema(fields));
   }
 
+  /** The two halves of an aggregate: Partial over the input, Final over the partial state. */
+  private record AggParts(
+      List<ExprOuterClass.Expr> groupingPartial,
+      List<ExprOuterClass.Expr> groupingFinal,
+      List<ExprOuterClass.AggExpr> partial,
+      List<ExprOuterClass.AggExpr> fin,
+      RelSchema schema,
+      int partialColumns) {}
+
   private State aggregate(State in, Aggregate aggregate, String path) throws OpUnsupported {
+    AggParts parts = aggregateParts(in.schema(), aggregate, path);
+    return finalAggregate(partialAggregate(in, parts), parts);
+  }
+
+  private AggParts aggregateParts(RelSchema input, Aggregate aggregate, String path)
+      throws OpUnsupported {
+    State in = new State(OperatorOuterClass.Operator.getDefaultInstance(), input);
     List<ExprOuterClass.Expr> groupingPartial = new ArrayList<>();
     List<ExprOuterClass.Expr> groupingFinal = new ArrayList<>();
     List<Field> fields = new ArrayList<>();
@@ -338,26 +456,43 @@ final class PlanTranslator {
               .build();
       fin.add(aggExpr(call.fn(), args.isEmpty() ? child : unbound, result));
     }
-    OperatorOuterClass.Operator partialOp =
-        wrap(
-            in,
-            b ->
-                b.setHashAgg(
-                    OperatorOuterClass.HashAggregate.newBuilder()
-                        .addAllGroupingExprs(groupingPartial)
-                        .addAllAggExprs(partial)
-                        .setMode(OperatorOuterClass.AggregateMode.Partial)));
+    // DataFusion's partial state: avg keeps (sum, count), a decimal sum keeps (sum, is_empty).
+    int partialColumns = aggregate.groupBy().size();
+    for (int i = 0; i < aggregate.aggregates().size(); i++) {
+      String fn = aggregate.aggregates().get(i).fn();
+      DataType result = fields.get(aggregate.groupBy().size() + i).type();
+      boolean twoStates =
+          fn.equals("avg")
+              || (fn.equals("sum") && result instanceof io.relspec.ir.type.DecimalType);
+      partialColumns += twoStates ? 2 : 1;
+    }
+    return new AggParts(
+        groupingPartial, groupingFinal, partial, fin, new RelSchema(fields), partialColumns);
+  }
+
+  private OperatorOuterClass.Operator partialAggregate(State in, AggParts parts) {
+    return wrap(
+        in,
+        b ->
+            b.setHashAgg(
+                OperatorOuterClass.HashAggregate.newBuilder()
+                    .addAllGroupingExprs(parts.groupingPartial())
+                    .addAllAggExprs(parts.partial())
+                    .setMode(OperatorOuterClass.AggregateMode.Partial)));
+  }
+
+  private State finalAggregate(OperatorOuterClass.Operator partialState, AggParts parts) {
     OperatorOuterClass.Operator finalOp =
         OperatorOuterClass.Operator.newBuilder()
             .setPlanId(nextPlanId++)
-            .addChildren(partialOp)
+            .addChildren(partialState)
             .setHashAgg(
                 OperatorOuterClass.HashAggregate.newBuilder()
-                    .addAllGroupingExprs(groupingFinal)
-                    .addAllAggExprs(fin)
+                    .addAllGroupingExprs(parts.groupingFinal())
+                    .addAllAggExprs(parts.fin())
                     .setMode(OperatorOuterClass.AggregateMode.Final))
             .build();
-    return new State(finalOp, new RelSchema(fields));
+    return new State(finalOp, parts.schema());
   }
 
   private static ExprOuterClass.AggExpr aggExpr(

@@ -202,7 +202,11 @@ class NativeExecutionTest {
             Scan.of("events"),
             new Sort(List.of(SortKey.desc("amount"), SortKey.asc("id"))),
             new Limit(10, 5),
-            new Project(List.of(Project.Column.keep("id"), Project.Column.keep("amount"))));
+            new Project(
+                List.of(
+                    Project.Column.keep("id"),
+                    Project.Column.keep("amount"),
+                    Project.Column.keep("name"))));
     Comparator<TestData.Row> order =
         Comparator.comparing(
                 TestData.Row::amount, Comparator.nullsFirst(Comparator.<Double>reverseOrder()))
@@ -212,11 +216,13 @@ class NativeExecutionTest {
             .sorted(order)
             .skip(5)
             .limit(10)
-            .map(r -> java.util.Arrays.<Object>asList(r.id(), r.amount()))
+            .map(r -> java.util.Arrays.<Object>asList(r.id(), r.amount(), r.name()))
             .toList();
     try (QueryResult result = session.execute(pipeline, Map.of())) {
       assertThat(TestData.read(result.batches())).containsExactlyElementsOf(expected);
       assertThat(expected.get(0).get(1)).as("desc puts nulls first").isNull();
+      // The names guard a regression: a limit with an offset slices strings natively (first
+      // offset not 0), which Arrow Java 12's C Data import mis-sizes; ArrowExchange rebases them.
     }
   }
 
