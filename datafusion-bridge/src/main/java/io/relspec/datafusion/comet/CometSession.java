@@ -7,6 +7,7 @@ import io.relspec.datafusion.QueryResult;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.expr.Literal;
 import io.relspec.ir.op.Pipeline;
+import io.relspec.ir.op.Scan;
 import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.type.DataType;
@@ -15,8 +16,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.comet.CometBatchIterator;
@@ -144,7 +150,7 @@ final class CometSession implements EngineSession {
    */
   private int partitionsFor(Pipeline pipeline) {
     int target = profile.effectivePartitions();
-    if (target <= 1 || !(pipeline.ops().get(0) instanceof io.relspec.ir.op.Scan scan)) {
+    if (target <= 1 || !(pipeline.ops().get(0) instanceof Scan scan)) {
       return 1;
     }
     Dataset dataset = datasets.get(scan.dataset());
@@ -164,10 +170,9 @@ final class CometSession implements EngineSession {
     OperatorOuterClass.Operator localRoot = local.root().orElseThrow();
     int localColumns = local.schema().fields().size();
     List<VectorSchemaRoot> first = datasets.get(local.scans().get(0)).batches();
-    List<java.util.concurrent.Future<List<VectorSchemaRoot>>> futures = new ArrayList<>();
+    List<Future<List<VectorSchemaRoot>>> futures = new ArrayList<>();
     List<List<VectorSchemaRoot>> outputs = new ArrayList<>();
-    java.util.concurrent.ExecutorService pool =
-        java.util.concurrent.Executors.newFixedThreadPool(partitions);
+    ExecutorService pool = Executors.newFixedThreadPool(partitions);
     try {
       for (int p = 0; p < partitions; p++) {
         List<VectorSchemaRoot> slice =
@@ -175,10 +180,10 @@ final class CometSession implements EngineSession {
         futures.add(pool.submit(() -> run(localRoot, List.of(slice), null, localColumns)));
       }
       RuntimeException failure = null;
-      for (java.util.concurrent.Future<List<VectorSchemaRoot>> future : futures) {
+      for (Future<List<VectorSchemaRoot>> future : futures) {
         try {
           outputs.add(future.get());
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (ExecutionException e) {
           failure =
               e.getCause() instanceof RuntimeException runtime
                   ? runtime
@@ -196,7 +201,7 @@ final class CometSession implements EngineSession {
       pool.shutdown();
     }
     List<VectorSchemaRoot> merged = new ArrayList<>();
-    outputs.forEach(batches -> batches.forEach(batch -> merged.add(rebase(batch))));
+    outputs.forEach(merged::addAll);
     if (!staging.hasMerge(pipeline)) {
       Schema expected = translate(pipeline, params).schema().toArrow();
       List<VectorSchemaRoot> renamed = new ArrayList<>();
@@ -245,30 +250,11 @@ final class CometSession implements EngineSession {
 
   private static final String STAGE_INPUT = "__partitions";
 
-  /**
-   * The batch with every variable-width column's offsets starting at 0 (data sliced, not copied).
-   * Arrow Java 12 mis-sizes the data of an imported string column whose first offset is not 0, and
-   * the native side can produce such columns; re-exporting them to the merge stage corrupts strings
-   * without this.
-   */
-  private VectorSchemaRoot rebase(VectorSchemaRoot batch) {
-    List<org.apache.arrow.vector.FieldVector> vectors = new ArrayList<>();
-    for (org.apache.arrow.vector.FieldVector vector : batch.getFieldVectors()) {
-      org.apache.arrow.vector.util.TransferPair pair = vector.getTransferPair(allocator);
-      pair.splitAndTransfer(0, vector.getValueCount());
-      vectors.add((org.apache.arrow.vector.FieldVector) pair.getTo());
-    }
-    int rows = batch.getRowCount();
-    batch.close();
-    return new VectorSchemaRoot(vectors.stream().map(v -> v.getField()).toList(), vectors, rows);
-  }
-
   /** The batch under the expected names (same types); the input batch is emptied. */
   private VectorSchemaRoot rename(VectorSchemaRoot batch, Schema expected) {
-    List<org.apache.arrow.vector.FieldVector> vectors = new ArrayList<>();
+    List<FieldVector> vectors = new ArrayList<>();
     for (int i = 0; i < expected.getFields().size(); i++) {
-      org.apache.arrow.vector.FieldVector target =
-          expected.getFields().get(i).createVector(allocator);
+      FieldVector target = expected.getFields().get(i).createVector(allocator);
       batch.getVector(i).makeTransferPair(target).transfer();
       vectors.add(target);
     }

@@ -1,5 +1,6 @@
 package io.relspec.datafusion.comet;
 
+import io.relspec.ir.expr.Bytes;
 import io.relspec.ir.expr.Call;
 import io.relspec.ir.expr.Case;
 import io.relspec.ir.expr.Cast;
@@ -17,6 +18,7 @@ import io.relspec.ir.type.TypeRules;
 import io.relspec.ir.validate.ExprType;
 import io.relspec.ir.validate.FunctionRegistry;
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.temporal.ChronoUnit;
@@ -514,7 +516,7 @@ final class ExprTranslator {
         lit.setDecimalVal(
             ByteString.copyFrom(
                 number
-                    .setScale(decimal.scale(), java.math.RoundingMode.UNNECESSARY)
+                    .setScale(decimal.scale(), RoundingMode.UNNECESSARY)
                     .unscaledValue()
                     .toByteArray()));
       } else {
@@ -528,8 +530,7 @@ final class ExprTranslator {
           case FLOAT32 -> lit.setFloatVal(((Number) v).floatValue());
           case FLOAT64 -> lit.setDoubleVal(((Number) v).doubleValue());
           case STRING -> lit.setStringVal((String) v);
-          case BINARY ->
-              lit.setBytesVal(ByteString.copyFrom(((io.relspec.ir.expr.Bytes) v).toByteArray()));
+          case BINARY -> lit.setBytesVal(ByteString.copyFrom(((Bytes) v).toByteArray()));
           case DATE32 -> lit.setIntVal((int) ((LocalDate) v).toEpochDay());
           case TIMESTAMP_US ->
               lit.setLongVal(ChronoUnit.MICROS.between(Instant.EPOCH, (Instant) v));

@@ -2,6 +2,8 @@ package io.relspec.datafusion.comet;
 
 import io.relspec.datafusion.DataFusionErrors;
 import io.relspec.datafusion.Fallback;
+import io.relspec.ir.expr.ColumnRef;
+import io.relspec.ir.expr.Expr;
 import io.relspec.ir.expr.Literal;
 import io.relspec.ir.op.Aggregate;
 import io.relspec.ir.op.Dedupe;
@@ -23,6 +25,7 @@ import io.relspec.ir.op.SortKey;
 import io.relspec.ir.op.Union;
 import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.type.DataType;
+import io.relspec.ir.type.DecimalType;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.type.PrimitiveType;
 import io.relspec.ir.type.TypeRules;
@@ -35,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.apache.comet.serde.ExprOuterClass;
 import org.apache.comet.serde.OperatorOuterClass;
@@ -419,7 +423,7 @@ final class PlanTranslator {
       }
       List<ExprTranslator.Typed> args = new ArrayList<>();
       List<ExprType> types = new ArrayList<>();
-      for (io.relspec.ir.expr.Expr arg : call.args()) {
+      for (Expr arg : call.args()) {
         ExprTranslator.Typed typed = expr(in.schema(), arg);
         args.add(typed);
         types.add(typed.exprType());
@@ -461,9 +465,7 @@ final class PlanTranslator {
     for (int i = 0; i < aggregate.aggregates().size(); i++) {
       String fn = aggregate.aggregates().get(i).fn();
       DataType result = fields.get(aggregate.groupBy().size() + i).type();
-      boolean twoStates =
-          fn.equals("avg")
-              || (fn.equals("sum") && result instanceof io.relspec.ir.type.DecimalType);
+      boolean twoStates = fn.equals("avg") || (fn.equals("sum") && result instanceof DecimalType);
       partialColumns += twoStates ? 2 : 1;
     }
     return new AggParts(
@@ -606,7 +608,7 @@ final class PlanTranslator {
 
   private static ExprTranslator.Typed column(ExprTranslator exprs, String name, String path) {
     try {
-      return exprs.translate(new io.relspec.ir.expr.ColumnRef(name));
+      return exprs.translate(new ColumnRef(name));
     } catch (ExprTranslator.Unsupported e) {
       throw DataFusionErrors.invalidPlan(path, e.getMessage());
     }
@@ -633,8 +635,7 @@ final class PlanTranslator {
         .build();
   }
 
-  private ExprTranslator.Typed expr(RelSchema schema, io.relspec.ir.expr.Expr expr)
-      throws OpUnsupported {
+  private ExprTranslator.Typed expr(RelSchema schema, Expr expr) throws OpUnsupported {
     try {
       return ExprTranslator.over(schema, params).translate(expr);
     } catch (ExprTranslator.Unsupported e) {
@@ -653,7 +654,7 @@ final class PlanTranslator {
   }
 
   private OperatorOuterClass.Operator wrap(
-      State in, java.util.function.Consumer<OperatorOuterClass.Operator.Builder> body) {
+      State in, Consumer<OperatorOuterClass.Operator.Builder> body) {
     OperatorOuterClass.Operator.Builder builder =
         OperatorOuterClass.Operator.newBuilder().setPlanId(nextPlanId++).addChildren(in.op());
     body.accept(builder);
