@@ -22,7 +22,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.comet.CometBatchIterator;
@@ -169,6 +168,9 @@ final class CometSession implements EngineSession {
     PlanTranslator.Translation local = translator.translateLocal(pipeline, staging);
     OperatorOuterClass.Operator localRoot = local.root().orElseThrow();
     int localColumns = local.schema().fields().size();
+    // Row-local outputs are imported under the local stage's relspec schema (names and types
+    // checked); a partial aggregate's state is imported as the native side produced it.
+    Schema localSchema = staging.aggregate() ? null : local.schema().toArrow();
     List<VectorSchemaRoot> first = datasets.get(local.scans().get(0)).batches();
     List<Future<List<VectorSchemaRoot>>> futures = new ArrayList<>();
     List<List<VectorSchemaRoot>> outputs = new ArrayList<>();
@@ -177,7 +179,7 @@ final class CometSession implements EngineSession {
       for (int p = 0; p < partitions; p++) {
         List<VectorSchemaRoot> slice =
             first.subList(first.size() * p / partitions, first.size() * (p + 1) / partitions);
-        futures.add(pool.submit(() -> run(localRoot, List.of(slice), null, localColumns)));
+        futures.add(pool.submit(() -> run(localRoot, List.of(slice), localSchema, localColumns)));
       }
       RuntimeException failure = null;
       for (Future<List<VectorSchemaRoot>> future : futures) {
@@ -203,12 +205,7 @@ final class CometSession implements EngineSession {
     List<VectorSchemaRoot> merged = new ArrayList<>();
     outputs.forEach(merged::addAll);
     if (!staging.hasMerge(pipeline)) {
-      Schema expected = translate(pipeline, params).schema().toArrow();
-      List<VectorSchemaRoot> renamed = new ArrayList<>();
-      for (VectorSchemaRoot batch : merged) {
-        renamed.add(rename(batch, expected));
-      }
-      return renamed;
+      return merged;
     }
     try {
       if (merged.isEmpty()) {
@@ -249,19 +246,6 @@ final class CometSession implements EngineSession {
   }
 
   private static final String STAGE_INPUT = "__partitions";
-
-  /** The batch under the expected names (same types); the input batch is emptied. */
-  private VectorSchemaRoot rename(VectorSchemaRoot batch, Schema expected) {
-    List<FieldVector> vectors = new ArrayList<>();
-    for (int i = 0; i < expected.getFields().size(); i++) {
-      FieldVector target = expected.getFields().get(i).createVector(allocator);
-      batch.getVector(i).makeTransferPair(target).transfer();
-      vectors.add(target);
-    }
-    int rows = batch.getRowCount();
-    batch.close();
-    return new VectorSchemaRoot(expected.getFields(), vectors, rows);
-  }
 
   /**
    * Runs one native plan to completion: inputs in scan order, output batches imported with the
