@@ -1,0 +1,362 @@
+package io.relspec.datafusion.comet;
+
+import io.relspec.datafusion.DataFusionErrors;
+import io.relspec.datafusion.EngineSession;
+import io.relspec.datafusion.PlanReport;
+import io.relspec.datafusion.QueryResult;
+import io.relspec.ir.error.RelspecException;
+import io.relspec.ir.expr.Literal;
+import io.relspec.ir.op.Pipeline;
+import io.relspec.ir.op.Scan;
+import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.runtime.RuntimeProfile;
+import io.relspec.ir.type.DataType;
+import io.relspec.ir.type.Field;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.comet.CometBatchIterator;
+import org.apache.comet.Native;
+import org.apache.comet.RelspecBatchIterator;
+import org.apache.comet.serde.OperatorOuterClass;
+
+/** A session of {@link CometEngine}: registered datasets and one native plan per execution. */
+final class CometSession implements EngineSession {
+  private static final AtomicLong PLAN_IDS = new AtomicLong();
+
+  private record Dataset(Schema arrow, RelSchema schema, List<VectorSchemaRoot> batches) {}
+
+  private final Native jni;
+  private final RuntimeProfile profile;
+  private final BufferAllocator allocator;
+  private final BufferAllocator exportAllocator;
+  private final Map<String, Dataset> datasets = new LinkedHashMap<>();
+  private boolean closed;
+
+  CometSession(Native jni, RuntimeProfile profile, BufferAllocator allocator) {
+    this.jni = jni;
+    this.profile = profile;
+    this.allocator = allocator;
+    this.exportAllocator = allocator.newChildAllocator("comet-export", 0, Long.MAX_VALUE);
+  }
+
+  @Override
+  public void registerBatches(String dataset, Schema schema, List<VectorSchemaRoot> batches) {
+    checkOpen();
+    if (datasets.containsKey(dataset)) {
+      throw DataFusionErrors.duplicateDataset(dataset);
+    }
+    List<Field> fields = new ArrayList<>();
+    for (org.apache.arrow.vector.types.pojo.Field field : schema.getFields()) {
+      DataType type =
+          CometTypes.fromArrow(field)
+              .orElseThrow(
+                  () ->
+                      DataFusionErrors.unsupportedArrowType(
+                          dataset, field.getName(), field.getType().toString()));
+      fields.add(new Field(field.getName(), type, field.isNullable()));
+    }
+    for (int i = 0; i < batches.size(); i++) {
+      Schema found = batches.get(i).getSchema();
+      if (!sameColumns(schema, found)) {
+        throw DataFusionErrors.batchSchemaMismatch(dataset, i, schema.toString(), found.toString());
+      }
+    }
+    datasets.put(dataset, new Dataset(schema, new RelSchema(fields), List.copyOf(batches)));
+  }
+
+  private static boolean sameColumns(Schema expected, Schema found) {
+    if (expected.getFields().size() != found.getFields().size()) {
+      return false;
+    }
+    for (int i = 0; i < expected.getFields().size(); i++) {
+      if (!expected.getFields().get(i).getType().equals(found.getFields().get(i).getType())) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  @Override
+  public PlanReport explain(Pipeline pipeline, Map<String, Literal> params) {
+    checkOpen();
+    PlanTranslator.Translation translation = translate(pipeline, params);
+    PlanReport report = report(translation);
+    return translation.fallbacks().isEmpty()
+        ? report.withPartitions(partitionsFor(pipeline))
+        : report;
+  }
+
+  private PlanTranslator.Translation translate(Pipeline pipeline, Map<String, Literal> params) {
+    return new PlanTranslator(this::datasetSchema, params).translate(pipeline);
+  }
+
+  private static PlanReport report(PlanTranslator.Translation translation) {
+    return new PlanReport(
+        CometEngine.NAME,
+        translation.nativeOps(),
+        translation.fallbacks(),
+        translation.root().map(PlanTranslator::describe).orElse(""),
+        1);
+  }
+
+  private RelSchema datasetSchema(String name) {
+    Dataset dataset = datasets.get(name);
+    if (dataset == null) {
+      throw DataFusionErrors.unknownDataset(name, List.copyOf(datasets.keySet()));
+    }
+    return dataset.schema();
+  }
+
+  @Override
+  public QueryResult execute(Pipeline pipeline, Map<String, Literal> params) {
+    checkOpen();
+    PlanTranslator.Translation translation = translate(pipeline, params);
+    PlanReport report = report(translation);
+    if (!translation.fallbacks().isEmpty()) {
+      throw DataFusionErrors.unsupportedPlan(CometEngine.NAME, translation.fallbacks());
+    }
+    int partitions = partitionsFor(pipeline);
+    if (partitions > 1) {
+      List<VectorSchemaRoot> staged = executePartitioned(pipeline, params, partitions);
+      if (staged != null) {
+        return new QueryResult(
+            translation.schema().toArrow(), staged, report.withPartitions(partitions));
+      }
+    }
+    Schema output = translation.schema().toArrow();
+    List<List<VectorSchemaRoot>> inputs = new ArrayList<>();
+    for (String scan : translation.scans()) {
+      inputs.add(datasets.get(scan).batches());
+    }
+    List<VectorSchemaRoot> batches =
+        run(translation.root().orElseThrow(), inputs, output, output.getFields().size());
+    return new QueryResult(output, batches, report);
+  }
+
+  /**
+   * How many native plans the first stage of {@code pipeline} runs in parallel: the profile's
+   * {@code targetPartitions}, at most one per input batch of the dataset it scans first.
+   */
+  private int partitionsFor(Pipeline pipeline) {
+    int target = profile.effectivePartitions();
+    if (target <= 1 || !(pipeline.ops().get(0) instanceof Scan scan)) {
+      return 1;
+    }
+    Dataset dataset = datasets.get(scan.dataset());
+    return dataset == null ? 1 : Math.min(target, dataset.batches().size());
+  }
+
+  /**
+   * Runs the row-local prefix (and the Partial aggregate) once per contiguous range of the first
+   * dataset's batches, in parallel, then the rest once over their concatenated outputs. Returns
+   * null when the partitions produced nothing to merge (the caller then runs one plan).
+   */
+  private List<VectorSchemaRoot> executePartitioned(
+      Pipeline pipeline, Map<String, Literal> params, int partitions) {
+    PlanTranslator.Staging staging = PlanTranslator.Staging.of(pipeline);
+    PlanTranslator translator = new PlanTranslator(this::datasetSchema, params);
+    PlanTranslator.Translation local = translator.translateLocal(pipeline, staging);
+    OperatorOuterClass.Operator localRoot = local.root().orElseThrow();
+    int localColumns = local.schema().fields().size();
+    // Row-local outputs are imported under the local stage's relspec schema (names and types
+    // checked); a partial aggregate's state is imported as the native side produced it.
+    Schema localSchema = staging.aggregate() ? null : local.schema().toArrow();
+    List<VectorSchemaRoot> first = datasets.get(local.scans().get(0)).batches();
+    List<Future<List<VectorSchemaRoot>>> futures = new ArrayList<>();
+    List<List<VectorSchemaRoot>> outputs = new ArrayList<>();
+    ExecutorService pool = Executors.newFixedThreadPool(partitions);
+    try {
+      for (int p = 0; p < partitions; p++) {
+        List<VectorSchemaRoot> slice =
+            first.subList(first.size() * p / partitions, first.size() * (p + 1) / partitions);
+        futures.add(pool.submit(() -> run(localRoot, List.of(slice), localSchema, localColumns)));
+      }
+      RuntimeException failure = null;
+      for (Future<List<VectorSchemaRoot>> future : futures) {
+        try {
+          outputs.add(future.get());
+        } catch (ExecutionException e) {
+          failure =
+              e.getCause() instanceof RuntimeException runtime
+                  ? runtime
+                  : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          failure = new IllegalStateException("interrupted", e);
+        }
+      }
+      if (failure != null) {
+        outputs.forEach(batches -> batches.forEach(VectorSchemaRoot::close));
+        throw failure;
+      }
+    } finally {
+      pool.shutdown();
+    }
+    List<VectorSchemaRoot> merged = new ArrayList<>();
+    outputs.forEach(merged::addAll);
+    if (!staging.hasMerge(pipeline)) {
+      return merged;
+    }
+    try {
+      if (merged.isEmpty()) {
+        return null;
+      }
+      // Row-local outputs keep the local stage's relspec schema; a partial aggregate's state
+      // columns take their types from the batches.
+      List<Field> stageFields = new ArrayList<>();
+      if (!staging.aggregate()) {
+        stageFields.addAll(local.schema().fields());
+      } else {
+        for (org.apache.arrow.vector.types.pojo.Field field :
+            merged.get(0).getSchema().getFields()) {
+          DataType type =
+              CometTypes.fromArrow(field)
+                  .orElseThrow(
+                      () ->
+                          DataFusionErrors.unexpectedOutput(
+                              CometEngine.NAME,
+                              stageFields.size(),
+                              String.valueOf(field.getName()),
+                              "a relspec type",
+                              field.getType().toString()));
+          stageFields.add(new Field("__c" + stageFields.size(), type, true));
+        }
+      }
+      PlanTranslator.Translation merge =
+          translator.translateMerge(pipeline, staging, STAGE_INPUT, stageFields);
+      List<List<VectorSchemaRoot>> inputs = new ArrayList<>();
+      for (String scan : merge.scans()) {
+        inputs.add(scan.equals(STAGE_INPUT) ? merged : datasets.get(scan).batches());
+      }
+      Schema output = merge.schema().toArrow();
+      return run(merge.root().orElseThrow(), inputs, output, output.getFields().size());
+    } finally {
+      merged.forEach(VectorSchemaRoot::close);
+    }
+  }
+
+  private static final String STAGE_INPUT = "__partitions";
+
+  /**
+   * Runs one native plan to completion: inputs in scan order, output batches imported with the
+   * {@code expected} schema (or as produced when null) and {@code columns} columns.
+   */
+  private List<VectorSchemaRoot> run(
+      OperatorOuterClass.Operator root,
+      List<List<VectorSchemaRoot>> inputBatches,
+      Schema expected,
+      int columns) {
+    CometBatchIterator[] inputs = new CometBatchIterator[inputBatches.size()];
+    for (int i = 0; i < inputs.length; i++) {
+      inputs[i] =
+          new RelspecBatchIterator(
+              new ArrowExchange.BatchSource(exportAllocator, inputBatches.get(i)));
+    }
+    List<VectorSchemaRoot> batches = new ArrayList<>();
+    long planId = PLAN_IDS.incrementAndGet();
+    long context;
+    try {
+      context =
+          jni.createPlan(
+              planId,
+              inputs,
+              root.toByteArray(),
+              CometJni.emptyConfig(),
+              1,
+              null,
+              -1L,
+              null,
+              new String[] {spillDir()},
+              profile.batchSize(),
+              false,
+              poolType(),
+              poolSize(),
+              poolSize(),
+              planId,
+              null);
+    } catch (RuntimeException e) {
+      throw DataFusionErrors.nativeFailure(CometEngine.NAME, "create the native plan", e);
+    }
+    try {
+      while (true) {
+        try (ArrowExchange.OutputStructs structs =
+            new ArrowExchange.OutputStructs(allocator, columns)) {
+          long rows;
+          try {
+            rows =
+                jni.executePlan(0, 0, context, structs.arrayAddresses(), structs.schemaAddresses());
+          } catch (RuntimeException e) {
+            throw DataFusionErrors.nativeFailure(CometEngine.NAME, "execute the plan", e);
+          }
+          if (rows < 0) {
+            break;
+          }
+          batches.add(structs.importBatch(allocator, expected, (int) rows, CometEngine.NAME));
+        }
+      }
+    } catch (RuntimeException e) {
+      batches.forEach(VectorSchemaRoot::close);
+      throw e;
+    } finally {
+      try {
+        jni.releasePlan(context);
+      } catch (RuntimeException e) {
+        batches.forEach(VectorSchemaRoot::close);
+        throw DataFusionErrors.nativeFailure(CometEngine.NAME, "release the native plan", e);
+      }
+    }
+    return batches;
+  }
+
+  private String spillDir() {
+    return profile.spillDir().orElse(System.getProperty("java.io.tmpdir"));
+  }
+
+  private String poolType() {
+    return switch (profile.memoryPool()) {
+      case GREEDY -> "greedy";
+      case FAIR -> "fair_spill";
+      case UNBOUNDED -> "unbounded";
+    };
+  }
+
+  private long poolSize() {
+    return profile.memoryLimitBytes().orElse(Long.MAX_VALUE);
+  }
+
+  private void checkOpen() {
+    if (closed) {
+      throw DataFusionErrors.sessionClosed();
+    }
+  }
+
+  /** Forgets the registered datasets (the caller still owns their batches). */
+  @Override
+  public void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    datasets.clear();
+    try {
+      exportAllocator.close();
+    } catch (IllegalStateException e) {
+      throw new RelspecException(
+          io.relspec.ir.error.ErrorCode.INTERNAL,
+          "Cannot close engine session: the native engine still holds exported input buffers ("
+              + e.getMessage()
+              + "). This is a leak in the bridge; report it",
+          e);
+    }
+  }
+}

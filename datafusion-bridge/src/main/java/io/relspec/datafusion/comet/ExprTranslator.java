@@ -1,0 +1,542 @@
+package io.relspec.datafusion.comet;
+
+import io.relspec.ir.expr.Bytes;
+import io.relspec.ir.expr.Call;
+import io.relspec.ir.expr.Case;
+import io.relspec.ir.expr.Cast;
+import io.relspec.ir.expr.ColumnRef;
+import io.relspec.ir.expr.Expr;
+import io.relspec.ir.expr.Literal;
+import io.relspec.ir.expr.ParamRef;
+import io.relspec.ir.expr.Side;
+import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.type.DataType;
+import io.relspec.ir.type.DecimalType;
+import io.relspec.ir.type.Field;
+import io.relspec.ir.type.PrimitiveType;
+import io.relspec.ir.type.TypeRules;
+import io.relspec.ir.validate.ExprType;
+import io.relspec.ir.validate.FunctionRegistry;
+import java.math.BigDecimal;
+import java.math.RoundingMode;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.comet.serde.ExprOuterClass;
+import org.apache.comet.serde.LiteralOuterClass;
+import org.apache.comet.shaded.protobuf.ByteString;
+
+/**
+ * relspec expressions (format v1, section 3) as Comet 0.12 expression protobuf with Spark
+ * semantics: columns become {@code BoundReference}s by index, arguments are cast to the widened
+ * types {@link FunctionRegistry#resolve} gives, arithmetic runs in Spark's LEGACY eval mode, and
+ * division or remainder by zero is null.
+ */
+final class ExprTranslator {
+
+  /** An expression the Comet lane cannot translate, with the reason. */
+  static final class Unsupported extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    Unsupported(String reason) {
+      super(reason);
+    }
+  }
+
+  /** A translated expression and its relspec type. */
+  record Typed(ExprOuterClass.Expr proto, DataType type, boolean nullable) {
+    ExprType exprType() {
+      return ExprType.of(type, nullable);
+    }
+  }
+
+  /** Functions of registry v1 this translator does not map to Comet yet. */
+  static final List<String> UNMAPPED =
+      List.of("concat", "lower", "upper", "trim", "substr", "date_add_days");
+
+  /** The seed of {@code stable_hash64}: Spark SQL's {@code xxhash64} seed. */
+  static final long STABLE_HASH_SEED = 42L;
+
+  private final RelSchema input;
+  private final Optional<RelSchema> right;
+  private final Map<String, Literal> params;
+
+  private ExprTranslator(RelSchema input, Optional<RelSchema> right, Map<String, Literal> params) {
+    this.input = input;
+    this.right = right;
+    this.params = params;
+  }
+
+  /** Expressions over one input. */
+  static ExprTranslator over(RelSchema input, Map<String, Literal> params) {
+    return new ExprTranslator(input, Optional.empty(), params);
+  }
+
+  /** A join condition over the left columns followed by the right columns. */
+  static ExprTranslator overJoin(RelSchema left, RelSchema right, Map<String, Literal> params) {
+    return new ExprTranslator(left, Optional.of(right), params);
+  }
+
+  Typed translate(Expr expr) throws Unsupported {
+    if (expr instanceof ColumnRef col) {
+      return column(col);
+    }
+    if (expr instanceof Literal lit) {
+      requireScalarLiteral(lit);
+      return new Typed(literal(lit.value(), lit.type()), lit.type(), lit.isNull());
+    }
+    if (expr instanceof ParamRef ref) {
+      Literal value = params.get(ref.name());
+      if (value == null) {
+        throw new Unsupported("param '" + ref.name() + "' has no value");
+      }
+      requireScalarLiteral(value);
+      return new Typed(literal(value.value(), value.type()), value.type(), value.isNull());
+    }
+    if (expr instanceof Cast cast) {
+      Typed inner = translate(cast.expr());
+      return new Typed(
+          castTo(inner.proto(), cast.to()),
+          cast.to(),
+          inner.nullable() || !TypeRules.canWiden(inner.type(), cast.to()));
+    }
+    if (expr instanceof Case kase) {
+      return caseWhen(kase);
+    }
+    if (expr instanceof Call call) {
+      return call(call);
+    }
+    throw new Unsupported("expression " + expr + " has no Comet translation");
+  }
+
+  private static void requireScalarLiteral(Literal lit) throws Unsupported {
+    boolean scalar = lit.type() instanceof PrimitiveType || lit.type() instanceof DecimalType;
+    if (!scalar && !lit.isNull()) {
+      throw new Unsupported(
+          "a " + lit.type() + " literal is not mapped to Comet's list/struct literals yet");
+    }
+  }
+
+  private Typed column(ColumnRef col) throws Unsupported {
+    RelSchema scope = input;
+    int offset = 0;
+    if (right.isPresent()) {
+      boolean toRight = col.side().map(s -> s == Side.RIGHT).orElse(input.indexOf(col.name()) < 0);
+      if (toRight) {
+        scope = right.get();
+        offset = input.fields().size();
+      }
+    }
+    int index = scope.indexOf(col.name());
+    if (index < 0) {
+      throw new Unsupported("column '" + col.name() + "' is not in the input " + scope.names());
+    }
+    Field field = scope.fields().get(index);
+    ExprOuterClass.Expr proto =
+        ExprOuterClass.Expr.newBuilder()
+            .setBound(
+                ExprOuterClass.BoundReference.newBuilder()
+                    .setIndex(offset + index)
+                    .setDatatype(CometTypes.proto(field.type())))
+            .build();
+    return new Typed(proto, field.type(), field.nullable());
+  }
+
+  private Typed call(Call call) throws Unsupported {
+    String fn = call.fn();
+    if (UNMAPPED.contains(fn)) {
+      throw new Unsupported(
+          "function '" + fn + "' is not mapped to a Comet 0.12 expression by this bridge yet");
+    }
+    List<Typed> args = new ArrayList<>();
+    List<ExprType> types = new ArrayList<>();
+    for (Expr arg : call.args()) {
+      Typed typed = translate(arg);
+      args.add(typed);
+      types.add(typed.exprType());
+    }
+    FunctionRegistry.Resolution resolution;
+    try {
+      resolution = FunctionRegistry.resolve(fn, types);
+    } catch (FunctionRegistry.TypeError e) {
+      throw new Unsupported("function '" + fn + "' does not type-check: " + e.getMessage());
+    }
+    DataType result = resolution.result().type();
+    boolean nullable = resolution.result().nullable();
+    List<ExprOuterClass.Expr> in = new ArrayList<>();
+    for (int i = 0; i < args.size(); i++) {
+      in.add(coerce(args.get(i), resolution.argumentTypes().get(i)));
+    }
+    ExprOuterClass.Expr.Builder out = ExprOuterClass.Expr.newBuilder();
+    switch (fn) {
+      case "eq" -> out.setEq(binary(in.get(0), in.get(1)));
+      case "ne" -> out.setNeq(binary(in.get(0), in.get(1)));
+      case "lt" -> out.setLt(binary(in.get(0), in.get(1)));
+      case "le" -> out.setLtEq(binary(in.get(0), in.get(1)));
+      case "gt" -> out.setGt(binary(in.get(0), in.get(1)));
+      case "ge" -> out.setGtEq(binary(in.get(0), in.get(1)));
+      case "is_null" -> out.setIsNull(unary(in.get(0)));
+      case "is_not_null" -> out.setIsNotNull(unary(in.get(0)));
+      case "in" ->
+          out.setIn(
+              ExprOuterClass.In.newBuilder()
+                  .setInValue(in.get(0))
+                  .addAllLists(in.subList(1, in.size()))
+                  .setNegated(false));
+      case "between" -> {
+        return new Typed(
+            and(
+                List.of(
+                    ExprOuterClass.Expr.newBuilder().setGtEq(binary(in.get(0), in.get(1))).build(),
+                    ExprOuterClass.Expr.newBuilder()
+                        .setLtEq(binary(in.get(0), in.get(2)))
+                        .build())),
+            result,
+            nullable);
+      }
+      case "and" -> {
+        return new Typed(and(in), result, nullable);
+      }
+      case "or" -> {
+        return new Typed(or(in), result, nullable);
+      }
+      case "not" -> out.setNot(unary(in.get(0)));
+      case "add" -> out.setAdd(math(in.get(0), in.get(1), result));
+      case "sub" -> out.setSubtract(math(in.get(0), in.get(1), result));
+      case "mul" -> out.setMultiply(math(in.get(0), in.get(1), result));
+      case "div" -> {
+        // Integer division truncates toward zero (DataFusion's integer division); division by
+        // zero is null for every type, as in Spark.
+        DataType divisorType = resolution.argumentTypes().get(1);
+        ExprOuterClass.MathExpr math = math(in.get(0), nullIfZero(in.get(1), divisorType), result);
+        if (!result.isInteger()) {
+          out.setDivide(math);
+        } else {
+          // MIN / -1 overflows in DataFusion; like Spark's LEGACY mode (and Java) it wraps to MIN,
+          // which is what negation gives.
+          ExprOuterClass.Expr divide =
+              ExprOuterClass.Expr.newBuilder().setIntegralDivide(math).build();
+          ExprOuterClass.Expr negated =
+              ExprOuterClass.Expr.newBuilder()
+                  .setUnaryMinus(
+                      ExprOuterClass.UnaryMinus.newBuilder()
+                          .setChild(in.get(0))
+                          .setFailOnError(false))
+                  .build();
+          return new Typed(ifMinusOne(in.get(1), divisorType, negated, divide), result, nullable);
+        }
+      }
+      case "mod" -> {
+        DataType divisorType = resolution.argumentTypes().get(1);
+        ExprOuterClass.Expr remainder =
+            ExprOuterClass.Expr.newBuilder()
+                .setRemainder(math(in.get(0), nullIfZero(in.get(1), divisorType), result))
+                .build();
+        if (!result.isInteger()) {
+          return new Typed(remainder, result, nullable);
+        }
+        // MIN % -1 overflows in DataFusion; any integer % -1 is 0.
+        return new Typed(
+            ifMinusOne(in.get(1), divisorType, zero(result), remainder), result, nullable);
+      }
+      case "neg" ->
+          out.setUnaryMinus(
+              ExprOuterClass.UnaryMinus.newBuilder().setChild(in.get(0)).setFailOnError(false));
+      case "abs" -> {
+        ExprOuterClass.Expr negative =
+            ExprOuterClass.Expr.newBuilder().setLt(binary(in.get(0), zero(result))).build();
+        ExprOuterClass.Expr negated =
+            ExprOuterClass.Expr.newBuilder()
+                .setUnaryMinus(
+                    ExprOuterClass.UnaryMinus.newBuilder()
+                        .setChild(in.get(0))
+                        .setFailOnError(false))
+                .build();
+        out.setIf(
+            ExprOuterClass.IfExpr.newBuilder()
+                .setIfExpr(negative)
+                .setTrueExpr(negated)
+                .setFalseExpr(in.get(0)));
+      }
+      case "bit_and" -> out.setBitwiseAnd(binary(in.get(0), in.get(1)));
+      case "bit_or" -> out.setBitwiseOr(binary(in.get(0), in.get(1)));
+      case "coalesce" -> {
+        ExprOuterClass.CaseWhen.Builder kase = ExprOuterClass.CaseWhen.newBuilder();
+        for (int i = 0; i < in.size() - 1; i++) {
+          kase.addWhen(ExprOuterClass.Expr.newBuilder().setIsNotNull(unary(in.get(i))).build());
+          kase.addThen(in.get(i));
+        }
+        kase.setElseExpr(in.get(in.size() - 1));
+        out.setCaseWhen(kase);
+      }
+      case "nullif" -> {
+        ExprOuterClass.Expr equal =
+            ExprOuterClass.Expr.newBuilder().setEq(binary(in.get(0), in.get(1))).build();
+        out.setIf(
+            ExprOuterClass.IfExpr.newBuilder()
+                .setIfExpr(equal)
+                .setTrueExpr(literal(Optional.empty(), result))
+                .setFalseExpr(coerce(args.get(0), result)));
+      }
+      case "like" -> out.setLike(binary(in.get(0), in.get(1)));
+      case "starts_with", "ends_with", "contains" -> {
+        return new Typed(scalarFunc(fn, in, result), result, nullable);
+      }
+      case "length" -> {
+        // Characters, not bytes, as Spark's length.
+        return new Typed(scalarFunc("char_length", in, result), result, nullable);
+      }
+      case "year" -> {
+        // As Comet serializes Spark's Year: date_part('year', x) cast to int32. A timestamp_us is
+        // UTC, so its year is the UTC year.
+        List<ExprOuterClass.Expr> datePart =
+            List.of(literal(Optional.of("year"), PrimitiveType.STRING), in.get(0));
+        return new Typed(
+            castTo(scalarFunc("datepart", datePart, PrimitiveType.FLOAT64, false), result),
+            result,
+            nullable);
+      }
+      case "stable_hash64" -> {
+        for (Typed arg : args) {
+          if (!hashable(arg.type())) {
+            throw new Unsupported(
+                "stable_hash64 of "
+                    + arg.type()
+                    + " is not supported by Comet 0.12's xxhash64 (Spark hashes decimals with"
+                    + " precision > 18 through BigDecimal)");
+          }
+        }
+        // Spark's xxhash64: the seed is the last argument; null arguments are skipped.
+        List<ExprOuterClass.Expr> hashArgs = new ArrayList<>(in);
+        hashArgs.add(literal(Optional.of(STABLE_HASH_SEED), PrimitiveType.INT64));
+        return new Typed(scalarFunc("xxhash64", hashArgs, result), result, nullable);
+      }
+      case "span_len" -> out.setSubtract(math(in.get(1), in.get(0), PrimitiveType.INT64));
+      case "span_contains" -> {
+        // rs >= ls and re <= le
+        return new Typed(
+            and(
+                List.of(
+                    ExprOuterClass.Expr.newBuilder().setGtEq(binary(in.get(2), in.get(0))).build(),
+                    ExprOuterClass.Expr.newBuilder()
+                        .setLtEq(binary(in.get(3), in.get(1)))
+                        .build())),
+            result,
+            nullable);
+      }
+      case "span_overlaps" -> {
+        // not (re <= ls or rs >= le)
+        ExprOuterClass.Expr disjoint =
+            or(
+                List.of(
+                    ExprOuterClass.Expr.newBuilder().setLtEq(binary(in.get(3), in.get(0))).build(),
+                    ExprOuterClass.Expr.newBuilder()
+                        .setGtEq(binary(in.get(2), in.get(1)))
+                        .build()));
+        out.setNot(unary(disjoint));
+      }
+      default ->
+          throw new Unsupported(
+              "function '" + fn + "' is not mapped to a Comet 0.12 expression by this bridge yet");
+    }
+    return new Typed(out.build(), result, nullable);
+  }
+
+  private static boolean hashable(DataType type) {
+    if (type instanceof DecimalType decimal) {
+      return decimal.precision() <= 18;
+    }
+    return type instanceof PrimitiveType;
+  }
+
+  private static ExprOuterClass.Expr scalarFunc(
+      String name, List<ExprOuterClass.Expr> args, DataType result) {
+    return scalarFunc(name, args, result, true);
+  }
+
+  /**
+   * A call of a function registered in Comet's native session. With {@code typed} the return type
+   * is given; without it the function's own return type applies (then cast by the caller).
+   */
+  private static ExprOuterClass.Expr scalarFunc(
+      String name, List<ExprOuterClass.Expr> args, DataType result, boolean typed) {
+    ExprOuterClass.ScalarFunc.Builder func =
+        ExprOuterClass.ScalarFunc.newBuilder().setFunc(name).addAllArgs(args).setFailOnError(false);
+    if (typed) {
+      func.setReturnType(CometTypes.proto(result));
+    }
+    return ExprOuterClass.Expr.newBuilder().setScalarFunc(func).build();
+  }
+
+  private Typed caseWhen(Case kase) throws Unsupported {
+    List<Typed> conditions = new ArrayList<>();
+    List<Typed> values = new ArrayList<>();
+    for (Case.When when : kase.branches()) {
+      conditions.add(translate(when.when()));
+      values.add(translate(when.then()));
+    }
+    Optional<Typed> otherwise = Optional.empty();
+    if (kase.otherwise().isPresent()) {
+      otherwise = Optional.of(translate(kase.otherwise().get()));
+    }
+    DataType result = null;
+    boolean nullable = otherwise.isEmpty();
+    List<Typed> all = new ArrayList<>(values);
+    otherwise.ifPresent(all::add);
+    for (Typed value : all) {
+      nullable |= value.nullable();
+      result =
+          result == null
+              ? value.type()
+              : TypeRules.commonType(result, value.type())
+                  .orElseThrow(() -> new IllegalStateException("case branches do not unify"));
+    }
+    ExprOuterClass.CaseWhen.Builder builder = ExprOuterClass.CaseWhen.newBuilder();
+    for (int i = 0; i < conditions.size(); i++) {
+      builder.addWhen(conditions.get(i).proto());
+      builder.addThen(coerce(values.get(i), result));
+    }
+    builder.setElseExpr(
+        otherwise.isPresent()
+            ? coerce(otherwise.get(), result)
+            : literal(Optional.empty(), result));
+    return new Typed(
+        ExprOuterClass.Expr.newBuilder().setCaseWhen(builder).build(), result, nullable);
+  }
+
+  /** {@code expr} as {@code type}: itself when it already has it, else a Spark LEGACY cast. */
+  static ExprOuterClass.Expr coerce(Typed expr, DataType type) {
+    return expr.type().equals(type) ? expr.proto() : castTo(expr.proto(), type);
+  }
+
+  static ExprOuterClass.Expr castTo(ExprOuterClass.Expr child, DataType type) {
+    return ExprOuterClass.Expr.newBuilder()
+        .setCast(
+            ExprOuterClass.Cast.newBuilder()
+                .setChild(child)
+                .setDatatype(CometTypes.proto(type))
+                .setTimezone("UTC")
+                .setEvalMode(ExprOuterClass.EvalMode.LEGACY)
+                .setAllowIncompat(false))
+        .build();
+  }
+
+  private static ExprOuterClass.Expr nullIfZero(ExprOuterClass.Expr value, DataType type) {
+    ExprOuterClass.Expr isZero =
+        ExprOuterClass.Expr.newBuilder().setEq(binary(value, zero(type))).build();
+    return ExprOuterClass.Expr.newBuilder()
+        .setIf(
+            ExprOuterClass.IfExpr.newBuilder()
+                .setIfExpr(isZero)
+                .setTrueExpr(literal(Optional.empty(), type))
+                .setFalseExpr(value))
+        .build();
+  }
+
+  /** {@code if divisor = -1 then whenMinusOne else otherwise}; a null divisor takes otherwise. */
+  private static ExprOuterClass.Expr ifMinusOne(
+      ExprOuterClass.Expr divisor,
+      DataType type,
+      ExprOuterClass.Expr whenMinusOne,
+      ExprOuterClass.Expr otherwise) {
+    ExprOuterClass.Expr isMinusOne =
+        ExprOuterClass.Expr.newBuilder()
+            .setEq(binary(divisor, literal(Optional.of(-1L), type)))
+            .build();
+    return ExprOuterClass.Expr.newBuilder()
+        .setIf(
+            ExprOuterClass.IfExpr.newBuilder()
+                .setIfExpr(isMinusOne)
+                .setTrueExpr(whenMinusOne)
+                .setFalseExpr(otherwise))
+        .build();
+  }
+
+  private static ExprOuterClass.Expr zero(DataType type) {
+    Object zero;
+    if (type.isInteger()) {
+      zero = 0L;
+    } else if (type.isFloating()) {
+      zero = 0.0d;
+    } else {
+      zero = BigDecimal.ZERO;
+    }
+    return literal(Optional.of(zero), type);
+  }
+
+  private static ExprOuterClass.MathExpr math(
+      ExprOuterClass.Expr left, ExprOuterClass.Expr right, DataType result) {
+    return ExprOuterClass.MathExpr.newBuilder()
+        .setLeft(left)
+        .setRight(right)
+        .setReturnType(CometTypes.proto(result))
+        .setEvalMode(ExprOuterClass.EvalMode.LEGACY)
+        .build();
+  }
+
+  private static ExprOuterClass.BinaryExpr binary(
+      ExprOuterClass.Expr left, ExprOuterClass.Expr right) {
+    return ExprOuterClass.BinaryExpr.newBuilder().setLeft(left).setRight(right).build();
+  }
+
+  private static ExprOuterClass.UnaryExpr unary(ExprOuterClass.Expr child) {
+    return ExprOuterClass.UnaryExpr.newBuilder().setChild(child).build();
+  }
+
+  private static ExprOuterClass.Expr and(List<ExprOuterClass.Expr> args) {
+    ExprOuterClass.Expr acc = args.get(0);
+    for (ExprOuterClass.Expr next : args.subList(1, args.size())) {
+      acc = ExprOuterClass.Expr.newBuilder().setAnd(binary(acc, next)).build();
+    }
+    return acc;
+  }
+
+  private static ExprOuterClass.Expr or(List<ExprOuterClass.Expr> args) {
+    ExprOuterClass.Expr acc = args.get(0);
+    for (ExprOuterClass.Expr next : args.subList(1, args.size())) {
+      acc = ExprOuterClass.Expr.newBuilder().setOr(binary(acc, next)).build();
+    }
+    return acc;
+  }
+
+  /** A literal in its canonical Java form (see {@link Literal}) as Comet's literal protobuf. */
+  static ExprOuterClass.Expr literal(Optional<Object> value, DataType type) {
+    LiteralOuterClass.Literal.Builder lit =
+        LiteralOuterClass.Literal.newBuilder().setDatatype(CometTypes.proto(type));
+    if (value.isEmpty()) {
+      lit.setIsNull(true);
+    } else {
+      Object v = value.get();
+      if (type instanceof DecimalType decimal) {
+        BigDecimal number = v instanceof BigDecimal big ? big : new BigDecimal(v.toString());
+        lit.setDecimalVal(
+            ByteString.copyFrom(
+                number
+                    .setScale(decimal.scale(), RoundingMode.UNNECESSARY)
+                    .unscaledValue()
+                    .toByteArray()));
+      } else {
+        PrimitiveType primitive = (PrimitiveType) type;
+        switch (primitive) {
+          case BOOLEAN -> lit.setBoolVal((Boolean) v);
+          case INT8 -> lit.setByteVal(((Number) v).intValue());
+          case INT16 -> lit.setShortVal(((Number) v).intValue());
+          case INT32 -> lit.setIntVal(((Number) v).intValue());
+          case INT64 -> lit.setLongVal(((Number) v).longValue());
+          case FLOAT32 -> lit.setFloatVal(((Number) v).floatValue());
+          case FLOAT64 -> lit.setDoubleVal(((Number) v).doubleValue());
+          case STRING -> lit.setStringVal((String) v);
+          case BINARY -> lit.setBytesVal(ByteString.copyFrom(((Bytes) v).toByteArray()));
+          case DATE32 -> lit.setIntVal((int) ((LocalDate) v).toEpochDay());
+          case TIMESTAMP_US ->
+              lit.setLongVal(ChronoUnit.MICROS.between(Instant.EPOCH, (Instant) v));
+        }
+      }
+    }
+    return ExprOuterClass.Expr.newBuilder().setLiteral(lit).build();
+  }
+}

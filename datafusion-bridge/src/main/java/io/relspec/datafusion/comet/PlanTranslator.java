@@ -1,0 +1,696 @@
+package io.relspec.datafusion.comet;
+
+import io.relspec.datafusion.DataFusionErrors;
+import io.relspec.datafusion.Fallback;
+import io.relspec.ir.expr.ColumnRef;
+import io.relspec.ir.expr.Expr;
+import io.relspec.ir.expr.Literal;
+import io.relspec.ir.op.Aggregate;
+import io.relspec.ir.op.Dedupe;
+import io.relspec.ir.op.Derive;
+import io.relspec.ir.op.EquiKey;
+import io.relspec.ir.op.Explode;
+import io.relspec.ir.op.Filter;
+import io.relspec.ir.op.IntervalAlign;
+import io.relspec.ir.op.Join;
+import io.relspec.ir.op.JoinType;
+import io.relspec.ir.op.Limit;
+import io.relspec.ir.op.Op;
+import io.relspec.ir.op.Param;
+import io.relspec.ir.op.Pipeline;
+import io.relspec.ir.op.Project;
+import io.relspec.ir.op.Scan;
+import io.relspec.ir.op.Sort;
+import io.relspec.ir.op.SortKey;
+import io.relspec.ir.op.Union;
+import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.type.DataType;
+import io.relspec.ir.type.DecimalType;
+import io.relspec.ir.type.Field;
+import io.relspec.ir.type.PrimitiveType;
+import io.relspec.ir.type.TypeRules;
+import io.relspec.ir.validate.ExprType;
+import io.relspec.ir.validate.FunctionRegistry;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import org.apache.comet.serde.ExprOuterClass;
+import org.apache.comet.serde.OperatorOuterClass;
+
+/**
+ * A relspec pipeline as one Comet 0.12 operator tree. Scans read JVM Arrow batches ({@code Scan}
+ * with {@code arrow_ffi_safe}); filter, project and derive become {@code Filter} and {@code
+ * Projection}; aggregate becomes {@code HashAggregate} Partial then Final; sort, limit and join
+ * become {@code Sort}, {@code Limit} and {@code HashJoin}. Every op it cannot translate is recorded
+ * as a {@link Fallback} with the reason, never translated approximately.
+ */
+final class PlanTranslator {
+
+  /** The translated tree (empty when anything fell back) and what it reads and produces. */
+  record Translation(
+      Optional<OperatorOuterClass.Operator> root,
+      RelSchema schema,
+      List<String> scans,
+      List<String> nativeOps,
+      List<Fallback> fallbacks) {
+    Translation {
+      scans = List.copyOf(scans);
+      nativeOps = List.copyOf(nativeOps);
+      fallbacks = List.copyOf(fallbacks);
+    }
+  }
+
+  private record State(OperatorOuterClass.Operator op, RelSchema schema) {}
+
+  private static final class OpUnsupported extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    OpUnsupported(String reason) {
+      super(reason);
+    }
+  }
+
+  private final Function<String, RelSchema> datasets;
+  private final Map<String, Literal> boundParams;
+  private final Map<String, Literal> params = new LinkedHashMap<>();
+  private final List<String> scans = new ArrayList<>();
+  private final List<String> nativeOps = new ArrayList<>();
+  private final List<Fallback> fallbacks = new ArrayList<>();
+  private int nextPlanId = 1;
+
+  /**
+   * @param datasets the schema of a registered dataset; throws for an unknown name
+   * @param boundParams param values given for this run (they win over defaults)
+   */
+  PlanTranslator(Function<String, RelSchema> datasets, Map<String, Literal> boundParams) {
+    this.datasets = datasets;
+    this.boundParams = Map.copyOf(boundParams);
+  }
+
+  Translation translate(Pipeline pipeline) {
+    Optional<State> state = pipeline(pipeline, "ops");
+    return new Translation(
+        fallbacks.isEmpty() ? state.map(State::op) : Optional.empty(),
+        state.map(State::schema).orElse(new RelSchema(List.of())),
+        scans,
+        nativeOps,
+        fallbacks);
+  }
+
+  private Optional<State> pipeline(Pipeline pipeline, String path) {
+    if (pipeline.ops().isEmpty() || !(pipeline.ops().get(0) instanceof Scan)) {
+      throw DataFusionErrors.invalidPlan(path, "the first op of every pipeline must be a scan");
+    }
+    return ops(pipeline.ops(), 0, pipeline.ops().size(), path, null);
+  }
+
+  /** Translates {@code ops[from..to)} on top of {@code current} (null before the scan). */
+  private Optional<State> ops(List<Op> ops, int from, int to, String path, State current) {
+    for (int i = from; i < to; i++) {
+      Op op = ops.get(i);
+      String opPath = path + "[" + i + "]";
+      try {
+        current = apply(op, current, opPath);
+        nativeOps.add(opPath + " " + op.opName());
+      } catch (OpUnsupported e) {
+        fallbacks.add(new Fallback(opPath, op.opName(), e.getMessage()));
+        for (int j = i + 1; j < to; j++) {
+          fallbacks.add(
+              new Fallback(
+                  path + "[" + j + "]",
+                  ops.get(j).opName(),
+                  "comes after "
+                      + opPath
+                      + " ("
+                      + op.opName()
+                      + "), which cannot run natively; the bridge cannot hand rows from a JVM op"
+                      + " back to the native engine yet"));
+        }
+        return Optional.empty();
+      }
+    }
+    return Optional.ofNullable(current);
+  }
+
+  /**
+   * Where a pipeline splits for partitioned execution: {@code ops[0..splitAt)} are row-local (scan,
+   * filter, project, derive, param) and run once per partition; when {@code aggregate}, {@code
+   * ops[splitAt]} is an aggregate whose Partial half also runs per partition. The rest runs once
+   * over the concatenated partition outputs.
+   */
+  record Staging(int splitAt, boolean aggregate) {
+    static Staging of(Pipeline pipeline) {
+      List<Op> ops = pipeline.ops();
+      int k = 1;
+      while (k < ops.size()
+          && (ops.get(k) instanceof Filter
+              || ops.get(k) instanceof Project
+              || ops.get(k) instanceof Derive
+              || ops.get(k) instanceof Param)) {
+        k++;
+      }
+      return new Staging(k, k < ops.size() && ops.get(k) instanceof Aggregate);
+    }
+
+    boolean hasMerge(Pipeline pipeline) {
+      return splitAt < pipeline.ops().size();
+    }
+  }
+
+  private AggParts pendingAggregate;
+
+  /** The per-partition stage: the row-local prefix, then the Partial aggregate if any. */
+  Translation translateLocal(Pipeline pipeline, Staging staging) {
+    Optional<State> state = ops(pipeline.ops(), 0, staging.splitAt(), "ops", null);
+    if (state.isPresent() && staging.aggregate()) {
+      try {
+        Aggregate aggregate = (Aggregate) pipeline.ops().get(staging.splitAt());
+        pendingAggregate =
+            aggregateParts(state.get().schema(), aggregate, "ops[" + staging.splitAt() + "]");
+        // Only the number of state columns is known statically; their types come with the
+        // batches (see translateMerge).
+        List<Field> placeholders = new ArrayList<>();
+        for (int i = 0; i < pendingAggregate.partialColumns(); i++) {
+          placeholders.add(Field.nullable("__state" + i, PrimitiveType.BOOLEAN));
+        }
+        state =
+            Optional.of(
+                new State(
+                    partialAggregate(state.get(), pendingAggregate), new RelSchema(placeholders)));
+      } catch (OpUnsupported e) {
+        fallbacks.add(new Fallback("ops[" + staging.splitAt() + "]", "aggregate", e.getMessage()));
+        state = Optional.empty();
+      }
+    }
+    return new Translation(
+        fallbacks.isEmpty() ? state.map(State::op) : Optional.empty(),
+        state.map(State::schema).orElse(new RelSchema(List.of())),
+        scans,
+        nativeOps,
+        fallbacks);
+  }
+
+  /**
+   * The merge stage, translated after {@link #translateLocal}: a scan of the concatenated partition
+   * outputs (named {@code stageInput}, with {@code stageFields}), the Final aggregate if any, then
+   * the remaining ops.
+   */
+  Translation translateMerge(
+      Pipeline pipeline, Staging staging, String stageInput, List<Field> stageFields) {
+    scans.clear();
+    OperatorOuterClass.Scan.Builder scan =
+        OperatorOuterClass.Scan.newBuilder()
+            .setSource("relspec:" + stageInput)
+            .setArrowFfiSafe(true);
+    for (Field field : stageFields) {
+      scan.addFields(CometTypes.proto(field.type()));
+    }
+    scans.add(stageInput);
+    State state =
+        new State(
+            OperatorOuterClass.Operator.newBuilder().setPlanId(nextPlanId++).setScan(scan).build(),
+            new RelSchema(stageFields));
+    int from = staging.splitAt();
+    if (staging.aggregate()) {
+      state = finalAggregate(state.op(), pendingAggregate);
+      from++;
+    }
+    Optional<State> end = ops(pipeline.ops(), from, pipeline.ops().size(), "ops", state);
+    return new Translation(
+        fallbacks.isEmpty() ? end.map(State::op) : Optional.empty(),
+        end.map(State::schema).orElse(new RelSchema(List.of())),
+        scans,
+        nativeOps,
+        fallbacks);
+  }
+
+  private State apply(Op op, State in, String path) throws OpUnsupported {
+    if (op instanceof Scan scan) {
+      return scan(scan);
+    }
+    if (op instanceof Param param) {
+      Literal value = boundParams.get(param.name());
+      if (value == null) {
+        value = param.defaultValue().orElseThrow(() -> DataFusionErrors.unboundParam(param.name()));
+      }
+      params.put(param.name(), value);
+      return in;
+    }
+    if (op instanceof Filter filter) {
+      ExprTranslator.Typed predicate = expr(in.schema(), filter.predicate());
+      if (predicate.type() != PrimitiveType.BOOLEAN) {
+        throw DataFusionErrors.invalidPlan(
+            path, "the predicate has type " + predicate.type() + ", not boolean");
+      }
+      return new State(
+          wrap(
+              in,
+              b ->
+                  b.setFilter(
+                      OperatorOuterClass.Filter.newBuilder().setPredicate(predicate.proto()))),
+          in.schema());
+    }
+    if (op instanceof Project project) {
+      List<ExprOuterClass.Expr> exprs = new ArrayList<>();
+      List<Field> fields = new ArrayList<>();
+      for (Project.Column column : project.columns()) {
+        ExprTranslator.Typed typed = expr(in.schema(), column.expr());
+        exprs.add(typed.proto());
+        fields.add(new Field(column.name(), typed.type(), typed.nullable()));
+      }
+      return projection(in, exprs, new RelSchema(fields));
+    }
+    if (op instanceof Derive derive) {
+      ExprTranslator.Typed typed = expr(in.schema(), derive.expr());
+      Field derived = new Field(derive.name(), typed.type(), typed.nullable());
+      List<ExprOuterClass.Expr> exprs = new ArrayList<>();
+      List<Field> fields = new ArrayList<>();
+      boolean replaced = false;
+      for (int i = 0; i < in.schema().fields().size(); i++) {
+        Field field = in.schema().fields().get(i);
+        if (field.name().equals(derive.name())) {
+          exprs.add(typed.proto());
+          fields.add(derived);
+          replaced = true;
+        } else {
+          exprs.add(bound(i, field.type()));
+          fields.add(field);
+        }
+      }
+      if (!replaced) {
+        exprs.add(typed.proto());
+        fields.add(derived);
+      }
+      return projection(in, exprs, new RelSchema(fields));
+    }
+    if (op instanceof Sort sort) {
+      OperatorOuterClass.Sort.Builder builder = OperatorOuterClass.Sort.newBuilder();
+      for (SortKey key : sort.keys()) {
+        builder.addSortOrders(sortOrder(in.schema(), key, path));
+      }
+      return new State(wrap(in, b -> b.setSort(builder)), in.schema());
+    }
+    if (op instanceof Limit limit) {
+      long end = limit.n() + limit.offset();
+      if (limit.n() < 0 || limit.offset() < 0 || end > Integer.MAX_VALUE) {
+        throw new OpUnsupported(
+            "Comet 0.12's Limit takes a 32-bit row count; n + offset = "
+                + end
+                + " is larger than "
+                + Integer.MAX_VALUE);
+      }
+      return new State(
+          wrap(
+              in,
+              b ->
+                  b.setLimit(
+                      OperatorOuterClass.Limit.newBuilder()
+                          .setLimit((int) end)
+                          .setOffset((int) limit.offset()))),
+          in.schema());
+    }
+    if (op instanceof Aggregate aggregate) {
+      return aggregate(in, aggregate, path);
+    }
+    if (op instanceof Join join) {
+      return join(in, join, path);
+    }
+    if (op instanceof Union) {
+      throw new OpUnsupported(
+          "Comet 0.12's operator set has no Union; the bridge would have to run one native plan"
+              + " per input and concatenate (not done yet)");
+    }
+    if (op instanceof Explode) {
+      throw new OpUnsupported("Comet 0.12's operator set has no Generate/explode operator");
+    }
+    if (op instanceof Dedupe) {
+      throw new OpUnsupported(
+          "dedupe needs a Window (row_number) over its keys; the bridge does not map it to Comet's"
+              + " Window operator yet");
+    }
+    if (op instanceof IntervalAlign) {
+      throw new OpUnsupported(
+          "interval_align needs a range join plus Window ranking; the bridge does not map it to"
+              + " Comet operators yet");
+    }
+    throw new OpUnsupported("op '" + op.opName() + "' has no Comet translation");
+  }
+
+  private State scan(Scan scan) {
+    RelSchema schema = datasets.apply(scan.dataset());
+    OperatorOuterClass.Scan.Builder builder =
+        OperatorOuterClass.Scan.newBuilder()
+            .setSource("relspec:" + scan.dataset())
+            // The JVM exports every batch through the C Data Interface and never reuses its
+            // buffers, so the native side may keep them without copying.
+            .setArrowFfiSafe(true);
+    for (Field field : schema.fields()) {
+      builder.addFields(CometTypes.proto(field.type()));
+    }
+    scans.add(scan.dataset());
+    State state =
+        new State(
+            OperatorOuterClass.Operator.newBuilder()
+                .setPlanId(nextPlanId++)
+                .setScan(builder)
+                .build(),
+            schema);
+    if (scan.columns().isEmpty()) {
+      return state;
+    }
+    List<ExprOuterClass.Expr> exprs = new ArrayList<>();
+    List<Field> fields = new ArrayList<>();
+    for (String column : scan.columns().get()) {
+      int index = schema.indexOf(column);
+      if (index < 0) {
+        throw DataFusionErrors.invalidPlan(
+            "scan of " + scan.dataset(),
+            "column '" + column + "' is not in the dataset " + schema.names());
+      }
+      Field field = schema.fields().get(index);
+      exprs.add(bound(index, field.type()));
+      fields.add(field);
+    }
+    return projection(state, exprs, new RelSchema(fields));
+  }
+
+  /** The two halves of an aggregate: Partial over the input, Final over the partial state. */
+  private record AggParts(
+      List<ExprOuterClass.Expr> groupingPartial,
+      List<ExprOuterClass.Expr> groupingFinal,
+      List<ExprOuterClass.AggExpr> partial,
+      List<ExprOuterClass.AggExpr> fin,
+      RelSchema schema,
+      int partialColumns) {}
+
+  private State aggregate(State in, Aggregate aggregate, String path) throws OpUnsupported {
+    AggParts parts = aggregateParts(in.schema(), aggregate, path);
+    return finalAggregate(partialAggregate(in, parts), parts);
+  }
+
+  private AggParts aggregateParts(RelSchema input, Aggregate aggregate, String path)
+      throws OpUnsupported {
+    State in = new State(OperatorOuterClass.Operator.getDefaultInstance(), input);
+    List<ExprOuterClass.Expr> groupingPartial = new ArrayList<>();
+    List<ExprOuterClass.Expr> groupingFinal = new ArrayList<>();
+    List<Field> fields = new ArrayList<>();
+    for (int g = 0; g < aggregate.groupBy().size(); g++) {
+      String column = aggregate.groupBy().get(g);
+      int index = in.schema().indexOf(column);
+      if (index < 0) {
+        throw DataFusionErrors.invalidPlan(
+            path, "group column '" + column + "' is not in the input " + in.schema().names());
+      }
+      Field field = in.schema().fields().get(index);
+      groupingPartial.add(bound(index, field.type()));
+      groupingFinal.add(bound(g, field.type()));
+      fields.add(field);
+    }
+    List<ExprOuterClass.AggExpr> partial = new ArrayList<>();
+    List<ExprOuterClass.AggExpr> fin = new ArrayList<>();
+    for (Aggregate.AggregateCall call : aggregate.aggregates()) {
+      if (call.distinct()) {
+        throw new OpUnsupported(
+            "aggregate '"
+                + call.name()
+                + "' is distinct; distinct aggregates need a two-level aggregate, not mapped yet");
+      }
+      List<ExprTranslator.Typed> args = new ArrayList<>();
+      List<ExprType> types = new ArrayList<>();
+      for (Expr arg : call.args()) {
+        ExprTranslator.Typed typed = expr(in.schema(), arg);
+        args.add(typed);
+        types.add(typed.exprType());
+      }
+      FunctionRegistry.Resolution resolution;
+      try {
+        resolution = FunctionRegistry.resolveAggregate(call.fn(), types);
+      } catch (FunctionRegistry.TypeError e) {
+        throw DataFusionErrors.invalidPlan(path, e.getMessage());
+      }
+      DataType result = resolution.result().type();
+      fields.add(new Field(call.name(), result, resolution.result().nullable()));
+      ExprOuterClass.Expr child;
+      DataType childType;
+      if (args.isEmpty()) {
+        childType = PrimitiveType.INT32;
+        child = ExprTranslator.literal(Optional.of(1L), childType);
+      } else if (call.fn().equals("avg")) {
+        childType = PrimitiveType.FLOAT64;
+        child = ExprTranslator.coerce(args.get(0), childType);
+      } else {
+        childType = args.get(0).type();
+        child = args.get(0).proto();
+      }
+      partial.add(aggExpr(call.fn(), child, result));
+      // In Final mode DataFusion reads the partial state by position; the argument is only used
+      // for its type, so it is an unbound reference (as Comet's own Spark serde does).
+      ExprOuterClass.Expr unbound =
+          ExprOuterClass.Expr.newBuilder()
+              .setUnbound(
+                  ExprOuterClass.UnboundReference.newBuilder()
+                      .setName(call.name())
+                      .setDatatype(CometTypes.proto(childType)))
+              .build();
+      fin.add(aggExpr(call.fn(), args.isEmpty() ? child : unbound, result));
+    }
+    // DataFusion's partial state: avg keeps (sum, count), a decimal sum keeps (sum, is_empty).
+    int partialColumns = aggregate.groupBy().size();
+    for (int i = 0; i < aggregate.aggregates().size(); i++) {
+      String fn = aggregate.aggregates().get(i).fn();
+      DataType result = fields.get(aggregate.groupBy().size() + i).type();
+      boolean twoStates = fn.equals("avg") || (fn.equals("sum") && result instanceof DecimalType);
+      partialColumns += twoStates ? 2 : 1;
+    }
+    return new AggParts(
+        groupingPartial, groupingFinal, partial, fin, new RelSchema(fields), partialColumns);
+  }
+
+  private OperatorOuterClass.Operator partialAggregate(State in, AggParts parts) {
+    return wrap(
+        in,
+        b ->
+            b.setHashAgg(
+                OperatorOuterClass.HashAggregate.newBuilder()
+                    .addAllGroupingExprs(parts.groupingPartial())
+                    .addAllAggExprs(parts.partial())
+                    .setMode(OperatorOuterClass.AggregateMode.Partial)));
+  }
+
+  private State finalAggregate(OperatorOuterClass.Operator partialState, AggParts parts) {
+    OperatorOuterClass.Operator finalOp =
+        OperatorOuterClass.Operator.newBuilder()
+            .setPlanId(nextPlanId++)
+            .addChildren(partialState)
+            .setHashAgg(
+                OperatorOuterClass.HashAggregate.newBuilder()
+                    .addAllGroupingExprs(parts.groupingFinal())
+                    .addAllAggExprs(parts.fin())
+                    .setMode(OperatorOuterClass.AggregateMode.Final))
+            .build();
+    return new State(finalOp, parts.schema());
+  }
+
+  private static ExprOuterClass.AggExpr aggExpr(
+      String fn, ExprOuterClass.Expr child, DataType result) {
+    ExprOuterClass.AggExpr.Builder agg = ExprOuterClass.AggExpr.newBuilder();
+    switch (fn) {
+      case "count" -> agg.setCount(ExprOuterClass.Count.newBuilder().addChildren(child));
+      case "sum" ->
+          agg.setSum(
+              ExprOuterClass.Sum.newBuilder()
+                  .setChild(child)
+                  .setDatatype(CometTypes.proto(result))
+                  .setFailOnError(false));
+      case "min" ->
+          agg.setMin(
+              ExprOuterClass.Min.newBuilder()
+                  .setChild(child)
+                  .setDatatype(CometTypes.proto(result)));
+      case "max" ->
+          agg.setMax(
+              ExprOuterClass.Max.newBuilder()
+                  .setChild(child)
+                  .setDatatype(CometTypes.proto(result)));
+      case "avg" ->
+          agg.setAvg(
+              ExprOuterClass.Avg.newBuilder()
+                  .setChild(child)
+                  .setDatatype(CometTypes.proto(PrimitiveType.FLOAT64))
+                  .setSumDatatype(CometTypes.proto(PrimitiveType.FLOAT64))
+                  .setFailOnError(false));
+      default -> throw new IllegalArgumentException("unknown aggregate " + fn);
+    }
+    return agg.build();
+  }
+
+  private State join(State left, Join join, String path) throws OpUnsupported {
+    Optional<State> maybeRight = pipeline(join.right(), path + ".right.ops");
+    if (maybeRight.isEmpty()) {
+      throw new OpUnsupported("its right pipeline cannot run natively (see " + path + ".right)");
+    }
+    State right = maybeRight.get();
+    ExprTranslator leftExprs = ExprTranslator.over(left.schema(), params);
+    ExprTranslator rightExprs = ExprTranslator.over(right.schema(), params);
+    List<ExprOuterClass.Expr> leftKeys = new ArrayList<>();
+    List<ExprOuterClass.Expr> rightKeys = new ArrayList<>();
+    for (EquiKey key : join.on()) {
+      ExprTranslator.Typed l = column(leftExprs, key.left(), path);
+      ExprTranslator.Typed r = column(rightExprs, key.right(), path);
+      DataType common =
+          TypeRules.commonType(l.type(), r.type())
+              .orElseThrow(
+                  () ->
+                      DataFusionErrors.invalidPlan(
+                          path, "join key " + key + " compares " + l.type() + " with " + r.type()));
+      leftKeys.add(ExprTranslator.coerce(l, common));
+      rightKeys.add(ExprTranslator.coerce(r, common));
+    }
+    OperatorOuterClass.HashJoin.Builder builder =
+        OperatorOuterClass.HashJoin.newBuilder()
+            .addAllLeftJoinKeys(leftKeys)
+            .addAllRightJoinKeys(rightKeys)
+            .setJoinType(joinType(join.type()))
+            .setBuildSide(OperatorOuterClass.BuildSide.BuildRight);
+    if (join.condition().isPresent()) {
+      try {
+        builder.setCondition(
+            ExprTranslator.overJoin(left.schema(), right.schema(), params)
+                .translate(join.condition().get())
+                .proto());
+      } catch (ExprTranslator.Unsupported e) {
+        throw new OpUnsupported("its condition cannot be translated: " + e.getMessage());
+      }
+    }
+    boolean leftNullable = join.type() == JoinType.RIGHT || join.type() == JoinType.FULL;
+    boolean rightNullable = join.type() == JoinType.LEFT || join.type() == JoinType.FULL;
+    List<Field> fields = new ArrayList<>();
+    Set<String> names = new HashSet<>();
+    for (Field field : left.schema().fields()) {
+      fields.add(leftNullable ? field.withNullable(true) : field);
+      names.add(field.name());
+    }
+    if (join.type().keepsRightColumns()) {
+      for (Field field : right.schema().fields()) {
+        String name = field.name();
+        if (names.contains(name)) {
+          name = name + join.rightSuffix().orElse("");
+        }
+        fields.add((rightNullable ? field.withNullable(true) : field).withName(name));
+      }
+    }
+    OperatorOuterClass.Operator op =
+        OperatorOuterClass.Operator.newBuilder()
+            .setPlanId(nextPlanId++)
+            .addChildren(left.op())
+            .addChildren(right.op())
+            .setHashJoin(builder)
+            .build();
+    return new State(op, new RelSchema(fields));
+  }
+
+  private static OperatorOuterClass.JoinType joinType(JoinType type) {
+    return switch (type) {
+      case INNER -> OperatorOuterClass.JoinType.Inner;
+      case LEFT -> OperatorOuterClass.JoinType.LeftOuter;
+      case RIGHT -> OperatorOuterClass.JoinType.RightOuter;
+      case FULL -> OperatorOuterClass.JoinType.FullOuter;
+      case SEMI -> OperatorOuterClass.JoinType.LeftSemi;
+      case ANTI -> OperatorOuterClass.JoinType.LeftAnti;
+    };
+  }
+
+  private static ExprTranslator.Typed column(ExprTranslator exprs, String name, String path) {
+    try {
+      return exprs.translate(new ColumnRef(name));
+    } catch (ExprTranslator.Unsupported e) {
+      throw DataFusionErrors.invalidPlan(path, e.getMessage());
+    }
+  }
+
+  private ExprOuterClass.Expr sortOrder(RelSchema schema, SortKey key, String path) {
+    int index = schema.indexOf(key.column());
+    if (index < 0) {
+      throw DataFusionErrors.invalidPlan(
+          path, "sort column '" + key.column() + "' is not in the input " + schema.names());
+    }
+    return ExprOuterClass.Expr.newBuilder()
+        .setSortOrder(
+            ExprOuterClass.SortOrder.newBuilder()
+                .setChild(bound(index, schema.fields().get(index).type()))
+                .setDirection(
+                    key.direction() == SortKey.Direction.ASC
+                        ? ExprOuterClass.SortDirection.Ascending
+                        : ExprOuterClass.SortDirection.Descending)
+                .setNullOrdering(
+                    key.nulls() == SortKey.NullOrder.FIRST
+                        ? ExprOuterClass.NullOrdering.NullsFirst
+                        : ExprOuterClass.NullOrdering.NullsLast))
+        .build();
+  }
+
+  private ExprTranslator.Typed expr(RelSchema schema, Expr expr) throws OpUnsupported {
+    try {
+      return ExprTranslator.over(schema, params).translate(expr);
+    } catch (ExprTranslator.Unsupported e) {
+      throw new OpUnsupported(e.getMessage());
+    }
+  }
+
+  private State projection(State in, List<ExprOuterClass.Expr> exprs, RelSchema schema) {
+    return new State(
+        wrap(
+            in,
+            b ->
+                b.setProjection(
+                    OperatorOuterClass.Projection.newBuilder().addAllProjectList(exprs))),
+        schema);
+  }
+
+  private OperatorOuterClass.Operator wrap(
+      State in, Consumer<OperatorOuterClass.Operator.Builder> body) {
+    OperatorOuterClass.Operator.Builder builder =
+        OperatorOuterClass.Operator.newBuilder().setPlanId(nextPlanId++).addChildren(in.op());
+    body.accept(builder);
+    return builder.build();
+  }
+
+  private static ExprOuterClass.Expr bound(int index, DataType type) {
+    return ExprOuterClass.Expr.newBuilder()
+        .setBound(
+            ExprOuterClass.BoundReference.newBuilder()
+                .setIndex(index)
+                .setDatatype(CometTypes.proto(type)))
+        .build();
+  }
+
+  /** The operator tree as indented text, root first, for reports and debugging. */
+  static String describe(OperatorOuterClass.Operator op) {
+    StringBuilder text = new StringBuilder();
+    describe(op, 0, text);
+    return text.toString();
+  }
+
+  private static void describe(OperatorOuterClass.Operator op, int depth, StringBuilder text) {
+    text.append("  ".repeat(depth)).append(op.getOpStructCase().name());
+    if (op.hasHashAgg()) {
+      text.append('(').append(op.getHashAgg().getMode().name()).append(')');
+    }
+    if (op.hasHashJoin()) {
+      text.append('(').append(op.getHashJoin().getJoinType().name()).append(')');
+    }
+    if (op.hasScan()) {
+      text.append('(').append(op.getScan().getSource()).append(')');
+    }
+    text.append('\n');
+    for (OperatorOuterClass.Operator child : op.getChildrenList()) {
+      describe(child, depth + 1, text);
+    }
+  }
+}
