@@ -19,21 +19,7 @@ import java.util.stream.Collectors;
  * <p>Lives in the reference-lane module for now; it belongs in relspec-ir once that API is agreed.
  */
 public final class KernelCapabilities {
-  public static final List<String> OPS =
-      List.of(
-          "scan",
-          "filter",
-          "project",
-          "derive",
-          "join",
-          "aggregate",
-          "union",
-          "param",
-          "sort",
-          "limit",
-          "explode",
-          "dedupe",
-          "interval_align");
+  public static final List<String> OPS = io.relspec.ir.op.Op.NAMES;
 
   private static final String REFERENCE_REASON = "implemented directly over Arrow vectors";
 

@@ -530,21 +530,7 @@ final class BundleDecoder {
     };
   }
 
-  static final List<String> OP_NAMES =
-      List.of(
-          "scan",
-          "filter",
-          "project",
-          "derive",
-          "join",
-          "aggregate",
-          "union",
-          "param",
-          "sort",
-          "limit",
-          "explode",
-          "dedupe",
-          "interval_align");
+  static final List<String> OP_NAMES = Op.NAMES;
 
   private Op scan(JsonNode node, String path) {
     if (!object(node, path, "scan op", keys("op", "dataset", "columns"))) {

@@ -19,6 +19,23 @@ public sealed interface Op
         Dedupe,
         IntervalAlign {
 
+  /** Every op name of format v1, in the spec's order. */
+  java.util.List<String> NAMES =
+      java.util.List.of(
+          "scan",
+          "filter",
+          "project",
+          "derive",
+          "join",
+          "aggregate",
+          "union",
+          "param",
+          "sort",
+          "limit",
+          "explode",
+          "dedupe",
+          "interval_align");
+
   /** The op's name as written in {@code {"op": "<name>"}}. */
   String opName();
 }
