@@ -122,34 +122,6 @@ public final class SparkErrors {
             + "=VALUE.");
   }
 
-  public static RelspecException undeclaredParam(String rule, String param) {
-    return new RelspecException(
-        ErrorCode.INVALID_ARGUMENT,
-        "Cannot bind param '"
-            + param
-            + "' of rule '"
-            + rule
-            + "': the rule declares no such param. Declare it with a param op or remove the"
-            + " binding.");
-  }
-
-  public static RelspecException badParamValue(
-      String rule, String param, DataType type, String value, String why) {
-    return new RelspecException(
-        ErrorCode.INVALID_ARGUMENT,
-        "Cannot bind param '"
-            + param
-            + "' of rule '"
-            + rule
-            + "' to '"
-            + value
-            + "': "
-            + why
-            + ". Pass a value of type "
-            + type.typeString()
-            + ".");
-  }
-
   public static RelspecException nameClash(String where, String column, String fix) {
     return new RelspecException(
         ErrorCode.INVALID_BUNDLE,

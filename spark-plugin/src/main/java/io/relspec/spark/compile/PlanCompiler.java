@@ -74,7 +74,8 @@ public final class PlanCompiler {
    *
    * @param rule the rule's name, for error messages
    * @param ops the rule's ops, starting with a scan
-   * @param params the effective value of every param the rule declares (see {@link ParamBinder})
+   * @param params the effective value of every param the rule declares (as {@code RelPlan.params()}
+   *     gives them)
    */
   public Dataset<Row> compile(String rule, List<Op> ops, Map<String, Literal> params) {
     try {

@@ -56,6 +56,40 @@ class ExpressionsTest extends CompilerTestSupport {
     return values;
   }
 
+  /**
+   * The effective params of {@code rule} as the validator binds them (run-time value, else the
+   * rule's binding, else the default), with {@code nums} declared as a dataset.
+   */
+  private static java.util.Map<String, io.relspec.ir.expr.Literal> bind(
+      io.relspec.ir.bundle.RuleDefinition rule, java.util.Map<String, String> runtime) {
+    io.relspec.ir.bundle.Bundle bundle =
+        io.relspec.ir.build.RelspecBuilder.bundle("t")
+            .dataset(
+                io.relspec.ir.build.RelspecBuilder.parquet(
+                    "nums",
+                    "nums",
+                    io.relspec.ir.build.RelspecBuilder.field("a", "int32"),
+                    io.relspec.ir.build.RelspecBuilder.field("b", "int32"),
+                    io.relspec.ir.build.RelspecBuilder.field("x", "float64"),
+                    io.relspec.ir.build.RelspecBuilder.field("y", "float64")))
+            .contract(
+                io.relspec.ir.build.RelspecBuilder.contract(
+                        rule.contract(), io.relspec.ir.build.RelspecBuilder.field("a", "int32"))
+                    .build())
+            .build();
+    bundle =
+        new io.relspec.ir.bundle.Bundle(
+            bundle.formatVersion(),
+            bundle.name(),
+            bundle.datasets(),
+            bundle.contracts(),
+            List.of(rule));
+    return io.relspec.ir.validate.BundleValidator.validate(bundle, "test.json", runtime)
+        .plan(rule.name())
+        .orElseThrow()
+        .params();
+  }
+
   private List<Object> one(String exprJson) {
     register("one", table("z int32", row(1)));
     return eval("one", exprJson);
@@ -335,14 +369,11 @@ class ExpressionsTest extends CompilerTestSupport {
             """);
     Dataset<Row> rows =
         new PlanCompiler(DatasetResolver.of(tables))
-            .compile("r", rule.ops(), ParamBinder.bind(rule, java.util.Map.of()));
+            .compile("r", rule.ops(), bind(rule, java.util.Map.of()));
     assertThat(rows(rows)).containsExactly(Arrays.asList("x", -7));
     Dataset<Row> overridden =
         new PlanCompiler(DatasetResolver.of(tables))
-            .compile(
-                "r",
-                rule.ops(),
-                ParamBinder.bind(rule, java.util.Map.of("limit", "8", "label", "y")));
+            .compile("r", rule.ops(), bind(rule, java.util.Map.of("limit", "8", "label", "y")));
     assertThat(rows(overridden))
         .containsExactly(
             Arrays.asList("y", 7),
@@ -350,11 +381,16 @@ class ExpressionsTest extends CompilerTestSupport {
             Arrays.asList("y", 7),
             Arrays.asList("y", 7));
     // rule.name wins over name
-    assertThat(ParamBinder.bind(rule, java.util.Map.of("limit", "8", "r.limit", "0")).get("limit"))
+    assertThat(bind(rule, java.util.Map.of("limit", "8", "r.limit", "0")).get("limit"))
         .isEqualTo(io.relspec.ir.expr.Literal.of(0L, io.relspec.ir.type.PrimitiveType.INT32));
-    assertThatThrownBy(() -> ParamBinder.bind(rule, java.util.Map.of("limit", "many")))
+    assertThatThrownBy(() -> bind(rule, java.util.Map.of("limit", "many")))
         .isInstanceOf(RelspecException.class)
-        .hasMessageContaining("Cannot bind param 'limit' of rule 'r' to 'many'")
+        .hasMessageContaining("Cannot bind params of bundle test.json")
+        .satisfies(
+            e ->
+                assertThat(((RelspecException) e).render())
+                    .contains(
+                        "Cannot bind param 'limit' of rule 'r' (int32): expected an integer, found 'many'"))
         .satisfies(
             e -> assertThat(((RelspecException) e).code()).isEqualTo(ErrorCode.INVALID_ARGUMENT));
   }
@@ -366,8 +402,12 @@ class ExpressionsTest extends CompilerTestSupport {
             """
             "ops": [{"op": "scan", "dataset": "nums"}, {"op": "param", "name": "p", "type": "int32"}]
             """);
-    assertThatThrownBy(() -> ParamBinder.bind(rule, java.util.Map.of()))
-        .hasMessageStartingWith("Cannot bind param 'p' at rule 'r': it has no default");
+    assertThatThrownBy(() -> bind(rule, java.util.Map.of()))
+        .isInstanceOfSatisfying(
+            RelspecException.class,
+            e ->
+                assertThat(e.render())
+                    .contains("Cannot bind param 'p' of rule 'r': it has no value and no default"));
     assertThatThrownBy(() -> one(fn("nope", col("z"))))
         .hasMessageStartingWith(
             "Cannot compile function 'nope' at rule 'r' ops[1].columns[0].expr");
