@@ -23,6 +23,7 @@ import picocli.CommandLine.Command;
       LineageCommand.class,
       CheckCommand.class,
       DiffCommand.class,
+      CapabilitiesCommand.class,
       CommandLine.HelpCommand.class
     })
 public final class RelspecCommand implements Runnable {

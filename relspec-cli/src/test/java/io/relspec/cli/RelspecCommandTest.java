@@ -184,6 +184,16 @@ class RelspecCommandTest {
   }
 
   @Test
+  void capabilitiesListEveryOpForEveryLane() {
+    Result result = run("capabilities");
+    assertThat(result.exit()).isZero();
+    for (String op : io.relspec.ir.op.Op.NAMES) {
+      assertThat(result.out()).contains(op);
+    }
+    assertThat(result.out()).contains("reference", "spark", "datafusion");
+  }
+
+  @Test
   void badArgumentsAreUserErrors() {
     assertThat(run("validate", "no/such/file.json").err())
         .isEqualTo(

@@ -121,8 +121,8 @@ public final class KernelCapabilities {
               "op",
               op,
               Lane.DATAFUSION,
-              Support.TRANSLATED,
-              "Sort + Window row_number; Window is untested through Comet 0.12");
+              Support.FALLBACK,
+              "needs Comet 0.12's Window operator, which datafusion-bridge does not map yet");
       case "param" ->
           new Capability(
               "op", op, Lane.DATAFUSION, Support.TRANSLATED, "bound to literals before planning");
@@ -131,8 +131,8 @@ public final class KernelCapabilities {
               "op",
               op,
               Lane.DATAFUSION,
-              Support.TRANSLATED,
-              "by-name alignment done as projections, then Comet union");
+              Support.FALLBACK,
+              "Comet 0.12 has no union operator that datafusion-bridge can drive");
       default ->
           new Capability(
               "op",
@@ -159,20 +159,14 @@ public final class KernelCapabilities {
 
   private static Capability dataFusionFunction(String fn) {
     return switch (fn) {
-      case "upper", "lower" ->
+      case "upper", "lower", "trim", "concat", "substr", "date_add_days" ->
           new Capability(
               "function",
               fn,
               Lane.DATAFUSION,
               Support.FALLBACK,
-              "Comet 0.12 disables upper/lower by default (locale-dependent)");
-      case "length" ->
-          new Capability(
-              "function",
-              fn,
-              Lane.DATAFUSION,
-              Support.FALLBACK,
-              "character length was seen falling back in Comet 0.12");
+              "not mapped by datafusion-bridge: Comet 0.12's version differs from the spec or is"
+                  + " unchecked (upper/lower are locale-dependent and off by default)");
       default ->
           new Capability(
               "function",
