@@ -12,7 +12,6 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Date;
 import java.util.ArrayList;
@@ -20,7 +19,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -60,24 +58,6 @@ class AnalyticsExampleTest {
 
   private static Date date(String value) {
     return Date.valueOf(value);
-  }
-
-  private static List<List<Object>> read(Path dataset) throws IOException {
-    List<Path> parts;
-    try (Stream<Path> files = Files.list(dataset)) {
-      parts = files.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList();
-    }
-    List<List<Object>> rows = new ArrayList<>();
-    for (Path part : parts) {
-      for (Row row : spark().read().parquet(part.toString()).collectAsList()) {
-        List<Object> values = new ArrayList<>();
-        for (int i = 0; i < row.length(); i++) {
-          values.add(row.get(i));
-        }
-        rows.add(values);
-      }
-    }
-    return rows;
   }
 
   @Test
@@ -127,26 +107,27 @@ class AnalyticsExampleTest {
 
     // since 2024-01-01, shipped or delivered: orders 10, 11, 14 (north) and 15 (null region);
     // order 16 has no customer (inner join), order 18 no date (filter drops null)
-    assertThat(read(out.resolve("region_revenue")))
+    assertThat(WrittenRows.read(out.resolve("region_revenue")))
         .containsExactly(
             r("north", d("1500.00"), 3L, 2L, 500.0), r(null, d("120.00"), 1L, 1L, 120.0));
     // not cancelled, per customer, total >= 100.00 (the rule's binding); customer 3 has no name
-    assertThat(read(out.resolve("top_customers")))
+    assertThat(WrittenRows.read(out.resolve("top_customers")))
         .containsExactly(
             r(1L, "Ann", d("1110.00"), 3L, "gold"),
             r(2L, "Bob", d("130.00"), 2L, "bronze"),
             r(4L, "Dee", d("120.00"), 1L, "bronze"));
-    assertThat(read(out.resolve("top_customers__errors")))
+    assertThat(WrittenRows.read(out.resolve("top_customers__errors")))
         .extracting(row -> row.subList(0, 7))
         .containsExactly(r(3L, null, d("400.00"), 1L, "silver", "null_violation", "name"));
     // semi join drops order 13 (cancelled) and 99 (no order); the null sku row is dropped by
     // the contract (onViolation drop, no errors dataset)
-    assertThat(read(out.resolve("sku_sales")))
+    assertThat(WrittenRows.read(out.resolve("sku_sales")))
         .containsExactly(
             r("A", 7L, d("700.00"), 5), r("B", 2L, d("800.00"), 1), r("C", 1L, d("120.00"), 1));
     assertThat(out.resolve("sku_sales__errors")).doesNotExist();
     // anti join: a null customer_id in orders never matches, so Eve (no orders) stays
-    assertThat(read(out.resolve("dormant_customers"))).containsExactly(r(5L, "Eve", null));
+    assertThat(WrittenRows.read(out.resolve("dormant_customers")))
+        .containsExactly(r(5L, "Eve", null));
 
     Map<String, RunReport.OutputReport> outputs = new HashMap<>();
     report.outputs().forEach(o -> outputs.put(o.name(), o));

@@ -16,14 +16,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -103,24 +101,6 @@ class CpgExampleTest {
     return Arrays.asList(values);
   }
 
-  private static List<List<Object>> read(Path dataset) throws IOException {
-    List<Path> parts;
-    try (Stream<Path> files = Files.list(dataset)) {
-      parts = files.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList();
-    }
-    List<List<Object>> rows = new ArrayList<>();
-    for (Path part : parts) {
-      for (Row row : spark().read().parquet(part.toString()).collectAsList()) {
-        List<Object> values = new ArrayList<>();
-        for (int i = 0; i < row.length(); i++) {
-          values.add(row.get(i));
-        }
-        rows.add(values);
-      }
-    }
-    return rows;
-  }
-
   @Test
   void cpgExampleEndToEnd() throws IOException {
     ValidatedBundle bundle = BundleValidator.validate(EXAMPLES.resolve("cpg.json"));
@@ -172,7 +152,7 @@ class CpgExampleTest {
     // dedupe (score desc, source asc) keeps the call_site row. Ref 2 (0-100) also contains
     // occurrence 1 (0-100) but 2 and 3 are shorter. Ref 6 (0-50) contains only occurrence 4
     // (null confidence: score 0.0).
-    assertThat(read(out.resolve("symbol_links")))
+    assertThat(WrittenRows.read(out.resolve("symbol_links")))
         .containsExactly(
             r(linkId("name_ref", 2), "a.py", 0L, 100L, "mod.g", "name_ref", "contained", 0.8),
             r(linkId("call_site", 3), "a.py", 5L, 25L, "mod.g", "call_site", "callee_name", 0.8),
@@ -183,7 +163,7 @@ class CpgExampleTest {
     // ref 3 contains only an occurrence without a symbol; refs 4 (no occurrence in c.rs) and 5
     // (null span) do not match: all three have a null symbol, which the contract requires.
     String message = "column 'symbol' is null but contract 'symbol_links_v1' requires a value";
-    assertThat(read(out.resolve("symbol_links__errors")))
+    assertThat(WrittenRows.read(out.resolve("symbol_links__errors")))
         .extracting(row -> row.subList(0, 11))
         .containsExactlyInAnyOrder(
             r(
@@ -222,7 +202,7 @@ class CpgExampleTest {
                 "null_violation",
                 "symbol",
                 message));
-    assertThat(read(out.resolve("file_link_counts")))
+    assertThat(WrittenRows.read(out.resolve("file_link_counts")))
         .containsExactly(
             r("a.py", "python", 4L, 2L), r("b.py", "python", 2L, 1L), r("c.rs", null, 0L, 0L));
 

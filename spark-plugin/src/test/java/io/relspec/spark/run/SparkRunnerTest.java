@@ -18,7 +18,6 @@ import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -131,24 +130,6 @@ class SparkRunnerTest {
   }
 
   /** The rows of a Parquet output, reading its part files in name order (the written order). */
-  private static List<List<Object>> read(Path dataset) throws IOException {
-    List<Path> parts;
-    try (Stream<Path> files = Files.list(dataset)) {
-      parts = files.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList();
-    }
-    List<List<Object>> rows = new ArrayList<>();
-    for (Path part : parts) {
-      for (Row row : spark().read().parquet(part.toString()).collectAsList()) {
-        List<Object> values = new ArrayList<>();
-        for (int i = 0; i < row.length(); i++) {
-          values.add(row.get(i));
-        }
-        rows.add(values);
-      }
-    }
-    return rows;
-  }
-
   private static org.apache.parquet.schema.MessageType parquetSchema(Path dataset)
       throws IOException {
     Path part;
@@ -179,7 +160,7 @@ class SparkRunnerTest {
     assertThat(report.outputs())
         .extracting(RunReport.OutputReport::name)
         .containsExactly("item_tags", "stock_value", "tag_counts");
-    assertThat(read(out.resolve("item_tags")))
+    assertThat(WrittenRows.read(out.resolve("item_tags")))
         .containsExactly(r(1L, "red", 0), r(1L, "fruit", 1), r(2L, "fruit", 0), r(5L, "green", 1));
     // non-nullable contract columns are REQUIRED in the Parquet files
     assertThat(parquetSchema(out.resolve("item_tags")).getType("id").getRepetition())
@@ -187,7 +168,7 @@ class SparkRunnerTest {
     assertThat(parquetSchema(out.resolve("item_tags")).getType("pos").getRepetition())
         .isEqualTo(org.apache.parquet.schema.Type.Repetition.OPTIONAL);
     // null/empty tag lists give a null tag (null_violation); kiwi has "fruit" twice (duplicate_key)
-    List<List<Object>> errors = read(out.resolve("item_tags__errors"));
+    List<List<Object>> errors = WrittenRows.read(out.resolve("item_tags__errors"));
     assertThat(errors)
         .extracting(row -> row.subList(0, 5))
         .containsExactlyInAnyOrder(
@@ -197,10 +178,10 @@ class SparkRunnerTest {
             r(5L, "fruit", 2, "duplicate_key", "id"));
     assertThat(errors).extracting(row -> row.get(6)).containsOnly("item_tags");
     // tag_counts scans the finalized item_tags rows, not the raw ones
-    assertThat(read(out.resolve("tag_counts")))
+    assertThat(WrittenRows.read(out.resolve("tag_counts")))
         .containsExactly(r("fruit", 2L), r("green", 1L), r("red", 1L));
     // qty >= 1 (the param's default): apple 1.50 * 10, rock null * 2, kiwi 3.25 * 4
-    assertThat(read(out.resolve("stock_value")))
+    assertThat(WrittenRows.read(out.resolve("stock_value")))
         .containsExactly(
             r(1L, new BigDecimal("15.00")), r(3L, null), r(5L, new BigDecimal("13.00")));
 
@@ -231,7 +212,7 @@ class SparkRunnerTest {
   void runtimeParamWinsAndReplacesPreviousOutputs() throws IOException {
     run(bundle(true), Map.of());
     RunReport report = run(bundle(true), Map.of("min_qty", "0"));
-    assertThat(read(out.resolve("stock_value")))
+    assertThat(WrittenRows.read(out.resolve("stock_value")))
         .containsExactly(
             r(1L, new BigDecimal("15.00")),
             r(2L, new BigDecimal("0.00")),
@@ -244,7 +225,7 @@ class SparkRunnerTest {
   void failingContractStopsTheRunAndLeavesPreviousOutputsUntouched() throws IOException {
     run(bundle(true), Map.of());
     byte[] manifestBefore = Files.readAllBytes(out.resolve(SparkRunner.MANIFEST));
-    List<List<Object>> itemTagsBefore = read(out.resolve("item_tags"));
+    List<List<Object>> itemTagsBefore = WrittenRows.read(out.resolve("item_tags"));
 
     assertThatThrownBy(() -> run(bundle(false), Map.of("min_qty", "0")))
         .isInstanceOf(RelspecException.class)
@@ -254,8 +235,8 @@ class SparkRunnerTest {
         .satisfies(
             e -> assertThat(((RelspecException) e).code()).isEqualTo(ErrorCode.CONTRACT_VIOLATION));
     assertThat(Files.readAllBytes(out.resolve(SparkRunner.MANIFEST))).isEqualTo(manifestBefore);
-    assertThat(read(out.resolve("item_tags"))).isEqualTo(itemTagsBefore);
-    assertThat(read(out.resolve("stock_value"))).hasSize(3);
+    assertThat(WrittenRows.read(out.resolve("item_tags"))).isEqualTo(itemTagsBefore);
+    assertThat(WrittenRows.read(out.resolve("stock_value"))).hasSize(3);
     try (Stream<Path> files = Files.list(out)) {
       assertThat(files.map(p -> p.getFileName().toString()))
           .noneMatch(n -> n.startsWith("_relspec"));
