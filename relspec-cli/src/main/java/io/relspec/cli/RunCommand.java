@@ -3,9 +3,9 @@ package io.relspec.cli;
 import io.relspec.ir.error.ErrorCode;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.json.BundleReader;
+import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.ValidatedBundle;
-import io.relspec.spark.run.RunReport;
 import io.relspec.spark.run.SparkRunner;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -88,8 +88,8 @@ final class RunCommand implements Callable<Integer> {
     if (runtime.targetPartitions() > 0) {
       spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(runtime.targetPartitions()));
     }
-    RunReport report =
-        new SparkRunner(spark, progress).run(bundle, data, out, options.runtimeParams());
+    RunManifest report =
+        new SparkRunner(spark, progress).run(bundle, data, out, options.runtimeParams(), runtime);
     spec.commandLine()
         .getOut()
         .printf(

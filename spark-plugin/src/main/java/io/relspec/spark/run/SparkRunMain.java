@@ -3,6 +3,7 @@ package io.relspec.spark.run;
 import io.relspec.ir.error.ErrorCode;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.json.BundleReader;
+import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
 import java.io.PrintStream;
@@ -90,7 +91,7 @@ public final class SparkRunMain {
               : master != null || !submitted()
                   ? SparkRunner.localSession(master == null ? "local[*]" : master)
                   : SparkSession.builder().getOrCreate();
-      RunReport report =
+      RunManifest report =
           new SparkRunner(spark, out).run(bundle, Path.of(data), Path.of(outDir), params);
       out.printf(
           "relspec: done: %d output(s) of bundle %s (signature %s) in %d ms%n",

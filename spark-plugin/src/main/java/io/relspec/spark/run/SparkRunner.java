@@ -1,12 +1,13 @@
 package io.relspec.spark.run;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.relspec.ir.bundle.ContractSpec;
 import io.relspec.ir.bundle.OnViolation;
 import io.relspec.ir.expr.Literal;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelPlan;
+import io.relspec.ir.run.RunManifest;
+import io.relspec.ir.run.StagedOutputs;
+import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.spark.SparkErrors;
 import io.relspec.spark.compile.DatasetResolver;
@@ -15,13 +16,7 @@ import io.relspec.spark.contract.ContractFinalizer;
 import io.relspec.spark.contract.Finalization;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.FileVisitResult;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,9 +38,9 @@ import org.apache.spark.sql.SparkSession;
  * previous output untouched.
  */
 public final class SparkRunner {
-  public static final String MANIFEST = "_manifest.json";
+  public static final String MANIFEST = RunManifest.FILE_NAME;
+  public static final String ENGINE = "spark";
   public static final String PLAN_SIGNATURE_PROPERTY = "relspec.plan.signature";
-  public static final String RELSPEC_VERSION = "0.1.0-SNAPSHOT";
 
   private final SparkSession spark;
   private final PrintStream progress;
@@ -70,19 +65,26 @@ public final class SparkRunner {
    * @param bundle the validated bundle (its plans hold the effective params)
    * @param runtimeParams the values given at run time, for the manifest
    */
-  public RunReport run(
+  public RunManifest run(
       ValidatedBundle bundle, Path dataDir, Path outDir, Map<String, String> runtimeParams) {
+    return run(bundle, dataDir, outDir, runtimeParams, RuntimeProfile.DEFAULT);
+  }
+
+  /**
+   * @param bundle the validated bundle (its plans hold the effective params)
+   * @param runtimeParams the values given at run time, for the manifest
+   * @param profile the runtime profile the session was configured from, for the manifest
+   */
+  public RunManifest run(
+      ValidatedBundle bundle,
+      Path dataDir,
+      Path outDir,
+      Map<String, String> runtimeParams,
+      RuntimeProfile profile) {
     long start = System.nanoTime();
     String started = Instant.now().toString();
-    Path staging = outDir.resolve("_relspec_staging_" + System.currentTimeMillis());
-    try {
-      Files.createDirectories(staging);
-    } catch (IOException e) {
-      throw SparkErrors.cannotWrite("the staging directory", staging.toString(), e);
-    }
-    List<String> staged = new ArrayList<>();
-    List<RunReport.OutputReport> outputs = new ArrayList<>();
-    try {
+    List<RunManifest.OutputReport> outputs = new ArrayList<>();
+    try (StagedOutputs staged = StagedOutputs.open(outDir)) {
       Map<String, Path> produced = new LinkedHashMap<>();
       DatasetResolver resolver =
           (dataset, where) -> {
@@ -98,32 +100,37 @@ public final class SparkRunner {
           };
       PlanCompiler compiler = new PlanCompiler(resolver);
       for (OutputPlan output : bundle.outputs()) {
-        outputs.add(runOutput(output, compiler, staging, staged));
-        produced.put(output.name(), staging.resolve(output.name()));
+        outputs.add(runOutput(output, compiler, staged));
+        produced.put(output.name(), staged.staged(output.name()));
       }
-      RunReport report =
-          new RunReport(
+      RunManifest manifest =
+          new RunManifest(
               bundle.bundle().name(),
               bundle.source(),
               bundle.signature(),
-              spark.version(),
-              RELSPEC_VERSION,
+              ENGINE,
+              Map.of("spark", spark.version(), "relspec", RunManifest.RELSPEC_VERSION),
               runtimeParams,
+              RunManifest.describe(profile),
               started,
               (System.nanoTime() - start) / 1_000_000,
-              outputs);
-      writeManifest(report, staging.resolve(MANIFEST));
-      staged.add(MANIFEST);
-      commit(staging, outDir, staged);
-      return report;
+              outputs,
+              List.of());
+      Path manifestPath = staged.stage(RunManifest.FILE_NAME);
+      try {
+        manifest.write(manifestPath);
+      } catch (IOException e) {
+        throw SparkErrors.cannotWrite("the run manifest", manifestPath.toString(), e);
+      }
+      staged.commit();
+      return manifest;
     } finally {
       spark.sparkContext().setJobDescription(null);
-      deleteRecursively(staging);
     }
   }
 
-  private RunReport.OutputReport runOutput(
-      OutputPlan output, PlanCompiler compiler, Path staging, List<String> staged) {
+  private RunManifest.OutputReport runOutput(
+      OutputPlan output, PlanCompiler compiler, StagedOutputs staged) {
     long start = System.nanoTime();
     List<ContractFinalizer.RuleRows> rows = new ArrayList<>();
     Map<String, Double> compileMillis = new LinkedHashMap<>();
@@ -152,13 +159,11 @@ public final class SparkRunner {
     try {
       Finalization.Counts counts = done.counts();
       done.failOnViolations(counts);
-      write(done.rows(), staging.resolve(output.name()));
-      staged.add(output.name());
+      write(done.rows(), staged.stage(output.name()));
       if (contract.onViolation() == OnViolation.QUARANTINE) {
-        write(done.errors(), staging.resolve(output.errorsName()));
-        staged.add(output.errorsName());
+        write(done.errors(), staged.stage(output.errorsName()));
       }
-      List<RunReport.RuleReport> rules = new ArrayList<>();
+      List<RunManifest.RuleReport> rules = new ArrayList<>();
       for (RelPlan plan : output.rules()) {
         Map<String, Long> byStatus = counts.rule(plan.name());
         long in = byStatus.values().stream().mapToLong(Long::longValue).sum();
@@ -167,7 +172,7 @@ public final class SparkRunner {
                 + byStatus.getOrDefault(ContractFinalizer.CAST_FAILURE, 0L)
                 + byStatus.getOrDefault(ContractFinalizer.DUPLICATE_KEY, 0L);
         rules.add(
-            new RunReport.RuleReport(
+            new RunManifest.RuleReport(
                 plan.name(),
                 plan.rule().priority(),
                 plan.planSignature(),
@@ -177,11 +182,12 @@ public final class SparkRunner {
                 byStatus.getOrDefault(ContractFinalizer.OK, 0L),
                 violations,
                 byStatus.getOrDefault(ContractFinalizer.DEDUPLICATED, 0L),
-                compileMillis.get(plan.name())));
+                compileMillis.get(plan.name()),
+                List.of()));
       }
       boolean quarantine = contract.onViolation() == OnViolation.QUARANTINE;
-      RunReport.OutputReport report =
-          new RunReport.OutputReport(
+      RunManifest.OutputReport report =
+          new RunManifest.OutputReport(
               output.name(),
               contract.name(),
               contract.version(),
@@ -237,58 +243,6 @@ public final class SparkRunner {
       } else {
         spark.conf().set(key, before);
       }
-    }
-  }
-
-  private static void writeManifest(RunReport report, Path path) {
-    try {
-      new ObjectMapper()
-          .enable(SerializationFeature.INDENT_OUTPUT)
-          .writeValue(path.toFile(), report);
-    } catch (IOException e) {
-      throw SparkErrors.cannotWrite("the run manifest", path.toString(), e);
-    }
-  }
-
-  /** Moves each staged dataset into place: old copy aside, new one in, old copy deleted. */
-  private static void commit(Path staging, Path outDir, List<String> staged) {
-    for (String name : staged) {
-      Path target = outDir.resolve(name);
-      Path old = staging.resolve(".old-" + name);
-      try {
-        if (Files.exists(target)) {
-          Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-        }
-        Files.move(staging.resolve(name), target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw SparkErrors.cannotWrite("dataset " + name, target.toString(), e);
-      }
-    }
-  }
-
-  static void deleteRecursively(Path path) {
-    if (!Files.exists(path)) {
-      return;
-    }
-    try {
-      Files.walkFileTree(
-          path,
-          new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.delete(file);
-              return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
-              Files.delete(dir);
-              return FileVisitResult.CONTINUE;
-            }
-          });
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 }

@@ -2,6 +2,7 @@ package io.relspec.spark.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
@@ -99,7 +100,7 @@ class AnalyticsExampleTest {
         row(17L, null, 1, d("80.00")));
 
     Path out = dir.resolve("out");
-    RunReport report =
+    RunManifest report =
         new SparkRunner(
                 spark(),
                 new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))
@@ -129,7 +130,7 @@ class AnalyticsExampleTest {
     assertThat(WrittenRows.read(out.resolve("dormant_customers")))
         .containsExactly(r(5L, "Eve", null));
 
-    Map<String, RunReport.OutputReport> outputs = new HashMap<>();
+    Map<String, RunManifest.OutputReport> outputs = new HashMap<>();
     report.outputs().forEach(o -> outputs.put(o.name(), o));
     assertThat(outputs.get("top_customers").quarantined()).isEqualTo(1);
     assertThat(outputs.get("top_customers").rowsIn()).isEqualTo(4);

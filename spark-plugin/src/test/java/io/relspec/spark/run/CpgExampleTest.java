@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.relspec.ir.bundle.DatasetSpec;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelPlan;
+import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
@@ -140,7 +141,7 @@ class CpgExampleTest {
         row(6L, "a.py", "f2()", 40L, 45L, List.of("mod.f", "mod.f")));
 
     Path out = dir.resolve("out");
-    RunReport report =
+    RunManifest report =
         new SparkRunner(
                 spark(),
                 new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))
@@ -206,7 +207,7 @@ class CpgExampleTest {
         .containsExactly(
             r("a.py", "python", 4L, 2L), r("b.py", "python", 2L, 1L), r("c.rs", null, 0L, 0L));
 
-    RunReport.OutputReport links = report.outputs().get(0);
+    RunManifest.OutputReport links = report.outputs().get(0);
     assertThat(links.name()).isEqualTo("symbol_links");
     assertThat(links.rowsIn()).isEqualTo(10);
     assertThat(links.rowsOut()).isEqualTo(6);
@@ -215,9 +216,9 @@ class CpgExampleTest {
     assertThat(links.ordering())
         .isEqualTo("explicit(path asc nulls last, bstart asc nulls last, link_id asc nulls last)");
     assertThat(links.rules())
-        .extracting(RunReport.RuleReport::name)
+        .extracting(RunManifest.RuleReport::name)
         .containsExactly("ref_symbols", "call_symbols");
-    assertThat(links.rules()).extracting(RunReport.RuleReport::rowsIn).containsExactly(6L, 4L);
+    assertThat(links.rules()).extracting(RunManifest.RuleReport::rowsIn).containsExactly(6L, 4L);
     assertThat(links.rules().get(0).planSignature())
         .isEqualTo(bundle.plan("ref_symbols").orElseThrow().planSignature());
     assertThat(report.outputs().get(1).rowsOut()).isEqualTo(3);

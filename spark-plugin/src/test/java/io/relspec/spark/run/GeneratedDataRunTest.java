@@ -2,6 +2,7 @@ package io.relspec.spark.run;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.spark.SparkTestSession;
@@ -33,12 +34,12 @@ class GeneratedDataRunTest {
     for (String example : List.of("cpg.json", "analytics.json")) {
       ValidatedBundle bundle = BundleValidator.validate(Path.of("..", "examples", example));
       Path out = dir.resolve("out-" + example);
-      RunReport report =
+      RunManifest report =
           new SparkRunner(
                   spark(),
                   new PrintStream(OutputStream.nullOutputStream(), true, StandardCharsets.UTF_8))
               .run(bundle, data, out, Map.of());
-      for (RunReport.OutputReport output : report.outputs()) {
+      for (RunManifest.OutputReport output : report.outputs()) {
         assertThat(output.rowsIn())
             .as(example + " " + output.name())
             .isEqualTo(

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relspec.ir.error.ErrorCode;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.json.BundleReader;
+import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.spark.SparkTestSession;
@@ -111,14 +112,14 @@ class SparkRunnerTest {
   }
 
   private void writeStock(StructType schema, Row... rows) {
-    SparkRunner.deleteRecursively(data.resolve("stock"));
+    io.relspec.ir.run.StagedOutputs.deleteRecursively(data.resolve("stock"));
     spark()
         .createDataFrame(List.of(rows), schema)
         .write()
         .parquet(data.resolve("stock").toString());
   }
 
-  private RunReport run(String bundleJson, Map<String, String> params) {
+  private RunManifest run(String bundleJson, Map<String, String> params) {
     ValidatedBundle bundle =
         BundleValidator.validate(BundleReader.read(bundleJson, "shop.json"), "shop.json", params);
     return new SparkRunner(spark(), new PrintStream(progress, true, StandardCharsets.UTF_8))
@@ -155,10 +156,10 @@ class SparkRunnerTest {
 
   @Test
   void runsRulesInDependencyOrderAndWritesOutputsQuarantineAndManifest() throws IOException {
-    RunReport report = run(bundle(true), Map.of());
+    RunManifest report = run(bundle(true), Map.of());
 
     assertThat(report.outputs())
-        .extracting(RunReport.OutputReport::name)
+        .extracting(RunManifest.OutputReport::name)
         .containsExactly("item_tags", "stock_value", "tag_counts");
     assertThat(WrittenRows.read(out.resolve("item_tags")))
         .containsExactly(r(1L, "red", 0), r(1L, "fruit", 1), r(2L, "fruit", 0), r(5L, "green", 1));
@@ -185,7 +186,7 @@ class SparkRunnerTest {
         .containsExactly(
             r(1L, new BigDecimal("15.00")), r(3L, null), r(5L, new BigDecimal("13.00")));
 
-    RunReport.OutputReport itemTags = report.outputs().get(0);
+    RunManifest.OutputReport itemTags = report.outputs().get(0);
     assertThat(itemTags.rowsIn()).isEqualTo(8);
     assertThat(itemTags.rowsOut()).isEqualTo(4);
     assertThat(itemTags.quarantined()).isEqualTo(4);
@@ -193,7 +194,7 @@ class SparkRunnerTest {
 
     JsonNode manifest = new ObjectMapper().readTree(out.resolve(SparkRunner.MANIFEST).toFile());
     assertThat(manifest.get("bundleSignature").asText()).hasSize(64);
-    assertThat(manifest.get("sparkVersion").asText()).isEqualTo("3.5.7");
+    assertThat(manifest.get("versions").get("spark").asText()).isEqualTo("3.5.7");
     JsonNode rule = manifest.get("outputs").get(1).get("rules").get(0);
     assertThat(rule.get("name").asText()).isEqualTo("stock_value");
     assertThat(rule.get("planSignature").asText()).hasSize(64);
@@ -211,7 +212,7 @@ class SparkRunnerTest {
   @Test
   void runtimeParamWinsAndReplacesPreviousOutputs() throws IOException {
     run(bundle(true), Map.of());
-    RunReport report = run(bundle(true), Map.of("min_qty", "0"));
+    RunManifest report = run(bundle(true), Map.of("min_qty", "0"));
     assertThat(WrittenRows.read(out.resolve("stock_value")))
         .containsExactly(
             r(1L, new BigDecimal("15.00")),
@@ -245,7 +246,7 @@ class SparkRunnerTest {
 
   @Test
   void missingInputIsAClearErrorAndCreatesNothing() {
-    SparkRunner.deleteRecursively(data.resolve("stock"));
+    io.relspec.ir.run.StagedOutputs.deleteRecursively(data.resolve("stock"));
     assertThatThrownBy(() -> run(bundle(true), Map.of()))
         .isInstanceOf(RelspecException.class)
         .hasMessageStartingWith(
