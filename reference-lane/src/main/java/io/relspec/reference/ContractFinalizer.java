@@ -51,7 +51,7 @@ public final class ContractFinalizer {
       Object[] values, String code, String column, String message, String rule) {}
 
   /** The schema of {@code <output>__errors}: the contract's columns (nullable) and the reasons. */
-  static RelSchema errorSchema(ContractSpec contract) {
+  public static RelSchema errorSchema(ContractSpec contract) {
     List<Field> fields = new ArrayList<>();
     for (Field field : contract.columns()) {
       fields.add(field.withNullable(true));

@@ -6,6 +6,8 @@ import io.relspec.ir.json.BundleReader;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.ValidatedBundle;
+import io.relspec.reference.ReferenceExecutor;
+import io.relspec.reference.run.ArrowLaneRunner;
 import io.relspec.spark.run.SparkRunner;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -28,7 +30,8 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
   /** The engines {@code --engine} accepts. */
   enum Engine {
-    spark
+    spark,
+    reference
   }
 
   @Mixin BundleOptions options;
@@ -52,14 +55,18 @@ final class RunCommand implements Callable<Integer> {
       names = "--engine",
       defaultValue = "spark",
       paramLabel = "ENGINE",
-      description = "Engine lane: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+      description =
+          "Engine lane: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}). reference runs on"
+              + " the JVM reference lane over Arrow, without Spark; the profile's batchSize and"
+              + " memoryLimitBytes apply.")
   Engine engine;
 
   @Option(
       names = "--master",
       defaultValue = "local[*]",
       paramLabel = "URL",
-      description = "Spark master of the embedded session (default ${DEFAULT-VALUE}).")
+      description =
+          "Spark master of the embedded session (default ${DEFAULT-VALUE}); --engine spark only.")
   String master;
 
   @Option(
@@ -84,12 +91,11 @@ final class RunCommand implements Callable<Integer> {
     }
     PrintStream progress =
         new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
-    SparkSession spark = SparkRunner.localSession(master);
-    if (runtime.targetPartitions() > 0) {
-      spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(runtime.targetPartitions()));
-    }
     RunManifest report =
-        new SparkRunner(spark, progress).run(bundle, data, out, options.runtimeParams(), runtime);
+        switch (engine) {
+          case spark -> runOnSpark(bundle, runtime, progress);
+          case reference -> runOnReference(bundle, runtime, progress);
+        };
     spec.commandLine()
         .getOut()
         .printf(
@@ -99,8 +105,28 @@ final class RunCommand implements Callable<Integer> {
             report.bundleSignature(),
             report.millis(),
             engine,
-            out.resolve(SparkRunner.MANIFEST));
+            out.resolve(RunManifest.FILE_NAME));
     spec.commandLine().getOut().flush();
     return 0;
+  }
+
+  private RunManifest runOnSpark(
+      ValidatedBundle bundle, RuntimeProfile runtime, PrintStream progress) {
+    SparkSession spark = SparkRunner.localSession(master);
+    if (runtime.targetPartitions() > 0) {
+      spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(runtime.targetPartitions()));
+    }
+    return new SparkRunner(spark, progress)
+        .run(bundle, data, out, options.runtimeParams(), runtime);
+  }
+
+  /** The JVM reference lane over Arrow: no SparkSession is started. */
+  private RunManifest runOnReference(
+      ValidatedBundle bundle, RuntimeProfile runtime, PrintStream progress) {
+    ReferenceExecutor executor =
+        new ReferenceExecutor(
+            runtime.batchSize(), runtime.memoryLimitBytes().orElse(Long.MAX_VALUE));
+    return new ArrowLaneRunner(executor, runtime, progress)
+        .run(bundle, data, out, options.runtimeParams());
   }
 }

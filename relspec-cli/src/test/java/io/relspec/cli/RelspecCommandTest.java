@@ -184,6 +184,98 @@ class RelspecCommandTest {
   }
 
   @Test
+  void runOnTheReferenceEngineWritesOutputsAndAManifest() throws IOException {
+    Path out = tmp.resolve("out");
+    Path profile = tmp.resolve("profile.json");
+    Files.writeString(profile, "{\"batchSize\": 16, \"memoryLimitBytes\": 268435456}");
+    Result result =
+        run(
+            "run",
+            CPG.toString(),
+            "--engine",
+            "reference",
+            "--data",
+            "../examples/data",
+            "--out",
+            out.toString(),
+            "--profile",
+            profile.toString());
+    assertThat(result.exit()).as(result.err()).isZero();
+    assertThat(result.out()).contains("on reference;");
+    io.relspec.ir.run.RunManifest manifest =
+        io.relspec.ir.run.RunManifest.read(out.resolve("_manifest.json"));
+    assertThat(manifest.engine()).isEqualTo("reference");
+    assertThat(manifest.runtimeProfile())
+        .containsEntry("batchSize", 16)
+        .containsEntry("memoryLimitBytes", 268435456);
+    assertThat(out.resolve("symbol_links")).isDirectory();
+    assertThat(out.resolve("symbol_links__errors")).isDirectory();
+    assertThat(out.resolve("file_link_counts")).isDirectory();
+  }
+
+  @Test
+  void runOnTheReferenceEngineFailsOnACorruptInputWithoutWritingAnything() throws IOException {
+    Path data = tmp.resolve("data");
+    Path examples = Path.of("..", "examples", "data");
+    try (var walk = Files.walk(examples)) {
+      for (Path p : walk.toList()) {
+        Path target = data.resolve(examples.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+    try (var files = Files.list(data.resolve("cpg/name_refs"))) {
+      for (Path p : files.toList()) {
+        Files.writeString(p, "not parquet at all");
+      }
+    }
+    Path out = tmp.resolve("out");
+    Result result =
+        run(
+            "run",
+            CPG.toString(),
+            "--engine",
+            "reference",
+            "--data",
+            data.toString(),
+            "--out",
+            out.toString());
+    assertThat(result.exit()).isEqualTo(2);
+    assertThat(result.err())
+        .contains("Cannot read dataset 'name_refs' file ", "Check that it is a Parquet file")
+        .doesNotContain("\tat ");
+    try (var left = Files.list(out)) {
+      assertThat(left).as("nothing committed, no staging left").isEmpty();
+    }
+    Result memory =
+        run(
+            "run",
+            CPG.toString(),
+            "--engine",
+            "reference",
+            "--data",
+            "../examples/data",
+            "--out",
+            out.toString(),
+            "--profile",
+            writeProfile("{\"memoryLimitBytes\": 50000}"));
+    assertThat(memory.exit()).isEqualTo(3);
+    assertThat(memory.err()).contains("memory limit of 50000 bytes");
+    try (var left = Files.list(out)) {
+      assertThat(left).isEmpty();
+    }
+  }
+
+  private String writeProfile(String json) throws IOException {
+    Path profile = tmp.resolve("p" + System.nanoTime() + ".json");
+    Files.writeString(profile, json);
+    return profile.toString();
+  }
+
+  @Test
   void capabilitiesListEveryOpForEveryLane() {
     Result result = run("capabilities");
     assertThat(result.exit()).isZero();
