@@ -1,8 +1,8 @@
 package io.relspec.reference;
 
+import io.relspec.ir.capability.Lane;
 import io.relspec.ir.plan.RelPlan;
 import io.relspec.ir.run.RunManifest;
-import io.relspec.reference.capability.Lane;
 import io.relspec.reference.run.Execution;
 import io.relspec.reference.run.OpExecutions;
 import io.relspec.reference.run.PlanExecutor;

@@ -6,14 +6,10 @@ import static io.relspec.reference.FunctionConformanceTest.fn;
 import static io.relspec.reference.FunctionConformanceTest.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.relspec.ir.op.Op;
+import io.relspec.ir.capability.KernelCapabilities;
+import io.relspec.ir.capability.Lane;
+import io.relspec.ir.capability.Support;
 import io.relspec.ir.validate.FunctionRegistry;
-import io.relspec.reference.capability.Capability;
-import io.relspec.reference.capability.KernelCapabilities;
-import io.relspec.reference.capability.Lane;
-import io.relspec.reference.capability.Support;
-import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,38 +17,11 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /**
- * Keeps the capability registry honest: it covers every op, function and aggregate of format v1 for
- * every lane, and every kernel the reference lane claims as native actually runs in it.
+ * Keeps the capability registry (relspec-ir's {@code io.relspec.ir.capability}) honest for the
+ * reference lane: every kernel it claims as native actually runs in it. Coverage of every op,
+ * function and aggregate for every lane is checked in relspec-ir's {@code KernelCapabilitiesTest}.
  */
 class CapabilityRegistryTest {
-
-  private static String snake(String className) {
-    return className.replaceAll("([a-z])([A-Z])", "$1_$2").toLowerCase(java.util.Locale.ROOT);
-  }
-
-  @Test
-  void coversEveryOpFunctionAndAggregateForEveryLane() {
-    List<String> ops =
-        Arrays.stream(Op.class.getPermittedSubclasses())
-            .map(c -> snake(c.getSimpleName()))
-            .toList();
-    assertThat(KernelCapabilities.OPS).containsExactlyInAnyOrderElementsOf(ops);
-    List<String> kernels = new ArrayList<>(ops);
-    kernels.addAll(FunctionRegistry.SCALAR_FUNCTIONS);
-    kernels.addAll(FunctionRegistry.AGGREGATE_FUNCTIONS);
-    for (Lane lane : Lane.values()) {
-      assertThat(KernelCapabilities.forLane(lane))
-          .extracting(Capability::kernel)
-          .containsExactlyInAnyOrderElementsOf(kernels);
-    }
-    assertThat(KernelCapabilities.all()).allMatch(c -> !c.reason().isBlank());
-    assertThat(KernelCapabilities.lookup("explode", Lane.DATAFUSION).orElseThrow().support())
-        .isEqualTo(Support.FALLBACK);
-    assertThat(KernelCapabilities.render())
-        .contains("interval_align")
-        .contains("fallback")
-        .hasLineCount(kernels.size() + 1);
-  }
 
   @Test
   void theReferenceLaneClaimsNativeForEverything() {

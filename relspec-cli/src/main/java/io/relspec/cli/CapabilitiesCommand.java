@@ -1,6 +1,6 @@
 package io.relspec.cli;
 
-import io.relspec.reference.capability.KernelCapabilities;
+import io.relspec.ir.capability.KernelCapabilities;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;

@@ -1,14 +1,14 @@
 package io.relspec.reference.run;
 
+import io.relspec.ir.capability.Capability;
+import io.relspec.ir.capability.KernelCapabilities;
+import io.relspec.ir.capability.Lane;
+import io.relspec.ir.capability.Support;
 import io.relspec.ir.op.IntervalAlign;
 import io.relspec.ir.op.Join;
 import io.relspec.ir.op.Op;
 import io.relspec.ir.op.Union;
 import io.relspec.ir.run.RunManifest;
-import io.relspec.reference.capability.Capability;
-import io.relspec.reference.capability.KernelCapabilities;
-import io.relspec.reference.capability.Lane;
-import io.relspec.reference.capability.Support;
 import java.util.ArrayList;
 import java.util.List;
 

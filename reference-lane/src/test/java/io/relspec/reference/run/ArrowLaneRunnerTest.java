@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.relspec.ir.bundle.DatasetSpec;
+import io.relspec.ir.capability.KernelCapabilities;
+import io.relspec.ir.capability.Lane;
 import io.relspec.ir.error.ErrorCode;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.plan.OutputPlan;
@@ -20,8 +22,6 @@ import io.relspec.reference.ReferenceExecutor;
 import io.relspec.reference.ReferenceLane;
 import io.relspec.reference.Relation;
 import io.relspec.reference.RunResult;
-import io.relspec.reference.capability.KernelCapabilities;
-import io.relspec.reference.capability.Lane;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -1,4 +1,4 @@
-package io.relspec.reference.capability;
+package io.relspec.ir.capability;
 
 /** The engine lanes of relspec. */
 public enum Lane {

@@ -1,4 +1,4 @@
-package io.relspec.reference.capability;
+package io.relspec.ir.capability;
 
 import io.relspec.ir.validate.FunctionRegistry;
 import java.util.ArrayList;
@@ -16,7 +16,8 @@ import java.util.stream.Collectors;
  * Spark and DataFusion rows are the declared plan for those lanes, to be confirmed by their own
  * capability tests (a lane that claims native support must be shown to run natively).
  *
- * <p>Lives in the reference-lane module for now; it belongs in relspec-ir once that API is agreed.
+ * <p>The one registry every lane reads: runners report each op's mode and reason from it in the run
+ * manifest ({@code RuleReport.execution}); {@code relspec capabilities} prints it.
  */
 public final class KernelCapabilities {
   public static final List<String> OPS = io.relspec.ir.op.Op.NAMES;

@@ -1,4 +1,4 @@
-package io.relspec.reference.capability;
+package io.relspec.ir.capability;
 
 import java.util.Objects;
 
