@@ -91,7 +91,13 @@ final class Executor {
       }
       Op first = ops.get(i);
       List<Op> chain = ops.subList(i + 1, end);
-      if (chain.isEmpty() || chain.stream().allMatch(op -> op instanceof Param)) {
+      boolean onlyParams = chain.stream().allMatch(op -> op instanceof Param);
+      if (end < ops.size()
+          && ops.get(end) instanceof Limit stop
+          && (first instanceof Scan || !onlyParams)) {
+        current = streamToLimit(first, current, chain, stop);
+        i = end + 1;
+      } else if (onlyParams) {
         current = apply(first, current);
         i++;
       } else if (first instanceof Scan scan) {
@@ -153,6 +159,93 @@ final class Executor {
     } finally {
       in.close();
     }
+  }
+
+  /**
+   * {@code first} (a scan read batch by batch, or any op's output), then the per-batch ops, then a
+   * limit, one batch at a time: once the limit has its rows no further batch is read or computed.
+   */
+  private Relation streamToLimit(Op first, Relation current, List<Op> chain, Limit stop) {
+    long skip = stop.offset();
+    long take = stop.n();
+    List<VectorSchemaRoot> out = new ArrayList<>();
+    Relation materialized = null;
+    try {
+      SourceBatches source;
+      RelSchema firstSchema;
+      if (first instanceof Scan scan) {
+        source = inputs.lookup(rule, scan.dataset());
+        firstSchema = scanSchema(scan, source);
+      } else {
+        materialized = apply(first, current);
+        source = new SourceBatches(materialized.schema(), materialized.batches());
+        firstSchema = materialized.schema();
+      }
+      RelSchema schema = chainSchema(firstSchema, chain);
+      int width = schema.fields().size();
+      for (VectorSchemaRoot batch : source.batches()) {
+        if (take == 0) {
+          break;
+        }
+        List<VectorSchemaRoot> produced;
+        if (first instanceof Scan scan) {
+          produced = runChain(scanBatches(scan, source, List.of(batch)), chain, true);
+        } else {
+          produced = runChain(new Relation(firstSchema, List.of(batch)), chain, false);
+        }
+        try (Relation batches = new Relation(schema, produced)) {
+          for (VectorSchemaRoot part : batches.batches()) {
+            int rows = part.getRowCount();
+            int from = (int) Math.min(skip, rows);
+            skip -= from;
+            int to = (int) Math.min(rows, from + take);
+            take -= to - from;
+            if (to > from) {
+              try (BatchBuilder kept = builder(schema)) {
+                for (int r = from; r < to; r++) {
+                  kept.startRow();
+                  copyRow(kept, 0, part, r, width);
+                  kept.endRow();
+                }
+                try (Relation done = kept.finish()) {
+                  for (VectorSchemaRoot b : done.batches()) {
+                    out.add(transfer(b));
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+      return new Relation(schema, out);
+    } catch (OutOfMemoryException e) {
+      out.forEach(VectorSchemaRoot::close);
+      throw LaneErrors.outOfMemory(rule, stop.opName(), memoryLimit, e);
+    } catch (RuntimeException e) {
+      out.forEach(VectorSchemaRoot::close);
+      throw e;
+    } finally {
+      if (materialized != null) {
+        materialized.close();
+      }
+    }
+  }
+
+  /**
+   * A new batch owning {@code batch}'s buffers (no copy); {@code batch} is left empty, so closing
+   * it afterwards is harmless.
+   */
+  private static VectorSchemaRoot transfer(VectorSchemaRoot batch) {
+    List<FieldVector> vectors = new ArrayList<>();
+    for (FieldVector vector : batch.getFieldVectors()) {
+      org.apache.arrow.vector.util.TransferPair pair =
+          vector.getTransferPair(vector.getAllocator());
+      pair.transfer();
+      vectors.add((FieldVector) pair.getTo());
+    }
+    VectorSchemaRoot moved = new VectorSchemaRoot(vectors);
+    moved.setRowCount(batch.getRowCount());
+    return moved;
   }
 
   /** Scans batch by batch, sending each through the per-batch ops. */
@@ -551,16 +644,59 @@ final class Executor {
       all.add(first);
       all.addAll(parts);
       RelSchema schema = unionSchema(all.stream().map(Relation::schema).toList());
-      Set<List<Object>> seen = union.distinct() ? new HashSet<>() : null;
-      try (BatchBuilder out = builder(schema)) {
-        for (Relation part : all) {
-          appendAligned(out, part, seen);
+      if (union.distinct()) {
+        Set<List<Object>> seen = new HashSet<>();
+        try (BatchBuilder out = builder(schema)) {
+          for (Relation part : all) {
+            appendAligned(out, part, seen);
+          }
+          return out.finish();
         }
-        return out.finish();
+      }
+      // union all: batches of an input with the union's columns and types move over without a
+      // copy; any other input is aligned one batch at a time
+      List<VectorSchemaRoot> out = new ArrayList<>();
+      try {
+        for (Relation part : all) {
+          boolean same = sameColumns(part.schema(), schema);
+          for (VectorSchemaRoot batch : part.batches()) {
+            if (same) {
+              out.add(transfer(batch));
+            } else {
+              try (BatchBuilder aligned = builder(schema)) {
+                appendAligned(aligned, new Relation(part.schema(), List.of(batch)), null);
+                try (Relation done = aligned.finish()) {
+                  for (VectorSchemaRoot b : done.batches()) {
+                    out.add(transfer(b));
+                  }
+                }
+              }
+            }
+          }
+        }
+        return new Relation(schema, out);
+      } catch (RuntimeException e) {
+        out.forEach(VectorSchemaRoot::close);
+        throw e;
       }
     } finally {
       parts.forEach(Relation::close);
     }
+  }
+
+  /** Same column names and types in the same order (nullability aside). */
+  private static boolean sameColumns(RelSchema a, RelSchema b) {
+    if (a.fields().size() != b.fields().size()) {
+      return false;
+    }
+    for (int c = 0; c < a.fields().size(); c++) {
+      Field x = a.fields().get(c);
+      Field y = b.fields().get(c);
+      if (!x.name().equals(y.name()) || !x.type().equals(y.type())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   static RelSchema unionSchema(List<RelSchema> schemas) {
