@@ -73,6 +73,7 @@ class ContractFinalizationTest {
       Accounting accounting = out.accounting();
       assertThat(accounting).isEqualTo(new Accounting(7, 2, 4, 0, 1, 2, 0, 2));
       assertThat(accounting.balanced()).isTrue();
+      assertThat(out.rules()).containsExactly(new RuleAccounting("r", 7, 2, 4, 1));
     }
   }
 

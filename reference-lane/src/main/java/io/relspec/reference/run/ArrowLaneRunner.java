@@ -43,8 +43,9 @@ import org.apache.arrow.memory.RootAllocator;
  * run. Everything goes through {@link StagedOutputs}: a failed run changes nothing in {@code OUT}.
  *
  * <p>Every Arrow buffer of the run comes from one allocator bounded by the profile's {@code
- * memoryLimitBytes}; batches are at most the profile's {@code batchSize} rows. Finalized outputs
- * stay in memory until the run ends, for the rules that scan them.
+ * memoryLimitBytes}; batches are at most the profile's {@code batchSize} rows. A finalized output
+ * that a later rule scans stays in memory until the run ends; every other one is released once
+ * written.
  */
 public final class ArrowLaneRunner {
   /** Footer metadata keys of every Parquet file the runner writes. */
@@ -81,9 +82,17 @@ public final class ArrowLaneRunner {
         StagedOutputs staged = StagedOutputs.open(outDir)) {
       try {
         Inputs inputs = new Inputs(bundle, dataDir, source, finalized, staged);
+        java.util.Set<String> scanned = new java.util.HashSet<>();
+        for (RelPlan plan : bundle.plans()) {
+          scans(plan.ops(), scanned);
+        }
         List<RunManifest.OutputReport> outputs = new ArrayList<>();
         for (OutputPlan output : bundle.outputs()) {
           outputs.add(runOutput(bundle, output, inputs, allocator, limit, staged, finalized));
+          if (!scanned.contains(output.name())) {
+            // written and read by no later rule: release its batches now
+            finalized.remove(output.name()).close();
+          }
         }
         RunManifest manifest =
             new RunManifest(
@@ -109,6 +118,21 @@ public final class ArrowLaneRunner {
       } finally {
         finalized.values().forEach(OutputResult::close);
         finalized.clear();
+      }
+    }
+  }
+
+  /** Every dataset or output name {@code ops} scan, nested pipelines included. */
+  private static void scans(List<io.relspec.ir.op.Op> ops, java.util.Set<String> names) {
+    for (io.relspec.ir.op.Op op : ops) {
+      if (op instanceof io.relspec.ir.op.Scan scan) {
+        names.add(scan.dataset());
+      } else if (op instanceof io.relspec.ir.op.Join join) {
+        scans(join.right().ops(), names);
+      } else if (op instanceof io.relspec.ir.op.IntervalAlign align) {
+        scans(align.right().ops(), names);
+      } else if (op instanceof io.relspec.ir.op.Union union) {
+        union.inputs().forEach(input -> scans(input.ops(), names));
       }
     }
   }
