@@ -139,6 +139,78 @@ final class PlanTranslator {
   }
 
   /**
+   * The longest natively runnable run of ops starting at {@code ops[from]}.
+   *
+   * @param root the native tree of {@code ops[from..end)} (over {@code input} when given); empty
+   *     when {@code end == from}
+   * @param end the index of the first op that cannot run natively, or {@code ops.size()}
+   * @param stop why {@code ops[end]} cannot run natively (empty when {@code end == ops.size()})
+   */
+  record Prefix(
+      Optional<OperatorOuterClass.Operator> root,
+      RelSchema schema,
+      List<String> scans,
+      List<String> nativeOps,
+      int end,
+      Optional<Fallback> stop) {
+    Prefix {
+      scans = List.copyOf(scans);
+      nativeOps = List.copyOf(nativeOps);
+    }
+  }
+
+  /**
+   * Translates ops from {@code ops[from]} until the first one that cannot run natively. With an
+   * {@code input} dataset (the rows a JVM op produced, registered under that name), the run starts
+   * with a scan of it, and the param ops before {@code from} are bound again; without one, {@code
+   * ops[from]} is the pipeline's scan. Paths are those of the whole pipeline ({@code ops[i]}).
+   */
+  Prefix translatePrefix(List<Op> ops, int from, Optional<String> input) {
+    State current = null;
+    if (input.isPresent()) {
+      current = scan(Scan.of(input.get()));
+      for (int i = 0; i < from; i++) {
+        if (ops.get(i) instanceof Param) {
+          try {
+            apply(ops.get(i), current, "ops[" + i + "]");
+          } catch (OpUnsupported e) {
+            throw new IllegalStateException("a param op is always supported", e);
+          }
+        }
+      }
+    } else if (from != 0 || ops.isEmpty() || !(ops.get(0) instanceof Scan)) {
+      throw DataFusionErrors.invalidPlan("ops", "the first op of every pipeline must be a scan");
+    }
+    int i = from;
+    Optional<Fallback> stop = Optional.empty();
+    List<String> ran = new ArrayList<>();
+    for (; i < ops.size(); i++) {
+      Op op = ops.get(i);
+      String opPath = "ops[" + i + "]";
+      try {
+        current = apply(op, current, opPath);
+        ran.add(opPath + " " + op.opName());
+      } catch (OpUnsupported e) {
+        stop = Optional.of(new Fallback(opPath, op.opName(), e.getMessage()));
+        break;
+      }
+    }
+    boolean any = i > from;
+    return new Prefix(
+        any ? Optional.of(current.op()) : Optional.empty(),
+        current == null ? new RelSchema(List.of()) : current.schema(),
+        scans,
+        ran,
+        i,
+        stop);
+  }
+
+  /** The param values the translated ops bound (given values, else defaults). */
+  Map<String, Literal> boundParams() {
+    return Map.copyOf(params);
+  }
+
+  /**
    * Where a pipeline splits for partitioned execution: {@code ops[0..splitAt)} are row-local (scan,
    * filter, project, derive, param) and run once per partition; when {@code aggregate}, {@code
    * ops[splitAt]} is an aggregate whose Partial half also runs per partition. The rest runs once
