@@ -401,10 +401,8 @@ final class PlanTranslator {
     if (op instanceof Explode) {
       throw new OpUnsupported("Comet 0.12's operator set has no Generate/explode operator");
     }
-    if (op instanceof Dedupe) {
-      throw new OpUnsupported(
-          "dedupe needs a Window (row_number) over its keys; the bridge does not map it to Comet's"
-              + " Window operator yet");
+    if (op instanceof Dedupe dedupe) {
+      return dedupe(in, dedupe, path);
     }
     if (op instanceof IntervalAlign) {
       throw new OpUnsupported(
@@ -412,6 +410,119 @@ final class PlanTranslator {
               + " Comet operators yet");
     }
     throw new OpUnsupported("op '" + op.opName() + "' has no Comet translation");
+  }
+
+  /**
+   * Dedupe as Sort, then Comet's {@code Window}, then Filter and Projection. Comet 0.12's native
+   * planner finds window functions only among aggregate UDFs ({@code find_df_window_function}), so
+   * ROW_NUMBER is not available; {@code count(1)} over a ROWS frame from unbounded preceding to the
+   * current row is the same number. The sort and the window order are the spec's: the keys, then
+   * {@code orderBy}, then every remaining column ascending with nulls last, so the row numbered 1
+   * per key is the reference lane's winner.
+   */
+  private State dedupe(State in, Dedupe dedupe, String path) throws OpUnsupported {
+    RelSchema schema = in.schema();
+    List<SortKey> order = new ArrayList<>(dedupe.orderBy());
+    for (String name : schema.names()) {
+      if (dedupe.orderBy().stream().noneMatch(k -> k.column().equals(name))) {
+        order.add(SortKey.asc(name));
+      }
+    }
+    for (SortKey key : order) {
+      DataType type =
+          schema
+              .field(key.column())
+              .orElseThrow(
+                  () ->
+                      DataFusionErrors.invalidPlan(
+                          path,
+                          "dedupe column '"
+                              + key.column()
+                              + "' is not in the input "
+                              + schema.names()))
+              .type();
+      if (!(type instanceof PrimitiveType primitive)
+          || primitive == PrimitiveType.FLOAT32
+          || primitive == PrimitiveType.FLOAT64) {
+        throw new OpUnsupported(
+            "dedupe orders rows by column '"
+                + key.column()
+                + "' of type "
+                + type
+                + "; DataFusion sorts floats by total order (-0.0 before 0.0, NaN by sign) and"
+                + " cannot sort lists or structs, where the spec's order differs");
+      }
+    }
+    List<ExprOuterClass.Expr> partition = new ArrayList<>();
+    List<ExprOuterClass.Expr> sortAll = new ArrayList<>();
+    for (String key : dedupe.keys()) {
+      int index = schema.indexOf(key);
+      if (index < 0) {
+        throw DataFusionErrors.invalidPlan(
+            path, "dedupe key '" + key + "' is not in the input " + schema.names());
+      }
+      partition.add(bound(index, schema.fields().get(index).type()));
+      sortAll.add(sortOrder(schema, SortKey.asc(key), path));
+    }
+    List<ExprOuterClass.Expr> windowOrder = new ArrayList<>();
+    for (SortKey key : order) {
+      windowOrder.add(sortOrder(schema, key, path));
+    }
+    sortAll.addAll(windowOrder);
+    OperatorOuterClass.Operator sorted =
+        wrap(in, b -> b.setSort(OperatorOuterClass.Sort.newBuilder().addAllSortOrders(sortAll)));
+    ExprOuterClass.AggExpr count =
+        ExprOuterClass.AggExpr.newBuilder()
+            .setCount(
+                ExprOuterClass.Count.newBuilder()
+                    .addChildren(ExprTranslator.literal(Optional.of(1L), PrimitiveType.INT32)))
+            .build();
+    OperatorOuterClass.WindowExpr rowNumber =
+        OperatorOuterClass.WindowExpr.newBuilder()
+            .setAggFunc(count)
+            .setSpec(
+                OperatorOuterClass.WindowSpecDefinition.newBuilder()
+                    .addAllPartitionSpec(partition)
+                    .addAllOrderSpec(windowOrder)
+                    .setFrameSpecification(
+                        OperatorOuterClass.WindowFrame.newBuilder()
+                            .setFrameType(OperatorOuterClass.WindowFrameType.Rows)
+                            .setLowerBound(
+                                OperatorOuterClass.LowerWindowFrameBound.newBuilder()
+                                    .setUnboundedPreceding(
+                                        OperatorOuterClass.UnboundedPreceding.getDefaultInstance()))
+                            .setUpperBound(
+                                OperatorOuterClass.UpperWindowFrameBound.newBuilder()
+                                    .setCurrentRow(
+                                        OperatorOuterClass.CurrentRow.getDefaultInstance()))))
+            .build();
+    State windowed =
+        new State(
+            wrap(
+                new State(sorted, schema),
+                b ->
+                    b.setWindow(
+                        OperatorOuterClass.Window.newBuilder()
+                            .addWindowExpr(rowNumber)
+                            .addAllPartitionByList(partition)
+                            .addAllOrderByList(windowOrder))),
+            schema);
+    int n = schema.fields().size();
+    ExprOuterClass.Expr first =
+        ExprOuterClass.Expr.newBuilder()
+            .setEq(
+                ExprOuterClass.BinaryExpr.newBuilder()
+                    .setLeft(bound(n, PrimitiveType.INT64))
+                    .setRight(ExprTranslator.literal(Optional.of(1L), PrimitiveType.INT64)))
+            .build();
+    OperatorOuterClass.Operator filtered =
+        wrap(
+            windowed, b -> b.setFilter(OperatorOuterClass.Filter.newBuilder().setPredicate(first)));
+    List<ExprOuterClass.Expr> columns = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      columns.add(bound(i, schema.fields().get(i).type()));
+    }
+    return projection(new State(filtered, schema), columns, schema);
   }
 
   private State scan(Scan scan) {

@@ -16,6 +16,7 @@ import io.relspec.ir.op.Derive;
 import io.relspec.ir.op.Filter;
 import io.relspec.ir.op.Op;
 import io.relspec.ir.op.Pipeline;
+import io.relspec.ir.op.Project;
 import io.relspec.ir.op.Scan;
 import io.relspec.ir.op.Sort;
 import io.relspec.ir.op.SortKey;
@@ -49,6 +50,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ReferenceFallbackTest {
   private static final Path EXAMPLES = Path.of("..", "examples");
+  private static final RelSchema EVENTS =
+      new RelSchema(
+          List.of(
+              io.relspec.ir.type.Field.notNull("id", PrimitiveType.INT64),
+              io.relspec.ir.type.Field.notNull("v", PrimitiveType.INT64),
+              io.relspec.ir.type.Field.notNull("grp", PrimitiveType.INT32),
+              io.relspec.ir.type.Field.nullable("amount", PrimitiveType.FLOAT64),
+              io.relspec.ir.type.Field.nullable("name", PrimitiveType.STRING)));
 
   @Test
   void unsupportedOpsRunOnTheReferenceLaneBetweenNativePlans() {
@@ -78,25 +87,16 @@ class ReferenceFallbackTest {
             .isEqualTo(
                 "datafusion-comet 0.12.0 runs 4 out of 6 ops natively; cannot run: [ops[2]"
                     + " (derive): function 'upper' is not mapped to a Comet 0.12 expression by"
-                    + " this bridge yet, ops[3] (dedupe): dedupe needs a Window (row_number) over"
-                    + " its keys; the bridge does not map it to Comet's Window operator yet]");
+                    + " this bridge yet, ops[3] (dedupe): dedupe orders rows by column 'amount' of"
+                    + " type float64; DataFusion sorts floats by total order (-0.0 before 0.0, NaN"
+                    + " by sign) and cannot sort lists or structs, where the spec's order"
+                    + " differs]");
 
         long before = allocator.getAllocatedMemory();
         try (QueryResult result = session.execute(new Pipeline(ops), Map.of());
             Relation expected =
                 reference.runOps(
-                    "expected",
-                    new RelSchema(
-                        List.of(
-                            io.relspec.ir.type.Field.notNull("id", PrimitiveType.INT64),
-                            io.relspec.ir.type.Field.notNull("v", PrimitiveType.INT64),
-                            io.relspec.ir.type.Field.notNull("grp", PrimitiveType.INT32),
-                            io.relspec.ir.type.Field.nullable("amount", PrimitiveType.FLOAT64),
-                            io.relspec.ir.type.Field.nullable("name", PrimitiveType.STRING))),
-                    input,
-                    ops.subList(1, ops.size()),
-                    Map.of(),
-                    Map.of())) {
+                    "expected", EVENTS, input, ops.subList(1, ops.size()), Map.of(), Map.of())) {
           assertThat(result.report()).isEqualTo(explained.withPartitions(1));
           assertThat(expected.rowCount()).isBetween(100L, 2999L);
           assertThat(rows(result)).containsExactlyElementsOf(expected.rows());
@@ -105,6 +105,43 @@ class ReferenceFallbackTest {
               .containsExactly("id", "v", "grp", "amount", "name", "upper_name", "w");
         }
         assertThat(allocator.getAllocatedMemory()).as("every stage released").isEqualTo(before);
+      } finally {
+        input.forEach(VectorSchemaRoot::close);
+      }
+    }
+  }
+
+  @Test
+  void dedupeWithoutFloatOrderColumnsRunsNativelyAsAWindow() {
+    List<Op> ops =
+        List.of(
+            Scan.of("events"),
+            new Project(
+                List.of(
+                    Project.Column.keep("id"),
+                    Project.Column.keep("v"),
+                    Project.Column.keep("grp"),
+                    Project.Column.keep("name"))),
+            new Derive(
+                "bucket", Call.of("mod", new ColumnRef("v"), Literal.of(3L, PrimitiveType.INT64))),
+            new Dedupe(List.of("grp", "name"), List.of(SortKey.desc("bucket"))));
+    try (BufferAllocator allocator = new RootAllocator();
+        ReferenceLane reference = new ReferenceLane(RuntimeProfile.DEFAULT, allocator)) {
+      List<VectorSchemaRoot> input = TestData.batches(allocator, TestData.rows(4000), 900);
+      try (EngineSession session =
+              new CometEngine().openSession(RuntimeProfile.DEFAULT, allocator);
+          Relation expected =
+              reference.runOps(
+                  "expected", EVENTS, input, ops.subList(1, ops.size()), Map.of(), Map.of())) {
+        session.registerBatches("events", TestData.EVENTS, input);
+        try (QueryResult result = session.execute(new Pipeline(ops), Map.of())) {
+          assertThat(result.report().fullyNative()).isTrue();
+          assertThat(result.report().nativeOps()).contains("ops[3] dedupe");
+          assertThat(result.report().nativePlan()).contains("WINDOW", "SORT");
+          // 7 groups x 51 names (50 and null): every (grp, name) pair that occurs, once.
+          assertThat(expected.rowCount()).isBetween(50L, 400L);
+          assertThat(rows(result)).containsExactlyInAnyOrderElementsOf(expected.rows());
+        }
       } finally {
         input.forEach(VectorSchemaRoot::close);
       }
