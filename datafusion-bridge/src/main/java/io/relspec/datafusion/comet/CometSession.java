@@ -211,6 +211,7 @@ final class CometSession implements EngineSession {
         if (i < ops.size()) {
           Fallback fallback = prefix.stop().orElseThrow();
           fallbacks.add(fallback);
+          nestedFallbacks(ops.get(i), fallback.path(), fallbacks);
           current = replace(current, runOnReference(ops.get(i), current, params, dryRun));
           i++;
         }
@@ -236,6 +237,32 @@ final class CometSession implements EngineSession {
     } finally {
       if (registered != null) {
         datasets.remove(registered);
+      }
+    }
+  }
+
+  /** The ops of pipelines nested in a fallback op: they run on the reference lane with it. */
+  private static void nestedFallbacks(Op op, String path, List<Fallback> out) {
+    List<Map.Entry<String, Pipeline>> nested = new ArrayList<>();
+    if (op instanceof io.relspec.ir.op.Join join) {
+      nested.add(Map.entry(path + ".right", join.right()));
+    } else if (op instanceof io.relspec.ir.op.IntervalAlign align) {
+      nested.add(Map.entry(path + ".right", align.right()));
+    } else if (op instanceof io.relspec.ir.op.Union union) {
+      for (int n = 0; n < union.inputs().size(); n++) {
+        nested.add(Map.entry(path + ".inputs[" + n + "]", union.inputs().get(n)));
+      }
+    }
+    for (Map.Entry<String, Pipeline> entry : nested) {
+      List<Op> inner = entry.getValue().ops();
+      for (int j = 0; j < inner.size(); j++) {
+        String innerPath = entry.getKey() + ".ops[" + j + "]";
+        out.add(
+            new Fallback(
+                innerPath,
+                inner.get(j).opName(),
+                "inside " + path + " (" + op.opName() + "), which runs on the reference lane"));
+        nestedFallbacks(inner.get(j), innerPath, out);
       }
     }
   }

@@ -183,18 +183,22 @@ final class PlanTranslator {
     }
     int i = from;
     Optional<Fallback> stop = Optional.empty();
-    List<String> ran = new ArrayList<>();
+    // Nested pipelines (a join's right side) add their own ops as they are translated.
+    nativeOps.clear();
     for (; i < ops.size(); i++) {
       Op op = ops.get(i);
       String opPath = "ops[" + i + "]";
+      int nested = nativeOps.size();
       try {
         current = apply(op, current, opPath);
-        ran.add(opPath + " " + op.opName());
+        nativeOps.add(opPath + " " + op.opName());
       } catch (OpUnsupported e) {
+        nativeOps.subList(nested, nativeOps.size()).clear();
         stop = Optional.of(new Fallback(opPath, op.opName(), e.getMessage()));
         break;
       }
     }
+    List<String> ran = List.copyOf(nativeOps);
     boolean any = i > from;
     return new Prefix(
         any ? Optional.of(current.op()) : Optional.empty(),

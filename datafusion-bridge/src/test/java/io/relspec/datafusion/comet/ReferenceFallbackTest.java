@@ -23,6 +23,7 @@ import io.relspec.ir.op.SortKey;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelPlan;
 import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.type.PrimitiveType;
 import io.relspec.ir.validate.BundleValidator;
@@ -98,6 +99,18 @@ class ReferenceFallbackTest {
                 reference.runOps(
                     "expected", EVENTS, input, ops.subList(1, ops.size()), Map.of(), Map.of())) {
           assertThat(result.report()).isEqualTo(explained.withPartitions(1));
+          assertThat(result.report().executions())
+              .extracting(
+                  RunManifest.OpExecution::path,
+                  RunManifest.OpExecution::mode,
+                  RunManifest.OpExecution::lane)
+              .containsExactly(
+                  tuple("ops[0]", "native", "datafusion"),
+                  tuple("ops[1]", "native", "datafusion"),
+                  tuple("ops[2]", "fallback", "reference"),
+                  tuple("ops[3]", "fallback", "reference"),
+                  tuple("ops[4]", "native", "datafusion"),
+                  tuple("ops[5]", "native", "datafusion"));
           assertThat(expected.rowCount()).isBetween(100L, 2999L);
           assertThat(rows(result)).containsExactlyElementsOf(expected.rows());
           assertThat(result.schema().getFields())
