@@ -26,7 +26,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * route every row of a {@code keyFields} value that occurs more than once as {@code duplicate_key},
  * then sort canonically. Rows in = rows out + routed rows + rows removed by dedupe.
  */
-final class ContractFinalizer {
+public final class ContractFinalizer {
   public static final String ERROR_CODE = "error_code";
   public static final String ERROR_COLUMN = "error_column";
   public static final String ERROR_MESSAGE = "error_message";
@@ -38,13 +38,13 @@ final class ContractFinalizer {
   private final BufferAllocator allocator;
   private final int batchSize;
 
-  ContractFinalizer(BufferAllocator allocator, int batchSize) {
+  public ContractFinalizer(BufferAllocator allocator, int batchSize) {
     this.allocator = allocator;
     this.batchSize = batchSize;
   }
 
   /** The rows one rule produced for the output. */
-  record RuleRows(String rule, Relation rows) {}
+  public record RuleRows(String rule, Relation rows) {}
 
   /** One row routed away: its aligned values and why. */
   private record Violation(
@@ -63,7 +63,14 @@ final class ContractFinalizer {
     return new RelSchema(fields);
   }
 
-  OutputResult finalizeOutput(OutputPlan output, List<RuleRows> inputs) {
+  /**
+   * Finalizes the rows of {@code output}'s rules (in the output's rule order); the inputs are
+   * borrowed, the caller closes the result.
+   *
+   * @throws io.relspec.ir.error.RelspecException {@code CONTRACT_VIOLATION} when the contract says
+   *     {@code fail} and a row violates it
+   */
+  public OutputResult finalizeOutput(OutputPlan output, List<RuleRows> inputs) {
     ContractSpec contract = output.contract();
     List<Field> columns = contract.columns();
     int width = columns.size();
@@ -71,7 +78,9 @@ final class ContractFinalizer {
     List<Violation> violations = new ArrayList<>();
     List<String> rules = new ArrayList<>();
     long rowsIn = 0;
+    List<Long> ruleRowsIn = new ArrayList<>();
     for (RuleRows input : inputs) {
+      long before = rowsIn;
       int ruleIndex = rules.size();
       rules.add(input.rule());
       RelSchema schema = input.rows().schema();
@@ -130,6 +139,7 @@ final class ContractFinalizer {
           }
         }
       }
+      ruleRowsIn.add(rowsIn - before);
     }
 
     // dedupe: per key the first row by orderBy, then every remaining column, then rule order
@@ -234,6 +244,26 @@ final class ContractFinalizer {
     for (Violation v : violations) {
       byCode.merge(v.code(), 1L, Long::sum);
     }
+    long[] ruleIn = new long[rules.size()];
+    long[] ruleOut = new long[rules.size()];
+    long[] ruleViolations = new long[rules.size()];
+    long[] ruleDeduplicated = new long[rules.size()];
+    for (Object[] row : kept) {
+      ruleOut[(Integer) row[width]]++;
+    }
+    for (Violation v : violations) {
+      ruleViolations[rules.indexOf(v.rule())]++;
+    }
+    for (int i = 0; i < rules.size(); i++) {
+      ruleIn[i] = ruleRowsIn.get(i);
+      ruleDeduplicated[i] = ruleIn[i] - ruleOut[i] - ruleViolations[i];
+    }
+    List<RuleAccounting> perRule = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      perRule.add(
+          new RuleAccounting(
+              rules.get(i), ruleIn[i], ruleOut[i], ruleViolations[i], ruleDeduplicated[i]));
+    }
     Accounting accounting =
         new Accounting(
             rowsIn,
@@ -244,7 +274,7 @@ final class ContractFinalizer {
             byCode.getOrDefault(NULL_VIOLATION, 0L),
             byCode.getOrDefault(CAST_FAILURE, 0L),
             byCode.getOrDefault(DUPLICATE_KEY, 0L));
-    return new OutputResult(output.name(), rows, errors, accounting);
+    return new OutputResult(output.name(), rows, errors, accounting, perRule);
   }
 
   private static List<Object[]> dedupe(

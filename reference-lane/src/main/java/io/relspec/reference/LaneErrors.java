@@ -164,4 +164,45 @@ public final class LaneErrors {
             + ". Check that it is a Parquet file",
         cause);
   }
+
+  /** An output file or directory that cannot be written. */
+  public static RelspecException cannotWrite(String where, String why, Throwable cause) {
+    return new RelspecException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Cannot write Parquet at "
+            + where
+            + ": "
+            + why
+            + ". Check that the output directory is writable and has room, and write each dataset"
+            + " into a new directory",
+        cause);
+  }
+
+  /** A null in a column whose schema says not nullable (a finalizer or plan bug). */
+  public static RelspecException nullInRequiredColumn(String column, int row) {
+    return new RelspecException(
+        ErrorCode.INTERNAL,
+        "Cannot write column '"
+            + column
+            + "': row "
+            + row
+            + " of the batch is null but the column is not nullable. Finalize rows by their"
+            + " contract before writing; if they were, this is a bug in the reference lane");
+  }
+
+  /** A file column whose Parquet type cannot hold the declared type. */
+  public static RelspecException unreadableFileSchema(
+      String dataset, String file, String column, String why) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "' file "
+            + file
+            + ": column '"
+            + column
+            + "' "
+            + why
+            + ". Rewrite the file with the declared type or fix the dataset schema");
+  }
 }

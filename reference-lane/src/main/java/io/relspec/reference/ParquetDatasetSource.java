@@ -8,6 +8,7 @@ import io.relspec.ir.type.DecimalType;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.type.ListType;
 import io.relspec.ir.type.PrimitiveType;
+import io.relspec.ir.type.TypeRules;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
@@ -26,10 +27,13 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.example.data.Group;
+import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
+import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.Type;
 
 /**
@@ -105,35 +109,134 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
   @SuppressWarnings("deprecation")
   private static void readFile(
       DatasetSpec dataset, Path file, RelSchema schema, Configuration conf, BatchBuilder out) {
-    try (ParquetReader<Group> reader =
-        ParquetReader.builder(new GroupReadSupport(), new org.apache.hadoop.fs.Path(file.toUri()))
-            .withConf(conf)
-            .build()) {
-      Group group;
-      boolean checked = false;
-      while ((group = reader.read()) != null) {
-        if (!checked) {
-          for (Field field : schema.fields()) {
-            if (!group.getType().containsField(field.name())) {
-              throw LaneErrors.missingColumn(
-                  "<scan>",
-                  dataset.name(),
-                  field.name(),
-                  group.getType().getFields().stream().map(Type::getName).toList());
-            }
-          }
-          checked = true;
+    org.apache.hadoop.fs.Path hadoopPath = new org.apache.hadoop.fs.Path(file.toUri());
+    DataType[] fileTypes = new DataType[schema.fields().size()];
+    try (ParquetFileReader footer =
+        ParquetFileReader.open(HadoopInputFile.fromPath(hadoopPath, conf))) {
+      MessageType fileSchema = footer.getFooter().getFileMetaData().getSchema();
+      for (int c = 0; c < schema.fields().size(); c++) {
+        Field field = schema.fields().get(c);
+        if (!fileSchema.containsField(field.name())) {
+          throw LaneErrors.missingColumn(
+              "<scan>",
+              dataset.name(),
+              field.name(),
+              fileSchema.getFields().stream().map(Type::getName).toList());
         }
+        DataType found = fileType(dataset, file, field.name(), fileSchema.getType(field.name()));
+        if (!TypeRules.canWiden(found, field.type())) {
+          throw LaneErrors.unreadableFileSchema(
+              dataset.name(),
+              file.toString(),
+              field.name(),
+              "is "
+                  + found.typeString()
+                  + " in the file but declared "
+                  + field.type().typeString());
+        }
+        fileTypes[c] = found;
+      }
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof io.relspec.ir.error.RelspecException relspec) {
+        throw relspec;
+      }
+      throw LaneErrors.unreadableFile(dataset.name(), file.toString(), e);
+    }
+    try (ParquetReader<Group> reader =
+        ParquetReader.builder(new GroupReadSupport(), hadoopPath).withConf(conf).build()) {
+      Group group;
+      while ((group = reader.read()) != null) {
         out.startRow();
         for (int c = 0; c < schema.fields().size(); c++) {
           Field field = schema.fields().get(c);
-          out.set(c, value(group, field.name(), field.type()));
+          Object value = value(group, field.name(), fileTypes[c]);
+          if (value != null && !fileTypes[c].equals(field.type())) {
+            value = Casts.cast(value, fileTypes[c], field.type());
+          }
+          out.set(c, value);
         }
         out.endRow();
       }
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
+      if (e instanceof io.relspec.ir.error.RelspecException relspec) {
+        throw relspec;
+      }
       throw LaneErrors.unreadableFile(dataset.name(), file.toString(), e);
     }
+  }
+
+  /** The relspec type a Parquet column holds, as Spark 3.5 reads it. */
+  private static DataType fileType(DatasetSpec dataset, Path file, String column, Type parquet) {
+    LogicalTypeAnnotation annotation = parquet.getLogicalTypeAnnotation();
+    if (!parquet.isPrimitive()) {
+      GroupType group = parquet.asGroupType();
+      if (annotation instanceof LogicalTypeAnnotation.ListLogicalTypeAnnotation
+          && group.getFieldCount() == 1
+          && group.getType(0).isRepetition(Type.Repetition.REPEATED)) {
+        Type repeated = group.getType(0);
+        Type element =
+            repeated.isPrimitive() || repeated.asGroupType().getFieldCount() != 1
+                ? repeated
+                : repeated.asGroupType().getType(0);
+        if (element == repeated && !repeated.isPrimitive()) {
+          throw unsupported(dataset, file, column, parquet);
+        }
+        return new ListType(fileType(dataset, file, column, element));
+      }
+      throw unsupported(dataset, file, column, parquet);
+    }
+    if (annotation instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation decimal) {
+      return new DecimalType(decimal.getPrecision(), decimal.getScale());
+    }
+    return switch (parquet.asPrimitiveType().getPrimitiveTypeName()) {
+      case BOOLEAN -> PrimitiveType.BOOLEAN;
+      case INT32 -> {
+        if (annotation instanceof LogicalTypeAnnotation.DateLogicalTypeAnnotation) {
+          yield PrimitiveType.DATE32;
+        }
+        if (annotation instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i
+            && i.isSigned()
+            && i.getBitWidth() < 32) {
+          yield i.getBitWidth() == 8 ? PrimitiveType.INT8 : PrimitiveType.INT16;
+        }
+        if (annotation == null
+            || annotation instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i
+                && i.isSigned()) {
+          yield PrimitiveType.INT32;
+        }
+        throw unsupported(dataset, file, column, parquet);
+      }
+      case INT64 -> {
+        if (annotation instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation) {
+          yield PrimitiveType.TIMESTAMP_US;
+        }
+        if (annotation == null
+            || annotation instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i
+                && i.isSigned()) {
+          yield PrimitiveType.INT64;
+        }
+        throw unsupported(dataset, file, column, parquet);
+      }
+      case INT96 -> PrimitiveType.TIMESTAMP_US;
+      case FLOAT -> PrimitiveType.FLOAT32;
+      case DOUBLE -> PrimitiveType.FLOAT64;
+      case BINARY ->
+          annotation instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation
+                  || annotation instanceof LogicalTypeAnnotation.EnumLogicalTypeAnnotation
+                  || annotation instanceof LogicalTypeAnnotation.JsonLogicalTypeAnnotation
+              ? PrimitiveType.STRING
+              : PrimitiveType.BINARY;
+      case FIXED_LEN_BYTE_ARRAY -> PrimitiveType.BINARY;
+    };
+  }
+
+  private static io.relspec.ir.error.RelspecException unsupported(
+      DatasetSpec dataset, Path file, String column, Type parquet) {
+    return LaneErrors.unreadableFileSchema(
+        dataset.name(),
+        file.toString(),
+        column,
+        "has Parquet type " + parquet.toString().trim() + ", which format v1 does not read");
   }
 
   private static Object value(Group group, String name, DataType type) {
