@@ -1,11 +1,13 @@
 package io.relspec.cli;
 
+import io.relspec.datafusion.run.DataFusionExecutor;
 import io.relspec.ir.error.ErrorCode;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.json.BundleReader;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.ValidatedBundle;
+import io.relspec.reference.run.ArrowLaneRunner;
 import io.relspec.spark.run.SparkRunner;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -28,7 +30,9 @@ import picocli.CommandLine.Spec;
 final class RunCommand implements Callable<Integer> {
   /** The engines {@code --engine} accepts. */
   enum Engine {
-    spark
+    spark,
+    /** The standalone DataFusion engine (Comet 0.12.0 JNI) with reference-lane fallbacks. */
+    datafusion
   }
 
   @Mixin BundleOptions options;
@@ -84,12 +88,14 @@ final class RunCommand implements Callable<Integer> {
     }
     PrintStream progress =
         new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
-    SparkSession spark = SparkRunner.localSession(master);
-    if (runtime.targetPartitions() > 0) {
-      spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(runtime.targetPartitions()));
-    }
     RunManifest report =
-        new SparkRunner(spark, progress).run(bundle, data, out, options.runtimeParams(), runtime);
+        switch (engine) {
+          case spark -> runOnSpark(bundle, runtime, progress);
+          // No Spark session: the engine reads Parquet into Arrow and runs natively.
+          case datafusion ->
+              new ArrowLaneRunner(new DataFusionExecutor(runtime), runtime, progress)
+                  .run(bundle, data, out, options.runtimeParams());
+        };
     spec.commandLine()
         .getOut()
         .printf(
@@ -102,5 +108,15 @@ final class RunCommand implements Callable<Integer> {
             out.resolve(SparkRunner.MANIFEST));
     spec.commandLine().getOut().flush();
     return 0;
+  }
+
+  private RunManifest runOnSpark(
+      ValidatedBundle bundle, RuntimeProfile runtime, PrintStream progress) {
+    SparkSession spark = SparkRunner.localSession(master);
+    if (runtime.targetPartitions() > 0) {
+      spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(runtime.targetPartitions()));
+    }
+    return new SparkRunner(spark, progress)
+        .run(bundle, data, out, options.runtimeParams(), runtime);
   }
 }

@@ -156,7 +156,7 @@ final class CometSession implements EngineSession {
       List<VectorSchemaRoot> staged = executePartitioned(pipeline, params, partitions);
       if (staged != null) {
         return new QueryResult(
-            translation.schema().toArrow(), staged, report.withPartitions(partitions));
+            translation.schema().toArrow(), detach(staged), report.withPartitions(partitions));
       }
     }
     Schema output = translation.schema().toArrow();
@@ -166,7 +166,40 @@ final class CometSession implements EngineSession {
     }
     List<VectorSchemaRoot> batches =
         run(translation.root().orElseThrow(), inputs, output, output.getFields().size());
-    return new QueryResult(output, batches, report);
+    return new QueryResult(output, detach(batches), report);
+  }
+
+  /**
+   * Results that outlive the session. DataFusion passes input arrays through where it can (a
+   * projection of a scanned column), so an output batch may still point into an input batch the JVM
+   * exported; the export is released only when that output is. When any export is still held, the
+   * outputs are copied into fresh vectors of the session's allocator (bulk copies, no per-row work)
+   * and the originals released, so the caller may close the session first.
+   */
+  private List<VectorSchemaRoot> detach(List<VectorSchemaRoot> batches) {
+    if (exportAllocator.getAllocatedMemory() == 0) {
+      return batches;
+    }
+    List<VectorSchemaRoot> copies = new ArrayList<>();
+    try {
+      for (VectorSchemaRoot batch : batches) {
+        VectorSchemaRoot copy = VectorSchemaRoot.create(batch.getSchema(), allocator);
+        copies.add(copy);
+        // VectorAppender reads the target's first offset: it needs allocated buffers.
+        copy.allocateNew();
+        for (int c = 0; c < batch.getFieldVectors().size(); c++) {
+          org.apache.arrow.vector.util.VectorBatchAppender.batchAppend(
+              copy.getVector(c), batch.getVector(c));
+        }
+        copy.setRowCount(batch.getRowCount());
+      }
+    } catch (RuntimeException e) {
+      copies.forEach(VectorSchemaRoot::close);
+      batches.forEach(VectorSchemaRoot::close);
+      throw e;
+    }
+    batches.forEach(VectorSchemaRoot::close);
+    return copies;
   }
 
   /** Rows between the stages of a mixed execution, owned here until handed on. */
@@ -228,7 +261,7 @@ final class CometSession implements EngineSession {
       current = null;
       PlanReport report =
           new PlanReport(CometEngine.NAME, nativeOps, fallbacks, plans.toString(), 1);
-      return new QueryResult(done.schema().toArrow(), done.batches(), report);
+      return new QueryResult(done.schema().toArrow(), detach(done.batches()), report);
     } catch (RuntimeException e) {
       if (current != null) {
         current.batches().forEach(VectorSchemaRoot::close);
