@@ -1,6 +1,7 @@
 package io.relspec.datafusion.run;
 
 import io.relspec.datafusion.DataFusionEngine;
+import io.relspec.datafusion.DataFusionErrors;
 import io.relspec.datafusion.EngineSession;
 import io.relspec.datafusion.PlanReport;
 import io.relspec.datafusion.QueryResult;
@@ -24,6 +25,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
 
 /**
  * The standalone DataFusion engine as the {@link PlanExecutor} of {@code ArrowLaneRunner}: each
@@ -73,6 +75,9 @@ public final class DataFusionExecutor implements PlanExecutor {
       List<RunManifest.OpExecution> execution = result.report().executions();
       // Translation and execution are one call; no separate compile time to report.
       return new Execution(new Relation(plan.schema(), result.batches()), execution, 0.0);
+    } catch (OutOfMemoryException e) {
+      throw DataFusionErrors.outOfArrowMemory(
+          engine.name(), plan.name(), profile.memoryLimitBytes().orElse(Long.MAX_VALUE), e);
     }
   }
 

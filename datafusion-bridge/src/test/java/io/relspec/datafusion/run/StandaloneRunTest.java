@@ -3,6 +3,8 @@ package io.relspec.datafusion.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relspec.ir.bundle.DatasetSpec;
+import io.relspec.ir.error.ErrorCode;
+import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.run.RunManifest;
@@ -18,6 +20,7 @@ import io.relspec.reference.Relation;
 import io.relspec.reference.run.ArrowLaneRunner;
 import io.relspec.reference.run.PlanExecutor;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,11 +28,14 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.spark.SparkContext$;
 import org.apache.spark.SparkEnv;
 import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -138,6 +144,112 @@ class StandaloneRunTest {
     assertThat(SparkSession.getActiveSession().isEmpty()).as("no active SparkSession").isTrue();
     assertThat(SparkSession.getDefaultSession().isEmpty()).as("no default SparkSession").isTrue();
     assertThat(SparkEnv.get()).as("no SparkEnv").isNull();
+  }
+
+  private static List<String> listing(Path dir) throws IOException {
+    try (Stream<Path> files = Files.walk(dir)) {
+      return files.map(p -> dir.relativize(p).toString()).sorted().toList();
+    }
+  }
+
+  /** A copy of the example data whose {@code dataset} directory is replaced by {@code files}. */
+  private static Path dataWith(Path dir, String dataset, FileWriter files) throws IOException {
+    try (Stream<Path> walk = Files.walk(DATA)) {
+      for (Path p : walk.toList()) {
+        Path target = dir.resolve(DATA.relativize(p).toString());
+        if (Files.isDirectory(p)) {
+          Files.createDirectories(target);
+        } else {
+          Files.copy(p, target);
+        }
+      }
+    }
+    Path datasetDir = dir.resolve(dataset);
+    try (Stream<Path> walk = Files.list(datasetDir)) {
+      for (Path p : walk.toList()) {
+        Files.delete(p);
+      }
+    }
+    Files.delete(datasetDir);
+    files.write(datasetDir);
+    return dir;
+  }
+
+  @FunctionalInterface
+  private interface FileWriter {
+    void write(Path datasetDir) throws IOException;
+  }
+
+  /** Runs cpg on {@code data} into an OUT with a previous run's file; OUT must stay unchanged. */
+  private static RelspecException failsCleanly(Path data, Path out, RuntimeProfile profile)
+      throws IOException {
+    ValidatedBundle bundle = BundleValidator.validate(EXAMPLES.resolve("cpg.json"));
+    Files.createDirectories(out.resolve("symbol_links"));
+    Files.writeString(out.resolve("symbol_links/previous.txt"), "a previous run");
+    List<String> before = listing(out);
+    RelspecException thrown = null;
+    try {
+      runDataFusion(bundle, data, out, profile);
+    } catch (RelspecException e) {
+      thrown = e;
+    }
+    assertThat(thrown).as("the run fails").isNotNull();
+    assertThat(listing(out)).as("no partial output").isEqualTo(before);
+    assertThat(Files.readString(out.resolve("symbol_links/previous.txt")))
+        .isEqualTo("a previous run");
+    return thrown;
+  }
+
+  @Test
+  void aMissingInputFailsWithoutPartialOutput(@TempDir Path tmp) throws IOException {
+    Path data = dataWith(tmp.resolve("data"), "cpg/files", dir -> {});
+    RelspecException e = failsCleanly(data, tmp.resolve("out"), RuntimeProfile.DEFAULT);
+    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+    assertThat(e)
+        .hasMessageContaining("Cannot read dataset 'files': ")
+        .hasMessageContaining(
+            "does not exist. Check the dataset's location and the base directory");
+  }
+
+  @Test
+  void aCorruptParquetFileFailsWithoutPartialOutput(@TempDir Path tmp) throws IOException {
+    Path data =
+        dataWith(
+            tmp.resolve("data"),
+            "cpg/files",
+            dir -> {
+              Files.createDirectories(dir);
+              Files.writeString(dir.resolve("part-0.parquet"), "this is not parquet");
+            });
+    RelspecException e = failsCleanly(data, tmp.resolve("out"), RuntimeProfile.DEFAULT);
+    assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
+    assertThat(e)
+        .hasMessageContaining("Cannot read dataset 'files' file ")
+        .hasMessageContaining("Check that it is a Parquet file");
+  }
+
+  /**
+   * The Arrow side of the limit (inputs, results, fallbacks); the native pool's side is {@code
+   * NativeMemoryTest}. A limit below the inputs' size fails in the Parquet reader instead, which
+   * reports it as unreadable input (reference lane's ParquetDatasetSource).
+   */
+  @Test
+  void aMemoryLimitTooSmallFailsWithoutPartialOutput(@TempDir Path tmp) throws IOException {
+    for (long limit : new long[] {400_000L}) {
+      RuntimeProfile small =
+          new RuntimeProfile(
+              RuntimeProfile.DEFAULT.targetPartitions(),
+              RuntimeProfile.DEFAULT.batchSize(),
+              RuntimeProfile.DEFAULT.spillDir(),
+              RuntimeProfile.DEFAULT.memoryPool(),
+              Optional.of(limit));
+      RelspecException e = failsCleanly(DATA, tmp.resolve("out" + limit), small);
+      assertThat(e.code()).as(e.getMessage()).isEqualTo(ErrorCode.INSUFFICIENT_RESOURCES);
+      assertThat(e)
+          .hasMessageStartingWith("Cannot run rule 'ref_symbols' on datafusion-comet 0.12.0: ")
+          .hasMessageContaining("reached the memory limit of " + limit + " bytes")
+          .hasMessageEndingWith("Raise memoryLimitBytes in the runtime profile");
+    }
   }
 
   /** The schema of {@code <output>__errors}: the contract's columns (nullable) and the reasons. */
