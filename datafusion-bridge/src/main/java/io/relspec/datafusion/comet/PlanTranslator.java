@@ -129,8 +129,9 @@ final class PlanTranslator {
                       + opPath
                       + " ("
                       + op.opName()
-                      + "), which cannot run natively; the bridge cannot hand rows from a JVM op"
-                      + " back to the native engine yet"));
+                      + "), which cannot run natively; this translation is one native plan"
+                      + " (CometEngine.nativeOnly() refuses it; CometEngine() runs it in stages"
+                      + " with that op on the reference lane)"));
         }
         return Optional.empty();
       }
