@@ -159,6 +159,24 @@ public final class DataFusionErrors {
         cause);
   }
 
+  /** The run's Arrow buffers (inputs, results, reference-lane fallbacks) reached the limit. */
+  public static RelspecException outOfArrowMemory(
+      String engine, String rule, long limit, Throwable cause) {
+    return new RelspecException(
+        ErrorCode.INSUFFICIENT_RESOURCES,
+        "Cannot run rule '"
+            + rule
+            + "' on "
+            + engine
+            + ": its Arrow buffers (inputs, results and ops run on the reference lane) reached the"
+            + " memory limit of "
+            + limit
+            + " bytes ("
+            + cause.getMessage()
+            + "). Raise memoryLimitBytes in the runtime profile",
+        cause);
+  }
+
   public static RelspecException sessionClosed() {
     return new RelspecException(
         ErrorCode.INVALID_ARGUMENT,

@@ -1,5 +1,7 @@
 package io.relspec.datafusion;
 
+import io.relspec.ir.run.RunManifest;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,6 +26,59 @@ public record PlanReport(
 
   public PlanReport withPartitions(int newPartitions) {
     return new PlanReport(engine, nativeOps, fallbacks, nativePlan, newPartitions);
+  }
+
+  /** The lane name of native ops in run manifests. */
+  public static final String LANE = "datafusion";
+
+  /** The lane that runs the fallbacks of an executed plan, in run manifests. */
+  public static final String FALLBACK_LANE = "reference";
+
+  /**
+   * How each op ran, as run manifests record it (paths relative to the rule, e.g. {@code ops[2]}):
+   * native ops on {@value #LANE} ({@code translated} for param, bound to literals, and dedupe, a
+   * Sort + Window + Filter rewrite), fallbacks on {@value #FALLBACK_LANE} with their reasons (the
+   * ops nested in a fallback, e.g. a join's right side, are fallbacks too), in path order.
+   */
+  public List<RunManifest.OpExecution> executions() {
+    List<RunManifest.OpExecution> out = new ArrayList<>();
+    for (String entry : nativeOps) {
+      int space = entry.lastIndexOf(' ');
+      String path = entry.substring(0, space);
+      String op = entry.substring(space + 1);
+      String mode =
+          switch (op) {
+            case "param", "dedupe" -> "translated";
+            default -> "native";
+          };
+      String reason =
+          switch (op) {
+            case "param" -> "bound to a literal before planning";
+            case "dedupe" -> "Sort + Window (count over a ROWS frame as the row number) + Filter";
+            default -> "";
+          };
+      out.add(new RunManifest.OpExecution(path, op, mode, LANE, reason));
+    }
+    for (Fallback fallback : fallbacks) {
+      out.add(
+          new RunManifest.OpExecution(
+              fallback.path(), fallback.op(), "fallback", FALLBACK_LANE, fallback.reason()));
+    }
+    out.sort(java.util.Comparator.comparing(e -> pathKey(e.path())));
+    return out;
+  }
+
+  /** Sorts {@code ops[10]} after {@code ops[9]} and a nested path after its parent. */
+  private static String pathKey(String path) {
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\[(\\d+)\\]").matcher(path);
+    StringBuilder key = new StringBuilder();
+    int last = 0;
+    while (m.find()) {
+      key.append(path, last, m.start())
+          .append(String.format("[%06d]", Integer.parseInt(m.group(1))));
+      last = m.end();
+    }
+    return key.append(path.substring(last)).toString();
   }
 
   public boolean fullyNative() {

@@ -33,6 +33,17 @@ public final class ReferenceLane implements AutoCloseable {
     this.allocator = new RootAllocator(memoryLimit);
   }
 
+  /**
+   * A lane whose batches live in a child of {@code parent} (bounded by the profile's {@code
+   * memoryLimitBytes}), so that other lanes sharing that root can take ownership of its results
+   * without a copy. Closing the lane closes only the child.
+   */
+  public ReferenceLane(RuntimeProfile profile, BufferAllocator parent) {
+    this.memoryLimit = profile.memoryLimitBytes().orElse(Long.MAX_VALUE);
+    this.batchSize = profile.batchSize();
+    this.allocator = parent.newChildAllocator("reference-lane", 0, memoryLimit);
+  }
+
   public ReferenceLane() {
     this(RuntimeProfile.DEFAULT);
   }

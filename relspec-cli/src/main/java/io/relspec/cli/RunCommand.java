@@ -1,5 +1,6 @@
 package io.relspec.cli;
 
+import io.relspec.datafusion.run.DataFusionExecutor;
 import io.relspec.ir.error.ErrorCode;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.json.BundleReader;
@@ -31,7 +32,10 @@ final class RunCommand implements Callable<Integer> {
   /** The engines {@code --engine} accepts. */
   enum Engine {
     spark,
-    reference
+    /** The JVM reference lane over Arrow, no Spark. */
+    reference,
+    /** The standalone DataFusion engine (Comet 0.12.0 JNI) with reference-lane fallbacks. */
+    datafusion
   }
 
   @Mixin BundleOptions options;
@@ -95,6 +99,10 @@ final class RunCommand implements Callable<Integer> {
         switch (engine) {
           case spark -> runOnSpark(bundle, runtime, progress);
           case reference -> runOnReference(bundle, runtime, progress);
+          // No Spark session: the engine reads Parquet into Arrow and runs natively.
+          case datafusion ->
+              new ArrowLaneRunner(new DataFusionExecutor(runtime), runtime, progress)
+                  .run(bundle, data, out, options.runtimeParams());
         };
     spec.commandLine()
         .getOut()

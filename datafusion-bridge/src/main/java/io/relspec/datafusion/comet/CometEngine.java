@@ -13,6 +13,25 @@ import org.apache.arrow.memory.BufferAllocator;
 public final class CometEngine implements DataFusionEngine {
   public static final String NAME = "datafusion-comet " + CometJni.COMET_VERSION;
 
+  private final boolean fallbackToReference;
+
+  /** An engine that runs the ops Comet cannot run on the JVM reference lane, op by op. */
+  public CometEngine() {
+    this(true);
+  }
+
+  private CometEngine(boolean fallbackToReference) {
+    this.fallbackToReference = fallbackToReference;
+  }
+
+  /**
+   * An engine that refuses ({@code UNSUPPORTED}, listing every op) a pipeline it cannot run
+   * entirely natively: for rules that must not fall back.
+   */
+  public static CometEngine nativeOnly() {
+    return new CometEngine(false);
+  }
+
   @Override
   public String name() {
     return NAME;
@@ -20,6 +39,6 @@ public final class CometEngine implements DataFusionEngine {
 
   @Override
   public EngineSession openSession(RuntimeProfile profile, BufferAllocator allocator) {
-    return new CometSession(CometJni.load(), profile, allocator);
+    return new CometSession(CometJni.load(), profile, allocator, fallbackToReference);
   }
 }

@@ -2,28 +2,37 @@ package io.relspec.datafusion.comet;
 
 import io.relspec.datafusion.DataFusionErrors;
 import io.relspec.datafusion.EngineSession;
+import io.relspec.datafusion.Fallback;
 import io.relspec.datafusion.PlanReport;
 import io.relspec.datafusion.QueryResult;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.expr.Literal;
+import io.relspec.ir.op.Op;
+import io.relspec.ir.op.Param;
 import io.relspec.ir.op.Pipeline;
 import io.relspec.ir.op.Scan;
 import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.type.DataType;
 import io.relspec.ir.type.Field;
+import io.relspec.reference.ReferenceLane;
+import io.relspec.reference.Relation;
+import io.relspec.reference.SourceBatches;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.arrow.vector.util.TransferPair;
 import org.apache.comet.CometBatchIterator;
 import org.apache.comet.Native;
 import org.apache.comet.RelspecBatchIterator;
@@ -39,13 +48,21 @@ final class CometSession implements EngineSession {
   private final RuntimeProfile profile;
   private final BufferAllocator allocator;
   private final BufferAllocator exportAllocator;
+  private final boolean fallbackToReference;
   private final Map<String, Dataset> datasets = new LinkedHashMap<>();
+  private ReferenceLane reference;
   private boolean closed;
 
-  CometSession(Native jni, RuntimeProfile profile, BufferAllocator allocator) {
+  /**
+   * @param fallbackToReference run the ops Comet cannot run on the JVM reference lane (one op at a
+   *     time, between native plans); otherwise refuse such pipelines with {@code UNSUPPORTED}
+   */
+  CometSession(
+      Native jni, RuntimeProfile profile, BufferAllocator allocator, boolean fallbackToReference) {
     this.jni = jni;
     this.profile = profile;
     this.allocator = allocator;
+    this.fallbackToReference = fallbackToReference;
     this.exportAllocator = allocator.newChildAllocator("comet-export", 0, Long.MAX_VALUE);
   }
 
@@ -91,9 +108,15 @@ final class CometSession implements EngineSession {
     checkOpen();
     PlanTranslator.Translation translation = translate(pipeline, params);
     PlanReport report = report(translation);
-    return translation.fallbacks().isEmpty()
-        ? report.withPartitions(partitionsFor(pipeline))
-        : report;
+    if (translation.fallbacks().isEmpty()) {
+      return report.withPartitions(partitionsFor(pipeline));
+    }
+    if (!fallbackToReference) {
+      return report;
+    }
+    try (QueryResult dryRun = executeMixed(pipeline, params, true)) {
+      return dryRun.report();
+    }
   }
 
   private PlanTranslator.Translation translate(Pipeline pipeline, Map<String, Literal> params) {
@@ -123,14 +146,17 @@ final class CometSession implements EngineSession {
     PlanTranslator.Translation translation = translate(pipeline, params);
     PlanReport report = report(translation);
     if (!translation.fallbacks().isEmpty()) {
-      throw DataFusionErrors.unsupportedPlan(CometEngine.NAME, translation.fallbacks());
+      if (!fallbackToReference) {
+        throw DataFusionErrors.unsupportedPlan(CometEngine.NAME, translation.fallbacks());
+      }
+      return executeMixed(pipeline, params, false);
     }
     int partitions = partitionsFor(pipeline);
     if (partitions > 1) {
       List<VectorSchemaRoot> staged = executePartitioned(pipeline, params, partitions);
       if (staged != null) {
         return new QueryResult(
-            translation.schema().toArrow(), staged, report.withPartitions(partitions));
+            translation.schema().toArrow(), detach(staged), report.withPartitions(partitions));
       }
     }
     Schema output = translation.schema().toArrow();
@@ -140,7 +166,212 @@ final class CometSession implements EngineSession {
     }
     List<VectorSchemaRoot> batches =
         run(translation.root().orElseThrow(), inputs, output, output.getFields().size());
-    return new QueryResult(output, batches, report);
+    return new QueryResult(output, detach(batches), report);
+  }
+
+  /**
+   * Results that outlive the session. DataFusion passes input arrays through where it can (a
+   * projection of a scanned column), so an output batch may still point into an input batch the JVM
+   * exported; the export is released only when that output is. When any export is still held, the
+   * outputs are copied into fresh vectors of the session's allocator (bulk copies, no per-row work)
+   * and the originals released, so the caller may close the session first.
+   */
+  private List<VectorSchemaRoot> detach(List<VectorSchemaRoot> batches) {
+    if (exportAllocator.getAllocatedMemory() == 0) {
+      return batches;
+    }
+    List<VectorSchemaRoot> copies = new ArrayList<>();
+    try {
+      for (VectorSchemaRoot batch : batches) {
+        VectorSchemaRoot copy = VectorSchemaRoot.create(batch.getSchema(), allocator);
+        copies.add(copy);
+        // VectorAppender reads the target's first offset: it needs allocated buffers.
+        copy.allocateNew();
+        for (int c = 0; c < batch.getFieldVectors().size(); c++) {
+          org.apache.arrow.vector.util.VectorBatchAppender.batchAppend(
+              copy.getVector(c), batch.getVector(c));
+        }
+        copy.setRowCount(batch.getRowCount());
+      }
+    } catch (RuntimeException e) {
+      copies.forEach(VectorSchemaRoot::close);
+      batches.forEach(VectorSchemaRoot::close);
+      throw e;
+    }
+    batches.forEach(VectorSchemaRoot::close);
+    return copies;
+  }
+
+  /** Rows between the stages of a mixed execution, owned here until handed on. */
+  private record Stage(RelSchema schema, List<VectorSchemaRoot> batches) {}
+
+  /**
+   * Runs a pipeline some of whose ops Comet cannot run: each maximal run of translatable ops is one
+   * native plan, and each op in between runs alone on the JVM reference lane over the previous
+   * stage's batches; the next native plan scans that op's output. Row order is kept at every hand
+   * over, so the result equals the reference lane's. A dry run ({@code dryRun}) executes nothing
+   * natively and sends no rows through the JVM ops: it only works out the stages and schemas.
+   */
+  private QueryResult executeMixed(Pipeline pipeline, Map<String, Literal> given, boolean dryRun) {
+    List<Op> ops = pipeline.ops();
+    Map<String, Literal> params = effectiveParams(ops, given);
+    List<String> nativeOps = new ArrayList<>();
+    List<Fallback> fallbacks = new ArrayList<>();
+    StringBuilder plans = new StringBuilder();
+    Stage current = null;
+    String registered = null;
+    int i = 0;
+    try {
+      while (i < ops.size()) {
+        PlanTranslator.Prefix prefix =
+            new PlanTranslator(this::datasetSchema, params)
+                .translatePrefix(ops, i, Optional.ofNullable(registered));
+        if (prefix.root().isPresent()) {
+          nativeOps.addAll(prefix.nativeOps());
+          plans.append(PlanTranslator.describe(prefix.root().get()));
+          Schema output = prefix.schema().toArrow();
+          List<VectorSchemaRoot> batches = List.of();
+          if (!dryRun) {
+            List<List<VectorSchemaRoot>> inputs = new ArrayList<>();
+            for (String scan : prefix.scans()) {
+              inputs.add(datasets.get(scan).batches());
+            }
+            batches = run(prefix.root().get(), inputs, output, output.getFields().size());
+          }
+          current = replace(current, new Stage(prefix.schema(), batches));
+          i = prefix.end();
+        }
+        if (i < ops.size()) {
+          Fallback fallback = prefix.stop().orElseThrow();
+          fallbacks.add(fallback);
+          nestedFallbacks(ops.get(i), fallback.path(), fallbacks);
+          current = replace(current, runOnReference(ops.get(i), current, params, dryRun));
+          i++;
+        }
+        if (registered != null) {
+          datasets.remove(registered);
+        }
+        // Named after the op that reads it next, so reports are the same on every run.
+        registered = "__input_of_ops[" + i + "]";
+        datasets.put(
+            registered,
+            new Dataset(current.schema().toArrow(), current.schema(), current.batches()));
+      }
+      Stage done = current;
+      current = null;
+      PlanReport report =
+          new PlanReport(CometEngine.NAME, nativeOps, fallbacks, plans.toString(), 1);
+      return new QueryResult(done.schema().toArrow(), detach(done.batches()), report);
+    } catch (RuntimeException e) {
+      if (current != null) {
+        current.batches().forEach(VectorSchemaRoot::close);
+      }
+      throw e;
+    } finally {
+      if (registered != null) {
+        datasets.remove(registered);
+      }
+    }
+  }
+
+  /** The ops of pipelines nested in a fallback op: they run on the reference lane with it. */
+  private static void nestedFallbacks(Op op, String path, List<Fallback> out) {
+    List<Map.Entry<String, Pipeline>> nested = new ArrayList<>();
+    if (op instanceof io.relspec.ir.op.Join join) {
+      nested.add(Map.entry(path + ".right", join.right()));
+    } else if (op instanceof io.relspec.ir.op.IntervalAlign align) {
+      nested.add(Map.entry(path + ".right", align.right()));
+    } else if (op instanceof io.relspec.ir.op.Union union) {
+      for (int n = 0; n < union.inputs().size(); n++) {
+        nested.add(Map.entry(path + ".inputs[" + n + "]", union.inputs().get(n)));
+      }
+    }
+    for (Map.Entry<String, Pipeline> entry : nested) {
+      List<Op> inner = entry.getValue().ops();
+      for (int j = 0; j < inner.size(); j++) {
+        String innerPath = entry.getKey() + ".ops[" + j + "]";
+        out.add(
+            new Fallback(
+                innerPath,
+                inner.get(j).opName(),
+                "inside " + path + " (" + op.opName() + "), which runs on the reference lane"));
+        nestedFallbacks(inner.get(j), innerPath, out);
+      }
+    }
+  }
+
+  private static Stage replace(Stage previous, Stage next) {
+    if (previous != null) {
+      previous.batches().forEach(VectorSchemaRoot::close);
+    }
+    return next;
+  }
+
+  /**
+   * One op on the reference lane over {@code input}'s batches (borrowed); its output moves into the
+   * session's allocator. Nested pipelines (join right sides, union inputs) scan the registered
+   * datasets.
+   */
+  private Stage runOnReference(Op op, Stage input, Map<String, Literal> params, boolean dryRun) {
+    Map<String, SourceBatches> sources = new LinkedHashMap<>();
+    for (Map.Entry<String, Dataset> entry : datasets.entrySet()) {
+      Dataset dataset = entry.getValue();
+      sources.put(
+          entry.getKey(),
+          new SourceBatches(dataset.schema(), dryRun ? List.of() : dataset.batches()));
+    }
+    try (Relation out =
+        reference()
+            .runOps(
+                "datafusion fallback",
+                input.schema(),
+                dryRun ? List.of() : input.batches(),
+                List.of(op),
+                params,
+                sources)) {
+      return new Stage(out.schema(), moveToSession(out.batches()));
+    }
+  }
+
+  /** Takes ownership of batches of the reference lane (same root allocator), without a copy. */
+  private List<VectorSchemaRoot> moveToSession(List<VectorSchemaRoot> batches) {
+    List<VectorSchemaRoot> moved = new ArrayList<>();
+    for (VectorSchemaRoot batch : batches) {
+      List<FieldVector> vectors = new ArrayList<>();
+      for (FieldVector vector : batch.getFieldVectors()) {
+        TransferPair pair = vector.getTransferPair(allocator);
+        pair.transfer();
+        vectors.add((FieldVector) pair.getTo());
+      }
+      VectorSchemaRoot root = new VectorSchemaRoot(vectors);
+      root.setRowCount(batch.getRowCount());
+      moved.add(root);
+    }
+    return moved;
+  }
+
+  private ReferenceLane reference() {
+    if (reference == null) {
+      reference = new ReferenceLane(profile, allocator);
+    }
+    return reference;
+  }
+
+  /** Given values, else the defaults of the pipeline's (top-level) param ops. */
+  private static Map<String, Literal> effectiveParams(List<Op> ops, Map<String, Literal> given) {
+    Map<String, Literal> params = new LinkedHashMap<>(given);
+    for (Op op : ops) {
+      if (op instanceof Param param && !params.containsKey(param.name())) {
+        param
+            .defaultValue()
+            .ifPresentOrElse(
+                value -> params.put(param.name(), value),
+                () -> {
+                  throw DataFusionErrors.unboundParam(param.name());
+                });
+      }
+    }
+    return params;
   }
 
   /**
@@ -348,6 +579,9 @@ final class CometSession implements EngineSession {
     }
     closed = true;
     datasets.clear();
+    if (reference != null) {
+      reference.close();
+    }
     try {
       exportAllocator.close();
     } catch (IllegalStateException e) {

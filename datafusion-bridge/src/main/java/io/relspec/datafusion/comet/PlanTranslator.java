@@ -129,13 +129,90 @@ final class PlanTranslator {
                       + opPath
                       + " ("
                       + op.opName()
-                      + "), which cannot run natively; the bridge cannot hand rows from a JVM op"
-                      + " back to the native engine yet"));
+                      + "), which cannot run natively; this translation is one native plan"
+                      + " (CometEngine.nativeOnly() refuses it; CometEngine() runs it in stages"
+                      + " with that op on the reference lane)"));
         }
         return Optional.empty();
       }
     }
     return Optional.ofNullable(current);
+  }
+
+  /**
+   * The longest natively runnable run of ops starting at {@code ops[from]}.
+   *
+   * @param root the native tree of {@code ops[from..end)} (over {@code input} when given); empty
+   *     when {@code end == from}
+   * @param end the index of the first op that cannot run natively, or {@code ops.size()}
+   * @param stop why {@code ops[end]} cannot run natively (empty when {@code end == ops.size()})
+   */
+  record Prefix(
+      Optional<OperatorOuterClass.Operator> root,
+      RelSchema schema,
+      List<String> scans,
+      List<String> nativeOps,
+      int end,
+      Optional<Fallback> stop) {
+    Prefix {
+      scans = List.copyOf(scans);
+      nativeOps = List.copyOf(nativeOps);
+    }
+  }
+
+  /**
+   * Translates ops from {@code ops[from]} until the first one that cannot run natively. With an
+   * {@code input} dataset (the rows a JVM op produced, registered under that name), the run starts
+   * with a scan of it, and the param ops before {@code from} are bound again; without one, {@code
+   * ops[from]} is the pipeline's scan. Paths are those of the whole pipeline ({@code ops[i]}).
+   */
+  Prefix translatePrefix(List<Op> ops, int from, Optional<String> input) {
+    State current = null;
+    if (input.isPresent()) {
+      current = scan(Scan.of(input.get()));
+      for (int i = 0; i < from; i++) {
+        if (ops.get(i) instanceof Param) {
+          try {
+            apply(ops.get(i), current, "ops[" + i + "]");
+          } catch (OpUnsupported e) {
+            throw new IllegalStateException("a param op is always supported", e);
+          }
+        }
+      }
+    } else if (from != 0 || ops.isEmpty() || !(ops.get(0) instanceof Scan)) {
+      throw DataFusionErrors.invalidPlan("ops", "the first op of every pipeline must be a scan");
+    }
+    int i = from;
+    Optional<Fallback> stop = Optional.empty();
+    // Nested pipelines (a join's right side) add their own ops as they are translated.
+    nativeOps.clear();
+    for (; i < ops.size(); i++) {
+      Op op = ops.get(i);
+      String opPath = "ops[" + i + "]";
+      int nested = nativeOps.size();
+      try {
+        current = apply(op, current, opPath);
+        nativeOps.add(opPath + " " + op.opName());
+      } catch (OpUnsupported e) {
+        nativeOps.subList(nested, nativeOps.size()).clear();
+        stop = Optional.of(new Fallback(opPath, op.opName(), e.getMessage()));
+        break;
+      }
+    }
+    List<String> ran = List.copyOf(nativeOps);
+    boolean any = i > from;
+    return new Prefix(
+        any ? Optional.of(current.op()) : Optional.empty(),
+        current == null ? new RelSchema(List.of()) : current.schema(),
+        scans,
+        ran,
+        i,
+        stop);
+  }
+
+  /** The param values the translated ops bound (given values, else defaults). */
+  Map<String, Literal> boundParams() {
+    return Map.copyOf(params);
   }
 
   /**
@@ -329,10 +406,8 @@ final class PlanTranslator {
     if (op instanceof Explode) {
       throw new OpUnsupported("Comet 0.12's operator set has no Generate/explode operator");
     }
-    if (op instanceof Dedupe) {
-      throw new OpUnsupported(
-          "dedupe needs a Window (row_number) over its keys; the bridge does not map it to Comet's"
-              + " Window operator yet");
+    if (op instanceof Dedupe dedupe) {
+      return dedupe(in, dedupe, path);
     }
     if (op instanceof IntervalAlign) {
       throw new OpUnsupported(
@@ -340,6 +415,119 @@ final class PlanTranslator {
               + " Comet operators yet");
     }
     throw new OpUnsupported("op '" + op.opName() + "' has no Comet translation");
+  }
+
+  /**
+   * Dedupe as Sort, then Comet's {@code Window}, then Filter and Projection. Comet 0.12's native
+   * planner finds window functions only among aggregate UDFs ({@code find_df_window_function}), so
+   * ROW_NUMBER is not available; {@code count(1)} over a ROWS frame from unbounded preceding to the
+   * current row is the same number. The sort and the window order are the spec's: the keys, then
+   * {@code orderBy}, then every remaining column ascending with nulls last, so the row numbered 1
+   * per key is the reference lane's winner.
+   */
+  private State dedupe(State in, Dedupe dedupe, String path) throws OpUnsupported {
+    RelSchema schema = in.schema();
+    List<SortKey> order = new ArrayList<>(dedupe.orderBy());
+    for (String name : schema.names()) {
+      if (dedupe.orderBy().stream().noneMatch(k -> k.column().equals(name))) {
+        order.add(SortKey.asc(name));
+      }
+    }
+    for (SortKey key : order) {
+      DataType type =
+          schema
+              .field(key.column())
+              .orElseThrow(
+                  () ->
+                      DataFusionErrors.invalidPlan(
+                          path,
+                          "dedupe column '"
+                              + key.column()
+                              + "' is not in the input "
+                              + schema.names()))
+              .type();
+      if (!(type instanceof PrimitiveType primitive)
+          || primitive == PrimitiveType.FLOAT32
+          || primitive == PrimitiveType.FLOAT64) {
+        throw new OpUnsupported(
+            "dedupe orders rows by column '"
+                + key.column()
+                + "' of type "
+                + type
+                + "; DataFusion sorts floats by total order (-0.0 before 0.0, NaN by sign) and"
+                + " cannot sort lists or structs, where the spec's order differs");
+      }
+    }
+    List<ExprOuterClass.Expr> partition = new ArrayList<>();
+    List<ExprOuterClass.Expr> sortAll = new ArrayList<>();
+    for (String key : dedupe.keys()) {
+      int index = schema.indexOf(key);
+      if (index < 0) {
+        throw DataFusionErrors.invalidPlan(
+            path, "dedupe key '" + key + "' is not in the input " + schema.names());
+      }
+      partition.add(bound(index, schema.fields().get(index).type()));
+      sortAll.add(sortOrder(schema, SortKey.asc(key), path));
+    }
+    List<ExprOuterClass.Expr> windowOrder = new ArrayList<>();
+    for (SortKey key : order) {
+      windowOrder.add(sortOrder(schema, key, path));
+    }
+    sortAll.addAll(windowOrder);
+    OperatorOuterClass.Operator sorted =
+        wrap(in, b -> b.setSort(OperatorOuterClass.Sort.newBuilder().addAllSortOrders(sortAll)));
+    ExprOuterClass.AggExpr count =
+        ExprOuterClass.AggExpr.newBuilder()
+            .setCount(
+                ExprOuterClass.Count.newBuilder()
+                    .addChildren(ExprTranslator.literal(Optional.of(1L), PrimitiveType.INT32)))
+            .build();
+    OperatorOuterClass.WindowExpr rowNumber =
+        OperatorOuterClass.WindowExpr.newBuilder()
+            .setAggFunc(count)
+            .setSpec(
+                OperatorOuterClass.WindowSpecDefinition.newBuilder()
+                    .addAllPartitionSpec(partition)
+                    .addAllOrderSpec(windowOrder)
+                    .setFrameSpecification(
+                        OperatorOuterClass.WindowFrame.newBuilder()
+                            .setFrameType(OperatorOuterClass.WindowFrameType.Rows)
+                            .setLowerBound(
+                                OperatorOuterClass.LowerWindowFrameBound.newBuilder()
+                                    .setUnboundedPreceding(
+                                        OperatorOuterClass.UnboundedPreceding.getDefaultInstance()))
+                            .setUpperBound(
+                                OperatorOuterClass.UpperWindowFrameBound.newBuilder()
+                                    .setCurrentRow(
+                                        OperatorOuterClass.CurrentRow.getDefaultInstance()))))
+            .build();
+    State windowed =
+        new State(
+            wrap(
+                new State(sorted, schema),
+                b ->
+                    b.setWindow(
+                        OperatorOuterClass.Window.newBuilder()
+                            .addWindowExpr(rowNumber)
+                            .addAllPartitionByList(partition)
+                            .addAllOrderByList(windowOrder))),
+            schema);
+    int n = schema.fields().size();
+    ExprOuterClass.Expr first =
+        ExprOuterClass.Expr.newBuilder()
+            .setEq(
+                ExprOuterClass.BinaryExpr.newBuilder()
+                    .setLeft(bound(n, PrimitiveType.INT64))
+                    .setRight(ExprTranslator.literal(Optional.of(1L), PrimitiveType.INT64)))
+            .build();
+    OperatorOuterClass.Operator filtered =
+        wrap(
+            windowed, b -> b.setFilter(OperatorOuterClass.Filter.newBuilder().setPredicate(first)));
+    List<ExprOuterClass.Expr> columns = new ArrayList<>();
+    for (int i = 0; i < n; i++) {
+      columns.add(bound(i, schema.fields().get(i).type()));
+    }
+    return projection(new State(filtered, schema), columns, schema);
   }
 
   private State scan(Scan scan) {

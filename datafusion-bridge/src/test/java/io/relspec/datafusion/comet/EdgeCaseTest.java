@@ -17,6 +17,7 @@ import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.type.PrimitiveType;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -75,6 +76,41 @@ class EdgeCaseTest {
                   Arrays.asList(null, null));
         }
       }
+    }
+  }
+
+  @Test
+  void aResultThatPassesInputColumnsThroughOutlivesItsSession() {
+    List<TestData.Row> rows = TestData.rows(1000);
+    try (BufferAllocator allocator = new RootAllocator()) {
+      List<VectorSchemaRoot> input = TestData.batches(allocator, rows, 300);
+      long inputBytes = allocator.getAllocatedMemory();
+      QueryResult result;
+      try (EngineSession session =
+          new CometEngine().openSession(RuntimeProfile.DEFAULT, allocator)) {
+        session.registerBatches("events", TestData.EVENTS, input);
+        // A projection of scanned columns: DataFusion hands the exported input arrays back.
+        result =
+            session.execute(
+                Pipeline.of(
+                    Scan.of("events"),
+                    new io.relspec.ir.op.Project(
+                        List.of(
+                            io.relspec.ir.op.Project.Column.keep("name"),
+                            io.relspec.ir.op.Project.Column.keep("id")))),
+                Map.of());
+      }
+      try (result) {
+        List<List<Object>> expected = new ArrayList<>();
+        for (TestData.Row row : rows) {
+          expected.add(Arrays.asList(row.name(), row.id()));
+        }
+        assertThat(TestData.read(result.batches())).containsExactlyElementsOf(expected);
+      } finally {
+        input.forEach(VectorSchemaRoot::close);
+      }
+      assertThat(inputBytes).isPositive();
+      assertThat(allocator.getAllocatedMemory()).as("everything released").isZero();
     }
   }
 

@@ -33,7 +33,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Ops the Comet lane cannot run are reported with reasons, never run approximately. */
+/**
+ * Ops the Comet lane cannot run are reported with reasons, never run approximately (the native-only
+ * engine refuses them; see {@link ReferenceFallbackTest} for the engine that falls back).
+ */
 class FallbackReportTest {
   private BufferAllocator allocator;
   private List<VectorSchemaRoot> input;
@@ -43,7 +46,7 @@ class FallbackReportTest {
   void setUp() {
     allocator = new RootAllocator();
     input = TestData.batches(allocator, TestData.rows(100), 100);
-    session = new CometEngine().openSession(RuntimeProfile.DEFAULT, allocator);
+    session = CometEngine.nativeOnly().openSession(RuntimeProfile.DEFAULT, allocator);
     session.registerBatches("events", TestData.EVENTS, input);
   }
 

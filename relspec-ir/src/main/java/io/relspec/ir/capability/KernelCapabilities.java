@@ -122,8 +122,10 @@ public final class KernelCapabilities {
               "op",
               op,
               Lane.DATAFUSION,
-              Support.FALLBACK,
-              "needs Comet 0.12's Window operator, which datafusion-bridge does not map yet");
+              Support.TRANSLATED,
+              "Comet 0.12 Sort + Window (count(1) over a ROWS frame as the row number; 0.12's"
+                  + " planner has no row_number) + Filter; falls back to the reference lane when"
+                  + " an order column is a float, list or struct");
       case "param" ->
           new Capability(
               "op", op, Lane.DATAFUSION, Support.TRANSLATED, "bound to literals before planning");
