@@ -14,6 +14,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -131,24 +134,39 @@ final class IntervalAligner {
     Spans r =
         Spans.of(ri, rs.indexOf(align.rightSpan().start()), rs.indexOf(align.rightSpan().end()));
 
-    Map<Object, List<Integer>> rightGroups = new HashMap<>();
+    // Group ids by key (only keys present on the right), and each group's rows in CSR form.
+    Map<Object, Integer> groupIds = new HashMap<>();
+    int[] rightGroup = new int[ri.size];
     for (int i = 0; i < ri.size; i++) {
+      rightGroup[i] = -1;
       if (r.valid[i]) {
         Object key = key(ri, i, rk, rs, keyTypes);
         if (key != null) {
-          rightGroups.computeIfAbsent(key, x -> new ArrayList<>()).add(i);
+          Integer id = groupIds.get(key);
+          if (id == null) {
+            id = groupIds.size();
+            groupIds.put(key, id);
+          }
+          rightGroup[i] = id;
         }
       }
     }
-    Map<Object, List<Integer>> leftGroups = new HashMap<>();
+    int[] leftGroup = new int[li.size];
     for (int i = 0; i < li.size; i++) {
+      leftGroup[i] = -1;
       if (l.valid[i]) {
         Object key = key(li, i, lk, ls, keyTypes);
-        if (key != null && rightGroups.containsKey(key)) {
-          leftGroups.computeIfAbsent(key, x -> new ArrayList<>()).add(i);
+        Integer id = key == null ? null : groupIds.get(key);
+        if (id != null) {
+          leftGroup[i] = id;
         }
       }
     }
+    int groups = groupIds.size();
+    int[] rightStart = new int[groups + 1];
+    int[] rightRows = byGroup(rightGroup, groups, rightStart);
+    int[] leftStart = new int[groups + 1];
+    int[] leftRows = byGroup(leftGroup, groups, leftStart);
 
     // Rank the candidate right rows of each group: score desc, tie-breakers, remaining columns.
     double[] scores = new double[ri.size];
@@ -156,23 +174,26 @@ final class IntervalAligner {
       scores[i] = r.valid[i] ? score(r.start[i], r.end[i]) : 0.0;
     }
     List<SortKey> order = RowOrder.withRemaining(align.tieBreakers(), rs.names());
-    RowOrder ties = RowOrder.lazy(order, k -> ri.column(rs.indexOf(order.get(k).column())));
-    java.util.Comparator<Integer> rankOrder =
+    IntSort.IntComparator ties = tieOrder(order, ri, rs);
+    IntSort.IntComparator rankOrder =
         (a, b) -> {
           int c = Double.compare(scores[b], scores[a]);
-          return c != 0 ? c : ties.compareRows(a, b);
+          return c != 0 ? c : ties.compare(a, b);
         };
 
     int[] best = new int[li.size];
     Arrays.fill(best, -1);
     int[] rank = new int[ri.size];
-    for (Map.Entry<Object, List<Integer>> group : leftGroups.entrySet()) {
-      Integer[] ranked = rightGroups.get(group.getKey()).toArray(new Integer[0]);
-      Arrays.sort(ranked, rankOrder);
+    for (int g = 0; g < groups; g++) {
+      if (leftStart[g] == leftStart[g + 1]) {
+        continue;
+      }
+      int[] ranked = Arrays.copyOfRange(rightRows, rightStart[g], rightStart[g + 1]);
+      IntSort.sort(ranked, rankOrder);
       for (int i = 0; i < ranked.length; i++) {
         rank[ranked[i]] = i;
       }
-      int[] lrows = group.getValue().stream().mapToInt(Integer::intValue).toArray();
+      int[] lrows = Arrays.copyOfRange(leftRows, leftStart[g], leftStart[g + 1]);
       switch (align.mode()) {
         case EXACT -> exact(lrows, ranked, l, r, best);
         case CONTAINED -> contained(lrows, ranked, l, r, rank, best);
@@ -182,6 +203,92 @@ final class IntervalAligner {
     return best;
   }
 
+  /**
+   * The order of {@code keys} over the right rows, as {@link RowOrder} compares them, with each
+   * key's column read only when a comparison first needs it, and int64 and float64 columns held as
+   * primitives (the ranking compares millions of ties).
+   */
+  private static IntSort.IntComparator tieOrder(List<SortKey> keys, RowIndex ri, RelSchema rs) {
+    IntSort.IntComparator[] columns = new IntSort.IntComparator[keys.size()];
+    return (a, b) -> {
+      for (int k = 0; k < columns.length; k++) {
+        IntSort.IntComparator column = columns[k];
+        if (column == null) {
+          column = columnOrder(keys.get(k), ri, rs.indexOf(keys.get(k).column()));
+          columns[k] = column;
+        }
+        int c = column.compare(a, b);
+        if (c != 0) {
+          return c;
+        }
+      }
+      return 0;
+    };
+  }
+
+  private static IntSort.IntComparator columnOrder(SortKey key, RowIndex ri, int column) {
+    boolean allLongs = true;
+    boolean allDoubles = true;
+    for (VectorSchemaRoot batch : ri.relation.batches()) {
+      FieldVector vector = batch.getVector(column);
+      allLongs &= vector instanceof BigIntVector;
+      allDoubles &= vector instanceof Float8Vector;
+    }
+    boolean longs = allLongs;
+    boolean doubles = allDoubles;
+    int direction = key.direction() == SortKey.Direction.DESC ? -1 : 1;
+    int nullFirst = key.nulls() == SortKey.NullOrder.FIRST ? -1 : 1;
+    if (longs || doubles) {
+      long[] bits = new long[ri.size];
+      double[] values = new double[doubles ? ri.size : 0];
+      boolean[] nulls = new boolean[ri.size];
+      for (int i = 0; i < ri.size; i++) {
+        FieldVector vector = ri.vector(column, i);
+        int row = ri.row[i];
+        if (vector.isNull(row)) {
+          nulls[i] = true;
+        } else if (longs) {
+          bits[i] = ((BigIntVector) vector).get(row);
+        } else {
+          double d = ((Float8Vector) vector).get(row);
+          values[i] = d == 0.0 ? 0.0 : d;
+        }
+      }
+      return (a, b) -> {
+        if (nulls[a] || nulls[b]) {
+          return nulls[a] == nulls[b] ? 0 : (nulls[a] ? nullFirst : -nullFirst);
+        }
+        int c = longs ? Long.compare(bits[a], bits[b]) : Double.compare(values[a], values[b]);
+        return direction * c;
+      };
+    }
+    Object[] values = ri.column(column);
+    return (a, b) -> RowOrder.compareValues(values[a], values[b], key);
+  }
+
+  /**
+   * The rows of every group id in one array, group by group (a counting sort; rows keep their
+   * order); {@code start[g]..start[g+1]} is group g. Rows with group -1 are left out.
+   */
+  private static int[] byGroup(int[] group, int groups, int[] start) {
+    for (int g : group) {
+      if (g >= 0) {
+        start[g + 1]++;
+      }
+    }
+    for (int g = 0; g < groups; g++) {
+      start[g + 1] += start[g];
+    }
+    int[] rows = new int[start[groups]];
+    int[] next = Arrays.copyOf(start, groups);
+    for (int i = 0; i < group.length; i++) {
+      if (group[i] >= 0) {
+        rows[next[group[i]]++] = i;
+      }
+    }
+    return rows;
+  }
+
   /** The span ends of every row as primitives; {@code valid} is false when either is null. */
   private record Spans(long[] start, long[] end, boolean[] valid) {
     static Spans of(RowIndex index, int startColumn, int endColumn) {
@@ -189,13 +296,15 @@ final class IntervalAligner {
       long[] end = new long[index.size];
       boolean[] valid = new boolean[index.size];
       for (int i = 0; i < index.size; i++) {
-        Object s = index.value(startColumn, i);
-        Object e = index.value(endColumn, i);
-        if (s != null && e != null) {
-          start[i] = (Long) s;
-          end[i] = (Long) e;
-          valid[i] = true;
+        FieldVector sv = index.vector(startColumn, i);
+        FieldVector ev = index.vector(endColumn, i);
+        int row = index.row[i];
+        if (sv.isNull(row) || ev.isNull(row)) {
+          continue;
         }
+        start[i] = sv instanceof BigIntVector v ? v.get(row) : (Long) Values.read(sv, row);
+        end[i] = ev instanceof BigIntVector v ? v.get(row) : (Long) Values.read(ev, row);
+        valid[i] = true;
       }
       return new Spans(start, end, valid);
     }
@@ -226,7 +335,7 @@ final class IntervalAligner {
   }
 
   /** Best-ranked right row per (rs, re); {@code ranked} is best first. */
-  private static void exact(int[] lrows, Integer[] ranked, Spans l, Spans r, int[] best) {
+  private static void exact(int[] lrows, int[] ranked, Spans l, Spans r, int[] best) {
     Map<List<Long>, Integer> bySpan = new HashMap<>();
     for (int row : ranked) {
       bySpan.putIfAbsent(List.of(r.start[row], r.end[row]), row);
@@ -238,12 +347,12 @@ final class IntervalAligner {
   }
 
   private static void contained(
-      int[] lrows, Integer[] ranked, Spans l, Spans r, int[] rank, int[] best) {
+      int[] lrows, int[] ranked, Spans l, Spans r, int[] rank, int[] best) {
     long[] ends = distinctSorted(ranked, r.end);
-    Integer[] rs = ranked.clone();
-    Arrays.sort(rs, (a, b) -> Long.compare(r.start[b], r.start[a]));
-    Integer[] ls = boxed(lrows);
-    Arrays.sort(ls, (a, b) -> Long.compare(l.start[b], l.start[a]));
+    int[] rs = ranked.clone();
+    IntSort.sortBy(rs, r.start, true);
+    int[] ls = lrows.clone();
+    IntSort.sortBy(ls, l.start, true);
     MinFenwick tree = new MinFenwick(ends.length);
     int next = 0;
     for (int row : ls) {
@@ -257,13 +366,12 @@ final class IntervalAligner {
     }
   }
 
-  private static void overlap(
-      int[] lrows, Integer[] ranked, Spans l, Spans r, int[] rank, int[] best) {
+  private static void overlap(int[] lrows, int[] ranked, Spans l, Spans r, int[] rank, int[] best) {
     long[] ends = distinctSorted(ranked, r.end);
-    Integer[] rs = ranked.clone();
-    Arrays.sort(rs, (a, b) -> Long.compare(r.start[a], r.start[b]));
-    Integer[] ls = boxed(lrows);
-    Arrays.sort(ls, (a, b) -> Long.compare(l.end[a], l.end[b]));
+    int[] rs = ranked.clone();
+    IntSort.sortBy(rs, r.start, false);
+    int[] ls = lrows.clone();
+    IntSort.sortBy(ls, l.end, false);
     MinFenwick tree = new MinFenwick(ends.length);
     int next = 0;
     for (int row : ls) {
@@ -280,12 +388,19 @@ final class IntervalAligner {
     }
   }
 
-  private static long[] distinctSorted(Integer[] rows, long[] values) {
+  private static long[] distinctSorted(int[] rows, long[] values) {
     long[] out = new long[rows.length];
     for (int i = 0; i < rows.length; i++) {
       out[i] = values[rows[i]];
     }
-    return Arrays.stream(out).sorted().distinct().toArray();
+    Arrays.sort(out);
+    int n = 0;
+    for (int i = 0; i < out.length; i++) {
+      if (n == 0 || out[n - 1] != out[i]) {
+        out[n++] = out[i];
+      }
+    }
+    return Arrays.copyOf(out, n);
   }
 
   /** The number of values {@code <= x}. */
@@ -301,14 +416,6 @@ final class IntervalAligner {
       }
     }
     return lo;
-  }
-
-  private static Integer[] boxed(int[] values) {
-    Integer[] out = new Integer[values.length];
-    for (int i = 0; i < values.length; i++) {
-      out[i] = values[i];
-    }
-    return out;
   }
 
   /** A Fenwick tree of int minima over positions {@code 0..n-1}. */

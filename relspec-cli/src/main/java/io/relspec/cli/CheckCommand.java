@@ -1,8 +1,8 @@
 package io.relspec.cli;
 
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relspec.ir.bundle.Bundle;
 import io.relspec.ir.diagnostics.BundleChecker;
 import io.relspec.ir.diagnostics.CheckReport;
 import io.relspec.ir.diagnostics.Diagnostic;
@@ -36,7 +36,7 @@ final class CheckCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
   @Option(
-      names = "--policy",
+      names = {"--policy", "--gate-policy"},
       paramLabel = "POLICY",
       defaultValue = "skip-downstream",
       description = "skip-downstream, fail-all or warn-only (default: ${DEFAULT-VALUE}).")
@@ -47,10 +47,10 @@ final class CheckCommand implements Callable<Integer> {
 
   @Option(
       names = "--output",
-      paramLabel = "FILE",
+      paramLabel = "DIR",
       description =
-          "Also write the diagnostics as a dataset: JSON Lines, one record per diagnostic, keyed"
-              + " by plan signature.")
+          "Also write the diagnostics as a dataset: DIR/diagnostics/part-0.parquet, one row per"
+              + " diagnostic, keyed by plan signature.")
   Optional<Path> output = Optional.empty();
 
   @Override
@@ -61,26 +61,12 @@ final class CheckCommand implements Callable<Integer> {
     } catch (IllegalArgumentException e) {
       throw new RelspecException(ErrorCode.INVALID_ARGUMENT, e.getMessage() + ".");
     }
+    Bundle bundle = BundleReader.read(options.bundle);
     CheckReport report =
-        BundleChecker.check(
-            BundleReader.read(options.bundle),
-            options.bundle.toString(),
-            options.runtimeParams(),
-            gatePolicy);
+        BundleChecker.check(bundle, options.bundle.toString(), options.runtimeParams(), gatePolicy);
     if (output.isPresent()) {
-      StringBuilder lines = new StringBuilder();
-      ArrayNode records = (ArrayNode) toJson(report).get("diagnostics");
-      for (var record : records) {
-        lines
-            .append(
-                Commands.JSON
-                    .copy()
-                    .disable(SerializationFeature.INDENT_OUTPUT)
-                    .writeValueAsString(record))
-            .append('\n');
-      }
       try {
-        Files.writeString(output.get(), lines.toString());
+        Files.createDirectories(output.get());
       } catch (IOException e) {
         throw new RelspecException(
             ErrorCode.INVALID_ARGUMENT,
@@ -88,9 +74,10 @@ final class CheckCommand implements Callable<Integer> {
                 + output.get()
                 + ": "
                 + e.getMessage()
-                + ". Check that the directory exists and is writable.",
+                + ". Pass a directory that can be created and written.",
             e);
       }
+      DiagnosticsDataset.write(bundle.name(), report, output.get(), DiagnosticsDataset.CHECK_DIR);
     }
     PrintWriter out = spec.commandLine().getOut();
     if (json) {

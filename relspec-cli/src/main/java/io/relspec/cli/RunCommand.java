@@ -1,9 +1,12 @@
 package io.relspec.cli;
 
 import io.relspec.datafusion.run.DataFusionExecutor;
+import io.relspec.ir.bundle.Bundle;
+import io.relspec.ir.diagnostics.GatePolicy;
 import io.relspec.ir.error.ErrorCode;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.json.BundleReader;
+import io.relspec.ir.run.RunGates;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.ValidatedBundle;
@@ -12,6 +15,7 @@ import io.relspec.reference.run.ArrowLaneRunner;
 import io.relspec.spark.run.SparkRunner;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
@@ -27,7 +31,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Runs every rule of a bundle in dependency order and writes each output as Parquet under"
-            + " OUT/<dataset>/, quarantined rows under OUT/<dataset>__errors/ and OUT/_manifest.json.")
+            + " OUT/<dataset>/, quarantined rows under OUT/<dataset>__errors/, OUT/_manifest.json and"
+            + " the diagnostics under OUT/_diagnostics/. Error diagnostics stop their rule and every"
+            + " rule downstream first (see --policy); the manifest lists what was skipped and why.")
 final class RunCommand implements Callable<Integer> {
   /** The engines {@code --engine} accepts. */
   enum Engine {
@@ -59,18 +65,14 @@ final class RunCommand implements Callable<Integer> {
       names = "--engine",
       defaultValue = "spark",
       paramLabel = "ENGINE",
-      description =
-          "Engine lane: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}). reference runs on"
-              + " the JVM reference lane over Arrow, without Spark; the profile's batchSize and"
-              + " memoryLimitBytes apply.")
+      description = "Engine lane: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
   Engine engine;
 
   @Option(
       names = "--master",
       defaultValue = "local[*]",
       paramLabel = "URL",
-      description =
-          "Spark master of the embedded session (default ${DEFAULT-VALUE}); --engine spark only.")
+      description = "Spark master of the embedded session (default ${DEFAULT-VALUE}).")
   String master;
 
   @Option(
@@ -80,9 +82,27 @@ final class RunCommand implements Callable<Integer> {
           "Runtime profile JSON (targetPartitions, batchSize, spillDir, memoryPool, memoryLimitBytes).")
   Optional<Path> profile = Optional.empty();
 
+  @Option(
+      names = {"--policy", "--gate-policy"},
+      paramLabel = "POLICY",
+      defaultValue = "skip-downstream",
+      description =
+          "What error diagnostics stop before anything runs (as in check --policy):"
+              + " skip-downstream stops the rule, its output and every rule downstream; fail-all"
+              + " stops the run; warn-only stops only rules that do not validate (default:"
+              + " ${DEFAULT-VALUE}).")
+  String policy;
+
   @Override
   public Integer call() {
-    ValidatedBundle bundle = options.validate();
+    GatePolicy gatePolicy;
+    try {
+      gatePolicy = GatePolicy.fromCliName(policy);
+    } catch (IllegalArgumentException e) {
+      throw new RelspecException(ErrorCode.INVALID_ARGUMENT, e.getMessage() + ".");
+    }
+    Bundle definition = BundleReader.read(options.bundle);
+    Map<String, String> runtimeParams = options.runtimeParams();
     RuntimeProfile runtime = profile.map(BundleReader::readProfile).orElse(RuntimeProfile.DEFAULT);
     if (data.toFile().isDirectory() == false) {
       throw new RelspecException(
@@ -93,22 +113,56 @@ final class RunCommand implements Callable<Integer> {
               + data
               + " is not a directory. Pass the directory dataset locations are relative to.");
     }
+    RunGates gates =
+        RunGates.decide(definition, options.bundle.toString(), runtimeParams, gatePolicy);
+    if (gates.report().diagnostics().stream()
+        .anyMatch(d -> d.isError() && d.location().startsWith("--param"))) {
+      // A wrong --param value is an argument error, not a rule's: the validator says which.
+      options.validate();
+    }
+    if (gates.failed() || gates.runnable().isEmpty()) {
+      throw new RelspecException(
+          ErrorCode.INVALID_BUNDLE,
+          "Cannot run bundle "
+              + options.bundle
+              + ": "
+              + (gates.failed()
+                  ? "policy fail-all and " + gates.report().errorCount() + " error(s)"
+                  : "every rule is stopped by error diagnostics")
+              + "; nothing was written."
+              + System.lineSeparator()
+              + String.join(System.lineSeparator(), gates.errorLines())
+              + System.lineSeparator()
+              + "Fix the errors (relspec check "
+              + options.bundle
+              + " prints each with its fix)"
+              + (gates.failed() ? ", or run with --policy skip-downstream." : "."));
+    }
+    ValidatedBundle bundle = gates.runnable().get();
     PrintStream progress =
         new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
+    for (RunManifest.SkippedRule skipped : gates.skipped()) {
+      progress.printf(
+          "relspec: skipped rule %s (output %s): %s%n",
+          skipped.rule(), skipped.output(), skipped.reason());
+    }
     RunManifest report =
         switch (engine) {
-          case spark -> runOnSpark(bundle, runtime, progress);
-          case reference -> runOnReference(bundle, runtime, progress);
+          case spark -> runOnSpark(bundle, runtime, progress, gates);
+          case reference -> runOnReference(bundle, runtime, progress, gates);
           // No Spark session: the engine reads Parquet into Arrow and runs natively.
           case datafusion ->
               new ArrowLaneRunner(new DataFusionExecutor(runtime), runtime, progress)
-                  .run(bundle, data, out, options.runtimeParams());
+                  .run(bundle, data, out, runtimeParams, gates.skipped());
         };
+    DiagnosticsDataset.write(definition.name(), gates.report(), out, DiagnosticsDataset.RUN_DIR);
     spec.commandLine()
         .getOut()
         .printf(
-            "relspec: done: %d output(s) of bundle %s (signature %s) in %d ms on %s; manifest %s%n",
+            "relspec: done: %d output(s)%s of bundle %s (signature %s) in %d ms on %s; manifest"
+                + " %s%n",
             report.outputs().size(),
+            report.skipped().isEmpty() ? "" : ", " + report.skipped().size() + " rule(s) skipped",
             report.bundle(),
             report.bundleSignature(),
             report.millis(),
@@ -119,22 +173,22 @@ final class RunCommand implements Callable<Integer> {
   }
 
   private RunManifest runOnSpark(
-      ValidatedBundle bundle, RuntimeProfile runtime, PrintStream progress) {
+      ValidatedBundle bundle, RuntimeProfile runtime, PrintStream progress, RunGates gates) {
     SparkSession spark = SparkRunner.localSession(master);
     if (runtime.targetPartitions() > 0) {
       spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(runtime.targetPartitions()));
     }
     return new SparkRunner(spark, progress)
-        .run(bundle, data, out, options.runtimeParams(), runtime);
+        .run(bundle, data, out, options.runtimeParams(), runtime, gates.skipped());
   }
 
   /** The JVM reference lane over Arrow: no SparkSession is started. */
   private RunManifest runOnReference(
-      ValidatedBundle bundle, RuntimeProfile runtime, PrintStream progress) {
+      ValidatedBundle bundle, RuntimeProfile runtime, PrintStream progress, RunGates gates) {
     ReferenceExecutor executor =
         new ReferenceExecutor(
             runtime.batchSize(), runtime.memoryLimitBytes().orElse(Long.MAX_VALUE));
     return new ArrowLaneRunner(executor, runtime, progress)
-        .run(bundle, data, out, options.runtimeParams());
+        .run(bundle, data, out, options.runtimeParams(), gates.skipped());
   }
 }

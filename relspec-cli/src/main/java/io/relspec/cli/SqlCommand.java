@@ -102,6 +102,9 @@ final class SqlCommand implements Callable<Integer> {
       shown = PlanOptimizer.optimize(rel);
       out.println("-- digest " + PlanOptimizer.digest(shown));
     }
+    for (String udf : SqlRenderer.udfs(shown, sqlDialect)) {
+      out.println("-- needs a user-defined function: " + udf);
+    }
     out.println(SqlRenderer.render(shown, sqlDialect) + ";");
   }
 }

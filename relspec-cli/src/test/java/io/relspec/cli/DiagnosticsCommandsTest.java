@@ -12,6 +12,7 @@ import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -253,17 +254,37 @@ class DiagnosticsCommandsTest {
   }
 
   @Test
-  void checkWritesDiagnosticRecordsKeyedByPlanSignature() throws IOException {
-    Path records = temp.resolve("diagnostics.jsonl");
-    Run run = run("check", example("analytics.json"), "--output", records.toString());
+  void checkWritesDiagnosticsAsParquetKeyedByPlanSignature() throws IOException {
+    Path dir = temp.resolve("check-out");
+    Run run = run("check", example("analytics.json"), "--output", dir.toString());
     assertThat(run.exit()).isZero();
-    List<String> lines = Files.readAllLines(records);
-    assertThat(lines).hasSize(7);
-    JsonNode first = JSON.readTree(lines.get(0));
-    assertThat(first.get("code").asText()).isEqualTo("extra_column");
-    assertThat(first.get("rule").asText()).isEqualTo("dormant_customers");
-    assertThat(first.get("planSignature").asText())
-        .isEqualTo("f067b6c979b897f544552f0abe232f01a81ccaaf0477d0e6a34d183a444842c4");
+    List<Map<String, String>> rows = ParquetRows.read(dir.resolve("diagnostics/part-0.parquet"));
+    assertThat(rows).hasSize(7);
+    Map<String, String> first = rows.get(0);
+    assertThat(first)
+        .containsEntry("code", "extra_column")
+        .containsEntry("rule", "dormant_customers")
+        .containsEntry("severity", "info")
+        .containsEntry("bundle", "shop_analytics")
+        .containsEntry("gate", "run")
+        .containsEntry(
+            "plan_signature", "f067b6c979b897f544552f0abe232f01a81ccaaf0477d0e6a34d183a444842c4");
+    assertThat(rows)
+        .extracting(r -> r.get("code") + " " + r.get("rule"))
+        .containsExactly(
+            "extra_column dormant_customers",
+            "extra_column dormant_customers",
+            "nullability sku_sales",
+            "widened_column sku_sales",
+            "nullability top_customers",
+            "nullability top_customers",
+            "extra_column top_customers");
+
+    // A second check replaces the dataset rather than failing or appending.
+    assertThat(run("check", example("analytics.json"), "--output", dir.toString()).exit()).isZero();
+    assertThat(ParquetRows.read(dir.resolve("diagnostics/part-0.parquet"))).hasSize(7);
+    assertThat(Files.list(dir).map(p -> p.getFileName().toString()).toList())
+        .containsExactly("diagnostics");
   }
 
   private Path analyticsV2() throws IOException {

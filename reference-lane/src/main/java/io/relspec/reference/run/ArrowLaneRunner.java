@@ -72,6 +72,19 @@ public final class ArrowLaneRunner {
    */
   public RunManifest run(
       ValidatedBundle bundle, Path dataDir, Path outDir, Map<String, String> runtimeParams) {
+    return run(bundle, dataDir, outDir, runtimeParams, List.of());
+  }
+
+  /**
+   * As {@link #run(ValidatedBundle, Path, Path, Map)}, recording the rules the diagnostics gates
+   * stopped before the run (see {@code io.relspec.ir.run.RunGates}) in the manifest.
+   */
+  public RunManifest run(
+      ValidatedBundle bundle,
+      Path dataDir,
+      Path outDir,
+      Map<String, String> runtimeParams,
+      List<RunManifest.SkippedRule> skipped) {
     long start = System.nanoTime();
     String started = Instant.now().toString();
     long limit = profile.memoryLimitBytes().orElse(Long.MAX_VALUE);
@@ -106,7 +119,7 @@ public final class ArrowLaneRunner {
                 started,
                 (System.nanoTime() - start) / 1_000_000,
                 outputs,
-                List.of());
+                skipped);
         Path manifestPath = staged.stage(RunManifest.FILE_NAME);
         try {
           manifest.write(manifestPath);

@@ -27,9 +27,17 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * (other dialects keep {@code STABLE_HASH64(...)}, a UDF the target must provide); {@code
  * date_add_days} becomes {@code DATE_ADD} (Spark), {@code d + n} (PostgreSQL) or {@code d + n *
  * INTERVAL '1' DAY} (ANSI); integer {@code div} is Spark's {@code DIV}; decimal {@code div} and
- * {@code mod} are cast to relspec's (Spark's) result type outside Spark; a cast that may fail (null
- * on failure) is written as a plain {@code CAST}, which gives null in Spark's default mode but
- * raises an error in PostgreSQL.
+ * {@code mod} are cast to relspec's (Spark's) result type outside Spark. A cast that may fail (null
+ * on failure) is a plain {@code CAST} in Spark (null in its default, non-ANSI mode) and ANSI; in
+ * PostgreSQL a cast from text to an integer, decimal, float, date or boolean is guarded by a
+ * regular expression of the type's input syntax ({@code CASE WHEN s ~ '...' THEN CAST(s AS ...)
+ * END}), so malformed text gives null; text the syntax admits but the type cannot hold (an
+ * out-of-range integer, an impossible date) still raises there.
+ *
+ * <p>{@code stable_hash64} in PostgreSQL and ANSI is written as {@code STABLE_HASH64(a, ...)}: a
+ * function the reader must provide (Spark's {@code xxhash64} with seed 42 and Spark's per-type
+ * encoding, returning BIGINT; null arguments skipped). {@link #udfs} names the ones a rendered plan
+ * needs.
  */
 public final class SqlRenderer {
   private SqlRenderer() {}
@@ -47,6 +55,22 @@ public final class SqlRenderer {
         .getSql();
   }
 
+  /** What a reader must provide for {@code STABLE_HASH64} outside Spark. */
+  public static final String STABLE_HASH64_UDF =
+      "STABLE_HASH64(a, ...) RETURNS BIGINT: Spark's xxhash64(a, ...) (xxHash64, seed 42, Spark's"
+          + " per-type encoding, null arguments skipped)";
+
+  /**
+   * The functions the SQL of {@code rel} in {@code dialect} calls that the target engine does not
+   * have and the reader must provide, each with what it must compute; empty for Spark.
+   */
+  public static List<String> udfs(RelNode rel, SqlDialectName dialect) {
+    if (dialect == SqlDialectName.SPARK) {
+      return List.of();
+    }
+    return render(rel, dialect).contains("STABLE_HASH64(") ? List.of(STABLE_HASH64_UDF) : List.of();
+  }
+
   static RelNode lower(RelNode rel, SqlDialectName dialect) {
     RexShuttle rex = new Lowering(rel.getCluster().getRexBuilder(), dialect);
     return rel.accept(
@@ -57,6 +81,18 @@ public final class SqlRenderer {
           }
         });
   }
+
+  /** Text PostgreSQL's integer input accepts (surrounding blanks allowed). */
+  static final String INTEGER_TEXT = "^\\s*[+-]?[0-9]+\\s*$";
+
+  /** Text PostgreSQL's numeric and double precision input accepts (no NaN/Infinity). */
+  static final String NUMBER_TEXT = "^\\s*[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)([eE][+-]?[0-9]+)?\\s*$";
+
+  /** ISO dates, the form relspec and Spark cast from text. */
+  static final String DATE_TEXT = "^\\s*[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}\\s*$";
+
+  /** Boolean text, matched on the lower-cased value. */
+  static final String BOOLEAN_TEXT = "^\\s*(true|false|t|f|yes|no|y|n|1|0)\\s*$";
 
   private static final class Lowering extends RexShuttle {
     private final RexBuilder rex;
@@ -144,9 +180,45 @@ public final class SqlRenderer {
       if (visited.getKind() == SqlKind.SAFE_CAST
           || (visited.getKind() == SqlKind.CAST
               && visited.getOperator() != SqlStdOperatorTable.CAST)) {
-        return rex.makeCast(type, args.get(0), true, false);
+        RexNode cast = rex.makeCast(type, args.get(0), true, false);
+        return dialect == SqlDialectName.POSTGRES ? guarded(cast, args.get(0), type) : cast;
       }
       return visited;
+    }
+
+    /**
+     * A cast from text that may fail, for PostgreSQL (where a failed CAST raises instead of giving
+     * null): {@code CASE WHEN text ~ '<the input syntax of the type>' THEN CAST(...) END}. Values
+     * the syntax admits but the type cannot hold (an integer out of range, a 13th month) still
+     * raise; casts from other types are left plain.
+     */
+    private RexNode guarded(RexNode cast, RexNode value, RelDataType type) {
+      if (!SqlTypeName.CHAR_TYPES.contains(value.getType().getSqlTypeName())) {
+        return cast;
+      }
+      SqlTypeName target = type.getSqlTypeName();
+      String pattern;
+      RexNode text = value;
+      if (SqlTypeName.INT_TYPES.contains(target)) {
+        pattern = INTEGER_TEXT;
+      } else if (target == SqlTypeName.DECIMAL
+          || target == SqlTypeName.DOUBLE
+          || target == SqlTypeName.FLOAT
+          || target == SqlTypeName.REAL) {
+        pattern = NUMBER_TEXT;
+      } else if (target == SqlTypeName.DATE) {
+        pattern = DATE_TEXT;
+      } else if (target == SqlTypeName.BOOLEAN) {
+        pattern = BOOLEAN_TEXT;
+        text = rex.makeCall(SqlStdOperatorTable.LOWER, value);
+      } else {
+        return cast;
+      }
+      RexNode matches =
+          rex.makeCall(
+              SqlStdOperatorTable.POSIX_REGEX_CASE_SENSITIVE, text, rex.makeLiteral(pattern));
+      return rex.makeCall(
+          type, SqlStdOperatorTable.CASE, List.of(matches, cast, rex.makeNullLiteral(type)));
     }
   }
 }

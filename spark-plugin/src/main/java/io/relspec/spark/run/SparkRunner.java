@@ -81,6 +81,22 @@ public final class SparkRunner {
       Path outDir,
       Map<String, String> runtimeParams,
       RuntimeProfile profile) {
+    return run(bundle, dataDir, outDir, runtimeParams, profile, List.of());
+  }
+
+  /**
+   * Runs the outputs a diagnostics gate let through ({@link io.relspec.ir.run.RunGates}).
+   *
+   * @param bundle the outputs that run (its plans hold the effective params)
+   * @param skipped the rules the gate stopped, copied into the manifest
+   */
+  public RunManifest run(
+      ValidatedBundle bundle,
+      Path dataDir,
+      Path outDir,
+      Map<String, String> runtimeParams,
+      RuntimeProfile profile,
+      List<RunManifest.SkippedRule> skipped) {
     long start = System.nanoTime();
     String started = Instant.now().toString();
     List<RunManifest.OutputReport> outputs = new ArrayList<>();
@@ -115,7 +131,7 @@ public final class SparkRunner {
               started,
               (System.nanoTime() - start) / 1_000_000,
               outputs,
-              List.of());
+              skipped);
       Path manifestPath = staged.stage(RunManifest.FILE_NAME);
       try {
         manifest.write(manifestPath);
