@@ -22,6 +22,7 @@ import io.relspec.ir.op.Scan;
 import io.relspec.ir.op.Sort;
 import io.relspec.ir.op.SortKey;
 import io.relspec.ir.op.Union;
+import io.relspec.ir.plan.RelPlan;
 import io.relspec.ir.type.DataType;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.type.ListType;
@@ -42,6 +43,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.AliasIdentifier;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.EqualTo;
 import org.apache.spark.sql.catalyst.expressions.EvalMode;
@@ -60,6 +62,7 @@ import org.apache.spark.sql.catalyst.expressions.aggregate.Max;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Min;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Sum;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias$;
 import org.apache.spark.sql.types.DataTypes;
 
 /**
@@ -89,6 +92,29 @@ public final class PlanCompiler {
     Run run = new Run(new ExprCompiler(rule, params));
     LogicalPlan plan = run.pipeline(ops, "ops");
     return analyze(rule, run.session, plan);
+  }
+
+  /** The qualifier of the marker {@link #compile(RelPlan)} puts on top of each rule's plan. */
+  public static final String MARKER = "relspec";
+
+  /**
+   * Compiles one rule and marks its plan with the rule's name and plan signature: a {@code
+   * SubqueryAlias relspec.<rule>.plan_<plan signature>} on top, which Spark's parsed and analyzed
+   * plans show in {@code Dataset.explain(true)}, {@code EXPLAIN EXTENDED} and the SQL tab of the
+   * UI. The optimizer removes subquery aliases first thing, so the marker never reaches execution.
+   */
+  public Dataset<Row> compile(RelPlan plan) {
+    Run run = new Run(new ExprCompiler(plan.name(), plan.params()));
+    LogicalPlan rows = run.pipeline(plan.ops(), "ops");
+    return analyze(plan.name(), run.session, marker(plan, rows));
+  }
+
+  /** The marker of {@link #compile(RelPlan)} over {@code rows}. */
+  static LogicalPlan marker(RelPlan plan, LogicalPlan rows) {
+    return SubqueryAlias$.MODULE$.apply(
+        new AliasIdentifier(
+            "plan_" + plan.planSignature(), ExprCompiler.seq(List.of(MARKER, plan.name()))),
+        rows);
   }
 
   private static Dataset<Row> analyze(String rule, SparkSession session, LogicalPlan plan) {
