@@ -141,7 +141,9 @@ public final class SparkLaneBenchmark {
       }
     }
     for (SideBySide.CaseResult result : compile.run(Path.of("bench", "results"))) {
-      System.out.printf("compile %s: %.3f ms%n", result.name(), result.median("compile+analyze"));
+      System.out.printf(
+          "compile %s: %.3f ms wall, %.3f ms CPU (median)%n",
+          result.name(), result.median("compile+analyze"), result.cpuMedian("compile+analyze"));
     }
   }
 
