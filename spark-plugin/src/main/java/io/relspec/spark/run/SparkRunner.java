@@ -124,6 +124,14 @@ public final class SparkRunner {
       }
       staged.commit();
       return manifest;
+    } catch (Exception e) {
+      // Spark's SparkException is checked to Java but thrown undeclared: catch Exception
+      java.util.Optional<io.relspec.ir.error.RelspecException> input =
+          InputReader.nullInputError(spark, e);
+      if (input.isPresent()) {
+        throw input.get();
+      }
+      throw e;
     } finally {
       spark.sparkContext().setJobDescription(null);
     }

@@ -275,6 +275,51 @@ class SparkRunnerTest {
   }
 
   @Test
+  void nullInAColumnDeclaredNonNullIsAClearErrorAndChangesNoOutput() throws IOException {
+    run(bundle(true), Map.of());
+    String manifestBefore = Files.readString(out.resolve(SparkRunner.MANIFEST));
+    List<List<Object>> stockValueBefore = WrittenRows.read(out.resolve("stock_value"));
+    // items.id is declared non-null; these files declare it nullable and hold a null
+    io.relspec.ir.run.StagedOutputs.deleteRecursively(data.resolve("items"));
+    spark()
+        .createDataFrame(
+            List.of(
+                RowFactory.create(1L, "apple", new BigDecimal("1.50"), List.of("red")),
+                RowFactory.create(null, "ghost", new BigDecimal("9.99"), List.of("odd"))),
+            new StructType()
+                .add("id", DataTypes.LongType, true)
+                .add("name", DataTypes.StringType)
+                .add("price", DataTypes.createDecimalType(10, 2))
+                .add("tags", DataTypes.createArrayType(DataTypes.StringType)))
+        .coalesce(1)
+        .write()
+        .parquet(data.resolve("items").toString());
+    Path file;
+    try (Stream<Path> files = Files.list(data.resolve("items"))) {
+      file =
+          files
+              .filter(p -> p.getFileName().toString().endsWith(".parquet"))
+              .findFirst()
+              .orElseThrow();
+    }
+    assertThatThrownBy(() -> run(bundle(true), Map.of()))
+        .isInstanceOf(RelspecException.class)
+        .hasMessageStartingWith("Cannot read dataset 'items' from ")
+        .hasMessageContaining(file.getFileName().toString())
+        .hasMessageEndingWith(
+            ": column 'id' is declared non-null but holds null values. Fix the data or the"
+                + " dataset's schema.")
+        .satisfies(
+            e -> assertThat(((RelspecException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT));
+    assertThat(Files.readString(out.resolve(SparkRunner.MANIFEST))).isEqualTo(manifestBefore);
+    assertThat(WrittenRows.read(out.resolve("stock_value"))).isEqualTo(stockValueBefore);
+    try (Stream<Path> files = Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.startsWith("_relspec"));
+    }
+  }
+
+  @Test
   void paramOfTheWrongTypeIsRejectedBeforeAnythingRuns() {
     assertThatThrownBy(() -> run(bundle(true), Map.of("min_qty", "lots")))
         .isInstanceOf(RelspecException.class)
