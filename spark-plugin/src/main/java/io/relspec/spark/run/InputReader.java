@@ -51,14 +51,18 @@ public final class InputReader {
     if (!Files.exists(path)) {
       throw SparkErrors.missingInput(spec.name(), where, path.toString());
     }
+    // scan.fileExtension: only files with that extension are read (others in the directory are
+    // ignored, as are Spark's _SUCCESS and hidden files)
+    String glob = "*" + spec.scan().fileExtension();
     Dataset<Row> files;
     try {
       files =
           switch (spec.format()) {
-            case PARQUET -> spark.read().parquet(path.toString());
+            case PARQUET -> spark.read().option("pathGlobFilter", glob).parquet(path.toString());
             case CSV ->
                 spark
                     .read()
+                    .option("pathGlobFilter", glob)
                     .option("header", "true")
                     .option("mode", "FAILFAST")
                     .schema(SparkTypes.toSpark(spec.schema()))
@@ -111,7 +115,15 @@ public final class InputReader {
       Column column = value.column();
       if (!declared.nullable() && found.nullable()) {
         String tag =
-            NULL_TAG + String.join(SEP, spec.name(), path.toString(), declared.name()) + NULL_END;
+            NULL_TAG
+                + String.join(
+                    SEP,
+                    spec.name(),
+                    path.toString(),
+                    declared.name(),
+                    spec.format().jsonName(),
+                    glob)
+                + NULL_END;
         column =
             functions
                 .when(column.isNull(), functions.raise_error(functions.lit(tag)))
@@ -135,27 +147,31 @@ public final class InputReader {
         continue;
       }
       String[] parts = message.substring(start + NULL_TAG.length(), end).split(SEP, -1);
-      if (parts.length != 3) {
+      if (parts.length != 5) {
         continue;
       }
       String dataset = parts[0];
       String location = parts[1];
       String column = parts[2];
       String file = location;
+      // only Parquet files say which file holds the null; other formats name the location
       try {
         List<Row> first =
-            spark
-                .read()
-                .parquet(location)
-                .filter(functions.col(column).isNull())
-                .select(functions.input_file_name())
-                .limit(1)
-                .collectAsList();
+            !parts[3].equals("parquet")
+                ? List.of()
+                : spark
+                    .read()
+                    .option("pathGlobFilter", parts[4])
+                    .parquet(location)
+                    .filter(functions.col(column).isNull())
+                    .select(functions.input_file_name())
+                    .limit(1)
+                    .collectAsList();
         if (!first.isEmpty() && !first.get(0).getString(0).isEmpty()) {
           file = first.get(0).getString(0);
         }
-      } catch (RuntimeException notParquet) {
-        // e.g. CSV: name the dataset's location instead of the file
+      } catch (Exception unreadable) {
+        // Spark's exceptions are checked to Java but thrown undeclared: name the location
       }
       RelspecException error =
           SparkErrors.badInputSchema(
