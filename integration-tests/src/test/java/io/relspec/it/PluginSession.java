@@ -10,9 +10,9 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The one SparkSession of a test JVM, configured the way users configure relspec: extensions,
  * plugin and Kryo registrator, the plugin's bundle set. Surefire forks a JVM per test class (see
- * the pom), so each class chooses whether Kryo registration is required: Spark SQL itself
- * serializes classes it does not register (e.g. {@code ArrayType}, {@code GenericInternalRow}), so
- * only tests that stay clear of those can require registration.
+ * the pom), so each class chooses whether Kryo registration is required. The registrator also
+ * registers the Spark SQL classes a run serializes that Spark leaves unregistered (e.g. {@code
+ * ArrayType}), so a full run works with registration required (PluginSurfacesTest).
  */
 final class PluginSession {
   static final Path CPG = Path.of("..", "examples", "cpg.json").toAbsolutePath().normalize();

@@ -5,17 +5,23 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.relspec.ir.json.BundleReader;
 import io.relspec.ir.plan.RelPlan;
+import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.spark.plugin.RelspecSparkPlugin;
+import io.relspec.spark.run.SparkRunner;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class PluginSurfacesTest {
   private final SparkSession spark = PluginSession.spark();
@@ -74,5 +80,21 @@ class PluginSurfacesTest {
             .repartition(2)
             .collect();
     assertThat(shuffled).containsExactlyInAnyOrderElementsOf(expected);
+  }
+
+  @Test
+  void cpgExampleRunsEndToEndWithKryoRegistrationRequired(@TempDir Path out) throws IOException {
+    assertThat(spark.conf().get("spark.kryo.registrationRequired")).isEqualTo("true");
+    Path data = Path.of("..", "examples", "data").toAbsolutePath().normalize();
+    RunManifest manifest =
+        new SparkRunner(spark, new PrintStream(OutputStream.nullOutputStream()))
+            .run(BundleValidator.validate(PluginSession.CPG), data, out, Map.of());
+    assertThat(manifest.outputs()).hasSize(2);
+    for (RunManifest.OutputReport output : manifest.outputs()) {
+      assertThat(output.rowsOut()).as(output.name()).isPositive();
+      assertThat(spark.read().parquet(out.resolve(output.name()).toString()).count())
+          .as(output.name())
+          .isEqualTo(output.rowsOut());
+    }
   }
 }

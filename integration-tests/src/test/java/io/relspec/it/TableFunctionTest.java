@@ -50,6 +50,32 @@ class TableFunctionTest {
   }
 
   @Test
+  void explainExtendedShowsEachRulesPlanSignature() {
+    var bundle = BundleValidator.validate(PluginSession.CPG);
+    String plan =
+        spark
+            .sql(
+                "EXPLAIN EXTENDED SELECT * FROM relspec('"
+                    + PluginSession.CPG
+                    + "', 'symbol_links', '"
+                    + DATA
+                    + "')")
+            .collectAsList()
+            .get(0)
+            .getString(0);
+    String analyzed =
+        plan.substring(
+            plan.indexOf("== Analyzed Logical Plan =="),
+            plan.indexOf("== Optimized Logical Plan =="));
+    for (String rule : List.of("ref_symbols", "call_symbols")) {
+      String signature = bundle.plan(rule).orElseThrow().planSignature();
+      assertThat(analyzed).contains("SubqueryAlias relspec." + rule + ".plan_" + signature);
+    }
+    assertThat(plan.substring(plan.indexOf("== Optimized Logical Plan ==")))
+        .doesNotContain("SubqueryAlias relspec.");
+  }
+
+  @Test
   void unknownNamesAreClearErrors() {
     assertThatThrownBy(() -> sql("nope"))
         .hasMessageContaining("'nope' is neither an output, a rule nor a dataset of bundle")

@@ -84,7 +84,7 @@ public final class Relspec {
     /** The rows of one rule, before its output's contract. */
     public Dataset<Row> rule(String name) {
       RelPlan plan = plan(name);
-      return compiler.compile(plan.name(), plan.ops(), plan.params());
+      return compiler.compile(plan);
     }
 
     /**

@@ -36,6 +36,12 @@ class RelspecTest {
         .contains("param top_n_floor = 0.00")
         .contains("== Analyzed Logical Plan ==")
         .contains("== Physical Plan ==");
+    // Spark's own plans carry the marker until the optimizer drops it (no effect on execution).
+    String marker = "SubqueryAlias relspec.top_customers.plan_" + signature;
+    assertThat(explain).contains(marker);
+    Dataset<Row> rule = bundle.rule("top_customers");
+    assertThat(rule.queryExecution().analyzed().toString()).contains(marker);
+    assertThat(rule.queryExecution().optimizedPlan().toString()).doesNotContain("relspec.");
     assertThatThrownBy(() -> bundle.rule("nope"))
         .hasMessageStartingWith("Cannot find rule 'nope' in bundle ");
   }

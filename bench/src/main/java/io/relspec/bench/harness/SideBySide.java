@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -52,10 +53,28 @@ public final class SideBySide {
     return this;
   }
 
-  /** One case's result. */
-  public record CaseResult(String name, String baseline, Map<String, double[]> millis, long rows) {
+  /**
+   * One case's result: wall-clock milliseconds per measured round and lane, and the CPU time of the
+   * calling thread in the same rounds (the whole cost of single-threaded work such as compiling a
+   * plan, and much less sensitive to other processes on a shared machine than wall-clock time).
+   */
+  public record CaseResult(
+      String name,
+      String baseline,
+      Map<String, double[]> millis,
+      Map<String, double[]> cpuMillis,
+      long rows) {
     public double median(String lane) {
-      double[] sorted = millis.get(lane).clone();
+      return median(millis.get(lane));
+    }
+
+    /** Median CPU time of the calling thread. */
+    public double cpuMedian(String lane) {
+      return median(cpuMillis.get(lane));
+    }
+
+    private static double median(double[] values) {
+      double[] sorted = values.clone();
       Arrays.sort(sorted);
       int n = sorted.length;
       return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
@@ -72,13 +91,18 @@ public final class SideBySide {
     for (Map.Entry<String, Map<String, Callable<Long>>> entry : cases.entrySet()) {
       Map<String, Callable<Long>> lanes = entry.getValue();
       Map<String, List<Double>> times = new LinkedHashMap<>();
+      Map<String, List<Double>> cpuTimes = new LinkedHashMap<>();
       lanes.keySet().forEach(lane -> times.put(lane, new ArrayList<>()));
+      lanes.keySet().forEach(lane -> cpuTimes.put(lane, new ArrayList<>()));
+      ThreadMXBean threads = ManagementFactory.getThreadMXBean();
       Long rows = null;
       for (int round = 0; round < warmups + iterations; round++) {
         for (Map.Entry<String, Callable<Long>> lane : lanes.entrySet()) {
+          long cpuStart = threads.getCurrentThreadCpuTime();
           long start = System.nanoTime();
           long count = lane.getValue().call();
           double ms = (System.nanoTime() - start) / 1e6;
+          double cpuMs = (threads.getCurrentThreadCpuTime() - cpuStart) / 1e6;
           if (rows == null) {
             rows = count;
           } else if (rows != count) {
@@ -94,6 +118,7 @@ public final class SideBySide {
           }
           if (round >= warmups) {
             times.get(lane.getKey()).add(ms);
+            cpuTimes.get(lane.getKey()).add(cpuMs);
           }
           System.err.printf(
               Locale.ROOT, "%s/%s round %d: %.1f ms%n", entry.getKey(), lane.getKey(), round, ms);
@@ -103,9 +128,17 @@ public final class SideBySide {
       times.forEach(
           (lane, list) ->
               millis.put(lane, list.stream().mapToDouble(Double::doubleValue).toArray()));
+      Map<String, double[]> cpuMillis = new LinkedHashMap<>();
+      cpuTimes.forEach(
+          (lane, list) ->
+              cpuMillis.put(lane, list.stream().mapToDouble(Double::doubleValue).toArray()));
       results.add(
           new CaseResult(
-              entry.getKey(), baselines.get(entry.getKey()), millis, rows == null ? 0 : rows));
+              entry.getKey(),
+              baselines.get(entry.getKey()),
+              millis,
+              cpuMillis,
+              rows == null ? 0 : rows));
     }
     write(dir, results);
     return results;
@@ -141,6 +174,8 @@ public final class SideBySide {
         ObjectNode laneNode = lanes.putObject(lane);
         laneNode.put("medianMs", round(result.median(lane)));
         laneNode.put("ratioToBaseline", round(result.ratio(lane)));
+        laneNode.put("minMs", round(Arrays.stream(result.millis().get(lane)).min().orElse(0)));
+        laneNode.put("callerThreadCpuMedianMs", round(result.cpuMedian(lane)));
         ArrayNode samples = laneNode.putArray("samplesMs");
         Arrays.stream(result.millis().get(lane)).forEach(ms -> samples.add(round(ms)));
       }

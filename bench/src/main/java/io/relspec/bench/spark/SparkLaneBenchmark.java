@@ -32,7 +32,8 @@ import org.apache.spark.sql.types.DataTypes;
  * The Spark lane against the same queries written by hand with the DataFrame API, on generated
  * data, side by side in one JVM; and the per-rule compile time (RelPlan to analyzed Catalyst plan).
  *
- * <p>Arguments: {@code [rows (default 10000000)] [data dir (default bench/target/data)]}.
+ * <p>Arguments: {@code [rows (default 10000000)] [data dir (default bench/target/data)]}. With
+ * {@code -Drelspec.bench.only=compile-time} only the compile-time part runs (no data is generated).
  */
 public final class SparkLaneBenchmark {
   private SparkLaneBenchmark() {}
@@ -51,6 +52,15 @@ public final class SparkLaneBenchmark {
             .config("spark.driver.bindAddress", "127.0.0.1")
             .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
+    if (!"compile-time".equals(System.getProperty("relspec.bench.only"))) {
+      compiledVsDataFrame(spark, rows, data, iterations);
+    }
+    compileTime(spark);
+    spark.stop();
+  }
+
+  private static void compiledVsDataFrame(SparkSession spark, long rows, Path data, int iterations)
+      throws Exception {
     Path analytics = data.resolve("analytics-" + rows);
     if (!Files.exists(analytics.resolve("_GENERATED"))) {
       AnalyticsGenerator.write(spark, rows, 42, analytics.resolve("analytics"));
@@ -106,8 +116,10 @@ public final class SparkLaneBenchmark {
           result.median("relspec-compiled"),
           result.ratio("relspec-compiled"));
     }
+  }
 
-    // Compile time: RelPlan -> analyzed Catalyst plan, per rule of both examples.
+  /** Compile time: RelPlan -> analyzed Catalyst plan, per rule of both examples. */
+  private static void compileTime(SparkSession spark) throws Exception {
     SideBySide compile = new SideBySide("spark-compile-time", 20, 200);
     for (String example : new String[] {"analytics.json", "cpg.json"}) {
       ValidatedBundle validated = BundleValidator.validate(Path.of("examples", example));
@@ -129,9 +141,10 @@ public final class SparkLaneBenchmark {
       }
     }
     for (SideBySide.CaseResult result : compile.run(Path.of("bench", "results"))) {
-      System.out.printf("compile %s: %.3f ms%n", result.name(), result.median("compile+analyze"));
+      System.out.printf(
+          "compile %s: %.3f ms wall, %.3f ms CPU (median)%n",
+          result.name(), result.median("compile+analyze"), result.cpuMedian("compile+analyze"));
     }
-    spark.stop();
   }
 
   private static Dataset<Row> regionRevenueByHand(Dataset<Row> orders, Dataset<Row> customers) {

@@ -22,6 +22,7 @@ import io.relspec.ir.op.Scan;
 import io.relspec.ir.op.Sort;
 import io.relspec.ir.op.SortKey;
 import io.relspec.ir.op.Union;
+import io.relspec.ir.plan.RelPlan;
 import io.relspec.ir.type.DataType;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.type.ListType;
@@ -41,10 +42,18 @@ import java.util.Set;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.AliasIdentifier;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.expressions.EqualTo;
 import org.apache.spark.sql.catalyst.expressions.EvalMode;
 import org.apache.spark.sql.catalyst.expressions.Expression;
 import org.apache.spark.sql.catalyst.expressions.If;
 import org.apache.spark.sql.catalyst.expressions.IsNull;
+import org.apache.spark.sql.catalyst.expressions.MonotonicallyIncreasingID;
+import org.apache.spark.sql.catalyst.expressions.NamedExpression;
+import org.apache.spark.sql.catalyst.expressions.PosExplode;
+import org.apache.spark.sql.catalyst.expressions.SortOrder;
 import org.apache.spark.sql.catalyst.expressions.UnaryMinus;
 import org.apache.spark.sql.catalyst.expressions.aggregate.AggregateFunction;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Average;
@@ -52,13 +61,15 @@ import org.apache.spark.sql.catalyst.expressions.aggregate.Count;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Max;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Min;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Sum;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
-import org.apache.spark.sql.functions;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias$;
+import org.apache.spark.sql.types.DataTypes;
 
 /**
- * Compiles a rule's ops (format v1, section 4) to a Spark Dataset whose logical plan is built only
- * through the Dataset/Column API and Catalyst expressions: no SQL text is written anywhere.
+ * Compiles a rule's ops (format v1, section 4) to a Spark Dataset. The whole rule is built as one
+ * Catalyst logical plan of resolved plan nodes and Catalyst expressions (no SQL text anywhere) and
+ * Spark's analyzer checks it once at the end: per-transformation analysis, which the Dataset API
+ * does after every step, dominated compile time.
  */
 public final class PlanCompiler {
   private static final String TMP = "__relspec_";
@@ -78,8 +89,37 @@ public final class PlanCompiler {
    *     gives them)
    */
   public Dataset<Row> compile(String rule, List<Op> ops, Map<String, Literal> params) {
+    Run run = new Run(new ExprCompiler(rule, params));
+    LogicalPlan plan = run.pipeline(ops, "ops");
+    return analyze(rule, run.session, plan);
+  }
+
+  /** The qualifier of the marker {@link #compile(RelPlan)} puts on top of each rule's plan. */
+  public static final String MARKER = "relspec";
+
+  /**
+   * Compiles one rule and marks its plan with the rule's name and plan signature: a {@code
+   * SubqueryAlias relspec.<rule>.plan_<plan signature>} on top, which Spark's parsed and analyzed
+   * plans show in {@code Dataset.explain(true)}, {@code EXPLAIN EXTENDED} and the SQL tab of the
+   * UI. The optimizer removes subquery aliases first thing, so the marker never reaches execution.
+   */
+  public Dataset<Row> compile(RelPlan plan) {
+    Run run = new Run(new ExprCompiler(plan.name(), plan.params()));
+    LogicalPlan rows = run.pipeline(plan.ops(), "ops");
+    return analyze(plan.name(), run.session, marker(plan, rows));
+  }
+
+  /** The marker of {@link #compile(RelPlan)} over {@code rows}. */
+  static LogicalPlan marker(RelPlan plan, LogicalPlan rows) {
+    return SubqueryAlias$.MODULE$.apply(
+        new AliasIdentifier(
+            "plan_" + plan.planSignature(), ExprCompiler.seq(List.of(MARKER, plan.name()))),
+        rows);
+  }
+
+  private static Dataset<Row> analyze(String rule, SparkSession session, LogicalPlan plan) {
     try {
-      return new Run(new ExprCompiler(rule, params)).pipeline(ops, "ops");
+      return Dataset.ofRows(session, plan);
     } catch (Exception e) {
       // Spark's analyzer throws AnalysisException (checked to Java, undeclared by Scala); the
       // compiler checks everything a bundle can get wrong first, so reaching it is a bug.
@@ -95,6 +135,7 @@ public final class PlanCompiler {
     private final ExprCompiler exprs;
     private final String rule;
     private int temporaries;
+    private SparkSession session;
 
     Run(ExprCompiler exprs) {
       this.exprs = exprs;
@@ -109,7 +150,7 @@ public final class PlanCompiler {
       return SparkErrors.at(rule, path);
     }
 
-    Dataset<Row> pipeline(List<Op> ops, String path) {
+    LogicalPlan pipeline(List<Op> ops, String path) {
       if (ops.isEmpty() || !(ops.get(0) instanceof Scan)) {
         throw new io.relspec.ir.error.RelspecException(
             io.relspec.ir.error.ErrorCode.INVALID_BUNDLE,
@@ -117,14 +158,14 @@ public final class PlanCompiler {
                 + at(path)
                 + ": its first op must be a scan. Start the pipeline with {\"op\": \"scan\"}.");
       }
-      Dataset<Row> rows = null;
+      LogicalPlan rows = null;
       for (int i = 0; i < ops.size(); i++) {
         rows = op(rows, ops.get(i), path + "[" + i + "]");
       }
       return rows;
     }
 
-    Dataset<Row> op(Dataset<Row> in, Op op, String path) {
+    LogicalPlan op(LogicalPlan in, Op op, String path) {
       if (op instanceof Scan scan) {
         return scan(scan, path);
       } else if (op instanceof Filter filter) {
@@ -133,7 +174,7 @@ public final class PlanCompiler {
           throw SparkErrors.badType(
               at(path + ".predicate"), "a filter predicate", predicate.type(), "boolean");
         }
-        return in.filter(predicate.column());
+        return Plans.filter(in, predicate.expr());
       } else if (op instanceof Project project) {
         return project(in, project, path);
       } else if (op instanceof Derive derive) {
@@ -147,7 +188,7 @@ public final class PlanCompiler {
       } else if (op instanceof Param) {
         return in;
       } else if (op instanceof Sort sort) {
-        return in.orderBy(sortColumns(in, sort.keys(), Map.of(), path + ".keys"));
+        return Plans.sort(in, sortOrders(in, sort.keys(), Map.of(), path + ".keys"));
       } else if (op instanceof Limit limit) {
         return limit(in, limit, path);
       } else if (op instanceof Explode explode) {
@@ -160,24 +201,29 @@ public final class PlanCompiler {
       throw new IllegalStateException("unknown op " + op.opName());
     }
 
-    Dataset<Row> scan(Scan scan, String path) {
-      Dataset<Row> rows = resolver.resolve(scan.dataset(), at(path));
+    LogicalPlan scan(Scan scan, String path) {
+      Dataset<Row> dataset = resolver.resolve(scan.dataset(), at(path));
+      if (session == null) {
+        session = dataset.sparkSession();
+      }
+      LogicalPlan rows = dataset.queryExecution().analyzed();
       if (scan.columns().isEmpty()) {
         return rows;
       }
-      List<Column> columns = new ArrayList<>();
+      List<NamedExpression> columns = new ArrayList<>();
       Scope scope = Scope.of(rows);
       for (int i = 0; i < scan.columns().get().size(); i++) {
         String name = scan.columns().get().get(i);
         columns.add(
-            scope.resolve(new ColumnRef(name), at(path + ".columns[" + i + "]")).column().as(name));
+            Plans.alias(
+                scope.resolve(new ColumnRef(name), at(path + ".columns[" + i + "]")).expr(), name));
       }
-      return rows.select(columns.toArray(Column[]::new));
+      return Plans.project(rows, columns);
     }
 
-    Dataset<Row> project(Dataset<Row> in, Project project, String path) {
+    LogicalPlan project(LogicalPlan in, Project project, String path) {
       Scope scope = Scope.of(in);
-      List<Column> columns = new ArrayList<>();
+      List<NamedExpression> columns = new ArrayList<>();
       Set<String> names = new HashSet<>();
       for (int i = 0; i < project.columns().size(); i++) {
         Project.Column column = project.columns().get(i);
@@ -186,45 +232,46 @@ public final class PlanCompiler {
           throw SparkErrors.nameClash(
               at(at), column.name(), "Give each projected column its own name.");
         }
-        columns.add(exprs.compile(column.expr(), scope, at + ".expr").column().as(column.name()));
+        columns.add(
+            Plans.alias(exprs.compile(column.expr(), scope, at + ".expr").expr(), column.name()));
       }
-      return in.select(columns.toArray(Column[]::new));
+      return Plans.project(in, columns);
     }
 
-    Dataset<Row> derive(Dataset<Row> in, Derive derive, String path) {
-      Column value = exprs.compile(derive.expr(), Scope.of(in), path + ".expr").column();
-      List<Column> columns = new ArrayList<>();
+    LogicalPlan derive(LogicalPlan in, Derive derive, String path) {
+      Expression value = exprs.compile(derive.expr(), Scope.of(in), path + ".expr").expr();
+      List<NamedExpression> columns = new ArrayList<>();
       boolean replaced = false;
-      for (String name : in.columns()) {
-        if (name.equals(derive.name())) {
-          columns.add(value.as(name));
+      for (Attribute column : Plans.output(in)) {
+        if (column.name().equals(derive.name())) {
+          columns.add(Plans.alias(value, column.name()));
           replaced = true;
         } else {
-          columns.add(in.col(name));
+          columns.add(column);
         }
       }
       if (!replaced) {
-        columns.add(value.as(derive.name()));
+        columns.add(Plans.alias(value, derive.name()));
       }
-      return in.select(columns.toArray(Column[]::new));
+      return Plans.project(in, columns);
     }
 
     /** The right side with every column renamed to a temporary name (no clash, no self-join). */
-    Dataset<Row> renameAll(Dataset<Row> right, Map<String, String> names, Column... extra) {
-      List<Column> columns = new ArrayList<>();
-      for (String name : right.columns()) {
+    LogicalPlan renameAll(LogicalPlan right, Map<String, String> names, NamedExpression... extra) {
+      List<NamedExpression> columns = new ArrayList<>();
+      for (Attribute column : Plans.output(right)) {
         String tmp = temporary();
-        names.put(name, tmp);
-        columns.add(right.col(name).as(tmp));
+        names.put(column.name(), tmp);
+        columns.add(Plans.alias(column, tmp));
       }
       columns.addAll(List.of(extra));
-      return right.select(columns.toArray(Column[]::new));
+      return Plans.project(right, columns);
     }
 
-    Dataset<Row> join(Dataset<Row> left, Join join, String path) {
-      Dataset<Row> rightRows = pipeline(join.right().ops(), path + ".right.ops");
+    LogicalPlan join(LogicalPlan left, Join join, String path) {
+      LogicalPlan rightRows = pipeline(join.right().ops(), path + ".right.ops");
       Map<String, String> rightNames = new LinkedHashMap<>();
-      Dataset<Row> right = renameAll(rightRows, rightNames);
+      LogicalPlan right = renameAll(rightRows, rightNames);
       Scope scope = Scope.join(left, right, rightNames);
       List<Expr> conditions = new ArrayList<>();
       for (EquiKey key : join.on()) {
@@ -235,7 +282,7 @@ public final class PlanCompiler {
                 new ColumnRef(key.right(), Optional.of(Side.RIGHT))));
       }
       join.condition().ifPresent(conditions::add);
-      Column condition = functions.lit(true);
+      Expression condition = org.apache.spark.sql.catalyst.expressions.Literal.TrueLiteral();
       if (!conditions.isEmpty()) {
         Expr all = conditions.size() == 1 ? conditions.get(0) : new Call("and", conditions);
         String at = join.condition().isPresent() && join.on().isEmpty() ? ".condition" : ".on";
@@ -243,14 +290,15 @@ public final class PlanCompiler {
         if (typed.type() != PrimitiveType.BOOLEAN) {
           throw SparkErrors.badType(at(path + at), "a join condition", typed.type(), "boolean");
         }
-        condition = typed.column();
+        condition = typed.expr();
       }
-      Dataset<Row> joined = left.join(right, condition, sparkJoinType(join.type()));
+      LogicalPlan joined = Plans.join(left, right, condition, sparkJoinType(join.type()));
+      List<String> leftNames = Plans.names(left);
       if (!join.type().keepsRightColumns()) {
-        return joined.select(columnsOf(left, left.columns()));
+        return Plans.project(joined, Plans.cols(left, leftNames));
       }
-      List<Column> columns = new ArrayList<>(List.of(columnsOf(left, left.columns())));
-      Set<String> names = new LinkedHashSet<>(List.of(left.columns()));
+      List<NamedExpression> columns = new ArrayList<>(Plans.cols(left, leftNames));
+      Set<String> names = new LinkedHashSet<>(leftNames);
       for (Map.Entry<String, String> entry : rightNames.entrySet()) {
         String name = entry.getKey();
         if (names.contains(name)) {
@@ -267,32 +315,33 @@ public final class PlanCompiler {
           }
         }
         names.add(name);
-        columns.add(right.col(entry.getValue()).as(name));
+        columns.add(Plans.alias(Plans.col(right, entry.getValue()), name));
       }
-      return joined.select(columns.toArray(Column[]::new));
+      return Plans.project(joined, columns);
     }
 
-    Dataset<Row> aggregate(Dataset<Row> in, Aggregate aggregate, String path) {
+    LogicalPlan aggregate(LogicalPlan in, Aggregate aggregate, String path) {
       Scope scope = Scope.of(in);
-      List<Column> groups = new ArrayList<>();
+      List<Expression> groups = new ArrayList<>();
+      List<NamedExpression> outputs = new ArrayList<>();
       for (int i = 0; i < aggregate.groupBy().size(); i++) {
         String name = aggregate.groupBy().get(i);
-        groups.add(
-            scope.resolve(new ColumnRef(name), at(path + ".groupBy[" + i + "]")).column().as(name));
+        Expression group =
+            scope.resolve(new ColumnRef(name), at(path + ".groupBy[" + i + "]")).expr();
+        groups.add(group);
+        outputs.add(Plans.alias(group, name));
       }
-      List<Column> aggregates = new ArrayList<>();
+      if (aggregate.aggregates().isEmpty()) {
+        return Plans.distinct(Plans.project(in, outputs));
+      }
       for (int i = 0; i < aggregate.aggregates().size(); i++) {
         Aggregate.AggregateCall call = aggregate.aggregates().get(i);
-        aggregates.add(aggregateCall(call, scope, path + ".aggregates[" + i + "]"));
+        outputs.add(aggregateCall(call, scope, path + ".aggregates[" + i + "]"));
       }
-      if (aggregates.isEmpty()) {
-        return in.select(groups.toArray(Column[]::new)).distinct();
-      }
-      return in.groupBy(groups.toArray(Column[]::new))
-          .agg(aggregates.get(0), aggregates.subList(1, aggregates.size()).toArray(Column[]::new));
+      return Plans.aggregate(in, groups, outputs);
     }
 
-    Column aggregateCall(Aggregate.AggregateCall call, Scope scope, String path) {
+    NamedExpression aggregateCall(Aggregate.AggregateCall call, Scope scope, String path) {
       List<Typed> args = new ArrayList<>();
       for (int i = 0; i < call.args().size(); i++) {
         args.add(exprs.compile(call.args().get(i), scope, path + ".args[" + i + "]"));
@@ -355,8 +404,8 @@ public final class PlanCompiler {
                       + ": it is not a format v1 aggregate. Use count, sum, min, max or avg.");
         }
       }
-      return new Column(function.toAggregateExpression(call.distinct(), scala.Option.empty()))
-          .as(call.name());
+      return Plans.alias(
+          function.toAggregateExpression(call.distinct(), scala.Option.empty()), call.name());
     }
 
     void requireNumeric(Typed arg, String fn, String path) {
@@ -365,14 +414,14 @@ public final class PlanCompiler {
       }
     }
 
-    Dataset<Row> union(Dataset<Row> in, Union union, String path) {
-      List<Dataset<Row>> parts = new ArrayList<>();
+    LogicalPlan union(LogicalPlan in, Union union, String path) {
+      List<LogicalPlan> parts = new ArrayList<>();
       parts.add(in);
       for (int i = 0; i < union.inputs().size(); i++) {
         parts.add(pipeline(union.inputs().get(i).ops(), path + ".inputs[" + i + "].ops"));
       }
       Map<String, DataType> types = new LinkedHashMap<>();
-      for (Dataset<Row> part : parts) {
+      for (LogicalPlan part : parts) {
         for (Field field : SparkTypes.fromSpark(part.schema())) {
           DataType before = types.get(field.name());
           if (before == null) {
@@ -391,47 +440,48 @@ public final class PlanCompiler {
           }
         }
       }
-      Dataset<Row> result = null;
-      for (Dataset<Row> part : parts) {
+      List<LogicalPlan> aligned = new ArrayList<>();
+      for (LogicalPlan part : parts) {
         Scope scope = Scope.of(part);
-        Set<String> present = new HashSet<>(List.of(part.columns()));
-        List<Column> columns = new ArrayList<>();
+        Set<String> present = new HashSet<>(Plans.names(part));
+        List<NamedExpression> columns = new ArrayList<>();
         for (Map.Entry<String, DataType> column : types.entrySet()) {
           Typed value =
               present.contains(column.getKey())
                   ? ExprCompiler.widen(
                       scope.resolve(new ColumnRef(column.getKey()), at(path)), column.getValue())
                   : ExprCompiler.nullOf(column.getValue());
-          columns.add(value.column().as(column.getKey()));
+          columns.add(Plans.alias(value.expr(), column.getKey()));
         }
-        Dataset<Row> aligned = part.select(columns.toArray(Column[]::new));
-        result = result == null ? aligned : result.union(aligned);
+        aligned.add(Plans.project(part, columns));
       }
-      return union.distinct() ? result.distinct() : result;
+      LogicalPlan result = Plans.union(aligned);
+      return union.distinct() ? Plans.distinct(result) : result;
     }
 
-    Dataset<Row> limit(Dataset<Row> in, Limit limit, String path) {
+    LogicalPlan limit(LogicalPlan in, Limit limit, String path) {
       if (limit.n() > Integer.MAX_VALUE) {
         throw SparkErrors.badLimit(at(path + ".n"), limit.n());
       }
       if (limit.offset() > Integer.MAX_VALUE) {
         throw SparkErrors.badLimit(at(path + ".offset"), limit.offset());
       }
-      Dataset<Row> rows = limit.offset() > 0 ? in.offset((int) limit.offset()) : in;
-      return rows.limit((int) limit.n());
+      LogicalPlan rows = limit.offset() > 0 ? Plans.offset(in, (int) limit.offset()) : in;
+      return Plans.limit(rows, (int) limit.n());
     }
 
     /**
      * The element column {@code as} (then {@code position}, int32) replaces the list column in
      * place; every other column is repeated.
      */
-    Dataset<Row> explode(Dataset<Row> in, Explode explode, String path) {
+    LogicalPlan explode(LogicalPlan in, Explode explode, String path) {
       Typed list = Scope.of(in).resolve(new ColumnRef(explode.column()), at(path + ".column"));
       if (!(list.type() instanceof ListType)) {
         throw SparkErrors.badType(at(path + ".column"), "explode", list.type(), "a list type");
       }
+      List<String> inNames = Plans.names(in);
       Set<String> names = new HashSet<>();
-      for (String name : in.columns()) {
+      for (String name : inNames) {
         if (!name.equals(explode.column())) {
           names.add(name);
         }
@@ -446,57 +496,57 @@ public final class PlanCompiler {
       }
       String element = temporary();
       String position = temporary();
-      List<Column> generated = new ArrayList<>(List.of(columnsOf(in, in.columns())));
-      if (explode.position().isPresent()) {
-        Column gen =
-            explode.outer()
-                ? functions.posexplode_outer(list.column())
-                : functions.posexplode(list.column());
-        generated.add(gen.as(new String[] {position, element}));
-      } else {
-        Column gen =
-            explode.outer()
-                ? functions.explode_outer(list.column())
-                : functions.explode(list.column());
-        generated.add(gen.as(element));
-      }
-      Dataset<Row> exploded = in.select(generated.toArray(Column[]::new));
-      List<Column> output = new ArrayList<>();
-      for (String name : in.columns()) {
+      LogicalPlan exploded =
+          explode.position().isPresent()
+              ? Plans.generate(
+                  in, new PosExplode(list.expr()), explode.outer(), List.of(position, element))
+              : Plans.generate(
+                  in,
+                  new org.apache.spark.sql.catalyst.expressions.Explode(list.expr()),
+                  explode.outer(),
+                  List.of(element));
+      List<NamedExpression> output = new ArrayList<>();
+      for (String name : inNames) {
         if (name.equals(explode.column())) {
-          output.add(exploded.col(element).as(explode.as()));
-          explode.position().ifPresent(p -> output.add(exploded.col(position).as(p)));
+          output.add(Plans.alias(Plans.col(exploded, element), explode.as()));
+          explode
+              .position()
+              .ifPresent(p -> output.add(Plans.alias(Plans.col(exploded, position), p)));
         } else {
-          output.add(exploded.col(name));
+          output.add(Plans.col(exploded, name));
         }
       }
-      return exploded.select(output.toArray(Column[]::new));
+      return Plans.project(exploded, output);
     }
 
-    Dataset<Row> dedupe(Dataset<Row> in, Dedupe dedupe, String path) {
+    LogicalPlan dedupe(LogicalPlan in, Dedupe dedupe, String path) {
       Scope scope = Scope.of(in);
-      List<Column> keys = new ArrayList<>();
+      List<Expression> keys = new ArrayList<>();
       for (int i = 0; i < dedupe.keys().size(); i++) {
         keys.add(
             scope
                 .resolve(new ColumnRef(dedupe.keys().get(i)), at(path + ".keys[" + i + "]"))
-                .column());
+                .expr());
       }
-      List<Column> order =
-          totalOrder(in, dedupe.orderBy(), List.of(in.columns()), Map.of(), path + ".orderBy");
-      WindowSpec window =
-          Window.partitionBy(keys.toArray(Column[]::new)).orderBy(order.toArray(Column[]::new));
-      return firstPerWindow(in, window, List.of(in.columns()));
+      List<String> all = Plans.names(in);
+      List<SortOrder> order = totalOrder(in, dedupe.orderBy(), all, Map.of(), path + ".orderBy");
+      return firstPerWindow(in, Plans.rowNumber(keys, order), all);
     }
 
-    /** Keeps row_number() = 1 over {@code window} and returns {@code keep} (all by name). */
-    Dataset<Row> firstPerWindow(Dataset<Row> in, WindowSpec window, List<String> keep) {
+    /** Keeps the rows where {@code rowNumber} is 1 and returns {@code keep} (all by name). */
+    LogicalPlan firstPerWindow(LogicalPlan in, Expression rowNumber, List<String> keep) {
       String rank = temporary();
-      List<Column> columns = new ArrayList<>(List.of(columnsOf(in, in.columns())));
-      columns.add(functions.row_number().over(window).as(rank));
-      Dataset<Row> ranked = in.select(columns.toArray(Column[]::new));
-      Dataset<Row> first = ranked.filter(ranked.col(rank).equalTo(functions.lit(1)));
-      return first.select(columnsOf(first, keep.toArray(String[]::new)));
+      List<NamedExpression> columns = new ArrayList<>(Plans.output(in));
+      columns.add(Plans.alias(rowNumber, rank));
+      LogicalPlan ranked = Plans.project(in, columns);
+      LogicalPlan first =
+          Plans.filter(
+              ranked,
+              new EqualTo(
+                  Plans.col(ranked, rank),
+                  org.apache.spark.sql.catalyst.expressions.Literal.create(
+                      1, DataTypes.IntegerType)));
+      return Plans.project(first, Plans.cols(first, keep));
     }
 
     /**
@@ -504,32 +554,30 @@ public final class PlanCompiler {
      * order, so the first row never depends on the engine. {@code names} maps v1 names to the names
      * in {@code in} (empty when equal).
      */
-    List<Column> totalOrder(
-        Dataset<Row> in,
+    List<SortOrder> totalOrder(
+        LogicalPlan in,
         List<SortKey> keys,
         List<String> all,
         Map<String, String> names,
         String path) {
-      List<Column> order = sortColumnList(in, keys, names, path);
+      List<SortOrder> order = sortOrders(in, keys, names, path);
       Set<String> used = new HashSet<>();
       keys.forEach(k -> used.add(k.column()));
       for (String name : all) {
         if (!used.contains(name)) {
-          order.add(in.col(names.getOrDefault(name, name)).asc_nulls_last());
+          order.add(
+              Plans.sortOrder(
+                  new Column(Plans.col(in, names.getOrDefault(name, name))).asc_nulls_last()));
         }
       }
       return order;
     }
 
-    Column[] sortColumns(
-        Dataset<Row> in, List<SortKey> keys, Map<String, String> names, String path) {
-      return sortColumnList(in, keys, names, path).toArray(Column[]::new);
-    }
-
-    List<Column> sortColumnList(
-        Dataset<Row> in, List<SortKey> keys, Map<String, String> names, String path) {
-      List<Column> order = new ArrayList<>();
-      Set<String> present = new HashSet<>(List.of(in.columns()));
+    List<SortOrder> sortOrders(
+        LogicalPlan in, List<SortKey> keys, Map<String, String> names, String path) {
+      List<SortOrder> order = new ArrayList<>();
+      List<String> inNames = Plans.names(in);
+      Set<String> present = new HashSet<>(inNames);
       for (int i = 0; i < keys.size(); i++) {
         SortKey key = keys.get(i);
         String name = names.getOrDefault(key.column(), key.column());
@@ -537,22 +585,28 @@ public final class PlanCompiler {
           throw SparkErrors.unknownColumn(
               at(path + "[" + i + "].col"),
               key.column(),
-              names.isEmpty() ? List.of(in.columns()) : names.keySet());
+              names.isEmpty() ? inNames : names.keySet());
         }
-        order.add(sortOrder(in.col(name), key));
+        order.add(Plans.sortOrder(sortOrder(new Column(Plans.col(in, name)), key)));
       }
       return order;
     }
 
-    Dataset<Row> intervalAlign(Dataset<Row> left, IntervalAlign align, String path) {
-      Dataset<Row> rightRows = pipeline(align.right().ops(), path + ".right.ops");
+    LogicalPlan intervalAlign(LogicalPlan left, IntervalAlign align, String path) {
+      LogicalPlan rightRows = pipeline(align.right().ops(), path + ".right.ops");
       Map<String, String> rightNames = new LinkedHashMap<>();
       String matched = temporary();
-      Dataset<Row> right = renameAll(rightRows, rightNames, functions.lit(true).as(matched));
+      LogicalPlan right =
+          renameAll(
+              rightRows,
+              rightNames,
+              Plans.alias(
+                  org.apache.spark.sql.catalyst.expressions.Literal.TrueLiteral(), matched));
       String id = temporary();
-      List<Column> leftColumns = new ArrayList<>(List.of(columnsOf(left, left.columns())));
-      leftColumns.add(functions.monotonically_increasing_id().as(id));
-      Dataset<Row> leftWithId = left.select(leftColumns.toArray(Column[]::new));
+      List<String> leftNames = Plans.names(left);
+      List<NamedExpression> leftColumns = new ArrayList<>(Plans.output(left));
+      leftColumns.add(Plans.alias(new MonotonicallyIncreasingID(), id));
+      LogicalPlan leftWithId = Plans.project(left, leftColumns);
 
       Scope scope = Scope.join(leftWithId, right, rightNames);
       List<Expr> conditions = new ArrayList<>();
@@ -573,15 +627,16 @@ public final class PlanCompiler {
             case OVERLAP -> Call.of("span_overlaps", ls, le, rs, re);
           });
       Typed condition = exprs.compile(new Call("and", conditions), scope, path + ".on");
-      Dataset<Row> joined =
-          leftWithId.join(
+      LogicalPlan joined =
+          Plans.join(
+              leftWithId,
               right,
-              condition.column(),
+              condition.expr(),
               align.how() == IntervalAlign.How.LEFT ? "left_outer" : "inner");
 
       Typed spanLen = exprs.compile(Call.of("span_len", rs, re), scope, path + ".rightSpan");
-      List<Column> order = new ArrayList<>();
-      order.add(spanLen.column().asc_nulls_last());
+      List<SortOrder> order = new ArrayList<>();
+      order.add(Plans.sortOrder(spanLen.column().asc_nulls_last()));
       order.addAll(
           totalOrder(
               right,
@@ -590,10 +645,10 @@ public final class PlanCompiler {
               rightNames,
               path + ".tieBreakers"));
 
-      List<String> keep = new ArrayList<>(List.of(left.columns()));
+      List<String> keep = new ArrayList<>(leftNames);
       keep.add(matched);
       Map<String, String> selected = new LinkedHashMap<>();
-      Set<String> names = new HashSet<>(List.of(left.columns()));
+      Set<String> names = new HashSet<>(leftNames);
       for (int i = 0; i < align.selectRight().size(); i++) {
         String name = align.selectRight().get(i);
         String tmp = rightNames.get(name);
@@ -613,18 +668,15 @@ public final class PlanCompiler {
       String score = temporary();
       Expression scoreExpr =
           new UnaryMinus(ExprCompiler.widen(spanLen, PrimitiveType.FLOAT64).expr(), false);
-      List<Column> withScore = new ArrayList<>(List.of(columnsOf(joined, joined.columns())));
-      withScore.add(new Column(scoreExpr).as(score));
-      Dataset<Row> scored = joined.select(withScore.toArray(Column[]::new));
+      List<NamedExpression> withScore = new ArrayList<>(Plans.output(joined));
+      withScore.add(Plans.alias(scoreExpr, score));
+      LogicalPlan scored = Plans.project(joined, withScore);
       keep.add(score);
-      Dataset<Row> best =
-          firstPerWindow(
-              scored,
-              Window.partitionBy(scored.col(id)).orderBy(order.toArray(Column[]::new)),
-              keep);
+      LogicalPlan best =
+          firstPerWindow(scored, Plans.rowNumber(List.of(Plans.col(scored, id)), order), keep);
 
-      List<Column> output = new ArrayList<>(List.of(columnsOf(best, left.columns())));
-      selected.forEach((name, tmp) -> output.add(best.col(tmp).as(name)));
+      List<NamedExpression> output = new ArrayList<>(Plans.cols(best, leftNames));
+      selected.forEach((name, tmp) -> output.add(Plans.alias(Plans.col(best, tmp), name)));
       if (align.matchMeta()) {
         for (String name : List.of(IntervalAlign.MATCH_KIND, IntervalAlign.MATCH_SCORE)) {
           if (!names.add(name)) {
@@ -632,7 +684,7 @@ public final class PlanCompiler {
                 at(path + ".matchMeta"), name, "Rename that column before aligning.");
           }
         }
-        Expression unmatched = new IsNull(best.col(matched).expr());
+        Expression unmatched = new IsNull(Plans.col(best, matched));
         Expression kind =
             new If(
                 unmatched,
@@ -644,11 +696,11 @@ public final class PlanCompiler {
             new If(
                 unmatched,
                 ExprCompiler.nullOf(PrimitiveType.FLOAT64).expr(),
-                best.col(score).expr());
-        output.add(new Column(kind).as(IntervalAlign.MATCH_KIND));
-        output.add(new Column(scoreOut).as(IntervalAlign.MATCH_SCORE));
+                Plans.col(best, score));
+        output.add(Plans.alias(kind, IntervalAlign.MATCH_KIND));
+        output.add(Plans.alias(scoreOut, IntervalAlign.MATCH_SCORE));
       }
-      return best.select(output.toArray(Column[]::new));
+      return Plans.project(best, output);
     }
 
     Expr leftRef(String name) {
@@ -667,14 +719,6 @@ public final class PlanCompiler {
       return nullsFirst ? column.asc_nulls_first() : column.asc_nulls_last();
     }
     return nullsFirst ? column.desc_nulls_first() : column.desc_nulls_last();
-  }
-
-  static Column[] columnsOf(Dataset<Row> rows, String[] names) {
-    Column[] columns = new Column[names.length];
-    for (int i = 0; i < names.length; i++) {
-      columns[i] = rows.col(names[i]);
-    }
-    return columns;
   }
 
   static String sparkJoinType(JoinType type) {

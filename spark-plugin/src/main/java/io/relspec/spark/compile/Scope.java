@@ -2,7 +2,7 @@ package io.relspec.spark.compile;
 
 import io.relspec.ir.expr.ColumnRef;
 import io.relspec.ir.expr.Side;
-import io.relspec.ir.type.Field;
+import io.relspec.ir.type.DataType;
 import io.relspec.spark.SparkErrors;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
+import scala.collection.JavaConverters;
 
 /** The columns an expression can refer to: one input, or the two sides of a join condition. */
 public interface Scope {
@@ -17,6 +20,11 @@ public interface Scope {
 
   /** The columns of one Dataset, by their v1 names and types. */
   static Scope of(Dataset<Row> input) {
+    return of(input.queryExecution().analyzed());
+  }
+
+  /** The output columns of a (resolved) logical plan, by their v1 names and types. */
+  static Scope of(LogicalPlan input) {
     Map<String, Typed> columns = columns(input, Map.of());
     return (ref, where) -> {
       Typed typed = columns.get(ref.name());
@@ -31,7 +39,7 @@ public interface Scope {
    * The two sides of a join condition. {@code rightNames} maps the right side's v1 column names to
    * the (temporary) names they have in {@code right}.
    */
-  static Scope join(Dataset<Row> left, Dataset<Row> right, Map<String, String> rightNames) {
+  static Scope join(LogicalPlan left, LogicalPlan right, Map<String, String> rightNames) {
     Map<String, Typed> leftColumns = columns(left, Map.of());
     Map<String, Typed> rightColumns = columns(right, rightNames);
     return (ref, where) -> {
@@ -59,17 +67,18 @@ public interface Scope {
     };
   }
 
-  private static Map<String, Typed> columns(Dataset<Row> input, Map<String, String> renamed) {
-    List<Field> fields = SparkTypes.fromSpark(input.schema());
+  private static Map<String, Typed> columns(LogicalPlan input, Map<String, String> renamed) {
     Map<String, String> byInternal = new LinkedHashMap<>();
     renamed.forEach((name, internal) -> byInternal.put(internal, name));
     Map<String, Typed> columns = new LinkedHashMap<>();
-    for (Field field : fields) {
-      if (!renamed.isEmpty() && !byInternal.containsKey(field.name())) {
+    for (Attribute attribute : JavaConverters.seqAsJavaList(input.output())) {
+      if (!renamed.isEmpty() && !byInternal.containsKey(attribute.name())) {
         continue;
       }
-      String name = byInternal.getOrDefault(field.name(), field.name());
-      columns.put(name, new Typed(input.col(field.name()).expr(), field.type()));
+      String name = byInternal.getOrDefault(attribute.name(), attribute.name());
+      DataType type =
+          SparkTypes.fromSpark(attribute.dataType(), "column '" + attribute.name() + "'");
+      columns.put(name, new Typed(attribute, type));
     }
     return columns;
   }

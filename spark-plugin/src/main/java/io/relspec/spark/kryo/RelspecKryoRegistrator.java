@@ -118,9 +118,51 @@ public final class RelspecKryoRegistrator implements KryoRegistrator {
           MemoryPool.class,
           PrimitiveType.class);
 
+  /**
+   * Spark SQL classes a relspec run serializes with {@code spark.serializer} that Spark's own
+   * KryoSerializer does not register (found by running the examples with Kryo's warnings for
+   * unregistered classes on): without them {@code spark.kryo.registrationRequired=true} fails a
+   * full run. Registering a class Spark already registered is a no-op.
+   */
+  public static final List<String> SPARK_SQL_CLASSES =
+      List.of(
+          "org.apache.spark.sql.types.ArrayType",
+          "org.apache.spark.sql.types.MapType",
+          "org.apache.spark.sql.types.StructType",
+          "org.apache.spark.sql.types.StructField",
+          "[Lorg.apache.spark.sql.types.StructField;",
+          "org.apache.spark.sql.types.Metadata",
+          "org.apache.spark.sql.types.DecimalType",
+          "org.apache.spark.sql.types.BooleanType$",
+          "org.apache.spark.sql.types.ByteType$",
+          "org.apache.spark.sql.types.ShortType$",
+          "org.apache.spark.sql.types.IntegerType$",
+          "org.apache.spark.sql.types.LongType$",
+          "org.apache.spark.sql.types.FloatType$",
+          "org.apache.spark.sql.types.DoubleType$",
+          "org.apache.spark.sql.types.StringType$",
+          "org.apache.spark.sql.types.BinaryType$",
+          "org.apache.spark.sql.types.DateType$",
+          "org.apache.spark.sql.types.TimestampType$",
+          "org.apache.spark.sql.types.NullType$",
+          "org.apache.spark.sql.catalyst.expressions.GenericInternalRow",
+          "[Lorg.apache.spark.sql.catalyst.InternalRow;",
+          "[Ljava.lang.Object;");
+
   @Override
   @SuppressWarnings({"unchecked", "rawtypes"})
   public void registerClasses(Kryo kryo) {
+    for (String name : SPARK_SQL_CLASSES) {
+      try {
+        kryo.register(Class.forName(name, false, RelspecKryoRegistrator.class.getClassLoader()));
+      } catch (ClassNotFoundException e) {
+        throw new IllegalStateException(
+            "Cannot register Spark class "
+                + name
+                + " with Kryo: it is not on the classpath. Run relspec on Spark 3.5.",
+            e);
+      }
+    }
     for (Class<? extends Record> type : RECORDS) {
       kryo.register(type, new RecordSerializer(type));
     }

@@ -1,6 +1,7 @@
 package io.relspec.spark.run;
 
 import io.relspec.ir.bundle.DatasetSpec;
+import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.type.DataType;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.type.TypeRules;
@@ -14,18 +15,31 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
 import org.apache.spark.sql.types.StructField;
 
 /**
  * Reads an input dataset's files and checks them against the declared schema: every declared column
- * must be there with the declared type or one that widens to it (then it is cast).
+ * must be there with the declared type or one that widens to it (then it is cast), and a column
+ * declared non-null must hold no null.
+ *
+ * <p>The null check runs as the rows are read, inside the rule's own plan (no extra pass over the
+ * data): a null raises an error that {@link #nullInputError} turns into a user error naming the
+ * dataset, the first file holding such a null and the column. Columns the file schema itself marks
+ * required (Parquet {@code REQUIRED}) are not checked; a column no rule reads is not checked
+ * either.
  */
 public final class InputReader {
+  private static final String NULL_TAG = "relspec-null-input<<";
+  private static final String NULL_END = ">>";
+  private static final String SEP = "\u001f";
+
   private InputReader() {}
 
   /**
@@ -37,14 +51,18 @@ public final class InputReader {
     if (!Files.exists(path)) {
       throw SparkErrors.missingInput(spec.name(), where, path.toString());
     }
+    // scan.fileExtension: only files with that extension are read (others in the directory are
+    // ignored, as are Spark's _SUCCESS and hidden files)
+    String glob = "*" + spec.scan().fileExtension();
     Dataset<Row> files;
     try {
       files =
           switch (spec.format()) {
-            case PARQUET -> spark.read().parquet(path.toString());
+            case PARQUET -> spark.read().option("pathGlobFilter", glob).parquet(path.toString());
             case CSV ->
                 spark
                     .read()
+                    .option("pathGlobFilter", glob)
                     .option("header", "true")
                     .option("mode", "FAILFAST")
                     .schema(SparkTypes.toSpark(spec.schema()))
@@ -94,8 +112,72 @@ public final class InputReader {
       }
       Typed value =
           ExprCompiler.widen(new Typed(files.col(declared.name()).expr(), type), declared.type());
-      columns.add(value.column().as(declared.name()));
+      Column column = value.column();
+      if (!declared.nullable() && found.nullable()) {
+        String tag =
+            NULL_TAG
+                + String.join(
+                    SEP,
+                    spec.name(),
+                    path.toString(),
+                    declared.name(),
+                    spec.format().jsonName(),
+                    glob)
+                + NULL_END;
+        column =
+            functions
+                .when(column.isNull(), functions.raise_error(functions.lit(tag)))
+                .otherwise(column);
+      }
+      columns.add(column.as(declared.name()));
     }
     return files.select(columns.toArray(Column[]::new));
+  }
+
+  /**
+   * The user error for a failure caused by a null in a column declared non-null (see the class
+   * comment), naming the first file that holds such a null; empty for any other failure.
+   */
+  public static Optional<RelspecException> nullInputError(SparkSession spark, Throwable failure) {
+    for (Throwable e = failure; e != null; e = e.getCause()) {
+      String message = e.getMessage();
+      int start = message == null ? -1 : message.indexOf(NULL_TAG);
+      int end = start < 0 ? -1 : message.indexOf(NULL_END, start);
+      if (end < 0) {
+        continue;
+      }
+      String[] parts = message.substring(start + NULL_TAG.length(), end).split(SEP, -1);
+      if (parts.length != 5) {
+        continue;
+      }
+      String dataset = parts[0];
+      String location = parts[1];
+      String column = parts[2];
+      String file = location;
+      // only Parquet files say which file holds the null; other formats name the location
+      try {
+        List<Row> first =
+            !parts[3].equals("parquet")
+                ? List.of()
+                : spark
+                    .read()
+                    .option("pathGlobFilter", parts[4])
+                    .parquet(location)
+                    .filter(functions.col(column).isNull())
+                    .select(functions.input_file_name())
+                    .limit(1)
+                    .collectAsList();
+        if (!first.isEmpty() && !first.get(0).getString(0).isEmpty()) {
+          file = first.get(0).getString(0);
+        }
+      } catch (Exception unreadable) {
+        // Spark's exceptions are checked to Java but thrown undeclared: name the location
+      }
+      RelspecException error =
+          SparkErrors.badInputSchema(
+              dataset, file, column, "is declared non-null but holds null values");
+      return Optional.of(new RelspecException(error.code(), error.getMessage(), failure));
+    }
+    return Optional.empty();
   }
 }

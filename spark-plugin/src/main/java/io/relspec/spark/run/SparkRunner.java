@@ -116,7 +116,7 @@ public final class SparkRunner {
           };
       PlanCompiler compiler = new PlanCompiler(resolver);
       for (OutputPlan output : bundle.outputs()) {
-        outputs.add(runOutput(output, compiler, staged));
+        outputs.add(runOutput(output, compiler, staged, bundle.signature()));
         produced.put(output.name(), staged.staged(output.name()));
       }
       RunManifest manifest =
@@ -140,13 +140,21 @@ public final class SparkRunner {
       }
       staged.commit();
       return manifest;
+    } catch (Exception e) {
+      // Spark's SparkException is checked to Java but thrown undeclared: catch Exception
+      java.util.Optional<io.relspec.ir.error.RelspecException> input =
+          InputReader.nullInputError(spark, e);
+      if (input.isPresent()) {
+        throw input.get();
+      }
+      throw e;
     } finally {
       spark.sparkContext().setJobDescription(null);
     }
   }
 
   private RunManifest.OutputReport runOutput(
-      OutputPlan output, PlanCompiler compiler, StagedOutputs staged) {
+      OutputPlan output, PlanCompiler compiler, StagedOutputs staged, String bundleSignature) {
     long start = System.nanoTime();
     List<ContractFinalizer.RuleRows> rows = new ArrayList<>();
     Map<String, Double> compileMillis = new LinkedHashMap<>();
@@ -154,7 +162,7 @@ public final class SparkRunner {
       progress.printf(
           "relspec: rule %s -> %s (plan %s)%n", plan.name(), plan.output(), shortSig(plan));
       long compileStart = System.nanoTime();
-      Dataset<Row> ruleRows = compiler.compile(plan.name(), plan.ops(), plan.params());
+      Dataset<Row> ruleRows = compiler.compile(plan);
       compileMillis.put(plan.name(), (System.nanoTime() - compileStart) / 1e6);
       rows.add(new ContractFinalizer.RuleRows(plan.name(), ruleRows));
     }
@@ -176,8 +184,10 @@ public final class SparkRunner {
       Finalization.Counts counts = done.counts();
       done.failOnViolations(counts);
       write(done.rows(), staged.stage(output.name()));
+      stampFooters(staged.staged(output.name()), bundleSignature, output, false);
       if (contract.onViolation() == OnViolation.QUARANTINE) {
         write(done.errors(), staged.stage(output.errorsName()));
+        stampFooters(staged.staged(output.errorsName()), bundleSignature, output, true);
       }
       List<RunManifest.RuleReport> rules = new ArrayList<>();
       for (RelPlan plan : output.rules()) {
@@ -231,6 +241,15 @@ public final class SparkRunner {
     } finally {
       done.unpersist();
     }
+  }
+
+  /** Signatures, contract and ordering into every staged Parquet file's key-value metadata. */
+  private void stampFooters(
+      Path dataset, String bundleSignature, OutputPlan output, boolean errors) {
+    ParquetFooterStamp.stamp(
+        dataset,
+        ParquetFooterStamp.metadata(bundleSignature, output, errors, ENGINE),
+        spark.sparkContext().hadoopConfiguration());
   }
 
   private static String shortSig(RelPlan plan) {

@@ -108,7 +108,7 @@ public final class RelspecTableFunction {
       Optional<RelPlan> rule = bundle.plan(name);
       if (rule.isPresent()) {
         RelPlan plan = rule.get();
-        return compiler.compile(plan.name(), plan.ops(), plan.params());
+        return compiler.compile(plan);
       }
       return bundle
           .bundle()
@@ -134,9 +134,7 @@ public final class RelspecTableFunction {
     private Dataset<Row> finalized(OutputPlan output) {
       List<ContractFinalizer.RuleRows> rows = new ArrayList<>();
       for (RelPlan plan : output.rules()) {
-        rows.add(
-            new ContractFinalizer.RuleRows(
-                plan.name(), compiler.compile(plan.name(), plan.ops(), plan.params())));
+        rows.add(new ContractFinalizer.RuleRows(plan.name(), compiler.compile(plan)));
       }
       return ContractFinalizer.finalize(output.name(), output.contract(), rows).rows();
     }

@@ -222,5 +222,56 @@ class CpgExampleTest {
     assertThat(links.rules().get(0).planSignature())
         .isEqualTo(bundle.plan("ref_symbols").orElseThrow().planSignature());
     assertThat(report.outputs().get(1).rowsOut()).isEqualTo(3);
+
+    // Every written file (outputs and __errors) carries the signatures in its Parquet footer.
+    String refPlan = bundle.plan("ref_symbols").orElseThrow().planSignature();
+    String callPlan = bundle.plan("call_symbols").orElseThrow().planSignature();
+    for (String dataset : List.of("symbol_links", "symbol_links__errors", "file_link_counts")) {
+      List<Map<String, String>> footers = footers(out.resolve(dataset));
+      assertThat(footers).as(dataset).isNotEmpty();
+      for (Map<String, String> footer : footers) {
+        assertThat(footer)
+            .as(dataset)
+            .containsEntry("relspec.bundle.signature", bundle.signature())
+            .containsEntry("relspec.dataset", dataset)
+            .containsEntry("relspec.engine", "spark")
+            .containsKey("org.apache.spark.sql.parquet.row.metadata");
+      }
+    }
+    Map<String, String> links0 = footers(out.resolve("symbol_links")).get(0);
+    assertThat(links0)
+        .containsEntry("relspec.plan.signature", refPlan + "," + callPlan)
+        .containsEntry("relspec.contract.name", "symbol_links_v1")
+        .containsEntry("relspec.contract.version", String.valueOf(links.contractVersion()))
+        .containsEntry("relspec.contract.signature", links.contractSignature())
+        .containsEntry("relspec.ordering", links.ordering())
+        .containsEntry("relspec.dataset.kind", "output");
+    assertThat(links0.get("relspec.rules"))
+        .contains("\"rule\":\"ref_symbols\",\"planSignature\":\"" + refPlan + "\"")
+        .contains(
+            "\"ruleSignature\":\""
+                + bundle.plan("call_symbols").orElseThrow().ruleSignature()
+                + "\"");
+    assertThat(footers(out.resolve("symbol_links__errors")).get(0))
+        .containsEntry("relspec.dataset.kind", "errors")
+        .containsEntry("relspec.plan.signature", refPlan + "," + callPlan);
+  }
+
+  /** The key-value metadata of each Parquet file of a dataset, read with parquet-hadoop. */
+  private static List<Map<String, String>> footers(Path dataset) throws IOException {
+    List<Map<String, String>> footers = new ArrayList<>();
+    try (java.util.stream.Stream<Path> files = java.nio.file.Files.list(dataset)) {
+      for (Path file :
+          files.filter(p -> p.getFileName().toString().endsWith(".parquet")).sorted().toList()) {
+        try (org.apache.parquet.hadoop.ParquetFileReader reader =
+            org.apache.parquet.hadoop.ParquetFileReader.open(
+                org.apache.parquet.hadoop.util.HadoopInputFile.fromPath(
+                    new org.apache.hadoop.fs.Path(file.toUri()),
+                    new org.apache.hadoop.conf.Configuration()))) {
+          footers.add(reader.getFooter().getFileMetaData().getKeyValueMetaData());
+        }
+      }
+    }
+    return footers;
   }
 }

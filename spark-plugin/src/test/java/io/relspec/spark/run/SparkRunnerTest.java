@@ -275,6 +275,104 @@ class SparkRunnerTest {
   }
 
   @Test
+  void nullInAColumnDeclaredNonNullIsAClearErrorAndChangesNoOutput() throws IOException {
+    run(bundle(true), Map.of());
+    String manifestBefore = Files.readString(out.resolve(SparkRunner.MANIFEST));
+    List<List<Object>> stockValueBefore = WrittenRows.read(out.resolve("stock_value"));
+    // items.id is declared non-null; these files declare it nullable and hold a null
+    io.relspec.ir.run.StagedOutputs.deleteRecursively(data.resolve("items"));
+    spark()
+        .createDataFrame(
+            List.of(
+                RowFactory.create(1L, "apple", new BigDecimal("1.50"), List.of("red")),
+                RowFactory.create(null, "ghost", new BigDecimal("9.99"), List.of("odd"))),
+            new StructType()
+                .add("id", DataTypes.LongType, true)
+                .add("name", DataTypes.StringType)
+                .add("price", DataTypes.createDecimalType(10, 2))
+                .add("tags", DataTypes.createArrayType(DataTypes.StringType)))
+        .coalesce(1)
+        .write()
+        .parquet(data.resolve("items").toString());
+    Path file;
+    try (Stream<Path> files = Files.list(data.resolve("items"))) {
+      file =
+          files
+              .filter(p -> p.getFileName().toString().endsWith(".parquet"))
+              .findFirst()
+              .orElseThrow();
+    }
+    assertThatThrownBy(() -> run(bundle(true), Map.of()))
+        .isInstanceOf(RelspecException.class)
+        .hasMessageStartingWith("Cannot read dataset 'items' from ")
+        .hasMessageContaining(file.getFileName().toString())
+        .hasMessageEndingWith(
+            ": column 'id' is declared non-null but holds null values. Fix the data or the"
+                + " dataset's schema.")
+        .satisfies(
+            e -> assertThat(((RelspecException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT));
+    assertThat(Files.readString(out.resolve(SparkRunner.MANIFEST))).isEqualTo(manifestBefore);
+    assertThat(WrittenRows.read(out.resolve("stock_value"))).isEqualTo(stockValueBefore);
+    try (Stream<Path> files = Files.list(out)) {
+      assertThat(files.map(p -> p.getFileName().toString()))
+          .noneMatch(n -> n.startsWith("_relspec"));
+    }
+  }
+
+  static final String CSV_BUNDLE =
+      """
+      {"relspec": 1, "name": "people",
+       "datasets": [
+         {"name": "people", "format": "FORMAT", "location": "people",
+          "schema": [{"name": "id", "type": "int64", "nullable": false}, {"name": "name", "type": "string"},
+                     {"name": "age", "type": "int32"}]}],
+       "contracts": [
+         {"name": "adults_v1", "version": 1, "onViolation": "fail",
+          "columns": [{"name": "id", "type": "int64", "nullable": false}, {"name": "name", "type": "string"}],
+          "canonicalSort": [{"col": "id"}]}],
+       "rules": [
+         {"name": "adults", "output": "adults", "contract": "adults_v1",
+          "ops": [{"op": "scan", "dataset": "people"},
+                  {"op": "filter", "predicate": {"fn": "ge", "args": [{"col": "age"}, {"lit": 18, "type": "int32"}]}}]}]}
+      """;
+
+  @Test
+  void csvInputsAreReadEndToEndAndOnlyFilesWithTheExtension() throws IOException {
+    Path people = Files.createDirectories(data.resolve("people"));
+    Files.writeString(people.resolve("part-1.csv"), "id,name,age\n1,ann,30\n2,,41\n3,bob,12\n");
+    Files.writeString(people.resolve("part-2.csv"), "id,name,age\n4,cy,18\n");
+    // not a .csv file: scan.fileExtension (default .csv for csv) leaves it out
+    Files.writeString(people.resolve("notes.txt"), "id,name,age\n5,ghost,99\n");
+    RunManifest report = run(CSV_BUNDLE.replace("FORMAT", "csv"), Map.of());
+    assertThat(spark().read().parquet(out.resolve("adults").toString()).collectAsList())
+        .extracting(row -> r(row.get(0), row.get(1)))
+        .containsExactlyInAnyOrder(r(1L, "ann"), r(2L, null), r(4L, "cy"));
+    assertThat(report.outputs().get(0).rowsIn()).isEqualTo(3);
+
+    // a null in a non-null CSV column names the dataset's location, the column and the fix
+    Files.writeString(people.resolve("part-3.csv"), "id,name,age\n,nobody,50\n");
+    assertThatThrownBy(() -> run(CSV_BUNDLE.replace("FORMAT", "csv"), Map.of()))
+        .isInstanceOf(RelspecException.class)
+        .hasMessage(
+            "Cannot read dataset 'people' from "
+                + people
+                + ": column 'id' is declared non-null but holds null values. Fix the data or the"
+                + " dataset's schema.");
+  }
+
+  @Test
+  void deltaInputsAreAClearUnsupportedError() throws IOException {
+    Files.createDirectories(data.resolve("people"));
+    assertThatThrownBy(() -> run(CSV_BUNDLE.replace("FORMAT", "delta"), Map.of()))
+        .isInstanceOf(RelspecException.class)
+        .hasMessage(
+            "Cannot read dataset 'people': format delta is not supported by the Spark lane yet."
+                + " Convert it to parquet or csv.")
+        .satisfies(e -> assertThat(((RelspecException) e).code()).isEqualTo(ErrorCode.UNSUPPORTED));
+    assertThat(out.resolve("adults")).doesNotExist();
+  }
+
+  @Test
   void paramOfTheWrongTypeIsRejectedBeforeAnythingRuns() {
     assertThatThrownBy(() -> run(bundle(true), Map.of("min_qty", "lots")))
         .isInstanceOf(RelspecException.class)
