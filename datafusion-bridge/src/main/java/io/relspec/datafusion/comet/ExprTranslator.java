@@ -265,13 +265,18 @@ final class ExprTranslator {
       case "bit_and" -> out.setBitwiseAnd(binary(in.get(0), in.get(1)));
       case "bit_or" -> out.setBitwiseOr(binary(in.get(0), in.get(1)));
       case "coalesce" -> {
-        ExprOuterClass.CaseWhen.Builder kase = ExprOuterClass.CaseWhen.newBuilder();
-        for (int i = 0; i < in.size() - 1; i++) {
-          kase.addWhen(ExprOuterClass.Expr.newBuilder().setIsNotNull(unary(in.get(i))).build());
-          kase.addThen(in.get(i));
+        if (in.size() == 1) {
+          // a CASE needs at least one WHEN (DataFusion refuses it): coalesce(a) is a
+          out.mergeFrom(in.get(0));
+        } else {
+          ExprOuterClass.CaseWhen.Builder kase = ExprOuterClass.CaseWhen.newBuilder();
+          for (int i = 0; i < in.size() - 1; i++) {
+            kase.addWhen(ExprOuterClass.Expr.newBuilder().setIsNotNull(unary(in.get(i))).build());
+            kase.addThen(in.get(i));
+          }
+          kase.setElseExpr(in.get(in.size() - 1));
+          out.setCaseWhen(kase);
         }
-        kase.setElseExpr(in.get(in.size() - 1));
-        out.setCaseWhen(kase);
       }
       case "nullif" -> {
         ExprOuterClass.Expr equal =

@@ -142,4 +142,27 @@ class EdgeCaseTest {
       }
     }
   }
+
+  @Test
+  void coalesceOfOneArgumentIsTheArgument() {
+    Schema schema = new RelSchema(List.of(new Field("a", PrimitiveType.INT64, true))).toArrow();
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+        EngineSession session = new CometEngine().openSession(RuntimeProfile.DEFAULT, allocator)) {
+      root.allocateNew();
+      ((BigIntVector) root.getVector("a")).setSafe(0, 7);
+      ((BigIntVector) root.getVector("a")).setNull(1);
+      root.setRowCount(2);
+      session.registerBatches("t", schema, List.of(root));
+      Pipeline pipeline =
+          Pipeline.of(
+              Scan.of("t"),
+              new Project(
+                  List.of(new Project.Column("c", Call.of("coalesce", new ColumnRef("a"))))));
+      try (QueryResult result = session.execute(pipeline, Map.of())) {
+        assertThat(TestData.read(result.batches()))
+            .containsExactly(List.of(7L), Arrays.asList((Object) null));
+      }
+    }
+  }
 }
