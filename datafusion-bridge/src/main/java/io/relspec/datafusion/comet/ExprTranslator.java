@@ -21,7 +21,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -538,7 +537,11 @@ final class ExprTranslator {
           case BINARY -> lit.setBytesVal(ByteString.copyFrom(((Bytes) v).toByteArray()));
           case DATE32 -> lit.setIntVal((int) ((LocalDate) v).toEpochDay());
           case TIMESTAMP_US ->
-              lit.setLongVal(ChronoUnit.MICROS.between(Instant.EPOCH, (Instant) v));
+              // not ChronoUnit.MICROS.between: it counts nanoseconds and overflows ~292 years out
+              lit.setLongVal(
+                  Math.addExact(
+                      Math.multiplyExact(((Instant) v).getEpochSecond(), 1_000_000L),
+                      ((Instant) v).getNano() / 1000));
         }
       }
     }
