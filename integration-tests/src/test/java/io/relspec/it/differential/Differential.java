@@ -11,6 +11,7 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.RandomDistribution;
 
 /**
  * The shared pieces of the differential tests: the choice streams jqwik generates (and shrinks),
@@ -36,7 +37,13 @@ final class Differential {
 
   /** Choice streams; see {@link Choices}. */
   static Arbitrary<List<Integer>> choices(int maxSize) {
-    return Arbitraries.integers().between(0, 1 << 16).list().ofMinSize(0).ofMaxSize(maxSize);
+    // uniform sizes: jqwik's default bias toward short lists would leave most cases with no ops
+    return Arbitraries.integers()
+        .between(0, 1 << 16)
+        .list()
+        .ofMinSize(0)
+        .ofMaxSize(maxSize)
+        .withSizeDistribution(RandomDistribution.uniform());
   }
 
   /** Where failing cases are written: {@code integration-tests/target/differential-failures}. */

@@ -1,0 +1,49 @@
+package io.relspec.it.differential;
+
+import io.relspec.ir.op.IntervalAlign;
+import io.relspec.ir.plan.RelPlan;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Disagreements already reported and not fixed yet, each recognized precisely so that it neither
+ * hides anything else nor stops the run; every occurrence is counted in the lane statistics ("known
+ * issue: ..."). Each has a disabled regression case under {@code
+ * src/test/resources/differential/regressions/}. Remove an entry when its fix lands.
+ */
+final class KnownIssues {
+  /**
+   * Spark lane: interval_align's match_score of a zero-length right span is -0.0, the spec's "-(re
+   * - rs) as float64" is 0.0 (the reference lane's value). Regression case
+   * spark-match-score-negative-zero; the fix belongs in spark-plugin compile/ (being refactored).
+   */
+  static final String SPARK_MATCH_SCORE_NEGATIVE_ZERO = "spark match_score -0.0";
+
+  private KnownIssues() {}
+
+  /** The known issue that explains every difference between the two lanes' rows, or null. */
+  static String explain(
+      String lane, RelPlan plan, List<List<Object>> reference, List<List<Object>> other) {
+    if (lane.equals(Lanes.SPARK)) {
+      int score = plan.schema().indexOf(IntervalAlign.MATCH_SCORE);
+      if (score >= 0
+          && Lanes.sortedRows(zeroToPositive(reference, score))
+              .equals(Lanes.sortedRows(zeroToPositive(other, score)))) {
+        return SPARK_MATCH_SCORE_NEGATIVE_ZERO;
+      }
+    }
+    return null;
+  }
+
+  private static List<List<Object>> zeroToPositive(List<List<Object>> rows, int column) {
+    List<List<Object>> out = new ArrayList<>();
+    for (List<Object> row : rows) {
+      List<Object> copy = new ArrayList<>(row);
+      if (copy.get(column) instanceof Double d && d == 0.0) {
+        copy.set(column, 0.0);
+      }
+      out.add(copy);
+    }
+    return out;
+  }
+}
