@@ -93,6 +93,7 @@ final class Differential {
     Map<String, Long> counts = new TreeMap<>();
     Lanes.COUNTS.forEach((k, v) -> counts.put(k, v.get()));
     counts.forEach((k, v) -> lines.add("lane " + k + ": " + v));
+    Lanes.MILLIS.forEach((k, v) -> lines.add("lane " + k + " total ms: " + v.get()));
     Map<String, Long> ops = new TreeMap<>();
     CaseGenerator.OPS_USED.forEach((k, v) -> ops.put(k, v.get()));
     lines.add("ops in cases: " + ops);
