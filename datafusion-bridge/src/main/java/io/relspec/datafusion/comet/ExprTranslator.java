@@ -268,13 +268,12 @@ final class ExprTranslator {
           // a CASE needs at least one WHEN (DataFusion refuses it): coalesce(a) is a
           out.mergeFrom(in.get(0));
         } else {
-          ExprOuterClass.CaseWhen.Builder kase = ExprOuterClass.CaseWhen.newBuilder();
+          List<ExprOuterClass.Expr> whens = new ArrayList<>();
           for (int i = 0; i < in.size() - 1; i++) {
-            kase.addWhen(ExprOuterClass.Expr.newBuilder().setIsNotNull(unary(in.get(i))).build());
-            kase.addThen(in.get(i));
+            whens.add(ExprOuterClass.Expr.newBuilder().setIsNotNull(unary(in.get(i))).build());
           }
-          kase.setElseExpr(in.get(in.size() - 1));
-          out.setCaseWhen(kase);
+          out.mergeFrom(
+              caseWhen(whens, in.subList(0, in.size() - 1), in.get(in.size() - 1), result));
         }
       }
       case "nullif" -> {
@@ -399,17 +398,45 @@ final class ExprTranslator {
               : TypeRules.commonType(result, value.type())
                   .orElseThrow(() -> new IllegalStateException("case branches do not unify"));
     }
-    ExprOuterClass.CaseWhen.Builder builder = ExprOuterClass.CaseWhen.newBuilder();
+    List<ExprOuterClass.Expr> whens = new ArrayList<>();
+    List<ExprOuterClass.Expr> thens = new ArrayList<>();
     for (int i = 0; i < conditions.size(); i++) {
-      builder.addWhen(conditions.get(i).proto());
-      builder.addThen(coerce(values.get(i), result));
+      whens.add(conditions.get(i).proto());
+      thens.add(coerce(values.get(i), result));
     }
-    builder.setElseExpr(
-        otherwise.isPresent()
-            ? coerce(otherwise.get(), result)
-            : literal(Optional.empty(), result));
-    return new Typed(
-        ExprOuterClass.Expr.newBuilder().setCaseWhen(builder).build(), result, nullable);
+    ExprOuterClass.Expr elseExpr =
+        otherwise.isPresent() ? coerce(otherwise.get(), result) : literal(Optional.empty(), result);
+    return new Typed(caseWhen(whens, thens, elseExpr, result), result, nullable);
+  }
+
+  /**
+   * CASE WHEN whens[i] THEN thens[i] ... ELSE elseExpr. Comet 0.12's planner casts every CASE
+   * branch to the common type with no time zone, which panics for timestamps ("assertion failed:
+   * !timezone.is_empty()"), so a timestamp CASE is a chain of IFs (a null condition takes the else
+   * branch, as in CASE).
+   */
+  private static ExprOuterClass.Expr caseWhen(
+      List<ExprOuterClass.Expr> whens,
+      List<ExprOuterClass.Expr> thens,
+      ExprOuterClass.Expr elseExpr,
+      DataType result) {
+    if (result == PrimitiveType.TIMESTAMP_US) {
+      ExprOuterClass.Expr chain = elseExpr;
+      for (int i = whens.size() - 1; i >= 0; i--) {
+        chain =
+            ExprOuterClass.Expr.newBuilder()
+                .setIf(
+                    ExprOuterClass.IfExpr.newBuilder()
+                        .setIfExpr(whens.get(i))
+                        .setTrueExpr(thens.get(i))
+                        .setFalseExpr(chain))
+                .build();
+      }
+      return chain;
+    }
+    ExprOuterClass.CaseWhen.Builder builder = ExprOuterClass.CaseWhen.newBuilder();
+    builder.addAllWhen(whens).addAllThen(thens).setElseExpr(elseExpr);
+    return ExprOuterClass.Expr.newBuilder().setCaseWhen(builder).build();
   }
 
   /** {@code expr} as {@code type}: itself when it already has it, else a Spark LEGACY cast. */

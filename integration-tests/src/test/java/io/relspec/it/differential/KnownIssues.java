@@ -28,21 +28,13 @@ final class KnownIssues {
    */
   static final String SPARK_NEGATIVE_ZERO_NORMALIZED = "spark -0.0 returned as 0.0";
 
-  /**
-   * DataFusion lane: a timestamp_us literal as an output value (projected, or a CASE/COALESCE
-   * result) fails in Comet's planner with "assertion failed: !timezone.is_empty()": the bridge's
-   * timestamp literal has no time zone. Regression case datafusion-timestamp-literal-output.
-   */
-  static final String DATAFUSION_TIMESTAMP_LITERAL =
-      "datafusion timestamp literal without time zone";
-
   private KnownIssues() {}
 
-  /** The known issue that explains a lane's error on a case the reference lane ran, or null. */
+  /**
+   * The known issue that explains a lane's error on a case the reference lane ran, or null (none is
+   * known now; DataFusion's timestamp CASE, the last one, is fixed).
+   */
   static String explainFailure(String lane, String error) {
-    if (lane.equals(Lanes.DATAFUSION) && error.contains("!timezone.is_empty()")) {
-      return DATAFUSION_TIMESTAMP_LITERAL;
-    }
     return null;
   }
 
