@@ -242,9 +242,16 @@ final class ExprTranslator {
         return new Typed(
             ifMinusOne(in.get(1), divisorType, zero(result), remainder), result, nullable);
       }
-      case "neg" ->
+      case "neg" -> {
+        if (result.isInteger()) {
+          // 0 - x wraps for MIN like the other lanes; Comet's UnaryMinus negates a scalar (a
+          // literal) with a checked negation that fails on MIN even without fail_on_error
+          out.setSubtract(math(zero(result), in.get(0), result));
+        } else {
           out.setUnaryMinus(
               ExprOuterClass.UnaryMinus.newBuilder().setChild(in.get(0)).setFailOnError(false));
+        }
+      }
       case "abs" -> {
         ExprOuterClass.Expr negative =
             ExprOuterClass.Expr.newBuilder().setLt(binary(in.get(0), zero(result))).build();
