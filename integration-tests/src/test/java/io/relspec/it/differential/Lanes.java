@@ -74,8 +74,16 @@ final class Lanes implements AutoCloseable {
   /** The one local SparkSession of the test JVM, configured like spark-plugin's test session. */
   static synchronized SparkSession spark() {
     if (spark == null) {
+      SparkSession.Builder builder = SparkSession.builder();
+      if (Boolean.getBoolean("differential.sparkInterpreted")) {
+        // long mode on a busy machine: no Janino compile per query (interpreted expressions);
+        // the default run keeps Spark's whole-stage code generation
+        builder
+            .config("spark.sql.codegen.wholeStage", "false")
+            .config("spark.sql.codegen.factoryMode", "NO_CODEGEN");
+      }
       spark =
-          SparkSession.builder()
+          builder
               .master("local[2]")
               .appName("relspec-differential")
               .config("spark.ui.enabled", "false")
