@@ -51,13 +51,19 @@ class DifferentialLongRun {
     long done = CaseGenerator.GENERATED.get();
     if (done % 100 == 0) {
       System.out.println("[differential] " + done + " cases, " + FAILED.size() + " failing");
+      // a summary on disk every 100 cases, so that a run stopped early still reports
+      writeSummary();
     }
   }
 
   @AfterContainer
   static void report() {
+    System.out.println("[differential] long run\n" + writeSummary());
+    assertThat(FAILED).as("differential cases where the lanes disagree").isEmpty();
+  }
+
+  private static synchronized String writeSummary() {
     String stats = Differential.stats() + "\nfailing cases: " + FAILED.size();
-    System.out.println("[differential] long run\n" + stats);
     try {
       Path out = Differential.failuresDir().getParent().resolve("differential-long-run.txt");
       Files.createDirectories(out.getParent());
@@ -65,6 +71,6 @@ class DifferentialLongRun {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    assertThat(FAILED).as("differential cases where the lanes disagree").isEmpty();
+    return stats;
   }
 }
