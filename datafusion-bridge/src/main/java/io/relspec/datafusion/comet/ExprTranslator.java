@@ -451,6 +451,20 @@ final class ExprTranslator {
     return expr.type().equals(type) ? expr.proto() : castTo(expr.proto(), type);
   }
 
+  /**
+   * A float sort key with -0.0 as 0.0 (x + 0.0), since relspec orders -0.0 equal to 0.0 and
+   * DataFusion sorts floats by their total order (-0.0 before 0.0); NaN stays NaN. Other types are
+   * returned unchanged.
+   */
+  static ExprOuterClass.Expr sortKey(ExprOuterClass.Expr child, DataType type) {
+    if (!type.isFloating()) {
+      return child;
+    }
+    return ExprOuterClass.Expr.newBuilder()
+        .setAdd(math(child, literal(Optional.of(0.0), type), type))
+        .build();
+  }
+
   static ExprOuterClass.Expr castTo(ExprOuterClass.Expr child, DataType type) {
     return ExprOuterClass.Expr.newBuilder()
         .setCast(

@@ -630,7 +630,10 @@ final class PlanTranslator {
     return ExprOuterClass.Expr.newBuilder()
         .setSortOrder(
             ExprOuterClass.SortOrder.newBuilder()
-                .setChild(bound(index, schema.fields().get(index).type()))
+                .setChild(
+                    ExprTranslator.sortKey(
+                        bound(index, schema.fields().get(index).type()),
+                        schema.fields().get(index).type()))
                 .setDirection(
                     key.direction() == SortKey.Direction.ASC
                         ? ExprOuterClass.SortDirection.Ascending
