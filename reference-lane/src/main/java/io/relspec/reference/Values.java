@@ -11,7 +11,6 @@ import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -187,7 +186,7 @@ public final class Values {
       return (int) date.toEpochDay();
     }
     if (value instanceof Instant instant) {
-      return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
+      return micros(instant);
     }
     if (value instanceof BigDecimal decimal && type instanceof DecimalType d) {
       return decimal.setScale(d.scale(), RoundingMode.HALF_UP);
@@ -213,6 +212,15 @@ public final class Values {
       return Collections.unmodifiableList(out);
     }
     return value;
+  }
+
+  /**
+   * Microseconds since the epoch, exact over the whole timestamp_us range: {@code
+   * ChronoUnit.MICROS.between} counts nanoseconds and overflows about 292 years from 1970.
+   */
+  public static long micros(Instant instant) {
+    return Math.addExact(
+        Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
   }
 
   /**

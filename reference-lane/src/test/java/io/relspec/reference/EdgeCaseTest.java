@@ -110,4 +110,23 @@ class EdgeCaseTest {
           .containsExactly(row(1L, dec("1.25"), 0L), row(1L, dec("3.00"), 2L));
     }
   }
+
+  @Test
+  void timestampLiteralsAtBothEndsOfTheRangeCompare() {
+    long first = -62_135_596_800_000_000L; // 0001-01-01T00:00:00Z
+    long last = 253_402_300_799_999_999L; // 9999-12-31T23:59:59.999999Z
+    try (Fixture f = new Fixture()) {
+      f.dataset("t", "ts:timestamp_us").rows("t", row(last), row(first), row(0L));
+      assertThat(
+              f.run(
+                  """
+                  [{"op":"scan","dataset":"t"},
+                   {"op":"filter","predicate":{"fn":"lt","args":[{"col":"ts"},
+                     {"lit":"9999-12-31T23:59:59.999999Z","type":"timestamp_us"}]}},
+                   {"op":"derive","name":"late","expr":{"fn":"gt","args":[{"col":"ts"},
+                     {"lit":"0001-01-01T00:00:00Z","type":"timestamp_us"}]}}]
+                  """))
+          .containsExactly(row(first, false), row(0L, true));
+    }
+  }
 }

@@ -21,7 +21,6 @@ import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -99,6 +98,10 @@ final class ExprTranslator {
     }
     if (expr instanceof Cast cast) {
       Typed inner = translate(cast.expr());
+      if (inner.type() == PrimitiveType.DATE32 && cast.to() == PrimitiveType.TIMESTAMP_US) {
+        // Comet 0.12 plans it but fails at run time: "Native cast invoked for unsupported cast"
+        throw new Unsupported("cast from date32 to timestamp_us has no native Comet 0.12 cast");
+      }
       return new Typed(
           castTo(inner.proto(), cast.to()),
           cast.to(),
@@ -243,9 +246,16 @@ final class ExprTranslator {
         return new Typed(
             ifMinusOne(in.get(1), divisorType, zero(result), remainder), result, nullable);
       }
-      case "neg" ->
+      case "neg" -> {
+        if (result.isInteger()) {
+          // 0 - x wraps for MIN like the other lanes; Comet's UnaryMinus negates a scalar (a
+          // literal) with a checked negation that fails on MIN even without fail_on_error
+          out.setSubtract(math(zero(result), in.get(0), result));
+        } else {
           out.setUnaryMinus(
               ExprOuterClass.UnaryMinus.newBuilder().setChild(in.get(0)).setFailOnError(false));
+        }
+      }
       case "abs" -> {
         ExprOuterClass.Expr negative =
             ExprOuterClass.Expr.newBuilder().setLt(binary(in.get(0), zero(result))).build();
@@ -265,13 +275,17 @@ final class ExprTranslator {
       case "bit_and" -> out.setBitwiseAnd(binary(in.get(0), in.get(1)));
       case "bit_or" -> out.setBitwiseOr(binary(in.get(0), in.get(1)));
       case "coalesce" -> {
-        ExprOuterClass.CaseWhen.Builder kase = ExprOuterClass.CaseWhen.newBuilder();
-        for (int i = 0; i < in.size() - 1; i++) {
-          kase.addWhen(ExprOuterClass.Expr.newBuilder().setIsNotNull(unary(in.get(i))).build());
-          kase.addThen(in.get(i));
+        if (in.size() == 1) {
+          // a CASE needs at least one WHEN (DataFusion refuses it): coalesce(a) is a
+          out.mergeFrom(in.get(0));
+        } else {
+          List<ExprOuterClass.Expr> whens = new ArrayList<>();
+          for (int i = 0; i < in.size() - 1; i++) {
+            whens.add(ExprOuterClass.Expr.newBuilder().setIsNotNull(unary(in.get(i))).build());
+          }
+          out.mergeFrom(
+              caseWhen(whens, in.subList(0, in.size() - 1), in.get(in.size() - 1), result));
         }
-        kase.setElseExpr(in.get(in.size() - 1));
-        out.setCaseWhen(kase);
       }
       case "nullif" -> {
         ExprOuterClass.Expr equal =
@@ -395,22 +409,64 @@ final class ExprTranslator {
               : TypeRules.commonType(result, value.type())
                   .orElseThrow(() -> new IllegalStateException("case branches do not unify"));
     }
-    ExprOuterClass.CaseWhen.Builder builder = ExprOuterClass.CaseWhen.newBuilder();
+    List<ExprOuterClass.Expr> whens = new ArrayList<>();
+    List<ExprOuterClass.Expr> thens = new ArrayList<>();
     for (int i = 0; i < conditions.size(); i++) {
-      builder.addWhen(conditions.get(i).proto());
-      builder.addThen(coerce(values.get(i), result));
+      whens.add(conditions.get(i).proto());
+      thens.add(coerce(values.get(i), result));
     }
-    builder.setElseExpr(
-        otherwise.isPresent()
-            ? coerce(otherwise.get(), result)
-            : literal(Optional.empty(), result));
-    return new Typed(
-        ExprOuterClass.Expr.newBuilder().setCaseWhen(builder).build(), result, nullable);
+    ExprOuterClass.Expr elseExpr =
+        otherwise.isPresent() ? coerce(otherwise.get(), result) : literal(Optional.empty(), result);
+    return new Typed(caseWhen(whens, thens, elseExpr, result), result, nullable);
+  }
+
+  /**
+   * CASE WHEN whens[i] THEN thens[i] ... ELSE elseExpr. Comet 0.12's planner casts every CASE
+   * branch to the common type with no time zone, which panics for timestamps ("assertion failed:
+   * !timezone.is_empty()"), so a timestamp CASE is a chain of IFs (a null condition takes the else
+   * branch, as in CASE).
+   */
+  private static ExprOuterClass.Expr caseWhen(
+      List<ExprOuterClass.Expr> whens,
+      List<ExprOuterClass.Expr> thens,
+      ExprOuterClass.Expr elseExpr,
+      DataType result) {
+    if (result == PrimitiveType.TIMESTAMP_US) {
+      ExprOuterClass.Expr chain = elseExpr;
+      for (int i = whens.size() - 1; i >= 0; i--) {
+        chain =
+            ExprOuterClass.Expr.newBuilder()
+                .setIf(
+                    ExprOuterClass.IfExpr.newBuilder()
+                        .setIfExpr(whens.get(i))
+                        .setTrueExpr(thens.get(i))
+                        .setFalseExpr(chain))
+                .build();
+      }
+      return chain;
+    }
+    ExprOuterClass.CaseWhen.Builder builder = ExprOuterClass.CaseWhen.newBuilder();
+    builder.addAllWhen(whens).addAllThen(thens).setElseExpr(elseExpr);
+    return ExprOuterClass.Expr.newBuilder().setCaseWhen(builder).build();
   }
 
   /** {@code expr} as {@code type}: itself when it already has it, else a Spark LEGACY cast. */
   static ExprOuterClass.Expr coerce(Typed expr, DataType type) {
     return expr.type().equals(type) ? expr.proto() : castTo(expr.proto(), type);
+  }
+
+  /**
+   * A float sort key with -0.0 as 0.0 (x + 0.0), since relspec orders -0.0 equal to 0.0 and
+   * DataFusion sorts floats by their total order (-0.0 before 0.0); NaN stays NaN. Other types are
+   * returned unchanged.
+   */
+  static ExprOuterClass.Expr sortKey(ExprOuterClass.Expr child, DataType type) {
+    if (!type.isFloating()) {
+      return child;
+    }
+    return ExprOuterClass.Expr.newBuilder()
+        .setAdd(math(child, literal(Optional.of(0.0), type), type))
+        .build();
   }
 
   static ExprOuterClass.Expr castTo(ExprOuterClass.Expr child, DataType type) {
@@ -533,7 +589,11 @@ final class ExprTranslator {
           case BINARY -> lit.setBytesVal(ByteString.copyFrom(((Bytes) v).toByteArray()));
           case DATE32 -> lit.setIntVal((int) ((LocalDate) v).toEpochDay());
           case TIMESTAMP_US ->
-              lit.setLongVal(ChronoUnit.MICROS.between(Instant.EPOCH, (Instant) v));
+              // not ChronoUnit.MICROS.between: it counts nanoseconds and overflows ~292 years out
+              lit.setLongVal(
+                  Math.addExact(
+                      Math.multiplyExact(((Instant) v).getEpochSecond(), 1_000_000L),
+                      ((Instant) v).getNano() / 1000));
         }
       }
     }

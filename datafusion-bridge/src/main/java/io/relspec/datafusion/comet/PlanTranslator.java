@@ -740,6 +740,13 @@ final class PlanTranslator {
       leftKeys.add(ExprTranslator.coerce(l, common));
       rightKeys.add(ExprTranslator.coerce(r, common));
     }
+    if (leftKeys.isEmpty()) {
+      // DataFusion's HashJoinExec needs at least one key: a join on no keys (a cross join, or
+      // only a condition) joins every row on the same constant
+      ExprOuterClass.Expr one = ExprTranslator.literal(Optional.of(1L), PrimitiveType.INT32);
+      leftKeys.add(one);
+      rightKeys.add(one);
+    }
     OperatorOuterClass.HashJoin.Builder builder =
         OperatorOuterClass.HashJoin.newBuilder()
             .addAllLeftJoinKeys(leftKeys)
@@ -811,7 +818,10 @@ final class PlanTranslator {
     return ExprOuterClass.Expr.newBuilder()
         .setSortOrder(
             ExprOuterClass.SortOrder.newBuilder()
-                .setChild(bound(index, schema.fields().get(index).type()))
+                .setChild(
+                    ExprTranslator.sortKey(
+                        bound(index, schema.fields().get(index).type()),
+                        schema.fields().get(index).type()))
                 .setDirection(
                     key.direction() == SortKey.Direction.ASC
                         ? ExprOuterClass.SortDirection.Ascending

@@ -178,4 +178,70 @@ class EdgeCaseTest {
       }
     }
   }
+
+  @Test
+  void coalesceOfOneArgumentIsTheArgument() {
+    Schema schema = new RelSchema(List.of(new Field("a", PrimitiveType.INT64, true))).toArrow();
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+        EngineSession session = new CometEngine().openSession(RuntimeProfile.DEFAULT, allocator)) {
+      root.allocateNew();
+      ((BigIntVector) root.getVector("a")).setSafe(0, 7);
+      ((BigIntVector) root.getVector("a")).setNull(1);
+      root.setRowCount(2);
+      session.registerBatches("t", schema, List.of(root));
+      Pipeline pipeline =
+          Pipeline.of(
+              Scan.of("t"),
+              new Project(
+                  List.of(new Project.Column("c", Call.of("coalesce", new ColumnRef("a"))))));
+      try (QueryResult result = session.execute(pipeline, Map.of())) {
+        assertThat(TestData.read(result.batches()))
+            .containsExactly(List.of(7L), Arrays.asList((Object) null));
+      }
+    }
+  }
+
+  @Test
+  void timestampLiteralsAtBothEndsOfTheRangeCompare() {
+    long first = -62_135_596_800_000_000L; // 0001-01-01T00:00:00Z
+    long last = 253_402_300_799_999_999L; // 9999-12-31T23:59:59.999999Z
+    Schema schema =
+        new RelSchema(List.of(Field.notNull("ts", PrimitiveType.TIMESTAMP_US))).toArrow();
+    try (BufferAllocator allocator = new RootAllocator();
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
+        EngineSession session = new CometEngine().openSession(RuntimeProfile.DEFAULT, allocator)) {
+      root.allocateNew();
+      org.apache.arrow.vector.TimeStampVector ts =
+          (org.apache.arrow.vector.TimeStampVector) root.getVector("ts");
+      ts.setSafe(0, last);
+      ts.setSafe(1, first);
+      ts.setSafe(2, 0L);
+      root.setRowCount(3);
+      session.registerBatches("t", schema, List.of(root));
+      Pipeline pipeline =
+          Pipeline.of(
+              Scan.of("t"),
+              new io.relspec.ir.op.Filter(
+                  Call.of(
+                      "lt",
+                      new ColumnRef("ts"),
+                      Literal.of(
+                          java.time.Instant.parse("9999-12-31T23:59:59.999999Z"),
+                          PrimitiveType.TIMESTAMP_US))),
+              new Project(
+                  List.of(
+                      new Project.Column(
+                          "late",
+                          Call.of(
+                              "gt",
+                              new ColumnRef("ts"),
+                              Literal.of(
+                                  java.time.Instant.parse("0001-01-01T00:00:00Z"),
+                                  PrimitiveType.TIMESTAMP_US))))));
+      try (QueryResult result = session.execute(pipeline, Map.of())) {
+        assertThat(TestData.read(result.batches())).containsExactly(List.of(false), List.of(true));
+      }
+    }
+  }
 }
