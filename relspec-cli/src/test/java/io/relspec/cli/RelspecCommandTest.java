@@ -184,6 +184,42 @@ class RelspecCommandTest {
   }
 
   @Test
+  void runRefusesUnknownEnginesAndFailOnFallbackOnVanillaSpark() {
+    Path out = tmp.resolve("out");
+    Result bogus =
+        run(
+            "run",
+            CPG.toString(),
+            "--data",
+            "../examples/data",
+            "--out",
+            out.toString(),
+            "--engine",
+            "comet");
+    assertThat(bogus.exit()).isEqualTo(2);
+    assertThat(bogus.err())
+        .contains("Cannot select engine 'comet': expected one of [spark, spark-datafusion].");
+    Result vanilla =
+        run(
+            "run",
+            CPG.toString(),
+            "--data",
+            "../examples/data",
+            "--out",
+            out.toString(),
+            "--fail-on-fallback");
+    assertThat(vanilla.exit()).isEqualTo(2);
+    assertThat(vanilla.err())
+        .contains(
+            "Cannot apply fail-on-fallback on engine spark: only spark-datafusion runs operators"
+                + " natively.");
+    assertThat(out).doesNotExist();
+    assertThat(run("run", "--help").out())
+        .contains(
+            "--engine=ENGINE", "spark, spark-datafusion", "--fail-on-fallback[=RULE[,RULE...]]");
+  }
+
+  @Test
   void capabilitiesListEveryOpForEveryLane() {
     Result result = run("capabilities");
     assertThat(result.exit()).isZero();
