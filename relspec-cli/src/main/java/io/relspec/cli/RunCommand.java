@@ -12,6 +12,8 @@ import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.reference.ReferenceExecutor;
 import io.relspec.reference.run.ArrowLaneRunner;
+import io.relspec.spark.engine.FailOnFallback;
+import io.relspec.spark.engine.SparkEngine;
 import io.relspec.spark.run.SparkRunner;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -20,10 +22,12 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
 
 /** {@code relspec run BUNDLE --data DIR --out DIR}. */
 @Command(
@@ -35,13 +39,49 @@ import picocli.CommandLine.Spec;
             + " the diagnostics under OUT/_diagnostics/. Error diagnostics stop their rule and every"
             + " rule downstream first (see --policy); the manifest lists what was skipped and why.")
 final class RunCommand implements Callable<Integer> {
-  /** The engines {@code --engine} accepts. */
+  /**
+   * The engines {@code --engine} accepts: {@code spark} (vanilla Spark) and {@code
+   * spark-datafusion} (the same Catalyst plans on Spark with Apache DataFusion Comet 0.12.0, each
+   * partition's supported operators native in DataFusion). {@code datafusion} is the standalone
+   * engine of datafusion-bridge (no Spark).
+   */
   enum Engine {
-    spark,
+    spark(Optional.of(SparkEngine.SPARK)),
+    spark_datafusion(Optional.of(SparkEngine.SPARK_DATAFUSION)),
     /** The JVM reference lane over Arrow, no Spark. */
-    reference,
+    reference(Optional.empty()),
     /** The standalone DataFusion engine (Comet 0.12.0 JNI) with reference-lane fallbacks. */
-    datafusion
+    datafusion(Optional.empty());
+
+    /** The Spark engine of a Spark-based lane; empty for the lanes that start no Spark. */
+    final Optional<SparkEngine> sparkEngine;
+
+    Engine(Optional<SparkEngine> sparkEngine) {
+      this.sparkEngine = sparkEngine;
+    }
+
+    @Override
+    public String toString() {
+      return name().replace('_', '-');
+    }
+  }
+
+  /** Engine names as written on the command line ({@code spark-datafusion}). */
+  static final class EngineConverter implements ITypeConverter<Engine> {
+    @Override
+    public Engine convert(String value) {
+      for (Engine engine : Engine.values()) {
+        if (engine.toString().equals(value)) {
+          return engine;
+        }
+      }
+      throw new TypeConversionException(
+          "Cannot select engine '"
+              + value
+              + "': expected one of "
+              + java.util.Arrays.toString(Engine.values())
+              + ".");
+    }
   }
 
   @Mixin BundleOptions options;
@@ -64,9 +104,20 @@ final class RunCommand implements Callable<Integer> {
   @Option(
       names = "--engine",
       defaultValue = "spark",
+      converter = EngineConverter.class,
       paramLabel = "ENGINE",
       description = "Engine lane: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
   Engine engine;
+
+  @Option(
+      names = "--fail-on-fallback",
+      arity = "0..1",
+      fallbackValue = "all",
+      paramLabel = "RULE[,RULE...]",
+      description =
+          "With --engine spark-datafusion: fail (and write nothing) when an operator of these"
+              + " rules (all rules when none are named) falls back from DataFusion to Spark.")
+  String failOnFallback = "";
 
   @Option(
       names = "--master",
@@ -113,6 +164,14 @@ final class RunCommand implements Callable<Integer> {
               + data
               + " is not a directory. Pass the directory dataset locations are relative to.");
     }
+    if (!failOnFallback.isEmpty() && engine.sparkEngine.isEmpty()) {
+      throw new RelspecException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Cannot apply fail-on-fallback on engine "
+              + engine
+              + ": it reports fallbacks in the manifest but has no fail-on-fallback. Use --engine"
+              + " spark-datafusion, or drop --fail-on-fallback.");
+    }
     RunGates gates =
         RunGates.decide(definition, options.bundle.toString(), runtimeParams, gatePolicy);
     if (gates.report().diagnostics().stream()
@@ -148,7 +207,7 @@ final class RunCommand implements Callable<Integer> {
     }
     RunManifest report =
         switch (engine) {
-          case spark -> runOnSpark(bundle, runtime, progress, gates);
+          case spark, spark_datafusion -> runOnSpark(bundle, runtime, progress, gates);
           case reference -> runOnReference(bundle, runtime, progress, gates);
           // No Spark session: the engine reads Parquet into Arrow and runs natively.
           case datafusion ->
@@ -174,11 +233,16 @@ final class RunCommand implements Callable<Integer> {
 
   private RunManifest runOnSpark(
       ValidatedBundle bundle, RuntimeProfile runtime, PrintStream progress, RunGates gates) {
-    SparkSession spark = SparkRunner.localSession(master);
+    SparkSession spark =
+        SparkRunner.localSession(
+            master,
+            engine.sparkEngine.orElseThrow(),
+            runtime.memoryLimitBytes().orElse(SparkEngine.DEFAULT_OFF_HEAP_BYTES));
     if (runtime.targetPartitions() > 0) {
       spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(runtime.targetPartitions()));
     }
     return new SparkRunner(spark, progress)
+        .failOnFallback(FailOnFallback.parse(failOnFallback))
         .run(bundle, data, out, options.runtimeParams(), runtime, gates.skipped());
   }
 

@@ -269,6 +269,59 @@ class RelspecCommandTest {
     }
   }
 
+  @Test
+  void runRefusesUnknownEnginesAndFailOnFallbackWhereItCannotApply() {
+    Path out = tmp.resolve("out");
+    Result bogus =
+        run(
+            "run",
+            CPG.toString(),
+            "--data",
+            "../examples/data",
+            "--out",
+            out.toString(),
+            "--engine",
+            "comet");
+    assertThat(bogus.exit()).isEqualTo(2);
+    assertThat(bogus.err())
+        .contains(
+            "Cannot select engine 'comet': expected one of [spark, spark-datafusion, reference,"
+                + " datafusion].");
+    Result vanilla =
+        run(
+            "run",
+            CPG.toString(),
+            "--data",
+            "../examples/data",
+            "--out",
+            out.toString(),
+            "--fail-on-fallback");
+    assertThat(vanilla.exit()).isEqualTo(2);
+    assertThat(vanilla.err())
+        .contains(
+            "Cannot apply fail-on-fallback on engine spark: only spark-datafusion runs operators"
+                + " natively.");
+    Result reference =
+        run(
+            "run",
+            CPG.toString(),
+            "--data",
+            "../examples/data",
+            "--out",
+            out.toString(),
+            "--engine",
+            "reference",
+            "--fail-on-fallback");
+    assertThat(reference.exit()).isEqualTo(2);
+    assertThat(reference.err()).contains("Cannot apply fail-on-fallback on engine reference");
+    assertThat(out).doesNotExist();
+    assertThat(run("run", "--help").out())
+        .contains(
+            "--engine=ENGINE",
+            "spark, spark-datafusion, reference, datafusion",
+            "--fail-on-fallback[=RULE[,RULE...]]");
+  }
+
   private String writeProfile(String json) throws IOException {
     Path profile = tmp.resolve("p" + System.nanoTime() + ".json");
     Files.writeString(profile, json);

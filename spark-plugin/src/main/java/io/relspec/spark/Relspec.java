@@ -8,6 +8,9 @@ import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.spark.compile.DatasetResolver;
 import io.relspec.spark.compile.PlanCompiler;
 import io.relspec.spark.contract.ContractFinalizer;
+import io.relspec.spark.engine.AccelerationReport;
+import io.relspec.spark.engine.PlanWalker;
+import io.relspec.spark.engine.SparkEngine;
 import io.relspec.spark.run.InputReader;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,7 +25,8 @@ import org.apache.spark.sql.SparkSession;
 /**
  * The Java/notebook entry point: {@code Relspec.on(spark).data(dir).bundle(file).output("x")}
  * returns the finalized rows of an output as a lazy Dataset, {@code rule("r")} a rule's rows before
- * its contract, and {@code explain("r")} the RelPlan, its signatures and the Catalyst plan.
+ * its contract, and {@code explain("r")} the RelPlan, its signatures and the Catalyst plan (and, on
+ * a session with engine {@code spark-datafusion}, which operators run natively on DataFusion).
  */
 public final class Relspec {
   private final SparkSession spark;
@@ -142,8 +146,28 @@ public final class Relspec {
                       .append(" = ")
                       .append(value.value().orElse(null))
                       .append('\n'));
-      text.append(rule(name).queryExecution().toString());
+      Dataset<Row> rows = rule(name);
+      text.append(rows.queryExecution().toString());
+      if (SparkEngine.of(spark) == SparkEngine.SPARK_DATAFUSION) {
+        text.append("\n== relspec acceleration (spark-datafusion, as planned) ==\n")
+            .append(acceleration(rows).render())
+            .append(
+                "(the run manifest records the executed plan, which adaptive execution may"
+                    + " change)\n");
+      }
       return text.toString();
+    }
+
+    /**
+     * Which operators of a rule's physical plan (as planned, before adaptive execution) run
+     * natively on DataFusion, which fall back to Spark and why; all fall back on engine spark.
+     */
+    public AccelerationReport acceleration(String name) {
+      return acceleration(rule(name));
+    }
+
+    private AccelerationReport acceleration(Dataset<Row> rows) {
+      return PlanWalker.walk(rows.queryExecution().executedPlan());
     }
 
     private RelPlan plan(String name) {

@@ -3,7 +3,10 @@ package io.relspec.spark;
 import io.relspec.ir.error.ErrorCode;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.type.DataType;
+import io.relspec.spark.engine.SparkEngine;
 import java.util.Collection;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The one factory of user-facing errors of the Spark lane. Every message reads "Cannot &lt;verb&gt;
@@ -268,5 +271,94 @@ public final class SparkErrors {
         ErrorCode.INTERNAL,
         "Cannot " + what + ": " + cause.getMessage() + ". This is a relspec bug; please report it.",
         cause);
+  }
+
+  public static RelspecException unknownEngine(String where, String engine, List<String> known) {
+    return new RelspecException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Cannot select engine '"
+            + engine
+            + "' at "
+            + where
+            + ": the Spark lane runs "
+            + known
+            + ". Use one of those ('datafusion' without Spark is the relspec command's --engine"
+            + " datafusion).");
+  }
+
+  public static RelspecException cometMissing(Throwable cause) {
+    return new RelspecException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Cannot start engine spark-datafusion: Apache DataFusion Comet "
+            + SparkEngine.COMET_VERSION
+            + " is not on the classpath ("
+            + SparkEngine.COMET_PLUGIN
+            + " not found). Add org.apache.datafusion:comet-spark-spark3.5_2.12:"
+            + SparkEngine.COMET_VERSION
+            + " (spark-submit --jars) or use engine spark.",
+        cause);
+  }
+
+  public static RelspecException cometNotActive(String plugins) {
+    return new RelspecException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Cannot run engine spark-datafusion on this SparkSession: Comet is not active"
+            + " (spark.plugins is '"
+            + plugins
+            + "', or spark.comet.enabled is not true). Start the session with spark.plugins="
+            + SparkEngine.COMET_PLUGIN
+            + ", spark.sql.extensions="
+            + SparkEngine.COMET_EXTENSIONS
+            + " and spark.comet.enabled=true, or set "
+            + SparkEngine.CONF
+            + "=spark.");
+  }
+
+  /**
+   * A rule that must run natively had operators that stayed on Spark.
+   *
+   * @param fallbacks per rule, each fallback as {@code Operator [reason]}
+   */
+  public static RelspecException fallbacksNotAllowed(
+      String output, Map<String, List<String>> fallbacks) {
+    StringBuilder list = new StringBuilder();
+    fallbacks.forEach(
+        (rule, ops) -> {
+          list.append("\n  rule '").append(rule).append("':");
+          ops.forEach(op -> list.append("\n    ").append(op));
+        });
+    return new RelspecException(
+        ErrorCode.UNSUPPORTED,
+        "Cannot run output '"
+            + output
+            + "' natively on DataFusion: "
+            + fallbacks.values().stream().mapToInt(List::size).sum()
+            + " operator(s) of rules that must run natively fell back to Spark:"
+            + list
+            + "\nNothing was written. Rewrite the rule to avoid these operators, or run it"
+            + " without fail-on-fallback (the result is the same, partly on Spark).");
+  }
+
+  public static RelspecException failOnFallbackWithoutDataFusion(String engine) {
+    return new RelspecException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Cannot apply fail-on-fallback on engine "
+            + engine
+            + ": only spark-datafusion runs operators natively. Use --engine spark-datafusion (or "
+            + SparkEngine.CONF
+            + "=spark-datafusion), or drop fail-on-fallback.");
+  }
+
+  public static RelspecException unknownRules(
+      String where, List<String> rules, List<String> known) {
+    return new RelspecException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Cannot apply "
+            + where
+            + " to rules "
+            + rules
+            + ": the bundle has no such rules; its rules are "
+            + known
+            + ". Use one of those names.");
   }
 }

@@ -45,7 +45,13 @@ public record RunManifest(
     skipped = List.copyOf(skipped);
   }
 
-  /** One finalized output. rowsIn = rowsOut + quarantined + dropped + deduplicated. */
+  /**
+   * One finalized output. rowsIn = rowsOut + quarantined + dropped + deduplicated.
+   *
+   * @param execution how the engine operators that belong to no single rule ran (contract
+   *     finalization, the canonical sort, the write), in the same form as {@link
+   *     RuleReport#execution()}; empty when the lane does not report operators
+   */
   public record OutputReport(
       String name,
       String contract,
@@ -59,9 +65,43 @@ public record RunManifest(
       long dropped,
       long deduplicated,
       long millis,
-      List<RuleReport> rules) {
+      List<RuleReport> rules,
+      List<OpExecution> execution) {
     public OutputReport {
       rules = List.copyOf(rules);
+      execution = execution == null ? List.of() : List.copyOf(execution);
+    }
+
+    /** An output whose lane reports no engine operators outside its rules. */
+    public OutputReport(
+        String name,
+        String contract,
+        int contractVersion,
+        String contractSignature,
+        String ordering,
+        String onViolation,
+        long rowsIn,
+        long rowsOut,
+        long quarantined,
+        long dropped,
+        long deduplicated,
+        long millis,
+        List<RuleReport> rules) {
+      this(
+          name,
+          contract,
+          contractVersion,
+          contractSignature,
+          ordering,
+          onViolation,
+          rowsIn,
+          rowsOut,
+          quarantined,
+          dropped,
+          deduplicated,
+          millis,
+          rules,
+          List.of());
     }
   }
 
@@ -70,6 +110,9 @@ public record RunManifest(
    *
    * @param execution how each op of the rule ran on this lane (native, translated, fallback and
    *     why); empty when the lane does not report it
+   * @param acceleration operator counts of an engine that accelerates another one (Spark with
+   *     DataFusion through Comet); {@link Acceleration#NONE} otherwise, and when a manifest written
+   *     before this field existed is read
    */
   public record RuleReport(
       String name,
@@ -82,10 +125,59 @@ public record RunManifest(
       long violations,
       long deduplicated,
       double compileMillis,
-      List<OpExecution> execution) {
+      List<OpExecution> execution,
+      Acceleration acceleration) {
     public RuleReport {
       params = Map.copyOf(params);
       execution = List.copyOf(execution);
+      acceleration = acceleration == null ? Acceleration.NONE : acceleration;
+    }
+
+    /** A rule on a lane that reports no acceleration counts. */
+    public RuleReport(
+        String name,
+        int priority,
+        String planSignature,
+        String ruleSignature,
+        Map<String, String> params,
+        long rowsIn,
+        long rowsOut,
+        long violations,
+        long deduplicated,
+        double compileMillis,
+        List<OpExecution> execution) {
+      this(
+          name,
+          priority,
+          planSignature,
+          ruleSignature,
+          params,
+          rowsIn,
+          rowsOut,
+          violations,
+          deduplicated,
+          compileMillis,
+          execution,
+          Acceleration.NONE);
+    }
+  }
+
+  /**
+   * How much of a rule ran on the accelerating engine, the numbers of Comet's own summary line
+   * ("Comet accelerated N out of M eligible operators. Final plan contains T transitions").
+   *
+   * @param nativeOperators operators that ran natively (mode {@code native})
+   * @param fallbackOperators operators that stayed on the host engine (mode {@code fallback})
+   * @param transitions conversions between the two engines' data formats (mode {@code transition}),
+   *     e.g. columnar to rows
+   */
+  public record Acceleration(int nativeOperators, int fallbackOperators, int transitions) {
+    /** Nothing reported: the lane does not accelerate another engine. */
+    public static final Acceleration NONE = new Acceleration(0, 0, 0);
+
+    /** Operators either engine could have run. */
+    public int eligible() {
+      return nativeOperators + fallbackOperators;
     }
   }
 
@@ -95,7 +187,9 @@ public record RunManifest(
    * @param path the op's JSON path in the bundle, e.g. {@code $.rules.r1.pipeline[2]}, or the
    *     engine operator's name where the engine reports operators rather than ops
    * @param op the op or operator name
-   * @param mode {@code native}, {@code translated} or {@code fallback}
+   * @param mode {@code native}, {@code translated} or {@code fallback}; for an engine operator also
+   *     {@code transition} (a conversion between the accelerating engine and its host, e.g. {@code
+   *     CometColumnarToRow}; its lane names both, e.g. {@code datafusion->spark})
    * @param lane the lane that executed it (differs from the run's engine for a fallback)
    * @param reason why, for anything but the lane's own native execution; empty otherwise
    */

@@ -50,10 +50,18 @@ public final class ContractFinalizer {
   static final String STATUS = "__relspec_status";
   static final String ERR_COLUMN = "__relspec_error_column";
   static final String ERR_MESSAGE = "__relspec_error_message";
-  static final String RULE = "__relspec_rule";
+  public static final String RULE = "__relspec_rule";
   private static final String TMP = "__relspec_c";
 
+  private static final java.util.regex.Pattern FINALIZATION_COLUMN =
+      java.util.regex.Pattern.compile("__relspec_(c\\d+|status|error_column|error_message|rule)");
+
   private ContractFinalizer() {}
+
+  /** Whether a column is one the finalizer adds (status, error, rule, per-column checks). */
+  public static boolean isFinalizationColumn(String name) {
+    return FINALIZATION_COLUMN.matcher(name).matches();
+  }
 
   /** The rows one rule produced for the output. */
   public record RuleRows(String rule, Dataset<Row> rows) {}

@@ -6,10 +6,13 @@ import io.relspec.ir.json.BundleReader;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
+import io.relspec.spark.engine.FailOnFallback;
+import io.relspec.spark.engine.SparkEngine;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -24,7 +27,8 @@ public final class SparkRunMain {
   public static final int EXIT_INTERNAL = 70;
 
   private static final String USAGE =
-      "Usage: relspec run BUNDLE --data DIR --out DIR [--param name=value]... [--master URL]";
+      "Usage: relspec run BUNDLE --data DIR --out DIR [--param name=value]... [--master URL]"
+          + " [--engine spark|spark-datafusion] [--fail-on-fallback[=RULE,...]]";
 
   private SparkRunMain() {}
 
@@ -41,13 +45,16 @@ public final class SparkRunMain {
     String data = null;
     String outDir = null;
     String master = null;
+    String engineName = null;
+    Optional<FailOnFallback> failOnFallback = Optional.empty();
     Map<String, String> params = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       if (arg.equals("--data")
           || arg.equals("--out")
           || arg.equals("--param")
-          || arg.equals("--master")) {
+          || arg.equals("--master")
+          || arg.equals("--engine")) {
         if (i + 1 >= args.length) {
           err.println("relspec: Cannot parse arguments: " + arg + " needs a value. " + USAGE);
           return EXIT_USER_ERROR;
@@ -57,6 +64,7 @@ public final class SparkRunMain {
           case "--data" -> data = value;
           case "--out" -> outDir = value;
           case "--master" -> master = value;
+          case "--engine" -> engineName = value;
           default -> {
             int eq = value.indexOf('=');
             if (eq <= 0) {
@@ -67,6 +75,11 @@ public final class SparkRunMain {
             params.put(value.substring(0, eq), value.substring(eq + 1));
           }
         }
+      } else if (arg.equals("--fail-on-fallback")) {
+        failOnFallback = Optional.of(FailOnFallback.ALL);
+      } else if (arg.startsWith("--fail-on-fallback=")) {
+        failOnFallback =
+            Optional.of(FailOnFallback.parse(arg.substring("--fail-on-fallback=".length())));
       } else if (arg.startsWith("--")) {
         err.println("relspec: Cannot parse arguments: unknown option " + arg + ". " + USAGE);
         return EXIT_USER_ERROR;
@@ -85,14 +98,23 @@ public final class SparkRunMain {
       Path file = Path.of(bundlePath);
       ValidatedBundle bundle =
           BundleValidator.validate(BundleReader.read(file), bundlePath, params);
+      SparkEngine engine =
+          engineName == null ? SparkEngine.SPARK : SparkEngine.parse(engineName, "--engine");
       SparkSession spark =
           SparkSession.getActiveSession().isDefined()
               ? SparkSession.getActiveSession().get()
               : master != null || !submitted()
-                  ? SparkRunner.localSession(master == null ? "local[*]" : master)
+                  ? SparkRunner.localSession(
+                      master == null ? "local[*]" : master,
+                      engine,
+                      SparkEngine.DEFAULT_OFF_HEAP_BYTES)
                   : SparkSession.builder().getOrCreate();
-      RunManifest report =
-          new SparkRunner(spark, out).run(bundle, Path.of(data), Path.of(outDir), params);
+      if (engineName != null) {
+        spark.conf().set(SparkEngine.CONF, engine.jsonName());
+      }
+      SparkRunner runner = new SparkRunner(spark, out);
+      failOnFallback.ifPresent(runner::failOnFallback);
+      RunManifest report = runner.run(bundle, Path.of(data), Path.of(outDir), params);
       out.printf(
           "relspec: done: %d output(s) of bundle %s (signature %s) in %d ms%n",
           report.outputs().size(),

@@ -14,19 +14,28 @@ import io.relspec.spark.compile.DatasetResolver;
 import io.relspec.spark.compile.PlanCompiler;
 import io.relspec.spark.contract.ContractFinalizer;
 import io.relspec.spark.contract.Finalization;
+import io.relspec.spark.engine.AccelerationReport;
+import io.relspec.spark.engine.ExecutedPlans;
+import io.relspec.spark.engine.FailOnFallback;
+import io.relspec.spark.engine.PlanWalker;
+import io.relspec.spark.engine.SparkEngine;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SaveMode;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.execution.SparkPlan;
+import scala.collection.JavaConverters;
 
 /**
  * Runs every rule of a validated bundle in dependency order on a SparkSession: each output is
@@ -44,10 +53,33 @@ public final class SparkRunner {
 
   private final SparkSession spark;
   private final PrintStream progress;
+  private FailOnFallback failOnFallback;
 
   public SparkRunner(SparkSession spark, PrintStream progress) {
     this.spark = spark;
     this.progress = progress;
+    this.failOnFallback = FailOnFallback.parse(spark.conf().get(FailOnFallback.CONF, "false"));
+  }
+
+  /**
+   * Rules that must run natively on DataFusion (engine {@code spark-datafusion}); by default {@code
+   * spark.relspec.failOnFallback} of the session, else none.
+   */
+  public SparkRunner failOnFallback(FailOnFallback policy) {
+    this.failOnFallback = policy;
+    return this;
+  }
+
+  /** An embedded local session for an engine, Comet's confs included for spark-datafusion. */
+  public static SparkSession localSession(String master, SparkEngine engine, long offHeapBytes) {
+    SparkSession.Builder builder =
+        SparkSession.builder()
+            .master(master)
+            .appName("relspec")
+            .config("spark.ui.enabled", "false")
+            .config("spark.sql.shuffle.partitions", "2")
+            .config("spark.sql.session.timeZone", "UTC");
+    return engine.configure(builder, offHeapBytes).getOrCreate();
   }
 
   /** An embedded local session such as {@code scripts/relspec run} uses by default. */
@@ -99,7 +131,15 @@ public final class SparkRunner {
       List<RunManifest.SkippedRule> skipped) {
     long start = System.nanoTime();
     String started = Instant.now().toString();
+    SparkEngine engine = SparkEngine.of(spark);
+    checkFailOnFallback(bundle, engine);
     List<RunManifest.OutputReport> outputs = new ArrayList<>();
+    Map<String, String> versions = new TreeMap<>();
+    versions.put("spark", spark.version());
+    versions.put("relspec", RunManifest.RELSPEC_VERSION);
+    if (engine == SparkEngine.SPARK_DATAFUSION) {
+      versions.put("comet", SparkEngine.COMET_VERSION);
+    }
     try (StagedOutputs staged = StagedOutputs.open(outDir)) {
       Map<String, Path> produced = new LinkedHashMap<>();
       DatasetResolver resolver =
@@ -116,7 +156,7 @@ public final class SparkRunner {
           };
       PlanCompiler compiler = new PlanCompiler(resolver);
       for (OutputPlan output : bundle.outputs()) {
-        outputs.add(runOutput(output, compiler, staged, bundle.signature()));
+        outputs.add(runOutput(output, compiler, staged, bundle.signature(), engine));
         produced.put(output.name(), staged.staged(output.name()));
       }
       RunManifest manifest =
@@ -124,8 +164,8 @@ public final class SparkRunner {
               bundle.bundle().name(),
               bundle.source(),
               bundle.signature(),
-              ENGINE,
-              Map.of("spark", spark.version(), "relspec", RunManifest.RELSPEC_VERSION),
+              engine.jsonName(),
+              versions,
               runtimeParams,
               RunManifest.describe(profile),
               started,
@@ -153,8 +193,28 @@ public final class SparkRunner {
     }
   }
 
+  private void checkFailOnFallback(ValidatedBundle bundle, SparkEngine engine) {
+    if (failOnFallback.none()) {
+      return;
+    }
+    if (engine != SparkEngine.SPARK_DATAFUSION) {
+      throw SparkErrors.failOnFallbackWithoutDataFusion(engine.jsonName());
+    }
+    List<String> known = bundle.plans().stream().map(RelPlan::name).toList();
+    List<String> unknown =
+        failOnFallback.rules().stream().filter(r -> !known.contains(r)).sorted().toList();
+    if (!unknown.isEmpty()) {
+      throw SparkErrors.unknownRules("fail-on-fallback", unknown, known);
+    }
+  }
+
   private RunManifest.OutputReport runOutput(
-      OutputPlan output, PlanCompiler compiler, StagedOutputs staged, String bundleSignature) {
+      OutputPlan output,
+      PlanCompiler compiler,
+      StagedOutputs staged,
+      String bundleSignature,
+      SparkEngine engine) {
+    boolean accelerated = engine == SparkEngine.SPARK_DATAFUSION;
     long start = System.nanoTime();
     List<ContractFinalizer.RuleRows> rows = new ArrayList<>();
     Map<String, Double> compileMillis = new LinkedHashMap<>();
@@ -182,12 +242,22 @@ public final class SparkRunner {
     Finalization done = ContractFinalizer.finalize(output.name(), contract, rows).persist();
     try {
       Finalization.Counts counts = done.counts();
+      Map<String, AccelerationReport> byRule =
+          accelerated ? acceleration(output, rows, done) : Map.of();
       done.failOnViolations(counts);
-      write(done.rows(), staged.stage(output.name()));
-      stampFooters(staged.staged(output.name()), bundleSignature, output, false);
-      if (contract.onViolation() == OnViolation.QUARANTINE) {
-        write(done.errors(), staged.stage(output.errorsName()));
-        stampFooters(staged.staged(output.errorsName()), bundleSignature, output, true);
+      AccelerationReport finalization = byRule.getOrDefault("", AccelerationReport.EMPTY);
+      try (ExecutedPlans writes = accelerated ? ExecutedPlans.record(spark) : null) {
+        write(done.rows(), staged.stage(output.name()));
+        stampFooters(staged.staged(output.name()), bundleSignature, output, false, engine);
+        if (contract.onViolation() == OnViolation.QUARANTINE) {
+          write(done.errors(), staged.stage(output.errorsName()));
+          stampFooters(staged.staged(output.errorsName()), bundleSignature, output, true, engine);
+        }
+        if (writes != null) {
+          for (SparkPlan plan : writes.plans()) {
+            finalization = finalization.plus(PlanWalker.walk(plan));
+          }
+        }
       }
       List<RunManifest.RuleReport> rules = new ArrayList<>();
       for (RelPlan plan : output.rules()) {
@@ -209,7 +279,10 @@ public final class SparkRunner {
                 violations,
                 byStatus.getOrDefault(ContractFinalizer.DEDUPLICATED, 0L),
                 compileMillis.get(plan.name()),
-                List.of()));
+                byRule.getOrDefault(plan.name(), AccelerationReport.EMPTY).execution(),
+                accelerated
+                    ? byRule.getOrDefault(plan.name(), AccelerationReport.EMPTY).counts()
+                    : RunManifest.Acceleration.NONE));
       }
       boolean quarantine = contract.onViolation() == OnViolation.QUARANTINE;
       RunManifest.OutputReport report =
@@ -226,7 +299,8 @@ public final class SparkRunner {
               quarantine ? 0 : counts.violations(),
               counts.deduplicated(),
               (System.nanoTime() - start) / 1_000_000,
-              rules);
+              rules,
+              finalization.execution());
       progress.printf(
           "relspec: output %s: %d rows in, %d out, %d quarantined, %d dropped, %d deduplicated"
               + " (%d ms)%n",
@@ -237,6 +311,13 @@ public final class SparkRunner {
           report.dropped(),
           report.deduplicated(),
           report.millis());
+      if (accelerated) {
+        for (RelPlan plan : output.rules()) {
+          progress.printf(
+              "relspec: rule %s: %s%n",
+              plan.name(), byRule.getOrDefault(plan.name(), AccelerationReport.EMPTY).summary());
+        }
+      }
       return report;
     } finally {
       done.unpersist();
@@ -245,11 +326,69 @@ public final class SparkRunner {
 
   /** Signatures, contract and ordering into every staged Parquet file's key-value metadata. */
   private void stampFooters(
-      Path dataset, String bundleSignature, OutputPlan output, boolean errors) {
+      Path dataset, String bundleSignature, OutputPlan output, boolean errors, SparkEngine engine) {
     ParquetFooterStamp.stamp(
         dataset,
-        ParquetFooterStamp.metadata(bundleSignature, output, errors, ENGINE),
+        ParquetFooterStamp.metadata(bundleSignature, output, errors, engine.jsonName()),
         spark.sparkContext().hadoopConfiguration());
+  }
+
+  /**
+   * Per rule, the operators of the executed plan that filled the output's cache, and under {@code
+   * ""} those of the contract finalization; enforces fail-on-fallback before anything is written.
+   */
+  private Map<String, AccelerationReport> acceleration(
+      OutputPlan output, List<ContractFinalizer.RuleRows> rows, Finalization done) {
+    SparkPlan cached =
+        ExecutedPlans.cachedPlan(spark, done.tagged())
+            .orElseThrow(
+                () ->
+                    SparkErrors.internal(
+                        "report the acceleration of output " + output.name(),
+                        new IllegalStateException("the output's rows were not cached")));
+    Map<String, Set<Long>> ruleOutputs = new LinkedHashMap<>();
+    for (ContractFinalizer.RuleRows rule : rows) {
+      Set<Long> ids = new HashSet<>();
+      JavaConverters.seqAsJavaList(rule.rows().queryExecution().analyzed().output())
+          .forEach(a -> ids.add(a.exprId().id()));
+      ruleOutputs.put(rule.rule(), ids);
+    }
+    Map<String, AccelerationReport> byRule =
+        new LinkedHashMap<>(
+            PlanWalker.walkByRule(
+                cached,
+                ContractFinalizer.RULE,
+                ContractFinalizer::isFinalizationColumn,
+                ruleOutputs));
+    // A rule whose marker column the optimizer folded away cannot be told apart from the
+    // finalization: it is charged with every operator outside the other rules.
+    AccelerationReport unattributed = byRule.getOrDefault("", AccelerationReport.EMPTY);
+    boolean missing = false;
+    for (RelPlan plan : output.rules()) {
+      if (!byRule.containsKey(plan.name())) {
+        byRule.put(plan.name(), unattributed);
+        missing = true;
+      }
+    }
+    if (missing) {
+      byRule.put("", AccelerationReport.EMPTY);
+    }
+    Map<String, List<String>> refused = new LinkedHashMap<>();
+    for (RelPlan plan : output.rules()) {
+      if (failOnFallback.applies(plan.name())) {
+        List<String> fallbacks =
+            byRule.get(plan.name()).fallbacks().stream()
+                .map(op -> op.name() + " [" + op.reason() + "]")
+                .toList();
+        if (!fallbacks.isEmpty()) {
+          refused.put(plan.name(), fallbacks);
+        }
+      }
+    }
+    if (!refused.isEmpty()) {
+      throw SparkErrors.fallbacksNotAllowed(output.name(), refused);
+    }
+    return byRule;
   }
 
   private static String shortSig(RelPlan plan) {
