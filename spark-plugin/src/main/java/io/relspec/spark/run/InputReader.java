@@ -9,6 +9,7 @@ import io.relspec.spark.SparkErrors;
 import io.relspec.spark.compile.ExprCompiler;
 import io.relspec.spark.compile.SparkTypes;
 import io.relspec.spark.compile.Typed;
+import io.relspec.spark.engine.SparkEngine;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -33,7 +34,8 @@ import org.apache.spark.sql.types.StructField;
  * data): a null raises an error that {@link #nullInputError} turns into a user error naming the
  * dataset, the first file holding such a null and the column. Columns the file schema itself marks
  * required (Parquet {@code REQUIRED}) are not checked; a column no rule reads is not checked
- * either.
+ * either. On engine {@code spark-datafusion} the check is one query before the rule instead (Comet
+ * cannot run {@code raise_error}, and the rule would fall back to Spark because of it).
  */
 public final class InputReader {
   private static final String NULL_TAG = "relspec-null-input<<";
@@ -81,6 +83,10 @@ public final class InputReader {
       actual.put(field.name(), field);
     }
     List<Column> columns = new ArrayList<>();
+    // Comet cannot run raise_error (nor the cast of its null result): on spark-datafusion the check
+    // is one native query before the rule, so the rule itself stays native
+    boolean checkInPlan = SparkEngine.of(spark) != SparkEngine.SPARK_DATAFUSION;
+    Map<String, String> checkedAhead = new LinkedHashMap<>();
     for (Field declared : spec.schema()) {
       StructField found = actual.get(declared.name());
       if (found == null) {
@@ -124,14 +130,44 @@ public final class InputReader {
                     spec.format().jsonName(),
                     glob)
                 + NULL_END;
-        column =
-            functions
-                .when(column.isNull(), functions.raise_error(functions.lit(tag)))
-                .otherwise(column);
+        if (checkInPlan) {
+          column =
+              functions
+                  .when(column.isNull(), functions.raise_error(functions.lit(tag)))
+                  .otherwise(column);
+        } else {
+          checkedAhead.put(declared.name(), tag);
+        }
       }
       columns.add(column.as(declared.name()));
     }
+    if (!checkedAhead.isEmpty()) {
+      checkNoNulls(spark, files, checkedAhead);
+    }
     return files.select(columns.toArray(Column[]::new));
+  }
+
+  /** One query (stopping at the first hit) for nulls in the columns declared non-null. */
+  private static void checkNoNulls(
+      SparkSession spark, Dataset<Row> files, Map<String, String> tagByColumn) {
+    List<String> names = new ArrayList<>(tagByColumn.keySet());
+    Column anyNull =
+        names.stream().map(n -> files.col(n).isNull()).reduce(Column::or).orElseThrow();
+    List<Row> hit =
+        files
+            .filter(anyNull)
+            .select(names.stream().map(n -> files.col(n).isNull()).toArray(Column[]::new))
+            .limit(1)
+            .collectAsList();
+    if (hit.isEmpty()) {
+      return;
+    }
+    for (int i = 0; i < names.size(); i++) {
+      if (hit.get(0).getBoolean(i)) {
+        String tag = tagByColumn.get(names.get(i));
+        throw nullInputError(spark, new IllegalStateException(tag)).orElseThrow();
+      }
+    }
   }
 
   /**
