@@ -1,6 +1,8 @@
 package io.relspec.reference;
 
 import static io.relspec.reference.Fixture.row;
+import static io.relspec.reference.PropertyCheck.longOrNull;
+import static io.relspec.reference.PropertyCheck.orNull;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -11,12 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 
 /**
  * Invariants of the reference lane on random small data (nulls, duplicates, ties and empty inputs
@@ -28,60 +26,71 @@ class LanePropertiesTest {
 
   // ------------------------------------------------------------------ generators
 
-  @Provide
-  Arbitrary<List<List<Object>>> keyedRows() {
-    Arbitrary<String> key = Arbitraries.of("x", "y", "z").injectNull(0.15);
-    Arbitrary<Double> score = Arbitraries.of(0.5, 1.0, -0.0, 0.0, 2.0).injectNull(0.2);
-    Arbitrary<Long> a = Arbitraries.longs().between(-2, 2).injectNull(0.2);
-    Arbitrary<String> b = Arbitraries.of("a", "b", "\uD83D\uDE00", "\uFF5E").injectNull(0.2);
-    return Combinators.combine(key, score, a, b)
-        .as((k, s, x, y) -> row(k, s, x, y))
-        .list()
-        .ofMinSize(0)
-        .ofMaxSize(25);
+  /** Up to 25 rows (k, score, a, b) with nulls, duplicate keys, ties and signed zeros. */
+  static List<List<Object>> keyedRows(SplittableRandom r) {
+    return PropertyCheck.rows(
+        r,
+        25,
+        () ->
+            row(
+                orNull(r, 0.15, "x", "y", "z"),
+                orNull(r, 0.2, 0.5, 1.0, -0.0, 0.0, 2.0),
+                longOrNull(r, 0.2, -2, 2),
+                orNull(r, 0.2, "a", "b", "\uD83D\uDE00", "\uFF5E")));
   }
 
-  @Provide
-  Arbitrary<List<List<Object>>> lefts() {
-    Arbitrary<String> path = Arbitraries.of("p", "q").injectNull(0.1);
-    Arbitrary<Long> pos = Arbitraries.longs().between(0, 8).injectNull(0.1);
-    return Combinators.combine(path, pos, pos)
-        .as((p, s, e) -> row(null, p, s, e))
-        .list()
-        .ofMaxSize(15)
-        .map(
-            rows -> {
-              for (int i = 0; i < rows.size(); i++) {
-                rows.get(i).set(0, (long) i);
-              }
-              return rows;
-            });
+  /** Up to 15 left spans (id, path, start, end); id is the row's position. */
+  static List<List<Object>> lefts(SplittableRandom r) {
+    List<List<Object>> rows =
+        PropertyCheck.rows(
+            r,
+            15,
+            () ->
+                row(
+                    null,
+                    orNull(r, 0.1, "p", "q"),
+                    longOrNull(r, 0.1, 0, 8),
+                    longOrNull(r, 0.1, 0, 8)));
+    for (int i = 0; i < rows.size(); i++) {
+      rows.get(i).set(0, (long) i);
+    }
+    return rows;
   }
 
-  @Provide
-  Arbitrary<List<List<Object>>> rights() {
-    Arbitrary<Long> rid = Arbitraries.longs().between(0, 3);
-    Arbitrary<String> path = Arbitraries.of("p", "q", "r").injectNull(0.1);
-    Arbitrary<Long> pos = Arbitraries.longs().between(0, 8).injectNull(0.1);
-    Arbitrary<Double> conf = Arbitraries.of(0.1, 0.5).injectNull(0.3);
-    return Combinators.combine(rid, path, pos, pos, conf)
-        .as((r, p, s, e, c) -> row(r, p, s, e, c))
-        .list()
-        .ofMaxSize(15);
+  /** Up to 15 right spans (rid, path, start, end, conf). */
+  static List<List<Object>> rights(SplittableRandom r) {
+    return PropertyCheck.rows(
+        r,
+        15,
+        () ->
+            row(
+                r.nextLong(0, 4),
+                orNull(r, 0.1, "p", "q", "r"),
+                longOrNull(r, 0.1, 0, 8),
+                longOrNull(r, 0.1, 0, 8),
+                orNull(r, 0.3, 0.1, 0.5)));
   }
 
-  @Provide
-  Arbitrary<String> modes() {
-    return Arbitraries.of("exact", "contained", "overlap");
+  static String mode(SplittableRandom r) {
+    String[] modes = {"exact", "contained", "overlap"};
+    return modes[r.nextInt(modes.length)];
   }
 
   // ------------------------------------------------------------------ sort
 
-  @Property(tries = 80)
-  void sortIsAnOrderedPermutation(
-      @ForAll("keyedRows") List<List<Object>> rows,
-      @ForAll boolean firstDesc,
-      @ForAll boolean nullsFirst) {
+  @Test
+  void sortIsAnOrderedPermutation() {
+    PropertyCheck.forAll(
+        "sortIsAnOrderedPermutation",
+        80,
+        r ->
+            new PropertyCheck.Sample(
+                List.of(keyedRows(r)), List.of(r.nextBoolean(), r.nextBoolean())),
+        s -> sortIsAnOrderedPermutation(s.rows(0), s.flag(0), s.flag(1)));
+  }
+
+  private static void sortIsAnOrderedPermutation(
+      List<List<Object>> rows, boolean firstDesc, boolean nullsFirst) {
     String dir = firstDesc ? "desc" : "asc";
     String nulls = nullsFirst ? "first" : "last";
     try (Fixture f = new Fixture()) {
@@ -113,8 +122,16 @@ class LanePropertiesTest {
 
   // ------------------------------------------------------------------ dedupe
 
-  @Property(tries = 80)
-  void dedupeKeepsOneMinimalRowPerKey(@ForAll("keyedRows") List<List<Object>> rows) {
+  @Test
+  void dedupeKeepsOneMinimalRowPerKey() {
+    PropertyCheck.forAll(
+        "dedupeKeepsOneMinimalRowPerKey",
+        80,
+        r -> new PropertyCheck.Sample(List.of(keyedRows(r)), List.of()),
+        s -> dedupeKeepsOneMinimalRowPerKey(s.rows(0)));
+  }
+
+  private static void dedupeKeepsOneMinimalRowPerKey(List<List<Object>> rows) {
     try (Fixture f = new Fixture()) {
       f.dataset("t", "k:string", "score:float64", "a:int64", "b:string")
           .rows("t", rows.toArray(new List<?>[0]));
@@ -161,13 +178,25 @@ class LanePropertiesTest {
 
   // ------------------------------------------------------------------ interval_align
 
-  @Property(tries = 120)
-  void intervalAlignEqualsTheNaiveReference(
-      @ForAll("lefts") List<List<Object>> lefts,
-      @ForAll("rights") List<List<Object>> rights,
-      @ForAll("modes") String mode,
-      @ForAll boolean keepUnmatched,
-      @ForAll boolean tieBreak) {
+  @Test
+  void intervalAlignEqualsTheNaiveReference() {
+    PropertyCheck.forAll(
+        "intervalAlignEqualsTheNaiveReference",
+        120,
+        r ->
+            new PropertyCheck.Sample(
+                List.of(lefts(r), rights(r)), List.of(mode(r), r.nextBoolean(), r.nextBoolean())),
+        s ->
+            intervalAlignEqualsTheNaiveReference(
+                s.rows(0), s.rows(1), s.string(0), s.flag(1), s.flag(2)));
+  }
+
+  private static void intervalAlignEqualsTheNaiveReference(
+      List<List<Object>> lefts,
+      List<List<Object>> rights,
+      String mode,
+      boolean keepUnmatched,
+      boolean tieBreak) {
     try (Fixture f = new Fixture().batchRows(4)) {
       f.dataset("l", "id:int64", "path:string", "ls:int64", "le:int64")
           .dataset("r", "rid:int64", "path:string", "rs:int64", "re:int64", "conf:float64")
@@ -250,11 +279,18 @@ class LanePropertiesTest {
 
   // ------------------------------------------------------------------ join
 
-  @Property(tries = 80)
-  void hashJoinEqualsANestedLoop(
-      @ForAll("keyedRows") List<List<Object>> left,
-      @ForAll("keyedRows") List<List<Object>> right,
-      @ForAll boolean leftJoin) {
+  @Test
+  void hashJoinEqualsANestedLoop() {
+    PropertyCheck.forAll(
+        "hashJoinEqualsANestedLoop",
+        80,
+        r ->
+            new PropertyCheck.Sample(List.of(keyedRows(r), keyedRows(r)), List.of(r.nextBoolean())),
+        s -> hashJoinEqualsANestedLoop(s.rows(0), s.rows(1), s.flag(0)));
+  }
+
+  private static void hashJoinEqualsANestedLoop(
+      List<List<Object>> left, List<List<Object>> right, boolean leftJoin) {
     try (Fixture f = new Fixture()) {
       f.dataset("l", "k:string", "score:float64", "a:int64", "b:string")
           .dataset("r", "k:string", "score:float64", "a:int64", "b:string")

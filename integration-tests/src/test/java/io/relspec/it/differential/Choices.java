@@ -5,8 +5,8 @@ import java.util.List;
 /**
  * The random decisions of one generated case, read in order. Every decision maps 0 to its simplest
  * outcome (fewest rows, no op, first type, no null), and an exhausted stream answers 0, so when
- * jqwik shrinks the list (shorter, smaller numbers) the case gets simpler, in the style of
- * Hypothesis's choice sequences.
+ * {@link PropertyRunner} shrinks the list (shorter, smaller numbers) the case gets simpler, in the
+ * style of Hypothesis's choice sequences.
  */
 final class Choices {
   private final List<Integer> values;

@@ -9,13 +9,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicLong;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.RandomDistribution;
 
 /**
- * The shared pieces of the differential tests: the choice streams jqwik generates (and shrinks),
- * one {@link Lanes} per JVM, and the repro directories written for failing cases.
+ * The shared pieces of the differential tests: the choice streams {@link PropertyRunner} generates
+ * (and shrinks), one {@link Lanes} per JVM, and the repro directories written for failing cases.
  */
 final class Differential {
   /** Rows per dataset and ops per rule of the default run (small, fast cases). */
@@ -36,14 +33,14 @@ final class Differential {
   }
 
   /** Choice streams; see {@link Choices}. */
-  static Arbitrary<List<Integer>> choices(int maxSize) {
-    // uniform sizes: jqwik's default bias toward short lists would leave most cases with no ops
-    return Arbitraries.integers()
-        .between(0, 1 << 16)
-        .list()
-        .ofMinSize(0)
-        .ofMaxSize(maxSize)
-        .withSizeDistribution(RandomDistribution.uniform());
+  static PropertyRunner.Gen choices(int maxSize) {
+    // uniform sizes: a bias toward short lists would leave most cases with no ops
+    return PropertyRunner.Gen.choices(maxSize);
+  }
+
+  /** The generators of one case: the decisions of the bundle, then those of the rows. */
+  static List<PropertyRunner.Gen> caseGens() {
+    return List.of(choices(300), choices(600));
   }
 
   /** Where failing cases are written: {@code integration-tests/target/differential-failures}. */

@@ -9,44 +9,66 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.lifecycle.AfterContainer;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * The long differential mode: {@code mvn -pl integration-tests -am -o test -Pdifferential
- * [-Ddifferential.tries=N]} or {@code scripts/differential [N]}. A random seed each run (jqwik
- * prints it), bigger cases than the default run, and it keeps going after a disagreement: every
- * failing case is written under {@code target/differential-failures/<id>/} (rerun one with
- * DifferentialReproTest), and the run fails at the end listing them. The number of cases is jqwik's
- * {@code jqwik.tries.default}, which the profile sets from {@code differential.tries}. Not named
- * *Test: the default run leaves it out.
+ * [-Ddifferential.tries=N] [-Ddifferential.seed=S]} or {@code scripts/differential [N]}. A random
+ * seed each run unless {@code differential.seed} is set (it is printed), bigger cases than the
+ * default run, no shrinking, and it keeps going after a disagreement: every failing case is written
+ * under {@code target/differential-failures/<id>/} (rerun one with DifferentialReproTest), and the
+ * run fails at the end listing them. The number of cases is {@code differential.tries} (default
+ * 2000). Not named *Test: the default run leaves it out; it runs only when the {@code differential}
+ * profile sets {@code differential.longRun=true}, so that a {@code -Dtest=Differential*} pattern
+ * does not start it by accident.
  */
+@EnabledIfSystemProperty(named = "differential.longRun", matches = "true")
 class DifferentialLongRun {
   private static final List<String> FAILED = Collections.synchronizedList(new ArrayList<>());
 
-  @Provide
-  Arbitrary<List<Integer>> choices() {
-    return Differential.choices(300);
+  @Test
+  void everyLaneAgrees() {
+    int tries = Integer.parseInt(System.getProperty("differential.tries", "2000").trim());
+    String configuredSeed = System.getProperty("differential.seed", "").trim();
+    long seed =
+        configuredSeed.isEmpty()
+            ? new SplittableRandom().nextLong()
+            : Long.parseLong(configuredSeed);
+    System.out.println(
+        "[differential] long run: seed "
+            + seed
+            + ", "
+            + tries
+            + " tries (rerun with -Ddifferential.seed="
+            + seed
+            + ")");
+    PropertyRunner.Report<Lanes.Result> report =
+        new PropertyRunner<Lanes.Result>(seed, tries, Differential.caseGens())
+            .shrinking(false)
+            .stopAtFirstFailure(false)
+            .run(DifferentialLongRun::check);
+    for (PropertyRunner.Failure<Lanes.Result> failure : report.failures()) {
+      if (failure.verdict().detail() == null) {
+        // failures with a written case are already listed by check
+        FAILED.add("seed " + seed + " try " + failure.tryIndex() + ": " + failure.describe());
+      }
+    }
+    System.out.println("[differential] long run, seed " + seed + "\n" + writeSummary());
+    assertThat(FAILED).as("differential cases where the lanes disagree (seed %s)", seed).isEmpty();
   }
 
-  @Provide
-  Arbitrary<List<Integer>> rowChoices() {
-    return Differential.choices(600);
-  }
-
-  @Property(shrinking = ShrinkingMode.OFF)
-  void everyLaneAgrees(
-      @ForAll("choices") List<Integer> choices, @ForAll("rowChoices") List<Integer> rows) {
-    DiffCase diffCase = CaseGenerator.generate(choices, rows, 12, 6);
+  private static PropertyRunner.Verdict<Lanes.Result> check(List<List<Integer>> choices) {
+    DiffCase diffCase = CaseGenerator.generate(choices.get(0), choices.get(1), 12, 6);
     Lanes.Result result = Differential.lanes().run(diffCase);
+    PropertyRunner.Verdict<Lanes.Result> verdict = PropertyRunner.Verdict.pass();
     if (!result.agrees()) {
       Path dir = Differential.writeFailure(result);
       FAILED.add(dir + ": " + result.discrepancies());
       System.out.println("[differential] FAILED " + dir + "\n" + result.describe());
+      verdict = PropertyRunner.Verdict.fail("lanes disagree; case written to " + dir, result);
     }
     long done = CaseGenerator.GENERATED.get();
     if (done % 100 == 0) {
@@ -54,12 +76,12 @@ class DifferentialLongRun {
       // a summary on disk every 100 cases, so that a run stopped early still reports
       writeSummary();
     }
+    return verdict;
   }
 
-  @AfterContainer
+  @AfterAll
   static void report() {
-    System.out.println("[differential] long run\n" + writeSummary());
-    assertThat(FAILED).as("differential cases where the lanes disagree").isEmpty();
+    System.out.println("[differential] long run stats\n" + Differential.stats());
   }
 
   private static synchronized String writeSummary() {
