@@ -181,6 +181,40 @@ class SparkDataFusionLaneTest {
   }
 
   @Test
+  void aNullInAColumnDeclaredNonNullIsTheSameClearErrorAndTheRuleStaysNative() throws IOException {
+    Path data = dir.resolve("data");
+    CometTestSession.vanilla(
+        () -> {
+          spark()
+              .sql(
+                  "SELECT * FROM VALUES (CAST(NULL AS BIGINT), 7L, DATE'2024-01-02', 'open',"
+                      + " CAST(1.50 AS DECIMAL(12,2))) AS t(order_id, customer_id, order_date,"
+                      + " status, amount)")
+              .write()
+              .parquet(data.resolve("analytics/orders").toString());
+          return null;
+        });
+    Path out = dir.resolve("out");
+    ValidatedBundle bundle = validate(NATIVE_BUNDLE);
+    assertThatThrownBy(
+            () ->
+                new SparkRunner(spark(), new PrintStream(progress, true))
+                    .failOnFallback(FailOnFallback.rules(Set.of("status_totals")))
+                    .run(bundle, data, out, Map.of()))
+        .isInstanceOf(RelspecException.class)
+        .hasMessageStartingWith("Cannot read dataset 'orders' from ")
+        .hasMessageContaining(".parquet")
+        .hasMessageEndingWith(
+            ": column 'order_id' is declared non-null but holds null values. Fix the data or the"
+                + " dataset's schema.")
+        .satisfies(
+            e -> assertThat(((RelspecException) e).code()).isEqualTo(ErrorCode.INVALID_INPUT));
+    try (Stream<Path> left = Files.list(out)) {
+      assertThat(left).as("nothing committed, no staging left").isEmpty();
+    }
+  }
+
+  @Test
   void filterProjectAggregateOverParquetRunsFullyNatively() throws IOException {
     ValidatedBundle bundle = validate(NATIVE_BUNDLE);
     RunManifest manifest =
