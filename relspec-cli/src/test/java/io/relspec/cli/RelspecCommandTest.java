@@ -318,7 +318,8 @@ class RelspecCommandTest {
     assertThat(run("run", "--help").out())
         .contains(
             "--engine=ENGINE",
-            "spark, spark-datafusion, reference, datafusion",
+            "spark, spark-datafusion, reference,",
+            "datafusion (default spark)",
             "--fail-on-fallback[=RULE[,RULE...]]");
   }
 
