@@ -20,7 +20,6 @@ import io.relspec.reference.ParquetDatasetSource;
 import io.relspec.reference.ParquetDatasetWriter;
 import io.relspec.reference.RuleAccounting;
 import io.relspec.reference.SourceBatches;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -120,13 +119,7 @@ public final class ArrowLaneRunner {
                 (System.nanoTime() - start) / 1_000_000,
                 outputs,
                 skipped);
-        Path manifestPath = staged.stage(RunManifest.FILE_NAME);
-        try {
-          manifest.write(manifestPath);
-        } catch (IOException e) {
-          throw LaneErrors.cannotWrite(manifestPath.toString(), e.getMessage(), e);
-        }
-        staged.commit();
+        staged.commit(manifest);
         return manifest;
       } finally {
         finalized.values().forEach(OutputResult::close);

@@ -57,6 +57,20 @@ public final class StagedOutputs implements AutoCloseable {
     return staging.resolve(name);
   }
 
+  /**
+   * Stages the run manifest as {@code OUT/_manifest.json} and commits everything staged: the last
+   * step of every lane's runner.
+   */
+  public void commit(RunManifest manifest) {
+    Path path = stage(RunManifest.FILE_NAME);
+    try {
+      manifest.write(path);
+    } catch (IOException e) {
+      throw cannotWrite("the run manifest", path, e);
+    }
+    commit();
+  }
+
   /** Moves each staged dataset into place: old copy aside, new one in, old copy deleted. */
   public void commit() {
     for (String name : names) {

@@ -19,7 +19,6 @@ import io.relspec.spark.engine.ExecutedPlans;
 import io.relspec.spark.engine.FailOnFallback;
 import io.relspec.spark.engine.PlanWalker;
 import io.relspec.spark.engine.SparkEngine;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -172,13 +171,7 @@ public final class SparkRunner {
               (System.nanoTime() - start) / 1_000_000,
               outputs,
               skipped);
-      Path manifestPath = staged.stage(RunManifest.FILE_NAME);
-      try {
-        manifest.write(manifestPath);
-      } catch (IOException e) {
-        throw SparkErrors.cannotWrite("the run manifest", manifestPath.toString(), e);
-      }
-      staged.commit();
+      staged.commit(manifest);
       return manifest;
     } catch (Exception e) {
       // Spark's SparkException is checked to Java but thrown undeclared: catch Exception
