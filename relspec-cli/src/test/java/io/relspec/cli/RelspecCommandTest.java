@@ -7,6 +7,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -272,46 +273,19 @@ class RelspecCommandTest {
   @Test
   void runRefusesUnknownEnginesAndFailOnFallbackWhereItCannotApply() {
     Path out = tmp.resolve("out");
-    Result bogus =
-        run(
-            "run",
-            CPG.toString(),
-            "--data",
-            "../examples/data",
-            "--out",
-            out.toString(),
-            "--engine",
-            "comet");
+    Result bogus = runCpgExample(out, "--engine", "comet");
     assertThat(bogus.exit()).isEqualTo(2);
     assertThat(bogus.err())
         .contains(
             "Cannot select engine 'comet': expected one of [spark, spark-datafusion, reference,"
                 + " datafusion].");
-    Result vanilla =
-        run(
-            "run",
-            CPG.toString(),
-            "--data",
-            "../examples/data",
-            "--out",
-            out.toString(),
-            "--fail-on-fallback");
+    Result vanilla = runCpgExample(out, "--fail-on-fallback");
     assertThat(vanilla.exit()).isEqualTo(2);
     assertThat(vanilla.err())
         .contains(
             "Cannot apply fail-on-fallback on engine spark: only spark-datafusion runs operators"
                 + " natively.");
-    Result reference =
-        run(
-            "run",
-            CPG.toString(),
-            "--data",
-            "../examples/data",
-            "--out",
-            out.toString(),
-            "--engine",
-            "reference",
-            "--fail-on-fallback");
+    Result reference = runCpgExample(out, "--engine", "reference", "--fail-on-fallback");
     assertThat(reference.exit()).isEqualTo(2);
     assertThat(reference.err()).contains("Cannot apply fail-on-fallback on engine reference");
     assertThat(out).doesNotExist();
@@ -321,6 +295,17 @@ class RelspecCommandTest {
             "spark, spark-datafusion, reference,",
             "datafusion (default spark)",
             "--fail-on-fallback[=RULE[,RULE...]]");
+  }
+
+  /**
+   * {@code relspec run examples/cpg.json} on the example data into {@code out}, plus {@code extra}.
+   */
+  private Result runCpgExample(Path out, String... extra) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("run", CPG.toString(), "--data", "../examples/data", "--out", out.toString()));
+    args.addAll(List.of(extra));
+    return run(args.toArray(String[]::new));
   }
 
   private String writeProfile(String json) throws IOException {
