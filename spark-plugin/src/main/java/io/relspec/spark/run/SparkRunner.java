@@ -53,6 +53,7 @@ public final class SparkRunner {
   private final SparkSession spark;
   private final PrintStream progress;
   private FailOnFallback failOnFallback;
+  private RuleDelegate delegate = RuleDelegate.NONE;
 
   public SparkRunner(SparkSession spark, PrintStream progress) {
     this.spark = spark;
@@ -66,6 +67,15 @@ public final class SparkRunner {
    */
   public SparkRunner failOnFallback(FailOnFallback policy) {
     this.failOnFallback = policy;
+    return this;
+  }
+
+  /**
+   * Executes some ops of some rules on another engine inside the Spark job (module {@code
+   * spark-delegation}); by default none.
+   */
+  public SparkRunner delegate(RuleDelegate newDelegate) {
+    this.delegate = newDelegate;
     return this;
   }
 
@@ -132,6 +142,7 @@ public final class SparkRunner {
     String started = Instant.now().toString();
     SparkEngine engine = SparkEngine.of(spark);
     checkFailOnFallback(bundle, engine);
+    delegate.check(bundle, engine.jsonName());
     List<RunManifest.OutputReport> outputs = new ArrayList<>();
     Map<String, String> versions = new TreeMap<>();
     versions.put("spark", spark.version());
@@ -139,6 +150,7 @@ public final class SparkRunner {
     if (engine == SparkEngine.SPARK_DATAFUSION) {
       versions.put("comet", SparkEngine.COMET_VERSION);
     }
+    versions.putAll(delegate.versions());
     try (StagedOutputs staged = StagedOutputs.open(outDir)) {
       Map<String, Path> produced = new LinkedHashMap<>();
       DatasetResolver resolver =
@@ -155,7 +167,7 @@ public final class SparkRunner {
           };
       PlanCompiler compiler = new PlanCompiler(resolver);
       for (OutputPlan output : bundle.outputs()) {
-        outputs.add(runOutput(output, compiler, staged, bundle.signature(), engine));
+        outputs.add(runOutput(bundle, output, compiler, resolver, staged, engine));
         produced.put(output.name(), staged.staged(output.name()));
       }
       RunManifest manifest =
@@ -180,6 +192,13 @@ public final class SparkRunner {
       if (input.isPresent()) {
         throw input.get();
       }
+      // A user error raised inside a task (e.g. by a delegated engine) reaches the driver wrapped
+      // in Spark's task failure: report it as raised.
+      for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+        if (cause instanceof io.relspec.ir.error.RelspecException relspec) {
+          throw relspec;
+        }
+      }
       throw e;
     } finally {
       spark.sparkContext().setJobDescription(null);
@@ -202,11 +221,14 @@ public final class SparkRunner {
   }
 
   private RunManifest.OutputReport runOutput(
+      ValidatedBundle bundle,
       OutputPlan output,
       PlanCompiler compiler,
+      DatasetResolver resolver,
       StagedOutputs staged,
-      String bundleSignature,
       SparkEngine engine) {
+    String bundleSignature = bundle.signature();
+    Map<String, RuleDelegate.Delegated> delegated = new LinkedHashMap<>();
     boolean accelerated = engine == SparkEngine.SPARK_DATAFUSION;
     long start = System.nanoTime();
     List<ContractFinalizer.RuleRows> rows = new ArrayList<>();
@@ -215,7 +237,11 @@ public final class SparkRunner {
       progress.printf(
           "relspec: rule %s -> %s (plan %s)%n", plan.name(), plan.output(), shortSig(plan));
       long compileStart = System.nanoTime();
-      Dataset<Row> ruleRows = compiler.compile(plan);
+      java.util.Optional<RuleDelegate.Delegated> withDelegation =
+          delegate.compile(bundle, plan, compiler, resolver);
+      withDelegation.ifPresent(d -> delegated.put(plan.name(), d));
+      Dataset<Row> ruleRows =
+          withDelegation.map(RuleDelegate.Delegated::rows).orElseGet(() -> compiler.compile(plan));
       compileMillis.put(plan.name(), (System.nanoTime() - compileStart) / 1e6);
       rows.add(new ContractFinalizer.RuleRows(plan.name(), ruleRows));
     }
@@ -272,7 +298,9 @@ public final class SparkRunner {
                 violations,
                 byStatus.getOrDefault(ContractFinalizer.DEDUPLICATED, 0L),
                 compileMillis.get(plan.name()),
-                byRule.getOrDefault(plan.name(), AccelerationReport.EMPTY).execution(),
+                execution(
+                    byRule.getOrDefault(plan.name(), AccelerationReport.EMPTY).execution(),
+                    delegated.get(plan.name())),
                 accelerated
                     ? byRule.getOrDefault(plan.name(), AccelerationReport.EMPTY).counts()
                     : RunManifest.Acceleration.NONE));
@@ -315,6 +343,17 @@ public final class SparkRunner {
     } finally {
       done.unpersist();
     }
+  }
+
+  /** The operators a rule ran on, the delegated ops after Spark's. */
+  private static List<RunManifest.OpExecution> execution(
+      List<RunManifest.OpExecution> onSpark, RuleDelegate.Delegated delegated) {
+    if (delegated == null) {
+      return onSpark;
+    }
+    List<RunManifest.OpExecution> all = new ArrayList<>(onSpark);
+    all.addAll(delegated.execution().get());
+    return all;
   }
 
   /** Signatures, contract and ordering into every staged Parquet file's key-value metadata. */

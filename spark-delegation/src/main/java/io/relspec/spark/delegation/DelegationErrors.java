@@ -1,0 +1,91 @@
+package io.relspec.spark.delegation;
+
+import io.relspec.ir.error.ErrorCode;
+import io.relspec.ir.error.RelspecException;
+import java.util.List;
+
+/**
+ * Every error of per-partition delegation a user sees, in one place: {@code Cannot <verb> <thing>:
+ * <why>. <how to fix>}.
+ */
+public final class DelegationErrors {
+  private DelegationErrors() {}
+
+  public static RelspecException unknownRules(List<String> rules, List<String> known) {
+    return new RelspecException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Cannot delegate rules "
+            + rules
+            + " to DataFusion: the bundle has no such rules; its rules are "
+            + known
+            + ". Use one of those names, or all.");
+  }
+
+  public static RelspecException notOnVanillaSpark(String engine) {
+    return new RelspecException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Cannot delegate ops to DataFusion on engine "
+            + engine
+            + ": per-partition delegation runs inside vanilla Spark tasks, and engine "
+            + engine
+            + " already runs operators on DataFusion through Comet. Use --engine spark with"
+            + " --delegate, or drop --delegate.");
+  }
+
+  /**
+   * A delegated op failed inside a Spark task. The cause's message is kept in the text (the cause
+   * itself is not attached: it may not deserialize on the driver).
+   */
+  public static RelspecException failed(
+      String rule, String ops, int partition, RelspecException cause) {
+    return new RelspecException(
+        cause.code(),
+        "Cannot run delegated ops "
+            + ops
+            + " of rule '"
+            + rule
+            + "' on DataFusion in partition "
+            + partition
+            + ": "
+            + cause.getMessage()
+            + ". Nothing was written. Fix the cause above, or run the rule without delegation"
+            + " (leave it out of --delegate / "
+            + DelegationPolicy.CONF
+            + ").");
+  }
+
+  /** A failure that is not relspec's own (a native panic, a JNI error): a bug to report. */
+  public static RelspecException crashed(String rule, String ops, int partition, Throwable cause) {
+    return new RelspecException(
+        ErrorCode.INTERNAL,
+        "Cannot run delegated ops "
+            + ops
+            + " of rule '"
+            + rule
+            + "' on DataFusion in partition "
+            + partition
+            + ": the engine failed with "
+            + cause.getClass().getName()
+            + ": "
+            + cause.getMessage()
+            + ". Nothing was written. Run the rule without delegation (leave it out of --delegate"
+            + " / "
+            + DelegationPolicy.CONF
+            + ") and report this as a bug.");
+  }
+
+  public static RelspecException schemaMismatch(
+      String rule, String where, List<String> expected, List<String> found) {
+    return new RelspecException(
+        ErrorCode.INTERNAL,
+        "Cannot delegate ops of rule '"
+            + rule
+            + "' at "
+            + where
+            + ": the Spark rows have columns "
+            + found
+            + " where the validated plan has "
+            + expected
+            + ". This is a bug in relspec; run the rule without delegation meanwhile.");
+  }
+}

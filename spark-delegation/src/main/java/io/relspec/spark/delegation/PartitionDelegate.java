@@ -1,0 +1,287 @@
+package io.relspec.spark.delegation;
+
+import io.relspec.datafusion.DataFusionEngine;
+import io.relspec.datafusion.EngineSession;
+import io.relspec.datafusion.PlanReport;
+import io.relspec.datafusion.comet.CometEngine;
+import io.relspec.ir.op.Op;
+import io.relspec.ir.op.Pipeline;
+import io.relspec.ir.op.Scan;
+import io.relspec.ir.plan.RelPlan;
+import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.run.RunManifest;
+import io.relspec.ir.runtime.RuntimeProfile;
+import io.relspec.ir.validate.BundleValidator;
+import io.relspec.ir.validate.ValidatedBundle;
+import io.relspec.spark.compile.DatasetResolver;
+import io.relspec.spark.compile.PlanCompiler;
+import io.relspec.spark.compile.SparkTypes;
+import io.relspec.spark.run.RuleDelegate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.spark.rdd.RDD;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.AliasIdentifier;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias$;
+import org.apache.spark.sql.types.StructField;
+import org.apache.spark.sql.types.StructType;
+import scala.collection.JavaConverters;
+
+/**
+ * Per-partition delegation inside Spark ({@link RuleDelegate} of {@code SparkRunner}): for the
+ * rules the policy names, each {@link Segment} of partition-local ops runs in the Spark tasks on
+ * the standalone DataFusion engine of datafusion-bridge (Comet 0.12.0 JNI, per-op fallback to the
+ * reference lane). Spark compiles and runs everything else (scans, joins, aggregates, sorts,
+ * limits) and the contract finalization, so ordering, signatures and contract handling are those of
+ * the Spark lane.
+ *
+ * <p>Each delegated segment is visible in the rule's parsed and analyzed plans as {@code
+ * SubqueryAlias relspec_delegated.<rule>.plan_<plan signature>.ops_<from>_<to>_<op names>}, as the
+ * Spark UI's RDD name {@code relspec delegated rule ... plan ... ops[...]}, and in the manifest:
+ * each delegated op with lane {@value #LANE} (native, translated) or {@value #FALLBACK_LANE}
+ * (fallback inside the task, with the bridge's reason), plus one {@code delegate} transition entry
+ * per segment with what its tasks counted.
+ */
+public final class PartitionDelegate implements RuleDelegate {
+  public static final String LANE = "datafusion-delegated";
+  public static final String FALLBACK_LANE = "reference-delegated";
+  public static final String MARKER = "relspec_delegated";
+  private static final String SCAN_PREFIX = "__relspec_delegated_";
+  private static final Pattern OP_PATH = Pattern.compile("^ops\\[(\\d+)\\]");
+
+  private final SparkSession spark;
+  private final DelegationPolicy policy;
+  private final RuntimeProfile profile;
+  private final DataFusionEngine engine = new CometEngine();
+  private final Map<String, List<Accumulated>> byRule = new LinkedHashMap<>();
+
+  public PartitionDelegate(SparkSession spark, DelegationPolicy policy, RuntimeProfile profile) {
+    this.spark = spark;
+    this.policy = policy;
+    this.profile = profile;
+  }
+
+  /** The policy of the session's conf {@value DelegationPolicy#CONF} (none when unset). */
+  public static PartitionDelegate fromConf(SparkSession spark, RuntimeProfile profile) {
+    return new PartitionDelegate(
+        spark, DelegationPolicy.parse(spark.conf().get(DelegationPolicy.CONF, "none")), profile);
+  }
+
+  @Override
+  public void check(ValidatedBundle bundle, String engineName) {
+    if (policy.none()) {
+      return;
+    }
+    if (!engineName.equals("spark")) {
+      throw DelegationErrors.notOnVanillaSpark(engineName);
+    }
+    List<String> known = bundle.plans().stream().map(RelPlan::name).toList();
+    List<String> unknown =
+        policy.rules().stream().filter(r -> !known.contains(r)).sorted().toList();
+    if (!unknown.isEmpty()) {
+      throw DelegationErrors.unknownRules(unknown, known);
+    }
+  }
+
+  @Override
+  public Map<String, String> versions() {
+    if (policy.none()) {
+      return Map.of();
+    }
+    Map<String, String> versions = new LinkedHashMap<>();
+    versions.put("delegation", engine.name() + " per partition");
+    versions.put("comet", "0.12.0");
+    return versions;
+  }
+
+  /** What the tasks of a rule's delegated segments counted so far (zeros before the job ran). */
+  public DelegationMetrics metrics(String rule) {
+    DelegationMetrics total = DelegationMetrics.NONE;
+    for (Accumulated segment : byRule.getOrDefault(rule, List.of())) {
+      total = total.plus(segment.accumulators().read());
+    }
+    return total;
+  }
+
+  @Override
+  public Optional<Delegated> compile(
+      ValidatedBundle bundle, RelPlan plan, PlanCompiler compiler, DatasetResolver resolver) {
+    if (!policy.applies(plan.name())) {
+      return Optional.empty();
+    }
+    List<Op> ops = plan.ops();
+    List<Segment> segments = Segment.split(ops);
+    if (segments.isEmpty()) {
+      return Optional.empty();
+    }
+    Map<String, Dataset<Row>> delegated = new LinkedHashMap<>();
+    DatasetResolver withDelegated =
+        (dataset, where) -> {
+          Dataset<Row> rows = delegated.get(dataset);
+          return rows != null ? rows : resolver.resolve(dataset, where);
+        };
+    PlanCompiler local = new PlanCompiler(withDelegated);
+    List<Accumulated> reports = new ArrayList<>();
+    List<Op> pending = new ArrayList<>();
+    int cursor = 0;
+    for (Segment segment : segments) {
+      pending.addAll(ops.subList(cursor, segment.from()));
+      Dataset<Row> before = local.compile(plan.name(), pending, plan.params());
+      Dataset<Row> after = delegate(bundle, plan, segment, before, reports);
+      String name = SCAN_PREFIX + plan.name() + "_" + segment.from();
+      delegated.put(name, after);
+      pending = new ArrayList<>(List.of(Scan.of(name)));
+      cursor = segment.to();
+    }
+    pending.addAll(ops.subList(cursor, ops.size()));
+    Dataset<Row> rows = local.compile(plan, pending);
+    byRule.put(plan.name(), reports);
+    return Optional.of(new Delegated(rows, () -> executions(reports)));
+  }
+
+  /** A segment as compiled: the bridge's plan report and the tasks' counters. */
+  private record Accumulated(
+      Segment segment, PlanReport report, DelegationMetrics.Accumulators accumulators) {}
+
+  private Dataset<Row> delegate(
+      ValidatedBundle bundle,
+      RelPlan plan,
+      Segment segment,
+      Dataset<Row> before,
+      List<Accumulated> reports) {
+    List<Op> ops = plan.ops();
+    String path = "rules[" + plan.name() + "].ops";
+    RelSchema input =
+        BundleValidator.resolvePipeline(bundle.bundle(), ops.subList(0, segment.from()), path);
+    RelSchema output =
+        BundleValidator.resolvePipeline(bundle.bundle(), ops.subList(0, segment.to()), path);
+    List<String> columns = Arrays.asList(before.columns());
+    if (!columns.equals(input.names())) {
+      throw DelegationErrors.schemaMismatch(
+          plan.name(), "ops[" + segment.from() + "]", input.names(), columns);
+    }
+    Dataset<Row> rows = before;
+    if (segment.keyed()) {
+      Column[] keys = segment.keys().stream().map(before::col).toArray(Column[]::new);
+      int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
+      rows = before.repartition(partitions, keys);
+    }
+    List<Op> pipeline = new ArrayList<>();
+    pipeline.add(Scan.of(Fragment.INPUT));
+    pipeline.addAll(segment.of(ops));
+    Fragment fragment = new Fragment(new Pipeline(pipeline), plan.params(), input, output, profile);
+    PlanReport report = explain(fragment);
+    String label = segment.describe(ops);
+    DelegationMetrics.Accumulators accumulators =
+        DelegationMetrics.Accumulators.register(
+            spark.sparkContext(), "relspec.delegated." + plan.name() + ".ops" + segment.from());
+    reports.add(new Accumulated(segment, report, accumulators));
+    StructType outputType = nullable(SparkTypes.toSpark(output.fields()));
+    RDD<InternalRow> delegated =
+        rows.queryExecution()
+            .toRdd()
+            .toJavaRDD()
+            .mapPartitions(
+                new PartitionRunner(
+                    fragment.toBytes(),
+                    plan.name(),
+                    label,
+                    segment.keyed(),
+                    outputType,
+                    accumulators))
+            .rdd();
+    delegated.setName(
+        "relspec delegated rule " + plan.name() + " plan " + plan.planSignature() + " " + label);
+    Dataset<Row> frame = spark.internalCreateDataFrame(delegated, outputType, false);
+    return Dataset.ofRows(
+        spark,
+        SubqueryAlias$.MODULE$.apply(
+            new AliasIdentifier(
+                aliasName(segment, ops),
+                JavaConverters.asScalaBuffer(
+                        List.of(MARKER, plan.name(), "plan_" + plan.planSignature()))
+                    .toList()),
+            frame.logicalPlan()));
+  }
+
+  /** {@code ops_3_4_dedupe_project}. */
+  private static String aliasName(Segment segment, List<Op> ops) {
+    StringBuilder name =
+        new StringBuilder("ops_").append(segment.from()).append('_').append(segment.to() - 1);
+    for (Op op : segment.of(ops)) {
+      name.append('_').append(op.opName());
+    }
+    return name.toString();
+  }
+
+  /** Which ops run natively, from the bridge's own planner (nothing is executed). */
+  private PlanReport explain(Fragment fragment) {
+    try (BufferAllocator allocator = new RootAllocator();
+        EngineSession session = engine.openSession(profile, allocator)) {
+      session.registerBatches(Fragment.INPUT, fragment.input().toArrow(), List.of());
+      return session.explain(fragment.pipeline(), fragment.params());
+    }
+  }
+
+  /** Rows from the engine may hold nulls wherever Arrow has a validity buffer. */
+  private static StructType nullable(StructType type) {
+    StructField[] fields = type.fields();
+    StructField[] out = new StructField[fields.length];
+    for (int i = 0; i < fields.length; i++) {
+      out[i] = new StructField(fields[i].name(), fields[i].dataType(), true, fields[i].metadata());
+    }
+    return new StructType(out);
+  }
+
+  /** The manifest entries of a rule's delegated segments, read after the output was written. */
+  private static List<RunManifest.OpExecution> executions(List<Accumulated> segments) {
+    List<RunManifest.OpExecution> out = new ArrayList<>();
+    for (Accumulated accumulated : segments) {
+      Segment segment = accumulated.segment();
+      out.add(
+          new RunManifest.OpExecution(
+              "ops[" + segment.from() + ".." + (segment.to() - 1) + "]",
+              "delegate",
+              "transition",
+              "spark->" + LANE,
+              (segment.keyed()
+                      ? "hash-partitioned by " + segment.keys() + ", whole partitions; "
+                      : "row-local, chunks of up to "
+                          + PartitionRunner.CHUNK_BATCHES
+                          + " batches; ")
+                  + accumulated.accumulators().read().describe()));
+      for (RunManifest.OpExecution op : accumulated.report().executions()) {
+        Matcher m = OP_PATH.matcher(op.path());
+        if (!m.find()) {
+          continue;
+        }
+        int index = Integer.parseInt(m.group(1));
+        if (index == 0) {
+          continue; // the scan of the partition's rows
+        }
+        String path = "ops[" + (segment.from() + index - 1) + "]" + op.path().substring(m.end());
+        boolean fallback = op.mode().equals("fallback");
+        out.add(
+            new RunManifest.OpExecution(
+                path,
+                op.op(),
+                op.mode(),
+                fallback ? FALLBACK_LANE : LANE,
+                fallback ? "inside the Spark task: " + op.reason() : op.reason()));
+      }
+    }
+    return out;
+  }
+}

@@ -1,0 +1,210 @@
+package io.relspec.spark.delegation;
+
+import io.relspec.datafusion.DataFusionEngine;
+import io.relspec.datafusion.EngineSession;
+import io.relspec.datafusion.QueryResult;
+import io.relspec.datafusion.comet.CometEngine;
+import io.relspec.ir.error.RelspecException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.NoSuchElementException;
+import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.pojo.Schema;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
+import org.apache.spark.sql.execution.arrow.ArrowWriter;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.sql.vectorized.ArrowColumnVector;
+import org.apache.spark.sql.vectorized.ColumnVector;
+import org.apache.spark.sql.vectorized.ColumnarBatch;
+
+/**
+ * Runs one segment of a rule in a Spark task: the partition's rows go into Arrow batches of the
+ * profile's batch size (Spark's own {@link ArrowWriter}), the standalone DataFusion engine executes
+ * the segment over them (natively, with its per-op reference-lane fallback), and its Arrow output
+ * comes back as rows through {@link ColumnarBatch} / {@link ArrowColumnVector} (plain JVM reads of
+ * the Arrow buffers, no JNI call per row). Row-local segments run chunk by chunk (at most {@value
+ * #CHUNK_BATCHES} batches per native execution); keyed segments (dedupe) see the whole partition at
+ * once.
+ */
+final class PartitionRunner implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+  private static final long serialVersionUID = 1L;
+
+  /** Batches per native execution of a row-local segment. */
+  static final int CHUNK_BATCHES = 16;
+
+  private final byte[] fragment;
+  private final String rule;
+  private final String ops;
+  private final boolean wholePartition;
+  private final StructType outputType;
+  private final DelegationMetrics.Accumulators metrics;
+
+  PartitionRunner(
+      byte[] fragment,
+      String rule,
+      String ops,
+      boolean wholePartition,
+      StructType outputType,
+      DelegationMetrics.Accumulators metrics) {
+    this.fragment = fragment;
+    this.rule = rule;
+    this.ops = ops;
+    this.wholePartition = wholePartition;
+    this.outputType = outputType;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
+    TaskContext task = TaskContext.get();
+    int partition = task == null ? -1 : task.partitionId();
+    Rows out = new Rows(Fragment.fromBytes(fragment), rows, partition);
+    if (task != null) {
+      task.addTaskCompletionListener(
+          (org.apache.spark.util.TaskCompletionListener) done -> out.close());
+    }
+    return out;
+  }
+
+  /** The delegated rows of one partition, computed a chunk at a time as Spark pulls them. */
+  private final class Rows implements Iterator<InternalRow>, AutoCloseable {
+    private final Fragment plan;
+    private final Iterator<InternalRow> input;
+    private final int partition;
+    private final Schema arrowSchema;
+    private final BufferAllocator allocator;
+    private final DataFusionEngine engine = new CometEngine();
+    private final UnsafeProjection toUnsafe;
+    private QueryResult result;
+    private int nextBatch;
+    private ColumnarBatch batch;
+    private Iterator<InternalRow> batchRows;
+    private boolean closed;
+
+    Rows(Fragment plan, Iterator<InternalRow> input, int partition) {
+      this.plan = plan;
+      this.input = input;
+      this.partition = partition;
+      this.arrowSchema = plan.input().toArrow();
+      // The profile's memoryLimitBytes bounds each native plan's memory pool (the bridge passes
+      // it to DataFusion); the Arrow buffers of the task's batches are not limited here.
+      this.allocator = new RootAllocator(Long.MAX_VALUE);
+      this.toUnsafe = UnsafeProjection.create(outputType);
+    }
+
+    @Override
+    public boolean hasNext() {
+      while (batchRows == null || !batchRows.hasNext()) {
+        if (closed) {
+          return false;
+        }
+        batchRows = null;
+        if (result != null && nextBatch < result.batches().size()) {
+          VectorSchemaRoot root = result.batches().get(nextBatch++);
+          metrics.batchesOut().add(1);
+          metrics.rowsOut().add(root.getRowCount());
+          batch = columnar(root);
+          batchRows = batch.rowIterator();
+          continue;
+        }
+        releaseResult();
+        if (!input.hasNext()) {
+          close();
+          return false;
+        }
+        execute(readChunk());
+      }
+      return true;
+    }
+
+    @Override
+    public InternalRow next() {
+      if (!hasNext()) {
+        throw new NoSuchElementException();
+      }
+      return toUnsafe.apply(batchRows.next());
+    }
+
+    /** The next rows of the partition as Arrow batches (all of them for a keyed segment). */
+    private List<VectorSchemaRoot> readChunk() {
+      List<VectorSchemaRoot> batches = new ArrayList<>();
+      int batchSize = plan.profile().batchSize();
+      try {
+        while (input.hasNext() && (wholePartition || batches.size() < CHUNK_BATCHES)) {
+          VectorSchemaRoot root = VectorSchemaRoot.create(arrowSchema, allocator);
+          batches.add(root);
+          ArrowWriter writer = ArrowWriter.create(root);
+          int n = 0;
+          while (n < batchSize && input.hasNext()) {
+            writer.write(input.next());
+            n++;
+          }
+          writer.finish();
+          metrics.rowsIn().add(n);
+        }
+      } catch (RuntimeException e) {
+        batches.forEach(VectorSchemaRoot::close);
+        throw e;
+      }
+      metrics.batchesIn().add(batches.size());
+      return batches;
+    }
+
+    private void execute(List<VectorSchemaRoot> batches) {
+      try (EngineSession session = engine.openSession(plan.profile(), allocator)) {
+        session.registerBatches(Fragment.INPUT, arrowSchema, batches);
+        result = session.execute(plan.pipeline(), plan.params());
+        nextBatch = 0;
+        metrics.executions().add(1);
+        if (result.report().fullyNative()) {
+          metrics.nativeExecutions().add(1);
+        }
+      } catch (RelspecException e) {
+        close();
+        throw DelegationErrors.failed(rule, ops, partition, e);
+      } catch (RuntimeException | Error e) {
+        close();
+        throw DelegationErrors.crashed(rule, ops, partition, e);
+      } finally {
+        // The outputs outlive the session and never point into the inputs (the bridge copies
+        // an output that still holds an exported input).
+        batches.forEach(VectorSchemaRoot::close);
+      }
+    }
+
+    private ColumnarBatch columnar(VectorSchemaRoot root) {
+      List<FieldVector> vectors = root.getFieldVectors();
+      ColumnVector[] columns = new ColumnVector[vectors.size()];
+      for (int i = 0; i < columns.length; i++) {
+        columns[i] = new ArrowColumnVector(vectors.get(i));
+      }
+      return new ColumnarBatch(columns, root.getRowCount());
+    }
+
+    private void releaseResult() {
+      batch = null;
+      if (result != null) {
+        result.close();
+        result = null;
+      }
+    }
+
+    @Override
+    public void close() {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      batchRows = null;
+      releaseResult();
+      allocator.close();
+    }
+  }
+}
