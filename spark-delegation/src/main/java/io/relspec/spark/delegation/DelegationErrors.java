@@ -33,18 +33,21 @@ public final class DelegationErrors {
   }
 
   /**
-   * A delegated op failed inside a Spark task. The cause's message is kept in the text (the cause
-   * itself is not attached: it may not deserialize on the driver).
+   * A delegated op failed inside a Spark task.
+   *
+   * @param rule {@code 'name' (plan 0123456789ab)}
+   * @param ops {@code ops[3..5] dedupe, derive, project} The cause's message is kept in the text
+   *     (the cause itself is not attached: it may not deserialize on the driver).
    */
   public static RelspecException failed(
       String rule, String ops, int partition, RelspecException cause) {
     return new RelspecException(
         cause.code(),
-        "Cannot run delegated ops "
+        "Cannot run delegated "
             + ops
-            + " of rule '"
+            + " of rule "
             + rule
-            + "' on DataFusion in partition "
+            + " on DataFusion in partition "
             + partition
             + ": "
             + cause.getMessage()
@@ -58,11 +61,11 @@ public final class DelegationErrors {
   public static RelspecException crashed(String rule, String ops, int partition, Throwable cause) {
     return new RelspecException(
         ErrorCode.INTERNAL,
-        "Cannot run delegated ops "
+        "Cannot run delegated "
             + ops
-            + " of rule '"
+            + " of rule "
             + rule
-            + "' on DataFusion in partition "
+            + " on DataFusion in partition "
             + partition
             + ": the engine failed with "
             + cause.getClass().getName()

@@ -153,7 +153,46 @@ public final class PartitionDelegate implements RuleDelegate {
 
   /** A segment as compiled: the bridge's plan report and the tasks' counters. */
   private record Accumulated(
-      Segment segment, PlanReport report, DelegationMetrics.Accumulators accumulators) {}
+      Segment segment,
+      String label,
+      PlanReport report,
+      DelegationMetrics.Accumulators accumulators,
+      String sparkBelow) {}
+
+  /**
+   * The delegated segments of a compiled rule, top down: each segment's ops, what DataFusion runs
+   * natively (the bridge's report and native plan) and the analyzed Spark plan whose rows feed it
+   * (its leaf is the segment below, if any). Spark's own explain shows only the topmost segment as
+   * {@code SubqueryAlias relspec_delegated...} over a {@code LogicalRDD}: the rows below it reach
+   * the tasks through the RDD, whose name ({@code relspec delegated rule ...}) the UI shows.
+   */
+  public String explain(String rule) {
+    List<Accumulated> segments = byRule.getOrDefault(rule, List.of());
+    if (segments.isEmpty()) {
+      return "rule " + rule + ": no delegated ops";
+    }
+    StringBuilder text = new StringBuilder();
+    for (int i = segments.size() - 1; i >= 0; i--) {
+      Accumulated segment = segments.get(i);
+      text.append("== relspec delegated: rule ")
+          .append(rule)
+          .append(' ')
+          .append(segment.label())
+          .append(
+              segment.segment().keyed()
+                  ? " (after hash partitioning by " + segment.segment().keys() + ")"
+                  : " (row-local)")
+          .append(" ==\n")
+          .append("DataFusion: ")
+          .append(segment.report().summary())
+          .append('\n');
+      if (!segment.report().nativePlan().isEmpty()) {
+        text.append(segment.report().nativePlan().strip()).append('\n');
+      }
+      text.append("Spark rows in:\n").append(segment.sparkBelow());
+    }
+    return text.toString();
+  }
 
   private Dataset<Row> delegate(
       ValidatedBundle bundle,
@@ -183,27 +222,27 @@ public final class PartitionDelegate implements RuleDelegate {
     pipeline.addAll(segment.of(ops));
     Fragment fragment = new Fragment(new Pipeline(pipeline), plan.params(), input, output, profile);
     PlanReport report = explain(fragment);
-    String label = segment.describe(ops);
+    String label = "plan " + plan.planSignature() + " " + segment.describe(ops);
     DelegationMetrics.Accumulators accumulators =
         DelegationMetrics.Accumulators.register(
             spark.sparkContext(), "relspec.delegated." + plan.name() + ".ops" + segment.from());
-    reports.add(new Accumulated(segment, report, accumulators));
+    reports.add(
+        new Accumulated(
+            segment, label, report, accumulators, rows.queryExecution().analyzed().toString()));
     StructType outputType = nullable(SparkTypes.toSpark(output.fields()));
     RDD<InternalRow> delegated =
-        rows.queryExecution()
-            .toRdd()
+        lazyRdd(rows)
             .toJavaRDD()
             .mapPartitions(
                 new PartitionRunner(
                     fragment.toBytes(),
-                    plan.name(),
-                    label,
+                    "'" + plan.name() + "' (plan " + plan.planSignature().substring(0, 12) + ")",
+                    segment.describe(ops),
                     segment.keyed(),
                     outputType,
                     accumulators))
             .rdd();
-    delegated.setName(
-        "relspec delegated rule " + plan.name() + " plan " + plan.planSignature() + " " + label);
+    delegated.setName("relspec delegated rule " + plan.name() + " " + label);
     Dataset<Row> frame = spark.internalCreateDataFrame(delegated, outputType, false);
     return Dataset.ofRows(
         spark,
@@ -214,6 +253,27 @@ public final class PartitionDelegate implements RuleDelegate {
                         List.of(MARKER, plan.name(), "plan_" + plan.planSignature()))
                     .toList()),
             frame.logicalPlan()));
+  }
+
+  /**
+   * The rows' RDD without running anything: adaptive execution, when on, runs a plan's shuffle
+   * stages as soon as its RDD is asked for (to re-plan with their statistics), which would run the
+   * rows below a keyed segment at compile time. Their plan is made with it off; the plans above the
+   * delegated segment still run adaptively.
+   */
+  private RDD<InternalRow> lazyRdd(Dataset<Row> rows) {
+    String key = "spark.sql.adaptive.enabled";
+    String before = spark.conf().get(key, null);
+    spark.conf().set(key, "false");
+    try {
+      return rows.queryExecution().toRdd();
+    } finally {
+      if (before == null) {
+        spark.conf().unset(key);
+      } else {
+        spark.conf().set(key, before);
+      }
+    }
   }
 
   /** {@code ops_3_4_dedupe_project}. */

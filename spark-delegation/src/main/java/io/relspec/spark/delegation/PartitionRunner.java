@@ -158,6 +158,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<InternalRow>, In
     }
 
     private void execute(List<VectorSchemaRoot> batches) {
+      RuntimeException failure = null;
       try (EngineSession session = engine.openSession(plan.profile(), allocator)) {
         session.registerBatches(Fragment.INPUT, arrowSchema, batches);
         result = session.execute(plan.pipeline(), plan.params());
@@ -167,15 +168,26 @@ final class PartitionRunner implements FlatMapFunction<Iterator<InternalRow>, In
           metrics.nativeExecutions().add(1);
         }
       } catch (RelspecException e) {
-        close();
-        throw DelegationErrors.failed(rule, ops, partition, e);
+        failure = DelegationErrors.failed(rule, ops, partition, e);
       } catch (RuntimeException | Error e) {
-        close();
-        throw DelegationErrors.crashed(rule, ops, partition, e);
+        failure = DelegationErrors.crashed(rule, ops, partition, e);
       } finally {
         // The outputs outlive the session and never point into the inputs (the bridge copies
         // an output that still holds an exported input).
         batches.forEach(VectorSchemaRoot::close);
+      }
+      if (failure != null) {
+        closeAfterFailure(failure);
+        throw failure;
+      }
+    }
+
+    /** Frees what can be freed; a leak report must not hide the failure itself. */
+    private void closeAfterFailure(RuntimeException failure) {
+      try {
+        close();
+      } catch (RuntimeException leak) {
+        failure.addSuppressed(leak);
       }
     }
 
