@@ -12,6 +12,8 @@ import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.reference.ReferenceExecutor;
 import io.relspec.reference.run.ArrowLaneRunner;
+import io.relspec.spark.delegation.DelegationPolicy;
+import io.relspec.spark.delegation.PartitionDelegate;
 import io.relspec.spark.engine.FailOnFallback;
 import io.relspec.spark.engine.SparkEngine;
 import io.relspec.spark.run.SparkRunner;
@@ -120,6 +122,18 @@ final class RunCommand implements Callable<Integer> {
   String failOnFallback = "";
 
   @Option(
+      names = "--delegate",
+      arity = "0..1",
+      fallbackValue = "all",
+      paramLabel = "RULE[,RULE...]",
+      description =
+          "With --engine spark: run the partition-local ops of these rules (all rules when none"
+              + " are named) on DataFusion inside the Spark tasks (filter, project, derive,"
+              + " explode; dedupe after Spark repartitions by its keys); the manifest lists them"
+              + " on lane datafusion-delegated. Default: the conf spark.relspec.delegate, else none.")
+  String delegate = "";
+
+  @Option(
       names = "--master",
       defaultValue = "local[*]",
       paramLabel = "URL",
@@ -171,6 +185,14 @@ final class RunCommand implements Callable<Integer> {
               + engine
               + ": it reports fallbacks in the manifest but has no fail-on-fallback. Use --engine"
               + " spark-datafusion, or drop --fail-on-fallback.");
+    }
+    if (!delegate.isEmpty() && engine != Engine.spark) {
+      throw new RelspecException(
+          ErrorCode.INVALID_ARGUMENT,
+          "Cannot delegate ops to DataFusion on engine "
+              + engine
+              + ": delegation runs inside vanilla Spark tasks. Use --engine spark with --delegate,"
+              + " or drop --delegate.");
     }
     RunGates gates =
         RunGates.decide(definition, options.bundle.toString(), runtimeParams, gatePolicy);
@@ -241,8 +263,13 @@ final class RunCommand implements Callable<Integer> {
     if (runtime.targetPartitions() > 0) {
       spark.conf().set("spark.sql.shuffle.partitions", String.valueOf(runtime.targetPartitions()));
     }
+    PartitionDelegate partitionDelegate =
+        delegate.isEmpty()
+            ? PartitionDelegate.fromConf(spark, runtime)
+            : new PartitionDelegate(spark, DelegationPolicy.parse(delegate), runtime);
     return new SparkRunner(spark, progress)
         .failOnFallback(FailOnFallback.parse(failOnFallback))
+        .delegate(partitionDelegate)
         .run(bundle, data, out, options.runtimeParams(), runtime, gates.skipped());
   }
 
