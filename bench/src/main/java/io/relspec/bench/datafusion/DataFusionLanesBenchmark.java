@@ -6,14 +6,18 @@ import io.relspec.ir.json.BundleReader;
 import io.relspec.ir.plan.RelPlan;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.run.StagedOutputs;
+import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.spark.compile.DatasetResolver;
 import io.relspec.spark.compile.PlanCompiler;
 import io.relspec.spark.datagen.AnalyticsGenerator;
 import io.relspec.spark.datagen.CpgGenerator;
+import io.relspec.spark.delegation.DelegationPolicy;
+import io.relspec.spark.delegation.PartitionDelegate;
 import io.relspec.spark.engine.SparkEngine;
 import io.relspec.spark.run.InputReader;
+import io.relspec.spark.run.RuleDelegate;
 import io.relspec.spark.run.SparkRunner;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -33,16 +37,19 @@ import org.apache.spark.sql.SparkSession;
  * side in one JVM and one SparkSession (Comet is switched per run with {@code
  * spark.comet.enabled}): filter + aggregate and join + aggregate rules over the analytics tables,
  * and a CPG-style bundle (interval_align + dedupe, contract finalization and Parquet write). Extra
- * lanes (the standalone DataFusion engine) join through {@link RuleLane#discovered()}.
+ * lanes (the standalone DataFusion engine) join through {@link RuleLane#discovered()}; lane {@code
+ * spark-delegated} is vanilla Spark with per-partition delegation (spark-delegation).
  *
  * <p>Arguments: {@code [orders (default 10000000)] [data dir (default bench/target/data)]}. System
  * properties: {@code relspec.bench.iterations} (5), {@code relspec.bench.warmups} (1), {@code
  * relspec.bench.cpgRows} (name references, default orders / 5), {@code relspec.bench.offHeap}
- * (Comet's off-heap bytes, default 2 GiB).
+ * (Comet's off-heap bytes, default 2 GiB), {@code relspec.bench.name} (results file name, default
+ * {@code datafusion-lanes}).
  */
 public final class DataFusionLanesBenchmark {
   static final String VANILLA = "spark";
   static final String COMET = "spark-datafusion";
+  static final String DELEGATED = "spark-delegated";
 
   private DataFusionLanesBenchmark() {}
 
@@ -79,10 +86,12 @@ public final class DataFusionLanesBenchmark {
     List<RuleLane> lanes = new ArrayList<>();
     lanes.add(new SparkLane(spark, false));
     lanes.add(new SparkLane(spark, true));
+    lanes.add(new DelegatedLane(spark, RuntimeProfile.DEFAULT));
     lanes.addAll(RuleLane.discovered());
 
     SideBySide bench =
-        new SideBySide("datafusion-lanes", warmups, iterations)
+        new SideBySide(
+                System.getProperty("relspec.bench.name", "datafusion-lanes"), warmups, iterations)
             .note("orders", rows)
             .note("order_items", rows * 2)
             .note("name_refs", cpgRows)
@@ -91,7 +100,9 @@ public final class DataFusionLanesBenchmark {
             .note(
                 "setup",
                 "one SparkSession started with Comet's plugin, extensions and shuffle manager;"
-                    + " lane spark runs with spark.comet.enabled=false")
+                    + " lanes spark and spark-delegated run with spark.comet.enabled=false;"
+                    + " spark-delegated runs the partition-local ops of every rule on the"
+                    + " standalone DataFusion engine inside the Spark tasks (spark-delegation)")
             .note("lanes", lanes.stream().map(RuleLane::name).toList());
     Path out = Path.of("bench", "target", "out").toAbsolutePath();
     bench.addCase(
@@ -145,6 +156,52 @@ public final class DataFusionLanesBenchmark {
       in.transferTo(copy);
     }
     return BundleValidator.validate(BundleReader.read(file), file.toString(), Map.of());
+  }
+
+  /**
+   * Vanilla Spark (Comet off) with every rule's partition-local ops delegated per partition to the
+   * standalone DataFusion engine (module spark-delegation).
+   */
+  static final class DelegatedLane implements RuleLane {
+    private final SparkSession spark;
+    private final RuntimeProfile profile;
+
+    DelegatedLane(SparkSession spark, RuntimeProfile profile) {
+      this.spark = spark;
+      this.profile = profile;
+    }
+
+    @Override
+    public String name() {
+      return DELEGATED;
+    }
+
+    @Override
+    public long runRule(ValidatedBundle bundle, String rule, Path data) {
+      SparkLane.set(spark, false);
+      RelPlan plan = bundle.plan(rule).orElseThrow();
+      DatasetResolver resolver =
+          (dataset, where) ->
+              InputReader.read(spark, bundle.bundle().dataset(dataset).orElseThrow(), data, where);
+      PlanCompiler compiler = new PlanCompiler(resolver);
+      return new PartitionDelegate(spark, DelegationPolicy.ALL, profile)
+          .compile(bundle, plan, compiler, resolver)
+          .map(RuleDelegate.Delegated::rows)
+          .orElseGet(() -> compiler.compile(plan))
+          .collectAsList()
+          .size();
+    }
+
+    @Override
+    public long runBundle(ValidatedBundle bundle, Path data, Path out) {
+      SparkLane.set(spark, false);
+      StagedOutputs.deleteRecursively(out);
+      RunManifest manifest =
+          new SparkRunner(spark, new PrintStream(OutputStream.nullOutputStream()))
+              .delegate(new PartitionDelegate(spark, DelegationPolicy.ALL, profile))
+              .run(bundle, data, out, Map.of(), profile);
+      return manifest.outputs().stream().mapToLong(RunManifest.OutputReport::rowsOut).sum();
+    }
   }
 
   /** A Spark lane: the same session with Comet switched on or off for each run. */
