@@ -379,6 +379,27 @@ class ScanOptionsTest {
     assertThat(manifest.outputs().get(0).rowsOut()).isEqualTo(EVENT_ROWS + 10);
   }
 
+  @Test
+  void aDatasetJoinedWithItselfReadsTheCachedListingTwice() throws IOException {
+    Path data = writeEvents();
+    String selfJoin =
+        EVENTS
+            .replace("PRUNING", "true")
+            .replace(
+                "{\"op\": \"scan\", \"dataset\": \"events\"},",
+                "{\"op\": \"scan\", \"dataset\": \"events\"}, {\"op\": \"join\", \"type\": \"inner\","
+                    + " \"right\": {\"ops\": [{\"op\": \"scan\", \"dataset\": \"events\", \"columns\": [\"id\"]}]},"
+                    + " \"on\": [\"id\"], \"rightSuffix\": \"_r\"},")
+            .replace("{\"lit\": 100", "{\"lit\": 5");
+    run(bundle(selfJoin), data, dir.resolve("out"), new ByteArrayOutputStream());
+
+    List<List<Object>> expected = new ArrayList<>();
+    for (long id = 0; id < 5; id++) {
+      expected.add(List.of(id, id * 3));
+    }
+    assertThat(WrittenRows.read(dir.resolve("out").resolve("early"))).isEqualTo(expected);
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private static DatasetSpec dataset(ValidatedBundle bundle, String name) {
