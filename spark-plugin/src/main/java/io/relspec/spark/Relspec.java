@@ -11,7 +11,7 @@ import io.relspec.spark.contract.ContractFinalizer;
 import io.relspec.spark.engine.AccelerationReport;
 import io.relspec.spark.engine.PlanWalker;
 import io.relspec.spark.engine.SparkEngine;
-import io.relspec.spark.run.InputReader;
+import io.relspec.spark.run.InputRelations;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -67,6 +67,7 @@ public final class Relspec {
 
     private Loaded(ValidatedBundle bundle) {
       this.bundle = bundle;
+      InputRelations inputs = new InputRelations(spark, data);
       DatasetResolver resolver =
           (dataset, where) -> {
             if (bundle.output(dataset).isPresent()) {
@@ -75,7 +76,7 @@ public final class Relspec {
             return bundle
                 .bundle()
                 .dataset(dataset)
-                .map(spec -> InputReader.read(spark, spec, data, where))
+                .map(spec -> inputs.read(spec, where))
                 .orElseThrow(() -> SparkErrors.unknownDataset(where, dataset));
           };
       this.compiler = new PlanCompiler(resolver);

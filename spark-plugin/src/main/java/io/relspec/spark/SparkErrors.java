@@ -229,6 +229,24 @@ public final class SparkErrors {
             + ". Fix the data or the dataset's schema.");
   }
 
+  public static RelspecException badPartitionValue(
+      String dataset, String directory, String column, String value, String type, Throwable cause) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "' from "
+            + directory
+            + ": partition column '"
+            + column
+            + "' has value '"
+            + value
+            + "', which does not parse as its declared type "
+            + type
+            + ". Rename the directory or fix the dataset's scan.partitionCols.",
+        cause);
+  }
+
   public static RelspecException unreadableInput(String dataset, String path, Throwable cause) {
     return new RelspecException(
         ErrorCode.INVALID_INPUT,

@@ -18,6 +18,8 @@ import io.relspec.spark.compile.DatasetResolver;
 import io.relspec.spark.compile.PlanCompiler;
 import io.relspec.spark.compile.SparkTypes;
 import io.relspec.spark.datagen.AnalyticsGenerator;
+import io.relspec.spark.run.InputReader;
+import io.relspec.spark.run.InputRelations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -33,7 +35,9 @@ import org.apache.spark.sql.types.DataTypes;
  * data, side by side in one JVM; and the per-rule compile time (RelPlan to analyzed Catalyst plan).
  *
  * <p>Arguments: {@code [rows (default 10000000)] [data dir (default bench/target/data)]}. With
- * {@code -Drelspec.bench.only=compile-time} only the compile-time part runs (no data is generated).
+ * {@code -Drelspec.bench.only=compile-time} only the compile-time part runs (no data is generated);
+ * with {@code -Drelspec.bench.only=compiled-vs-dataframe} only the comparison with the DataFrame
+ * API.
  */
 public final class SparkLaneBenchmark {
   private SparkLaneBenchmark() {}
@@ -52,10 +56,13 @@ public final class SparkLaneBenchmark {
             .config("spark.driver.bindAddress", "127.0.0.1")
             .getOrCreate();
     spark.sparkContext().setLogLevel("WARN");
-    if (!"compile-time".equals(System.getProperty("relspec.bench.only"))) {
+    String only = System.getProperty("relspec.bench.only", "");
+    if (!only.equals("compile-time")) {
       compiledVsDataFrame(spark, rows, data, iterations);
     }
-    compileTime(spark);
+    if (!only.equals("compiled-vs-dataframe")) {
+      compileTime(spark);
+    }
     spark.stop();
   }
 
@@ -75,7 +82,8 @@ public final class SparkLaneBenchmark {
     Dataset<Row> items = resolver.resolve("order_items", "bench");
 
     SideBySide bench =
-        new SideBySide("spark-compiled-vs-dataframe", 2, iterations)
+        new SideBySide(
+                "spark-compiled-vs-dataframe", Integer.getInteger("relspec.bench.warmups", 2), iterations)
             .note("orders", rows)
             .note("order_items", rows * 2)
             .note("master", spark.sparkContext().master());
@@ -118,26 +126,49 @@ public final class SparkLaneBenchmark {
     }
   }
 
-  /** Compile time: RelPlan -> analyzed Catalyst plan, per rule of both examples. */
+  /**
+   * Compile time: RelPlan -> analyzed Catalyst plan, per rule of both examples. Three lanes side by
+   * side: over empty in-memory relations (the compiler alone), over the examples' Parquet files as
+   * a run reads them (each dataset listed once, {@link InputRelations}), and over the same files
+   * listed again for every scan (what a run did before the listing was cached).
+   */
   private static void compileTime(SparkSession spark) throws Exception {
     SideBySide compile = new SideBySide("spark-compile-time", 20, 200);
+    // listing per scan takes a Spark job per dataset: fewer rounds for the lanes over files
+    SideBySide files =
+        new SideBySide(
+            "spark-compile-time-files",
+            Integer.getInteger("relspec.bench.filesWarmups", 5),
+            Integer.getInteger("relspec.bench.filesIterations", 30));
+    Path data = Path.of("examples", "data");
+    files.note("files", "examples/data (Parquet written by gen cpg/analytics, few rows)");
     for (String example : new String[] {"analytics.json", "cpg.json"}) {
       ValidatedBundle validated = BundleValidator.validate(Path.of("examples", example));
       DatasetResolver schemaOnly = emptyResolver(spark, validated);
       PlanCompiler planCompiler = new PlanCompiler(schemaOnly);
+      InputRelations inputs = new InputRelations(spark, data);
+      PlanCompiler listedOnce =
+          new PlanCompiler(
+              (name, where) ->
+                  validated.bundle().dataset(name).isPresent()
+                      ? inputs.read(validated.bundle().dataset(name).get(), where)
+                      : schemaOnly.resolve(name, where));
+      PlanCompiler listedPerScan =
+          new PlanCompiler(
+              (name, where) ->
+                  validated.bundle().dataset(name).isPresent()
+                      ? InputReader.read(spark, validated.bundle().dataset(name).get(), data, where)
+                      : schemaOnly.resolve(name, where));
       for (RelPlan plan : validated.plans()) {
         compile.addCase(
             example + " " + plan.name(),
             "compile+analyze",
-            Map.of(
-                "compile+analyze",
-                () -> {
-                  planCompiler
-                      .compile(plan.name(), plan.ops(), plan.params())
-                      .queryExecution()
-                      .assertAnalyzed();
-                  return 1L;
-                }));
+            Map.of("compile+analyze", () -> analyzed(planCompiler, plan)));
+        Map<String, Callable<Long>> lanes = new LinkedHashMap<>();
+        lanes.put("compile+analyze", () -> analyzed(planCompiler, plan));
+        lanes.put("files listed once per run", () -> analyzed(listedOnce, plan));
+        lanes.put("files listed per scan", () -> analyzed(listedPerScan, plan));
+        files.addCase(example + " " + plan.name(), "compile+analyze", lanes);
       }
     }
     for (SideBySide.CaseResult result : compile.run(Path.of("bench", "results"))) {
@@ -145,6 +176,23 @@ public final class SparkLaneBenchmark {
           "compile %s: %.3f ms wall, %.3f ms CPU (median)%n",
           result.name(), result.median("compile+analyze"), result.cpuMedian("compile+analyze"));
     }
+    if (Boolean.getBoolean("relspec.bench.skipFiles")) {
+      return;
+    }
+    for (SideBySide.CaseResult result : files.run(Path.of("bench", "results"))) {
+      System.out.printf(
+          "compile %s: empty relations %.3f ms, files listed once per run %.3f ms, per scan %.3f"
+              + " ms (median)%n",
+          result.name(),
+          result.median("compile+analyze"),
+          result.median("files listed once per run"),
+          result.median("files listed per scan"));
+    }
+  }
+
+  private static long analyzed(PlanCompiler compiler, RelPlan plan) {
+    compiler.compile(plan.name(), plan.ops(), plan.params()).queryExecution().assertAnalyzed();
+    return 1L;
   }
 
   private static Dataset<Row> regionRevenueByHand(Dataset<Row> orders, Dataset<Row> customers) {

@@ -1,6 +1,7 @@
 package io.relspec.spark.run;
 
 import io.relspec.ir.bundle.ContractSpec;
+import io.relspec.ir.bundle.DatasetSpec;
 import io.relspec.ir.bundle.OnViolation;
 import io.relspec.ir.expr.Literal;
 import io.relspec.ir.plan.OutputPlan;
@@ -153,21 +154,27 @@ public final class SparkRunner {
     versions.putAll(delegate.versions());
     try (StagedOutputs staged = StagedOutputs.open(outDir)) {
       Map<String, Path> produced = new LinkedHashMap<>();
+      // each input dataset is listed once per run; a new run sees the files as they are then
+      InputRelations inputs = new InputRelations(spark, dataDir);
+      List<DatasetSpec> scanned = new ArrayList<>();
       DatasetResolver resolver =
           (dataset, where) -> {
             Path output = produced.get(dataset);
             if (output != null) {
               return spark.read().parquet(output.toString());
             }
-            return bundle
-                .bundle()
-                .dataset(dataset)
-                .map(spec -> InputReader.read(spark, spec, dataDir, where))
-                .orElseThrow(() -> SparkErrors.unknownDataset(where, dataset));
+            DatasetSpec spec =
+                bundle
+                    .bundle()
+                    .dataset(dataset)
+                    .orElseThrow(() -> SparkErrors.unknownDataset(where, dataset));
+            scanned.add(spec);
+            return inputs.read(spec, where);
           };
       PlanCompiler compiler = new PlanCompiler(resolver);
       for (OutputPlan output : bundle.outputs()) {
-        outputs.add(runOutput(bundle, output, compiler, resolver, staged, engine));
+        scanned.clear();
+        outputs.add(runOutput(bundle, output, compiler, resolver, scanned, staged, engine));
         produced.put(output.name(), staged.staged(output.name()));
       }
       RunManifest manifest =
@@ -225,6 +232,7 @@ public final class SparkRunner {
       OutputPlan output,
       PlanCompiler compiler,
       DatasetResolver resolver,
+      List<DatasetSpec> scanned,
       StagedOutputs staged,
       SparkEngine engine) {
     String bundleSignature = bundle.signature();
@@ -258,8 +266,14 @@ public final class SparkRunner {
             PLAN_SIGNATURE_PROPERTY,
             String.join(",", output.rules().stream().map(RelPlan::planSignature).toList()));
     ContractSpec contract = output.contract();
+    ParquetPruning pruning = ParquetPruning.forScans(spark, scanned);
+    if (!pruning.disabledBy().isEmpty()) {
+      progress.printf(
+          "relspec: output %s: Parquet row-group pruning off (scan.parquetPruning false for %s)%n",
+          output.name(), pruning.disabledBy());
+    }
     Finalization done = ContractFinalizer.finalize(output.name(), contract, rows).persist();
-    try {
+    try (pruning) {
       Finalization.Counts counts = done.counts();
       Map<String, AccelerationReport> byRule =
           accelerated ? acceleration(output, rows, done) : Map.of();

@@ -9,7 +9,7 @@ import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.spark.compile.DatasetResolver;
 import io.relspec.spark.compile.PlanCompiler;
 import io.relspec.spark.contract.ContractFinalizer;
-import io.relspec.spark.run.InputReader;
+import io.relspec.spark.run.InputRelations;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -86,11 +86,13 @@ public final class RelspecTableFunction {
     private final Path data;
     private final Map<String, Dataset<Row>> outputs = new HashMap<>();
     private final PlanCompiler compiler = new PlanCompiler(this);
+    private final InputRelations inputs;
 
     Resolver(SparkSession spark, ValidatedBundle bundle, Path data) {
       this.spark = spark;
       this.bundle = bundle;
       this.data = data;
+      this.inputs = new InputRelations(spark, data);
     }
 
     @Override
@@ -113,7 +115,7 @@ public final class RelspecTableFunction {
       return bundle
           .bundle()
           .dataset(name)
-          .map(spec -> InputReader.read(spark, spec, data, where))
+          .map(spec -> inputs.read(spec, where))
           .orElseThrow(
               () ->
                   new RelspecException(
