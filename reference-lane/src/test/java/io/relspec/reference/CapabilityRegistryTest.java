@@ -1,9 +1,9 @@
 package io.relspec.reference;
 
+import static io.relspec.reference.Fixture.eval;
 import static io.relspec.reference.Fixture.row;
-import static io.relspec.reference.FunctionConformanceTest.eval;
-import static io.relspec.reference.FunctionConformanceTest.fn;
-import static io.relspec.reference.FunctionConformanceTest.lit;
+import static io.relspec.reference.conformance.Json.fn;
+import static io.relspec.reference.conformance.Json.lit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relspec.ir.capability.KernelCapabilities;

@@ -114,6 +114,24 @@ final class Fixture implements AutoCloseable {
     return String.join(",", datasets.values());
   }
 
+  /** Evaluates each expression (JSON) over a one-row dataset whose column n is null. */
+  static List<Object> eval(String... exprs) {
+    try (Fixture f = new Fixture()) {
+      f.dataset("one", "n:int64").rows("one", row((Object) null));
+      List<String> columns = new ArrayList<>();
+      for (int i = 0; i < exprs.length; i++) {
+        columns.add("{\"name\":\"e" + i + "\",\"expr\":" + exprs[i] + "}");
+      }
+      List<List<Object>> rows =
+          f.run(
+              "[{\"op\":\"scan\",\"dataset\":\"one\"},{\"op\":\"project\",\"columns\":["
+                  + String.join(",", columns)
+                  + "]}]");
+      assertThat(rows).hasSize(1);
+      return rows.get(0);
+    }
+  }
+
   /** Runs one rule's ops and returns the rows (the schema is checked against the validator). */
   List<List<Object>> run(String opsJson) {
     try (Relation result = relation(opsJson)) {

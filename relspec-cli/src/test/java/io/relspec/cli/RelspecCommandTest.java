@@ -2,6 +2,7 @@ package io.relspec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.relspec.reference.ExampleData;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -216,23 +217,14 @@ class RelspecCommandTest {
 
   @Test
   void runOnTheReferenceEngineFailsOnACorruptInputWithoutWritingAnything() throws IOException {
-    Path data = tmp.resolve("data");
-    Path examples = Path.of("..", "examples", "data");
-    try (var walk = Files.walk(examples)) {
-      for (Path p : walk.toList()) {
-        Path target = data.resolve(examples.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
-    try (var files = Files.list(data.resolve("cpg/name_refs"))) {
-      for (Path p : files.toList()) {
-        Files.writeString(p, "not parquet at all");
-      }
-    }
+    Path data =
+        ExampleData.copyWith(
+            tmp.resolve("data"),
+            "cpg/name_refs",
+            dir -> {
+              Files.createDirectories(dir);
+              Files.writeString(dir.resolve("part-0.parquet"), "not parquet at all");
+            });
     Path out = tmp.resolve("out");
     Result result =
         run(

@@ -14,6 +14,7 @@ import io.relspec.ir.type.PrimitiveType;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.reference.ContractFinalizer;
+import io.relspec.reference.ExampleData;
 import io.relspec.reference.ParquetDatasetSource;
 import io.relspec.reference.ReferenceExecutor;
 import io.relspec.reference.Relation;
@@ -153,33 +154,6 @@ class StandaloneRunTest {
   }
 
   /** A copy of the example data whose {@code dataset} directory is replaced by {@code files}. */
-  private static Path dataWith(Path dir, String dataset, FileWriter files) throws IOException {
-    try (Stream<Path> walk = Files.walk(DATA)) {
-      for (Path p : walk.toList()) {
-        Path target = dir.resolve(DATA.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
-    Path datasetDir = dir.resolve(dataset);
-    try (Stream<Path> walk = Files.list(datasetDir)) {
-      for (Path p : walk.toList()) {
-        Files.delete(p);
-      }
-    }
-    Files.delete(datasetDir);
-    files.write(datasetDir);
-    return dir;
-  }
-
-  @FunctionalInterface
-  private interface FileWriter {
-    void write(Path datasetDir) throws IOException;
-  }
-
   /** Runs cpg on {@code data} into an OUT with a previous run's file; OUT must stay unchanged. */
   private static RelspecException failsCleanly(Path data, Path out, RuntimeProfile profile)
       throws IOException {
@@ -202,7 +176,7 @@ class StandaloneRunTest {
 
   @Test
   void aMissingInputFailsWithoutPartialOutput(@TempDir Path tmp) throws IOException {
-    Path data = dataWith(tmp.resolve("data"), "cpg/files", dir -> {});
+    Path data = ExampleData.copyWith(tmp.resolve("data"), "cpg/files", dir -> {});
     RelspecException e = failsCleanly(data, tmp.resolve("out"), RuntimeProfile.DEFAULT);
     assertThat(e.code()).isEqualTo(ErrorCode.INVALID_INPUT);
     assertThat(e)
@@ -214,7 +188,7 @@ class StandaloneRunTest {
   @Test
   void aCorruptParquetFileFailsWithoutPartialOutput(@TempDir Path tmp) throws IOException {
     Path data =
-        dataWith(
+        ExampleData.copyWith(
             tmp.resolve("data"),
             "cpg/files",
             dir -> {

@@ -15,11 +15,11 @@ import java.util.List;
  * for bit (every NaN equal to every NaN, but -0.0 differs from 0.0), decimals by value (scale
  * ignored), strings, booleans, lists element-wise, null.
  */
-final class Canonical {
+public final class Canonical {
   private Canonical() {}
 
   /** A Spark {@code Row} value (java8 datetime API on) in the lanes' canonical classes. */
-  static Object fromSpark(Object value) {
+  public static Object fromSpark(Object value) {
     if (value == null) {
       return null;
     }
@@ -62,7 +62,7 @@ final class Canonical {
   }
 
   /** A lane value as a Spark {@code Row} value of the given type. */
-  static Object toSpark(Object value, io.relspec.ir.type.DataType type) {
+  public static Object toSpark(Object value, io.relspec.ir.type.DataType type) {
     if (value == null) {
       return null;
     }

@@ -15,6 +15,7 @@ import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
+import io.relspec.reference.ExampleData;
 import io.relspec.reference.OutputResult;
 import io.relspec.reference.ParquetDatasetSource;
 import io.relspec.reference.ParquetDatasetWriter;
@@ -263,33 +264,6 @@ class ArrowLaneRunnerTest {
   }
 
   /** A copy of the example data whose {@code cpg/files} dataset is replaced by {@code files}. */
-  private static Path dataWith(Path dir, String dataset, FileWriter files) throws IOException {
-    try (Stream<Path> walk = Files.walk(DATA)) {
-      for (Path p : walk.toList()) {
-        Path target = dir.resolve(DATA.relativize(p).toString());
-        if (Files.isDirectory(p)) {
-          Files.createDirectories(target);
-        } else {
-          Files.copy(p, target);
-        }
-      }
-    }
-    Path datasetDir = dir.resolve(dataset);
-    try (Stream<Path> walk = Files.list(datasetDir)) {
-      for (Path p : walk.toList()) {
-        Files.delete(p);
-      }
-    }
-    Files.delete(datasetDir);
-    files.write(datasetDir);
-    return dir;
-  }
-
-  @FunctionalInterface
-  private interface FileWriter {
-    void write(Path datasetDir) throws IOException;
-  }
-
   private static void assertFailsCleanly(Path data, Path out, String... messageParts)
       throws IOException {
     ValidatedBundle bundle = BundleValidator.validate(EXAMPLES.resolve("cpg.json"));
@@ -310,7 +284,7 @@ class ArrowLaneRunnerTest {
 
   @Test
   void aMissingInputFailsAndLeavesOutUnchanged(@TempDir Path tmp) throws IOException {
-    Path data = dataWith(tmp.resolve("data"), "cpg/files", dir -> {});
+    Path data = ExampleData.copyWith(tmp.resolve("data"), "cpg/files", dir -> {});
     assertFailsCleanly(
         data,
         tmp.resolve("out"),
@@ -321,7 +295,7 @@ class ArrowLaneRunnerTest {
   @Test
   void aCorruptParquetFileFailsAndLeavesOutUnchanged(@TempDir Path tmp) throws IOException {
     Path data =
-        dataWith(
+        ExampleData.copyWith(
             tmp.resolve("data"),
             "cpg/files",
             dir -> {
@@ -344,7 +318,7 @@ class ArrowLaneRunnerTest {
     wrong.set(0, Field.notNull("file_id", io.relspec.ir.type.PrimitiveType.STRING));
     RelSchema schema = new RelSchema(wrong);
     Path data =
-        dataWith(
+        ExampleData.copyWith(
             tmp.resolve("data"),
             "cpg/files",
             dir -> {

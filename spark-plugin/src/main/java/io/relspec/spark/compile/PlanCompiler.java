@@ -677,8 +677,13 @@ public final class PlanCompiler {
         keep.add(tmp);
       }
       String score = temporary();
+      // -(re - rs) negated on int64, then converted: +0.0 for an empty span, as the spec says
+      // (negating the float64 would give -0.0)
       Expression scoreExpr =
-          new UnaryMinus(ExprCompiler.widen(spanLen, PrimitiveType.FLOAT64).expr(), false);
+          ExprCompiler.widen(
+                  new Typed(new UnaryMinus(spanLen.expr(), false), spanLen.type()),
+                  PrimitiveType.FLOAT64)
+              .expr();
       List<NamedExpression> withScore = new ArrayList<>(Plans.output(joined));
       withScore.add(Plans.alias(scoreExpr, score));
       LogicalPlan scored = Plans.project(joined, withScore);

@@ -84,6 +84,9 @@ public enum SparkEngine {
     confs.put("spark.sql.extensions", COMET_EXTENSIONS + "," + RELSPEC_EXTENSIONS);
     confs.put("spark.comet.enabled", "true");
     confs.put("spark.comet.exec.enabled", "true");
+    // relspec compares and sorts -0.0 equal to 0.0, as Spark does; Comet's native sort orders
+    // floats by total order (-0.0 first): with this, Comet leaves such operators to Spark
+    confs.put("spark.comet.exec.strictFloatingPoint", "true");
     confs.put("spark.memory.offHeap.enabled", "true");
     confs.put("spark.memory.offHeap.size", String.valueOf(offHeapBytes));
     confs.put("spark.shuffle.manager", COMET_SHUFFLE_MANAGER);

@@ -37,6 +37,7 @@ class SparkEngineTest {
             "org.apache.comet.CometSparkSessionExtensions,io.relspec.spark.sql.RelspecExtensions")
         .containsEntry("spark.comet.enabled", "true")
         .containsEntry("spark.comet.exec.enabled", "true")
+        .containsEntry("spark.comet.exec.strictFloatingPoint", "true")
         .containsEntry("spark.memory.offHeap.enabled", "true")
         .containsEntry("spark.memory.offHeap.size", String.valueOf(256L << 20))
         .containsEntry(
