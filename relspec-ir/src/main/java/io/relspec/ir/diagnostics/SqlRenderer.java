@@ -38,13 +38,19 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * function the reader must provide (Spark's {@code xxhash64} with seed 42 and Spark's per-type
  * encoding, returning BIGINT; null arguments skipped). {@link #udfs} names the ones a rendered plan
  * needs.
+ *
+ * <p>{@code explode} is a correlated {@code UNNEST ... WITH ORDINALITY} in PostgreSQL and ANSI and
+ * {@code LATERAL VIEW [OUTER] posexplode(...)} in Spark ({@link SparkRelToSqlConverter}).
  */
 public final class SqlRenderer {
   private SqlRenderer() {}
 
   public static String render(RelNode rel, SqlDialectName dialect) {
     RelNode lowered = lower(rel, dialect);
-    RelToSqlConverter converter = new RelToSqlConverter(dialect.dialect());
+    RelToSqlConverter converter =
+        dialect == SqlDialectName.SPARK
+            ? new SparkRelToSqlConverter(dialect.dialect())
+            : new RelToSqlConverter(dialect.dialect());
     SqlNode node = converter.visitRoot(lowered).asStatement();
     return node.toSqlString(
             c ->
