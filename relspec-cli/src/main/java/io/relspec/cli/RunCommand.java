@@ -14,6 +14,7 @@ import io.relspec.reference.ReferenceExecutor;
 import io.relspec.reference.run.ArrowLaneRunner;
 import io.relspec.spark.engine.FailOnFallback;
 import io.relspec.spark.engine.SparkEngine;
+import io.relspec.spark.run.DiagnosticsDataset;
 import io.relspec.spark.run.SparkRunner;
 import java.io.PrintStream;
 import java.nio.file.Path;
