@@ -96,10 +96,24 @@ class SparkDialectSqlOnSparkTest {
     assertThat(rows(spark.sql(outer)))
         .containsExactly(
             "[1,a,0]", "[1,b,1]", "[2,null,null]", "[3,null,null]", "[4,c,1]", "[4,null,0]");
+    // outer_plain's contract keys on id: every row of ids 1 and 4 is a duplicate_key.
     String plain = SqlRenderer.render(compile(bundle, "outer_plain"), SqlDialectName.SPARK);
     assertThat(plain).contains("LATERAL VIEW OUTER EXPLODE(");
-    assertThat(rows(spark.sql(plain)))
-        .containsExactly("[1,a]", "[1,b]", "[2,null]", "[3,null]", "[4,c]", "[4,null]");
+    assertThat(rows(spark.sql(plain))).containsExactly("[2,null]", "[3,null]");
+    assertThat(
+            rows(
+                spark
+                    .read()
+                    .parquet(out.resolve("outer_plain__errors").toString())
+                    .select("id", "x")))
+        .containsExactly("[1,a]", "[1,b]", "[4,c]", "[4,null]");
+    OutputPlan keyed = bundle.output("outer_plain").orElseThrow();
+    String check =
+        SqlRenderer.render(
+            new RelCompiler(bundle).duplicateKeys(keyed).orElseThrow(), SqlDialectName.SPARK);
+    assertThat(rows(spark.sql(check))).containsExactly("[1,2]", "[4,2]");
+    assertThat(new RelCompiler(bundle).duplicateKeys(bundle.output("inner_pos").orElseThrow()))
+        .isEmpty();
   }
 
   private static RelNode compile(ValidatedBundle bundle, String output) {
@@ -121,7 +135,7 @@ class SparkDialectSqlOnSparkTest {
          {"name": "pos_v1", "version": 1, "columns": [{"name": "id", "type": "int64"},
            {"name": "x", "type": "string"}, {"name": "i", "type": "int32"}]},
          {"name": "plain_v1", "version": 1, "columns": [{"name": "id", "type": "int64"},
-           {"name": "x", "type": "string"}]}],
+           {"name": "x", "type": "string"}], "keyFields": ["id"], "onViolation": "quarantine"}],
        "rules": [
          {"name": "inner_pos", "output": "inner_pos", "contract": "pos_v1", "ops": [
            {"op": "scan", "dataset": "lists"},
