@@ -12,6 +12,7 @@ import io.relspec.ir.diagnostics.Severity;
 import io.relspec.ir.error.ErrorCode;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.json.BundleReader;
+import io.relspec.spark.run.DiagnosticsDataset;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;

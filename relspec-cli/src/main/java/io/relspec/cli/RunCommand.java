@@ -16,6 +16,7 @@ import io.relspec.spark.delegation.DelegationPolicy;
 import io.relspec.spark.delegation.PartitionDelegate;
 import io.relspec.spark.engine.FailOnFallback;
 import io.relspec.spark.engine.SparkEngine;
+import io.relspec.spark.run.DiagnosticsDataset;
 import io.relspec.spark.run.SparkRunner;
 import java.io.PrintStream;
 import java.nio.file.Path;

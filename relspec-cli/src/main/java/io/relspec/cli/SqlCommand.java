@@ -89,7 +89,21 @@ final class SqlCommand implements Callable<Integer> {
                 + " (rules "
                 + String.join(", ", output.rules().stream().map(RelPlan::name).toList())
                 + ")");
+        for (String note : SqlRenderer.finalizationNotes(output.name(), output.contract())) {
+          out.println("-- " + note);
+        }
         print(out, compiler.output(output), sqlDialect);
+        Optional<RelNode> check = compiler.duplicateKeys(output);
+        if (check.isPresent()) {
+          out.println();
+          out.println(
+              "-- check of output "
+                  + output.name()
+                  + ": keys "
+                  + output.contract().keyFields()
+                  + " that occur more than once (no rows when the keys are unique)");
+          print(out, check.get(), sqlDialect);
+        }
       }
     }
     out.flush();

@@ -100,8 +100,31 @@ class DiagnosticsCommandsTest {
             "-- output symbol_links finalized by contract symbol_links_v1 v1 (rules ref_symbols,"
                 + " call_symbols)")
         .contains("XXHASH64('name_ref', `ref_id`)")
+        .contains(
+            "-- dedupe: one row per [path, bstart, bend] (ROW_NUMBER() = 1 by orderBy, then every"
+                + " other column ascending, nulls last)")
+        .contains(
+            "-- left out: rows with a null in [link_id, path, symbol, source] (null_violation);"
+                + " every row whose key [link_id] occurs more than once after the dedupe"
+                + " (duplicate_key; COUNT(*) OVER (PARTITION BY key) = 1)")
+        .contains(
+            "-- onViolation quarantine: relspec writes them to symbol_links__errors with"
+                + " error_code; this query gives the rows of symbol_links")
+        .contains("COUNT(*) OVER (PARTITION BY `link_id`")
+        .contains(
+            "-- left out: rows with a null in [path, links, symbols] (null_violation); every row"
+                + " whose key [path] occurs more than once (duplicate_key; COUNT(*) OVER"
+                + " (PARTITION BY key) = 1)")
+        .contains(
+            "-- onViolation fail: relspec writes nothing when any row would be left out; this"
+                + " query gives the rows it writes when none is (the check query below lists"
+                + " duplicated keys)")
+        .contains(
+            "-- check of output file_link_counts: keys [path] that occur more than once (no rows"
+                + " when the keys are unique)")
         .doesNotContain("STABLE_HASH64");
-    assertThat(run.out().lines().filter(l -> l.startsWith("-- digest ")).count()).isEqualTo(5);
+    // 3 rules, 2 outputs and the 2 key checks.
+    assertThat(run.out().lines().filter(l -> l.startsWith("-- digest ")).count()).isEqualTo(7);
   }
 
   @Test

@@ -13,6 +13,8 @@ public enum EditKind {
   KERNEL_OPTIONS_CHANGED("kernel_options_changed"),
   ORDER_CHANGED("order_changed"),
   SOURCE_CHANGED("source_changed"),
+  /** A column of a dataset the rule scans was added, removed, retyped or changed nullability. */
+  DATASET_CHANGED("dataset_changed"),
   PARAMS_CHANGED("params_changed"),
   CONTRACT_CHANGED("contract_changed"),
   OUTPUT_CHANGED("output_changed"),

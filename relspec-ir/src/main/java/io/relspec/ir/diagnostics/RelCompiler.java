@@ -47,6 +47,7 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.calcite.avatica.util.ByteString;
 import org.apache.calcite.avatica.util.TimeUnitRange;
@@ -99,6 +100,7 @@ public final class RelCompiler {
   static final String ROW_NUMBER = "__relspec_rn";
   static final String LEFT_ROW = "__relspec_left_row";
   static final String SCORE = "__relspec_score";
+  static final String KEY_COUNT = "__relspec_key_count";
 
   /** Constant folding is off: relspec functions have engine-specific meaning (no codegen). */
   private static final RexExecutor NO_CONSTANT_FOLDING =
@@ -154,12 +156,58 @@ public final class RelCompiler {
   /**
    * An output as finalization shapes it: its rules' rows aligned to the contract and unioned in
    * (priority, name) order, rows violating nullability dropped (what drop and quarantine leave in
-   * the output), the contract's dedupe, then its canonical sort. Key uniqueness is not checked.
+   * the output), the contract's dedupe, then every row whose {@code keyFields} value occurs more
+   * than once removed ({@code COUNT(*) OVER (PARTITION BY keys) = 1}; relspec routes them as {@code
+   * duplicate_key}), then its canonical sort. Under {@code onViolation: fail} relspec writes
+   * nothing when any row violates; these are the rows it writes when none does.
    */
   public RelNode output(OutputPlan output) {
     ContractSpec contract = output.contract();
+    alignedValidDeduped(output);
+    if (!contract.keyFields().isEmpty()) {
+      keepUniqueKeys(contract.keyFields());
+    }
+    if (!contract.canonicalSort().isEmpty()) {
+      builder.sort(sortKeys(contract.canonicalSort()));
+    }
+    return builder.build();
+  }
+
+  /**
+   * The check of an output's {@code keyFields}: each key value that occurs more than once after
+   * alignment, nullability and dedupe, with its count ({@code __relspec_key_count}); no rows when
+   * the keys are unique. Empty when the contract has no {@code keyFields}.
+   */
+  public Optional<RelNode> duplicateKeys(OutputPlan output) {
+    List<String> keys = output.contract().keyFields();
+    if (keys.isEmpty()) {
+      return Optional.empty();
+    }
+    alignedValidDeduped(output);
+    List<RexNode> group = new ArrayList<>();
+    for (String key : keys) {
+      group.add(builder.field(key));
+    }
+    builder.aggregate(builder.groupKey(group), builder.countStar(KEY_COUNT));
+    builder.filter(builder.greaterThan(builder.field(KEY_COUNT), builder.literal(1)));
+    return Optional.of(builder.build());
+  }
+
+  /** Pushes an output's rows aligned, unioned, without nullability violations, deduped. */
+  private void alignedValidDeduped(OutputPlan output) {
+    ContractSpec contract = output.contract();
+    boolean windowed = contract.dedupe().isPresent() || !contract.keyFields().isEmpty();
     for (RelPlan plan : output.rules()) {
       pipeline(plan.ops(), plan.params());
+      if (windowed
+          && builder.peek() instanceof org.apache.calcite.rel.core.Sort sort
+          && sort.fetch == null
+          && sort.offset == null) {
+        // A rule's own sort means nothing to finalization (the canonical sort, if any, follows),
+        // and Calcite's SQL writer cannot put a window over a sorted aggregate.
+        builder.build();
+        builder.push(sort.getInput());
+      }
       alignToContract(contract);
     }
     if (output.rules().size() > 1) {
@@ -175,10 +223,6 @@ public final class RelCompiler {
       builder.filter(nonNull);
     }
     contract.dedupe().ifPresent(d -> rankAndKeepFirst(d.keys(), d.orderBy()));
-    if (!contract.canonicalSort().isEmpty()) {
-      builder.sort(sortKeys(contract.canonicalSort()));
-    }
-    return builder.build();
   }
 
   /** A predicate over the columns of a dataset or rule output, as Calcite sees it. */
@@ -466,6 +510,23 @@ public final class RelCompiler {
       }
     }
     builder.project(exprs, names, true);
+  }
+
+  /**
+   * Keeps the rows whose key occurs once; every row of a key value that occurs more than once goes
+   * (null key values count as equal, as in finalization and {@code PARTITION BY}).
+   */
+  private void keepUniqueKeys(List<String> keys) {
+    RelDataType inRow = builder.peek().getRowType();
+    List<RexNode> partition = new ArrayList<>();
+    for (String key : keys) {
+      partition.add(builder.field(key));
+    }
+    RexNode count =
+        builder.aggregateCall(SqlStdOperatorTable.COUNT).over().partitionBy(partition).toRex();
+    builder.projectPlus(builder.alias(count, KEY_COUNT));
+    builder.filter(builder.equals(builder.field(KEY_COUNT), builder.literal(1)));
+    builder.project(fieldsOf(inRow.getFieldCount()), inRow.getFieldNames(), true);
   }
 
   /**

@@ -58,12 +58,27 @@ import org.apache.calcite.rex.RexNode;
  * after scanning the output with a predicate that implies the added one, the filter commutes with
  * the ops after it, and the contract has no dedupe or keys the filter could interact with); {@code
  * breaking} otherwise, with the downstream rules affected.
+ *
+ * <p>A changed dataset schema is judged column by column ({@link EditKind#DATASET_CHANGED}) for
+ * each rule that scans the dataset, by what the rule reads of it: the columns it references
+ * anywhere (predicates, keys, join conditions, aggregates, sort keys, kernel options, computed
+ * columns) and the columns copied into the columns its contract declares, in either version ({@link
+ * LineageAnalyzer}). A column added, removed or retyped that the rule does not read is {@code
+ * non_breaking}, unless the rule scans every column of the dataset and has a {@code dedupe}, an
+ * {@code interval_align} or a distinct {@code union}, whose tie-breaks and row comparisons involve
+ * every column. A read column removed or retyped is {@code breaking} for the rule and its
+ * downstream rules. Nullability: a column made non-null is {@code non_breaking} (the rows are the
+ * same, or a null in the data now stops the run); a read column made nullable is {@code breaking}
+ * unless the rule only copies it into nullable contract columns the contract does not require
+ * non-null (the contract already allows the nulls that may now appear).
  */
 public final class SemanticDiff {
   private final ValidatedBundle oldBundle;
   private final ValidatedBundle newBundle;
   private final RelCompiler oldCompiler;
   private final RelCompiler newCompiler;
+  private Reads oldReads;
+  private Reads newReads;
 
   private SemanticDiff(ValidatedBundle oldBundle, ValidatedBundle newBundle) {
     this.oldBundle = oldBundle;
@@ -143,9 +158,25 @@ public final class SemanticDiff {
       contractEdits(oldContract, newContract, edits);
     }
     boolean samePlan = oldDigest.equals(newDigest);
+    Map<String, Optional<String>> datasetVerdicts = new java.util.LinkedHashMap<>();
     if (!samePlan) {
+      List<DatasetEdit> datasetEdits = datasetEdits(oldPlan, newPlan);
+      for (DatasetEdit edit : datasetEdits) {
+        edit(edits, EditKind.DATASET_CHANGED, edit.detail());
+        datasetVerdicts.put(edit.detail(), verdict(edit, oldPlan, newPlan, newContract));
+      }
       schemaEdits(oldPlan, newPlan, edits);
-      planEdits(oldRel, newRel, edits);
+      Set<String> changedDatasets = new TreeSet<>();
+      datasetEdits.forEach(e -> changedDatasets.add(e.dataset()));
+      boolean onlyDatasetsChanged =
+          !datasetEdits.isEmpty()
+              && oldRule.ops().equals(newRule.ops())
+              && oldPlan.params().equals(newPlan.params())
+              && oldPlan.contractSignature().equals(newPlan.contractSignature());
+      if (!onlyDatasetsChanged) {
+        // When only dataset schemas changed, the plans differ in column indices alone.
+        planEdits(oldRel, newRel, edits, changedDatasets);
+      }
       if (!kernels(oldRule.ops()).equals(kernels(newRule.ops()))) {
         edit(edits, EditKind.KERNEL_OPTIONS_CHANGED, kernelNames(newRule.ops()));
       }
@@ -189,7 +220,8 @@ public final class SemanticDiff {
     if (metadata) {
       edit(edits, EditKind.METADATA_CHANGED, "description or tags");
     }
-    Optional<String> safe = proveSafe(oldPlan, newPlan, oldContract, newContract, edits);
+    Optional<String> safe =
+        proveSafe(oldPlan, newPlan, oldContract, newContract, edits, datasetVerdicts);
     if (safe.isPresent()) {
       return change(
           newPlan,
@@ -319,7 +351,11 @@ public final class SemanticDiff {
   }
 
   /** Structural differences of the optimized plans. */
-  private static void planEdits(RelNode oldRel, RelNode newRel, Map<EditKind, List<String>> edits) {
+  private static void planEdits(
+      RelNode oldRel,
+      RelNode newRel,
+      Map<EditKind, List<String>> edits,
+      Set<String> changedDatasets) {
     Features oldFeatures = Features.of(oldRel);
     Features newFeatures = Features.of(newRel);
     if (!oldFeatures.predicates.equals(newFeatures.predicates)) {
@@ -348,12 +384,17 @@ public final class SemanticDiff {
       if (!oldTables.equals(newTables)) {
         List<String> changed = new ArrayList<>();
         for (String table : newTables) {
-          if (!oldTables.contains(table)) {
-            changed.add(table.substring(0, table.indexOf(' ')));
+          String name = table.substring(0, table.indexOf(' '));
+          if (!oldTables.contains(table) && !changedDatasets.contains(name)) {
+            changed.add(name);
           }
         }
-        edit(
-            edits, EditKind.SOURCE_CHANGED, "schema of " + String.join(", ", changed) + " changed");
+        if (!changed.isEmpty()) {
+          edit(
+              edits,
+              EditKind.SOURCE_CHANGED,
+              "schema of " + String.join(", ", changed) + " changed");
+        }
       }
     }
     if (oldRel instanceof LogicalProject oldTop && newRel instanceof LogicalProject newTop) {
@@ -460,6 +501,206 @@ public final class SemanticDiff {
     return names.isEmpty() ? "kernel ops removed" : String.join(", ", names);
   }
 
+  // ------------------------------------------------------------------ dataset schemas
+
+  /**
+   * One column of a dataset a rule scans whose declaration changed.
+   *
+   * @param change {@code added}, {@code removed}, {@code retyped}, {@code made non-null} or {@code
+   *     made nullable}
+   */
+  private record DatasetEdit(String dataset, Field column, String change, String detail) {
+    String ref() {
+      return dataset + "." + column.name();
+    }
+  }
+
+  /** The column edits of every declared dataset either version of the rule scans. */
+  private List<DatasetEdit> datasetEdits(RelPlan oldPlan, RelPlan newPlan) {
+    Set<String> scanned = new LinkedHashSet<>(BundleChecker.scans(oldPlan.ops()));
+    scanned.addAll(BundleChecker.scans(newPlan.ops()));
+    List<DatasetEdit> edits = new ArrayList<>();
+    for (String name : scanned) {
+      Optional<io.relspec.ir.bundle.DatasetSpec> before = oldBundle.bundle().dataset(name);
+      Optional<io.relspec.ir.bundle.DatasetSpec> after = newBundle.bundle().dataset(name);
+      if (before.isEmpty() || after.isEmpty()) {
+        continue;
+      }
+      List<Field> was = before.get().schema();
+      List<Field> now = after.get().schema();
+      for (Field column : now) {
+        Optional<Field> old = was.stream().filter(f -> f.name().equals(column.name())).findFirst();
+        if (old.isEmpty()) {
+          edits.add(datasetEdit(name, column, "added", "adds column " + column.name()));
+        } else if (!old.get().type().equals(column.type())) {
+          edits.add(
+              datasetEdit(
+                  name,
+                  column,
+                  "retyped",
+                  "retypes column "
+                      + column.name()
+                      + " "
+                      + old.get().type().typeString()
+                      + " -> "
+                      + column.type().typeString()));
+        } else if (old.get().nullable() != column.nullable()) {
+          String change = column.nullable() ? "made nullable" : "made non-null";
+          edits.add(datasetEdit(name, column, change, change + " column " + column.name()));
+        }
+      }
+      for (Field column : was) {
+        if (now.stream().noneMatch(f -> f.name().equals(column.name()))) {
+          edits.add(datasetEdit(name, column, "removed", "removes column " + column.name()));
+        }
+      }
+    }
+    return edits;
+  }
+
+  private static DatasetEdit datasetEdit(String dataset, Field column, String change, String what) {
+    return new DatasetEdit(dataset, column, change, "dataset " + dataset + " " + what);
+  }
+
+  /** Why a dataset column edit cannot change the rule's output, or empty when it may. */
+  private Optional<String> verdict(
+      DatasetEdit edit, RelPlan oldPlan, RelPlan newPlan, ContractSpec newContract) {
+    String ref = edit.ref();
+    Reads before = reads(oldBundle);
+    Reads after = reads(newBundle);
+    boolean referenced =
+        before.referenced().getOrDefault(oldPlan.name(), Set.of()).contains(ref)
+            || after.referenced().getOrDefault(newPlan.name(), Set.of()).contains(ref);
+    boolean copied =
+        before.feeding().getOrDefault(oldPlan.name(), Set.of()).contains(ref)
+            || after.feeding().getOrDefault(newPlan.name(), Set.of()).contains(ref);
+    if (!referenced && !copied) {
+      if (!edit.change().startsWith("made ")
+          && (scansEveryColumn(oldPlan.ops(), edit.dataset())
+              || scansEveryColumn(newPlan.ops(), edit.dataset()))
+          && (comparesWholeRows(oldPlan.ops()) || comparesWholeRows(newPlan.ops()))) {
+        return Optional.empty();
+      }
+      return Optional.of(edit.detail() + ": the rule does not read it");
+    }
+    return switch (edit.change()) {
+      case "made non-null" ->
+          Optional.of(
+              edit.detail()
+                  + ": the rule reads it, but its rows stay the same (a null in the data now"
+                  + " stops the run)");
+      case "made nullable" -> {
+        if (referenced) {
+          yield Optional.empty();
+        }
+        // Only copied into contract columns: fine when each of them already allows nulls.
+        for (ColumnLineage column : after.lineage().getOrDefault(newPlan.name(), List.of())) {
+          if (!column.inputs().contains(ref)) {
+            continue;
+          }
+          Optional<Field> declared = newContract.column(column.column());
+          if (declared.isPresent()
+              && (!declared.get().nullable()
+                  || newContract.requiredNonNull().contains(column.column())
+                  || newContract.keyFields().contains(column.column()))) {
+            yield Optional.empty();
+          }
+        }
+        yield Optional.of(
+            edit.detail()
+                + ": the rule only copies it into contract columns that already allow nulls");
+      }
+      default -> Optional.empty();
+    };
+  }
+
+  /**
+   * What the rules of one bundle read: per rule, the {@code dataset.column}s it references
+   * anywhere, the ones that feed a column its contract declares, and its column lineage.
+   */
+  private record Reads(
+      Map<String, Set<String>> referenced,
+      Map<String, Set<String>> feeding,
+      Map<String, List<ColumnLineage>> lineage) {
+    static Reads of(ValidatedBundle bundle) {
+      Map<String, Set<String>> referenced = new java.util.HashMap<>();
+      LineageAnalyzer.references(bundle)
+          .forEach((rule, refs) -> referenced.put(rule, Set.copyOf(refs)));
+      Map<String, List<ColumnLineage>> lineage = LineageAnalyzer.analyze(bundle);
+      Map<String, Set<String>> feeding = new java.util.HashMap<>();
+      for (OutputPlan output : bundle.outputs()) {
+        for (RelPlan plan : output.rules()) {
+          Set<String> refs = new TreeSet<>();
+          for (ColumnLineage column : lineage.getOrDefault(plan.name(), List.of())) {
+            if (output.contract().column(column.column()).isPresent()) {
+              refs.addAll(column.inputs());
+            }
+          }
+          feeding.put(plan.name(), refs);
+        }
+      }
+      return new Reads(referenced, feeding, lineage);
+    }
+  }
+
+  private Reads reads(ValidatedBundle bundle) {
+    if (bundle == oldBundle) {
+      if (oldReads == null) {
+        oldReads = Reads.of(bundle);
+      }
+      return oldReads;
+    }
+    if (newReads == null) {
+      newReads = Reads.of(bundle);
+    }
+    return newReads;
+  }
+
+  /**
+   * Whether some scan of {@code dataset} in a pipeline (nested ones included) reads all columns.
+   */
+  private static boolean scansEveryColumn(List<Op> ops, String dataset) {
+    for (Op op : ops) {
+      if (op instanceof Scan scan && scan.dataset().equals(dataset) && scan.columns().isEmpty()) {
+        return true;
+      }
+      for (Pipeline nested : nested(op)) {
+        if (scansEveryColumn(nested.ops(), dataset)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** Whether a pipeline has an op whose result depends on every column of its rows. */
+  private static boolean comparesWholeRows(List<Op> ops) {
+    for (Op op : ops) {
+      if (op instanceof Dedupe
+          || op instanceof IntervalAlign
+          || (op instanceof Union union && union.distinct())) {
+        return true;
+      }
+      for (Pipeline nested : nested(op)) {
+        if (comparesWholeRows(nested.ops())) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static List<Pipeline> nested(Op op) {
+    if (op instanceof Join join) {
+      return List.of(join.right());
+    } else if (op instanceof Union union) {
+      return union.inputs();
+    } else if (op instanceof IntervalAlign align) {
+      return List.of(align.right());
+    }
+    return List.of();
+  }
+
   // ------------------------------------------------------------------ proofs
 
   private Optional<String> proveSafe(
@@ -467,7 +708,8 @@ public final class SemanticDiff {
       RelPlan newPlan,
       ContractSpec oldContract,
       ContractSpec newContract,
-      Map<EditKind, List<String>> edits) {
+      Map<EditKind, List<String>> edits,
+      Map<String, Optional<String>> datasetVerdicts) {
     List<String> reasons = new ArrayList<>();
     for (Map.Entry<EditKind, List<String>> entry : edits.entrySet()) {
       EditKind kind = entry.getKey();
@@ -475,6 +717,13 @@ public final class SemanticDiff {
         switch (kind) {
           case METADATA_CHANGED -> {}
           case PRIORITY_CHANGED -> reasons.add("priority only orders rules of one output");
+          case DATASET_CHANGED -> {
+            Optional<String> verdict = datasetVerdicts.getOrDefault(detail, Optional.empty());
+            if (verdict.isEmpty()) {
+              return Optional.empty();
+            }
+            reasons.add(verdict.get());
+          }
           case COLUMN_ADDED, COLUMN_REMOVED, COLUMN_RETYPED -> {
             String column = detail.split(":")[0];
             if (oldContract.column(column).isPresent() || newContract.column(column).isPresent()) {

@@ -1,5 +1,7 @@
 package io.relspec.ir.diagnostics;
 
+import io.relspec.ir.bundle.ContractSpec;
+import io.relspec.ir.type.Field;
 import java.math.BigDecimal;
 import java.util.List;
 import org.apache.calcite.avatica.util.TimeUnit;
@@ -38,13 +40,19 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * function the reader must provide (Spark's {@code xxhash64} with seed 42 and Spark's per-type
  * encoding, returning BIGINT; null arguments skipped). {@link #udfs} names the ones a rendered plan
  * needs.
+ *
+ * <p>{@code explode} is a correlated {@code UNNEST ... WITH ORDINALITY} in PostgreSQL and ANSI and
+ * {@code LATERAL VIEW [OUTER] posexplode(...)} in Spark ({@link SparkRelToSqlConverter}).
  */
 public final class SqlRenderer {
   private SqlRenderer() {}
 
   public static String render(RelNode rel, SqlDialectName dialect) {
     RelNode lowered = lower(rel, dialect);
-    RelToSqlConverter converter = new RelToSqlConverter(dialect.dialect());
+    RelToSqlConverter converter =
+        dialect == SqlDialectName.SPARK
+            ? new SparkRelToSqlConverter(dialect.dialect())
+            : new RelToSqlConverter(dialect.dialect());
     SqlNode node = converter.visitRoot(lowered).asStatement();
     return node.toSqlString(
             c ->
@@ -53,6 +61,62 @@ public final class SqlRenderer {
                     .withClauseStartsLine(true)
                     .withClauseEndsLine(false))
         .getSql();
+  }
+
+  /**
+   * Comment lines (without {@code -- }) that say what the SQL of a finalized output ({@link
+   * RelCompiler#output}) does with rows finalization routes, and what relspec does instead.
+   */
+  public static List<String> finalizationNotes(String output, ContractSpec contract) {
+    List<String> notes = new java.util.ArrayList<>();
+    List<String> nonNull = new java.util.ArrayList<>();
+    for (Field column : contract.columns()) {
+      if (!column.nullable() || contract.requiredNonNull().contains(column.name())) {
+        nonNull.add(column.name());
+      }
+    }
+    List<String> leftOut = new java.util.ArrayList<>();
+    if (!nonNull.isEmpty()) {
+      leftOut.add("rows with a null in " + nonNull + " (null_violation)");
+    }
+    if (!contract.keyFields().isEmpty()) {
+      leftOut.add(
+          "every row whose key "
+              + contract.keyFields()
+              + " occurs more than once"
+              + (contract.dedupe().isPresent() ? " after the dedupe" : "")
+              + " (duplicate_key; COUNT(*) OVER (PARTITION BY key) = 1)");
+    }
+    contract
+        .dedupe()
+        .ifPresent(
+            d ->
+                notes.add(
+                    "dedupe: one row per "
+                        + d.keys()
+                        + " (ROW_NUMBER() = 1 by orderBy, then every other column ascending, nulls"
+                        + " last)"));
+    if (leftOut.isEmpty()) {
+      return notes;
+    }
+    notes.add("left out: " + String.join("; ", leftOut));
+    switch (contract.onViolation()) {
+      case DROP -> notes.add("onViolation drop: relspec drops them too and counts them");
+      case QUARANTINE ->
+          notes.add(
+              "onViolation quarantine: relspec writes them to "
+                  + output
+                  + "__errors with error_code; this query gives the rows of "
+                  + output);
+      case FAIL ->
+          notes.add(
+              "onViolation fail: relspec writes nothing when any row would be left out; this"
+                  + " query gives the rows it writes when none is"
+                  + (contract.keyFields().isEmpty()
+                      ? ""
+                      : " (the check query below lists duplicated keys)"));
+    }
+    return notes;
   }
 
   /** What a reader must provide for {@code STABLE_HASH64} outside Spark. */

@@ -4,13 +4,20 @@ import io.relspec.ir.bundle.Bundle;
 import io.relspec.ir.json.BundleReader;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
+import java.util.List;
 import java.util.Map;
 import org.apache.calcite.rel.RelNode;
 
 /**
  * Benchmark (not a test): diagnostics for a generated bundle of 1,000 rules, each reading a dataset
  * or the output of an earlier rule, with filters, derives, joins and aggregates. Run with {@code
- * java -cp <test classpath> io.relspec.ir.diagnostics.DiagnosticsBenchmark [rules]}.
+ * java -cp <test classpath> io.relspec.ir.diagnostics.DiagnosticsBenchmark [rules [out.json]]}.
+ *
+ * <p>Each round times validation, the check (diagnostics and gates), lineage, compile + optimize +
+ * digest of every rule, the Spark-dialect SQL of every finalized output, and a semantic diff
+ * against the same bundle with a column added to every dataset (every rule scans one: the
+ * per-column dataset judgement runs for all 1,000). With {@code out.json} the rounds and the load
+ * average of the machine are written there as JSON.
  */
 public final class DiagnosticsBenchmark {
   private DiagnosticsBenchmark() {}
@@ -64,9 +71,18 @@ public final class DiagnosticsBenchmark {
     return json.append("]}").toString();
   }
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws java.io.IOException {
     int rules = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
     Bundle bundle = BundleReader.read(bundle(rules), "<bench>");
+    Bundle widened =
+        BundleReader.read(
+            bundle(rules)
+                .replace(
+                    "{\"name\": \"n\", \"type\": \"int32\"}]}",
+                    "{\"name\": \"n\", \"type\": \"int32\"}, {\"name\": \"extra\", \"type\":"
+                        + " \"string\"}]}"),
+            "<bench>");
+    List<String> rounds = new java.util.ArrayList<>();
     for (int round = 0; round < 3; round++) {
       long start = System.nanoTime();
       ValidatedBundle validated = BundleValidator.validate(bundle, "<bench>", Map.of());
@@ -90,8 +106,44 @@ public final class DiagnosticsBenchmark {
         digests += PlanOptimizer.digest(optimized).length() > 0 ? 1 : 0;
       }
       long optimizedAt = System.nanoTime();
+      int sqlChars = 0;
+      for (var output : validated.outputs()) {
+        sqlChars += SqlRenderer.render(compiler.output(output), SqlDialectName.SPARK).length();
+      }
+      long sqlAt = System.nanoTime();
+      List<RuleChange> changes =
+          SemanticDiff.diff(validated, BundleValidator.validate(widened, "<bench>", Map.of()));
+      long diffAt = System.nanoTime();
+      long nonBreaking =
+          changes.stream()
+              .filter(c -> c.category().filter(RuleChange.NON_BREAKING::equals).isPresent())
+              .count();
       System.out.printf(
-          "  compile %d ms, optimize %d ms%n", compiling / 1_000_000, optimizing / 1_000_000);
+          "  compile %d ms, optimize %d ms; sql of %d outputs %d ms (%d chars); diff %d ms (%d"
+              + " non_breaking of %d)%n",
+          compiling / 1_000_000,
+          optimizing / 1_000_000,
+          validated.outputs().size(),
+          (sqlAt - optimizedAt) / 1_000_000,
+          sqlChars,
+          (diffAt - sqlAt) / 1_000_000,
+          nonBreaking,
+          changes.size());
+      rounds.add(
+          String.format(
+              "{\"round\": %d, \"diagnostics\": %d, \"validateMs\": %d, \"checkMs\": %d,"
+                  + " \"lineageMs\": %d, \"compileOptimizeDigestMs\": %d, \"diagnosticsTotalMs\":"
+                  + " %d, \"sqlMs\": %d, \"diffMs\": %d, \"diffNonBreaking\": %d}",
+              round,
+              report.diagnostics().size(),
+              (validatedAt - start) / 1_000_000,
+              (checkedAt - validatedAt) / 1_000_000,
+              (lineageAt - checkedAt) / 1_000_000,
+              (optimizedAt - lineageAt) / 1_000_000,
+              (optimizedAt - start) / 1_000_000,
+              (sqlAt - optimizedAt) / 1_000_000,
+              (diffAt - sqlAt) / 1_000_000,
+              nonBreaking));
       System.out.printf(
           "round %d: %d rules, %d diagnostics: validate %d ms, check %d ms, lineage %d ms,"
               + " compile+optimize+digest %d ms (%d digests), total %d ms%n",
@@ -104,6 +156,20 @@ public final class DiagnosticsBenchmark {
           (optimizedAt - lineageAt) / 1_000_000,
           digests,
           (optimizedAt - start) / 1_000_000);
+    }
+    if (args.length > 1) {
+      String load = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).strip();
+      java.nio.file.Files.writeString(
+          java.nio.file.Path.of(args[1]),
+          "{\"benchmark\": \"diagnostics\", \"rules\": "
+              + rules
+              + ", \"cores\": "
+              + Runtime.getRuntime().availableProcessors()
+              + ", \"loadavgAtEnd\": \""
+              + load
+              + "\", \"goal\": \"diagnosticsTotalMs < 10000\", \"rounds\": [\n  "
+              + String.join(",\n  ", rounds)
+              + "\n]}\n");
     }
   }
 }

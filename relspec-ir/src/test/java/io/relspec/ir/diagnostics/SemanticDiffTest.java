@@ -512,19 +512,205 @@ class SemanticDiffTest {
     assertThat(kinds(change)).containsExactly("predicate_changed");
   }
 
+  // ------------------------------------------------------------------ dataset schemas
+
+  private static ObjectNode dataset(ObjectNode tree, String name) {
+    for (var dataset : tree.get("datasets")) {
+      if (dataset.get("name").asText().equals(name)) {
+        return (ObjectNode) dataset;
+      }
+    }
+    throw new AssertionError("no dataset " + name);
+  }
+
+  private static ObjectNode column(ObjectNode tree, String dataset, String column) {
+    for (var field : dataset(tree, dataset).get("schema")) {
+      if (field.get("name").asText().equals(column)) {
+        return (ObjectNode) field;
+      }
+    }
+    throw new AssertionError("no column " + dataset + "." + column);
+  }
+
+  private static void removeColumn(ObjectNode tree, String dataset, String column) {
+    ArrayNode schema = (ArrayNode) dataset(tree, dataset).get("schema");
+    for (int i = 0; i < schema.size(); i++) {
+      if (schema.get(i).get("name").asText().equals(column)) {
+        schema.remove(i);
+        return;
+      }
+    }
+    throw new AssertionError("no column " + dataset + "." + column);
+  }
+
+  private static List<String> edits(RuleChange change) {
+    return change.edits().stream().map(e -> e.kind().jsonName() + " " + e.detail()).toList();
+  }
+
+  /**
+   * events(id non-null, kind, amount, note); clean_events scans every column, its contract keeps
+   * id, kind, amount (all nullable); big_orders reads clean_events; latest_per_kind dedupes events
+   * by kind.
+   */
+  private static final String EVENTS_WITH_NOTE =
+      """
+      {"relspec": 1, "name": "events",
+       "datasets": [{"name": "events", "format": "parquet", "location": "e", "schema": [
+         {"name": "id", "type": "int64", "nullable": false}, {"name": "kind", "type": "string"},
+         {"name": "amount", "type": "int64"}, {"name": "note", "type": "string"}]}],
+       "contracts": [
+         {"name": "clean_v1", "version": 1, "columns": [{"name": "id", "type": "int64"},
+           {"name": "kind", "type": "string"}, {"name": "amount", "type": "int64"}]},
+         {"name": "big_v1", "version": 1, "columns": [{"name": "kind", "type": "string"},
+           {"name": "total", "type": "int64"}]},
+         {"name": "latest_v1", "version": 1, "columns": [{"name": "kind", "type": "string"},
+           {"name": "amount", "type": "int64"}]}],
+       "rules": [
+         {"name": "clean_events", "output": "clean_events", "contract": "clean_v1",
+          "ops": [{"op": "scan", "dataset": "events"}]},
+         {"name": "big_orders", "output": "big_orders", "contract": "big_v1", "ops": [
+           {"op": "scan", "dataset": "clean_events"},
+           {"op": "filter", "predicate": {"fn": "gt", "args": [{"col": "amount"},
+             {"lit": 100, "type": "int64"}]}},
+           {"op": "aggregate", "groupBy": ["kind"], "aggregates": [{"name": "total", "fn": "sum",
+             "args": [{"col": "amount"}]}]}]},
+         {"name": "latest_per_kind", "output": "latest_per_kind", "contract": "latest_v1", "ops": [
+           {"op": "scan", "dataset": "events"},
+           {"op": "dedupe", "keys": ["kind"], "orderBy": [{"col": "amount", "dir": "desc"}]}]}]}
+      """;
+
   @Test
-  void pair26ChangedDatasetSchemaIsASourceChange() {
+  void pair26DatasetColumnMadeNonNullIsNonBreaking() {
+    Map<String, RuleChange> changes =
+        diff("analytics.json", t -> column(t, "customers", "name").put("nullable", false));
+    RuleChange dormant = changes.get("dormant_customers");
+    assertThat(category(dormant)).isEqualTo("non_breaking");
+    assertThat(edits(dormant))
+        .containsExactly("dataset_changed dataset customers made non-null column name");
+    assertThat(dormant.reason())
+        .contains("the rule reads it, but its rows stay the same (a null in the data now stops");
+    assertThat(category(changes.get("top_customers"))).isEqualTo("non_breaking");
+    assertThat(changes.get("sku_sales").status()).isEqualTo("unchanged");
+  }
+
+  @Test
+  void pair27DatasetColumnNoRuleReadsAddedIsNonBreaking() {
     Map<String, RuleChange> changes =
         diff(
             "analytics.json",
             t ->
-                ((ObjectNode) t.get("datasets").get(0).get("schema").get(1))
-                    .put("nullable", false));
-    RuleChange change = changes.get("dormant_customers");
-    assertThat(category(change)).isEqualTo("breaking");
-    assertThat(change.edits())
-        .extracting(e -> e.kind().jsonName() + " " + e.detail())
-        .contains("source_changed schema of customers changed");
+                ((ArrayNode) dataset(t, "customers").get("schema"))
+                    .add(json("{\"name\": \"email\", \"type\": \"string\"}")));
+    for (String rule : List.of("dormant_customers", "region_revenue", "top_customers")) {
+      RuleChange change = changes.get(rule);
+      assertThat(category(change)).as(rule).isEqualTo("non_breaking");
+      assertThat(edits(change))
+          .as(rule)
+          .contains("dataset_changed dataset customers adds column email");
+      assertThat(change.reason())
+          .as(rule)
+          .contains("dataset customers adds column email: the rule does not read it");
+      assertThat(change.affectedDownstream()).as(rule).isEmpty();
+    }
+    // dormant_customers scans every column: its own rows gain email, which its contract drops.
+    assertThat(kinds(changes.get("dormant_customers")))
+        .containsExactly("column_added", "dataset_changed");
     assertThat(changes.get("sku_sales").status()).isEqualTo("unchanged");
+  }
+
+  @Test
+  void pair28RetypedDatasetColumnARuleReadsIsBreakingOnlyForItsReaders() {
+    Map<String, RuleChange> changes =
+        diff("analytics.json", t -> column(t, "orders", "amount").put("type", "decimal(10,2)"));
+    for (String rule : List.of("region_revenue", "top_customers")) {
+      RuleChange change = changes.get(rule);
+      assertThat(category(change)).as(rule).isEqualTo("breaking");
+      assertThat(edits(change))
+          .as(rule)
+          .contains(
+              "dataset_changed dataset orders retypes column amount decimal(12,2) ->"
+                  + " decimal(10,2)");
+    }
+    for (String rule : List.of("sku_sales", "dormant_customers")) {
+      assertThat(category(changes.get(rule))).as(rule).isEqualTo("non_breaking");
+    }
+  }
+
+  @Test
+  void pair29RemovedDatasetColumnNoRuleReadsIsNonBreaking() {
+    Map<String, RuleChange> changes =
+        diff(
+            json(EVENTS_WITH_NOTE),
+            edited(EVENTS_WITH_NOTE, t -> removeColumn(t, "events", "note")));
+    RuleChange clean = changes.get("clean_events");
+    assertThat(category(clean)).isEqualTo("non_breaking");
+    assertThat(edits(clean))
+        .containsExactlyInAnyOrder(
+            "dataset_changed dataset events removes column note", "column_removed note");
+    assertThat(clean.reason())
+        .contains("dataset events removes column note: the rule does not read it");
+    assertThat(changes.get("big_orders").status()).isEqualTo("unchanged");
+  }
+
+  @Test
+  void pair30RemovedDatasetColumnCopiedIntoTheContractIsBreakingWithDownstream() {
+    Map<String, RuleChange> changes =
+        diff(
+            json(EVENTS_WITH_NOTE), edited(EVENTS_WITH_NOTE, t -> removeColumn(t, "events", "id")));
+    // clean_events copied id into its contract, which now fills it with nulls.
+    RuleChange clean = changes.get("clean_events");
+    assertThat(category(clean)).isEqualTo("breaking");
+    assertThat(edits(clean)).contains("dataset_changed dataset events removes column id");
+    assertThat(clean.affectedDownstream()).containsExactly("big_orders");
+    // latest_per_kind does not read id, but its dedupe breaks ties on every column it scans.
+    assertThat(category(changes.get("latest_per_kind"))).isEqualTo("breaking");
+  }
+
+  @Test
+  void pair31DatasetColumnMadeNullableOnlyCopiedIntoANullableContractColumnIsNonBreaking() {
+    Map<String, RuleChange> changes =
+        diff(
+            json(EVENTS_WITH_NOTE),
+            edited(EVENTS_WITH_NOTE, t -> column(t, "events", "id").put("nullable", true)));
+    RuleChange clean = changes.get("clean_events");
+    assertThat(category(clean)).isEqualTo("non_breaking");
+    assertThat(clean.reason())
+        .contains(
+            "dataset events made nullable column id: the rule only copies it into contract"
+                + " columns that already allow nulls");
+    // latest_per_kind does not read id (its dedupe breaks ties on it only among non-null ids).
+    assertThat(category(changes.get("latest_per_kind"))).isEqualTo("non_breaking");
+  }
+
+  @Test
+  void pair32DatasetColumnMadeNullableThatARuleJoinsOnIsBreaking() {
+    Map<String, RuleChange> changes =
+        diff("analytics.json", t -> column(t, "orders", "order_id").put("nullable", true));
+    RuleChange sku = changes.get("sku_sales");
+    assertThat(category(sku)).isEqualTo("breaking");
+    assertThat(edits(sku)).contains("dataset_changed dataset orders made nullable column order_id");
+    assertThat(category(changes.get("dormant_customers"))).isEqualTo("non_breaking");
+  }
+
+  @Test
+  void pair33DatasetColumnAddedUnderAWholeRowDedupeIsBreaking() {
+    Map<String, RuleChange> changes =
+        diff(
+            json(EVENTS_WITH_NOTE),
+            edited(
+                EVENTS_WITH_NOTE,
+                t ->
+                    ((ArrayNode) dataset(t, "events").get("schema"))
+                        .insert(1, json("{\"name\": \"source\", \"type\": \"string\"}"))));
+    // Ties of the dedupe are broken by every remaining column: a new one can pick another row.
+    assertThat(category(changes.get("latest_per_kind"))).isEqualTo("breaking");
+    assertThat(category(changes.get("clean_events"))).isEqualTo("non_breaking");
+    assertThat(changes.get("big_orders").status()).isEqualTo("unchanged");
+  }
+
+  private static ObjectNode edited(String text, Consumer<ObjectNode> edit) {
+    ObjectNode tree = json(text);
+    edit.accept(tree);
+    return tree;
   }
 }

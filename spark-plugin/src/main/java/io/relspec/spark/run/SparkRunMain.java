@@ -1,9 +1,13 @@
 package io.relspec.spark.run;
 
+import io.relspec.ir.bundle.Bundle;
+import io.relspec.ir.diagnostics.GatePolicy;
 import io.relspec.ir.error.ErrorCode;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.json.BundleReader;
+import io.relspec.ir.run.RunGates;
 import io.relspec.ir.run.RunManifest;
+import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.spark.engine.FailOnFallback;
@@ -16,10 +20,17 @@ import java.util.Optional;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * {@code BUNDLE --data DIR --out DIR [--param name=value]... [--master local[*]]}: runs every rule
- * of a bundle on Spark. The main class for spark-submit (which supplies the session and master) and
- * for an embedded local session. Exit codes: 0 done, 2 the user has to fix something, 3 a resource
- * limit, 70 a relspec bug.
+ * {@code BUNDLE --data DIR --out DIR [--param name=value]... [--master local[*]] [--policy
+ * skip-downstream|fail-all|warn-only]}: runs every rule of a bundle on Spark. The main class for
+ * spark-submit (which supplies the session and master) and for an embedded local session. Exit
+ * codes: 0 done, 2 the user has to fix something, 3 a resource limit, 70 a relspec bug.
+ *
+ * <p>The bundle is checked first and gated as {@code relspec run} does ({@link RunGates}): error
+ * diagnostics stop their rule, its output and every rule downstream ({@code skip-downstream}, the
+ * default); {@code fail-all} stops the run; {@code warn-only} stops only rules that do not
+ * validate. Skipped rules are listed in the manifest with their reason, every diagnostic is written
+ * to {@code OUT/_diagnostics/part-0.parquet}, and when nothing can run the exit code is 2 and
+ * nothing is written.
  */
 public final class SparkRunMain {
   public static final int EXIT_USER_ERROR = 2;
@@ -28,7 +39,8 @@ public final class SparkRunMain {
 
   private static final String USAGE =
       "Usage: relspec run BUNDLE --data DIR --out DIR [--param name=value]... [--master URL]"
-          + " [--engine spark|spark-datafusion] [--fail-on-fallback[=RULE,...]]";
+          + " [--engine spark|spark-datafusion] [--fail-on-fallback[=RULE,...]]"
+          + " [--policy skip-downstream|fail-all|warn-only]";
 
   private SparkRunMain() {}
 
@@ -46,6 +58,7 @@ public final class SparkRunMain {
     String outDir = null;
     String master = null;
     String engineName = null;
+    String policyName = GatePolicy.SKIP_DOWNSTREAM.cliName();
     Optional<FailOnFallback> failOnFallback = Optional.empty();
     Map<String, String> params = new LinkedHashMap<>();
     for (int i = 0; i < args.length; i++) {
@@ -54,7 +67,8 @@ public final class SparkRunMain {
           || arg.equals("--out")
           || arg.equals("--param")
           || arg.equals("--master")
-          || arg.equals("--engine")) {
+          || arg.equals("--engine")
+          || arg.equals("--policy")) {
         if (i + 1 >= args.length) {
           err.println("relspec: Cannot parse arguments: " + arg + " needs a value. " + USAGE);
           return EXIT_USER_ERROR;
@@ -65,6 +79,7 @@ public final class SparkRunMain {
           case "--out" -> outDir = value;
           case "--master" -> master = value;
           case "--engine" -> engineName = value;
+          case "--policy" -> policyName = value;
           default -> {
             int eq = value.indexOf('=');
             if (eq <= 0) {
@@ -94,10 +109,47 @@ public final class SparkRunMain {
       err.println("relspec: Cannot run: BUNDLE, --data and --out are required. " + USAGE);
       return EXIT_USER_ERROR;
     }
+    GatePolicy policy;
+    try {
+      policy = GatePolicy.fromCliName(policyName);
+    } catch (IllegalArgumentException e) {
+      err.println("relspec: " + e.getMessage() + ". " + USAGE);
+      return EXIT_USER_ERROR;
+    }
     try {
       Path file = Path.of(bundlePath);
-      ValidatedBundle bundle =
-          BundleValidator.validate(BundleReader.read(file), bundlePath, params);
+      Bundle definition = BundleReader.read(file);
+      RunGates gates = RunGates.decide(definition, bundlePath, params, policy);
+      if (gates.failed() || gates.runnable().isEmpty()) {
+        if (gates.report().diagnostics().stream()
+            .anyMatch(d -> d.isError() && d.location().startsWith("--param"))) {
+          // A wrong --param value is an argument error, not a rule's: the validator says which.
+          BundleValidator.validate(definition, bundlePath, params);
+        }
+        err.println(
+            "relspec: Cannot run bundle "
+                + bundlePath
+                + ": "
+                + (gates.failed()
+                    ? "policy fail-all and " + gates.report().errorCount() + " error(s)"
+                    : "every rule is stopped by error diagnostics")
+                + "; nothing was written.");
+        for (String line : gates.errorLines()) {
+          err.println("  " + line);
+        }
+        err.println(
+            "Fix the errors (relspec check "
+                + bundlePath
+                + " prints each with its fix)"
+                + (gates.failed() ? ", or run with --policy skip-downstream." : "."));
+        return EXIT_USER_ERROR;
+      }
+      ValidatedBundle bundle = gates.runnable().get();
+      for (RunManifest.SkippedRule skipped : gates.skipped()) {
+        out.printf(
+            "relspec: skipped rule %s (output %s): %s%n",
+            skipped.rule(), skipped.output(), skipped.reason());
+      }
       SparkEngine engine =
           engineName == null ? SparkEngine.SPARK : SparkEngine.parse(engineName, "--engine");
       SparkSession spark =
@@ -114,10 +166,20 @@ public final class SparkRunMain {
       }
       SparkRunner runner = new SparkRunner(spark, out);
       failOnFallback.ifPresent(runner::failOnFallback);
-      RunManifest report = runner.run(bundle, Path.of(data), Path.of(outDir), params);
+      RunManifest report =
+          runner.run(
+              bundle,
+              Path.of(data),
+              Path.of(outDir),
+              params,
+              RuntimeProfile.DEFAULT,
+              gates.skipped());
+      DiagnosticsDataset.write(
+          definition.name(), gates.report(), Path.of(outDir), DiagnosticsDataset.RUN_DIR);
       out.printf(
-          "relspec: done: %d output(s) of bundle %s (signature %s) in %d ms%n",
+          "relspec: done: %d output(s)%s of bundle %s (signature %s) in %d ms%n",
           report.outputs().size(),
+          report.skipped().isEmpty() ? "" : ", " + report.skipped().size() + " rule(s) skipped",
           report.bundle(),
           report.bundleSignature().substring(0, 12),
           report.millis());

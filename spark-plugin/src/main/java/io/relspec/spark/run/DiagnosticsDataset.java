@@ -1,4 +1,4 @@
-package io.relspec.cli;
+package io.relspec.spark.run;
 
 import io.relspec.ir.diagnostics.CheckReport;
 import io.relspec.ir.diagnostics.Diagnostic;
@@ -35,15 +35,18 @@ import org.apache.parquet.schema.Types;
  * <p>Columns: {@code plan_signature, bundle, rule, severity, code, location, message, fix, gate,
  * gate_reason}, all UTF-8 strings; only {@code bundle}, {@code severity}, {@code code}, {@code
  * location}, {@code message} and {@code fix} are required.
+ *
+ * <p>Written by {@code relspec run} (every engine), {@code relspec check --output} and {@link
+ * SparkRunMain}; it lives here, beside the Spark runner, because Spark already brings Parquet.
  */
-final class DiagnosticsDataset {
+public final class DiagnosticsDataset {
   /** The directory name {@code check --output DIR} writes under DIR. */
-  static final String CHECK_DIR = "diagnostics";
+  public static final String CHECK_DIR = "diagnostics";
 
   /** The directory name {@code run} writes under OUT. */
-  static final String RUN_DIR = "_diagnostics";
+  public static final String RUN_DIR = "_diagnostics";
 
-  static final String FILE = "part-0.parquet";
+  public static final String FILE = "part-0.parquet";
 
   static final MessageType SCHEMA =
       Types.buildMessage()
@@ -73,7 +76,7 @@ final class DiagnosticsDataset {
    * Writes {@code parent/dirName/part-0.parquet}, replacing an earlier copy of that directory
    * atomically.
    */
-  static Path write(String bundle, CheckReport report, Path parent, String dirName) {
+  public static Path write(String bundle, CheckReport report, Path parent, String dirName) {
     try (StagedOutputs staged = StagedOutputs.open(parent)) {
       Path dir = staged.stage(dirName);
       Path file = dir.resolve(FILE);
