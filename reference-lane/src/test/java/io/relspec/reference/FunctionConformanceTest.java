@@ -145,7 +145,29 @@ class FunctionConformanceTest {
                 fn("substr", str("hello"), i32(0), i32(2)),
                 fn("substr", str("hello"), i32(2), i32(-1))))
         .containsExactly(
-            2L, null, 1L, null, "abc", "abc", "ABC", "a b", "\ta", 2L, "ell", "ll", "he", "");
+            2L, null, 1L, null, "abc", "abc", "ABC", "a b", "\ta", 2L, "ell", "", "h", "");
+  }
+
+  /**
+   * relspec clarification: substr is the SQL standard's window [start, start + len) over 1-based
+   * character positions, clipped to the string. A start of 0 or below lies before the first
+   * character (it never counts from the end, as Spark's own substring does).
+   */
+  @Test
+  void substrTakesTheSqlWindowOfCharacters() {
+    assertThat(
+            eval(
+                fn("substr", str("ab"), i32(0), i32(1)),
+                fn("substr", str("hello"), i32(-1), i32(3)),
+                fn("substr", str("hello"), i32(-5), i32(20)),
+                fn("substr", str("hello"), i32(1), i32(0)),
+                fn("substr", str("hello"), i32(4), i32(10)),
+                fn("substr", str("hello"), i32(6), i32(1)),
+                fn("substr", str("a\uD83D\uDE00b"), i32(2), i32(1)),
+                fn("substr", str("hello"), i32(Integer.MIN_VALUE), i32(Integer.MAX_VALUE)),
+                fn("substr", str("hello"), i32(2), i32(Integer.MAX_VALUE)),
+                fn("substr", str("hello"), lit(null, "int32"), i32(1))))
+        .containsExactly("", "h", "hello", "", "lo", "", "\uD83D\uDE00", "", "ello", null);
   }
 
   @Test
@@ -177,7 +199,11 @@ class FunctionConformanceTest {
                 fn("span_contains", i64(0), i64(10), i64(2), i64(11)),
                 fn("span_overlaps", i64(0), i64(10), i64(10), i64(12)),
                 fn("span_overlaps", i64(0), i64(10), i64(9), i64(12)),
-                fn("span_contains", NULL_INT, i64(10), i64(2), i64(5))))
+                fn("span_contains", NULL_INT, i64(10), i64(2), i64(5)),
+                // null in, null out, even where "rs >= ls and ..." alone would be false
+                fn("span_contains", i64(4), NULL_INT, i64(3), i64(1)),
+                fn("not", fn("span_contains", i64(4), NULL_INT, i64(3), i64(1))),
+                fn("span_overlaps", i64(4), NULL_INT, i64(0), i64(1))))
         .containsExactly(
             2024L,
             1969L,
@@ -187,6 +213,9 @@ class FunctionConformanceTest {
             false,
             false,
             true,
+            null,
+            null,
+            null,
             null);
   }
 
