@@ -290,14 +290,18 @@ public final class ExprCompiler {
           case "date_add_days" -> new DateAdd(e.get(0), e.get(1));
           case "span_len" -> new Subtract(e.get(1), e.get(0), EvalMode.LEGACY());
           case "span_contains" ->
-              new And(
-                  new GreaterThanOrEqual(e.get(2), e.get(0)),
-                  new LessThanOrEqual(e.get(3), e.get(1)));
+              strict(
+                  e,
+                  new And(
+                      new GreaterThanOrEqual(e.get(2), e.get(0)),
+                      new LessThanOrEqual(e.get(3), e.get(1))));
           case "span_overlaps" ->
-              new Not(
-                  new Or(
-                      new LessThanOrEqual(e.get(3), e.get(0)),
-                      new GreaterThanOrEqual(e.get(2), e.get(1))));
+              strict(
+                  e,
+                  new Not(
+                      new Or(
+                          new LessThanOrEqual(e.get(3), e.get(0)),
+                          new GreaterThanOrEqual(e.get(2), e.get(1)))));
           case "stable_hash64" -> new XxHash64(seq(e), XXHASH64_SEED);
           default -> throw SparkErrors.unknownFunction(SparkErrors.at(rule, path), fn);
         };
@@ -357,6 +361,19 @@ public final class ExprCompiler {
             widen(new Typed(boundedLen, PrimitiveType.INT64), PrimitiveType.INT32).expr());
     Expression anyNull = new Or(new IsNull(start), new IsNull(len));
     return new If(anyNull, nullOf(PrimitiveType.STRING).expr(), substring);
+  }
+
+  /**
+   * Null when any argument is null, else {@code body}: the registry's "null in gives null out" for
+   * a function Catalyst would otherwise build from Kleene {@code and}/{@code or}, where {@code
+   * false and null} is false (span_contains(4, null, 3, 1) must be null, not false).
+   */
+  private static Expression strict(List<Expression> args, Expression body) {
+    Expression anyNull = new IsNull(args.get(0));
+    for (int i = 1; i < args.size(); i++) {
+      anyNull = new Or(anyNull, new IsNull(args.get(i)));
+    }
+    return new If(anyNull, nullOf(PrimitiveType.BOOLEAN).expr(), body);
   }
 
   static <T> Seq<T> seq(List<T> list) {

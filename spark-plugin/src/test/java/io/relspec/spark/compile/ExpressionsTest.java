@@ -329,6 +329,34 @@ class ExpressionsTest extends CompilerTestSupport {
         .containsExactly((Object) null);
   }
 
+  /**
+   * "Null in gives null out": a span function with any null argument is null, even where the
+   * definition's {@code and}/{@code or} alone would decide (false and null is false in SQL).
+   */
+  @Test
+  void spanFunctionsAreNullWhenAnyArgumentIsNull() {
+    String nullInt = "{\"lit\": null, \"type\": \"int64\"}";
+    // rs >= ls is false (3 >= 4), le is null
+    assertThat(one(fn("span_contains", lit(4, "int64"), nullInt, lit(3, "int64"), lit(1, "int64"))))
+        .containsExactly((Object) null);
+    assertThat(
+            one(
+                fn(
+                    "not",
+                    fn(
+                        "span_contains",
+                        lit(4, "int64"),
+                        nullInt,
+                        lit(3, "int64"),
+                        lit(1, "int64")))))
+        .containsExactly((Object) null);
+    // re <= ls is true (1 <= 4), le is null
+    assertThat(one(fn("span_overlaps", lit(4, "int64"), nullInt, lit(0, "int64"), lit(1, "int64"))))
+        .containsExactly((Object) null);
+    assertThat(one(fn("span_contains", nullInt, nullInt, nullInt, nullInt)))
+        .containsExactly((Object) null);
+  }
+
   @Test
   void caseTakesTheFirstTrueBranchAndWidens() {
     String caseJson =
