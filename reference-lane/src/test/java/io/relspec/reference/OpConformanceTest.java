@@ -234,6 +234,101 @@ class OpConformanceTest {
     }
   }
 
+  /**
+   * relspec clarification, floating zeros and NaN: -0.0 equals 0.0 and NaN equals NaN wherever rows
+   * are compared; where equal rows merge into one (group keys, union distinct rows, distinct
+   * aggregate arguments, min/max) the value written is 0.0 or the canonical NaN, while a join keeps
+   * each side's own value.
+   */
+  @Test
+  void floatingZerosMergeAsZeroAndJoinsKeepTheirOwnSign() {
+    double otherNaN = Double.longBitsToDouble(0x7ff8000000000001L);
+    try (Fixture f = new Fixture()) {
+      f.dataset("t", "k:int64", "f:float64")
+          .rows("t", row(1, -0.0), row(1, 0.0), row(2, -0.0), row(3, otherNaN), row(3, Double.NaN));
+      assertThat(
+              f.run(
+                  """
+                  [{"op":"scan","dataset":"t"},
+                   {"op":"aggregate","groupBy":["f"],"aggregates":[{"name":"n","fn":"count"}]}]
+                  """))
+          .containsExactlyInAnyOrder(row(0.0, 3L), row(Double.NaN, 2L))
+          .allSatisfy(
+              r ->
+                  assertThat(Double.doubleToRawLongBits((Double) r.get(0)))
+                      .isIn(
+                          Double.doubleToRawLongBits(0.0), Double.doubleToRawLongBits(Double.NaN)));
+      assertThat(
+              f.run(
+                  """
+                  [{"op":"scan","dataset":"t","columns":["f"]},
+                   {"op":"union","inputs":[{"ops":[{"op":"scan","dataset":"t","columns":["f"]}]}],"distinct":true}]
+                  """))
+          .containsExactlyInAnyOrder(row(0.0), row(Double.NaN));
+      assertThat(
+              f.run(
+                  """
+                  [{"op":"scan","dataset":"t"},
+                   {"op":"aggregate","groupBy":["k"],"aggregates":[
+                     {"name":"mn","fn":"min","args":[{"col":"f"}]},
+                     {"name":"mx","fn":"max","args":[{"col":"f"}]},
+                     {"name":"dn","fn":"count","args":[{"col":"f"}],"distinct":true},
+                     {"name":"ds","fn":"sum","args":[{"col":"f"}],"distinct":true}]}]
+                  """))
+          .containsExactlyInAnyOrder(
+              row(1L, 0.0, 0.0, 1L, 0.0),
+              row(2L, 0.0, 0.0, 1L, 0.0),
+              row(3L, Double.NaN, Double.NaN, 1L, Double.NaN));
+      // a join compares -0.0 equal to 0.0 but writes each side's own value
+      assertThat(
+              f.run(
+                  """
+                  [{"op":"scan","dataset":"t"},
+                   {"op":"filter","predicate":{"fn":"eq","args":[{"col":"k"},{"lit":2,"type":"int64"}]}},
+                   {"op":"join","right":{"ops":[{"op":"scan","dataset":"t"},
+                       {"op":"filter","predicate":{"fn":"eq","args":[{"col":"k"},{"lit":1,"type":"int64"}]}}]},
+                    "on":["f"],"rightSuffix":"_r"}]
+                  """))
+          .containsExactlyInAnyOrder(row(2L, -0.0, 1L, -0.0), row(2L, -0.0, 1L, 0.0));
+    }
+  }
+
+  /**
+   * relspec clarification: sum of decimals is null when the positive or the negative values alone
+   * do not fit the result type, even if the exact total would (the order rows are added in never
+   * decides).
+   */
+  @Test
+  void decimalSumOverflowsWhenEitherSignAloneDoesNotFit() {
+    String max = "99999999999999999999999999999999.999999";
+    try (Fixture f = new Fixture()) {
+      f.dataset("t", "k:int64", "d:decimal(38,6)")
+          .rows(
+              "t",
+              row(1, max),
+              row(1, "0.000150"),
+              row(1, "-" + max),
+              row(2, max),
+              row(2, "-" + max),
+              row(3, "1.500000"),
+              row(3, "-0.500000"),
+              row(3, "1.500000"),
+              row(3, null));
+      assertThat(
+              f.run(
+                  """
+                  [{"op":"scan","dataset":"t"},
+                   {"op":"aggregate","groupBy":["k"],"aggregates":[
+                     {"name":"s","fn":"sum","args":[{"col":"d"}]},
+                     {"name":"sd","fn":"sum","args":[{"col":"d"}],"distinct":true}]}]
+                  """))
+          .containsExactlyInAnyOrder(
+              row(1L, null, null),
+              row(2L, dec("0.000000"), dec("0.000000")),
+              row(3L, dec("2.500000"), dec("1.000000")));
+    }
+  }
+
   @Test
   void unionMatchesByNameWidensAndFillsMissingWithNull() {
     try (Fixture f = new Fixture()) {
