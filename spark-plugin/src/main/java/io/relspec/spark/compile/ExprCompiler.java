@@ -321,9 +321,14 @@ public final class ExprCompiler {
           case "add" -> new Add(l, r, EvalMode.LEGACY());
           case "sub" -> new Subtract(l, r, EvalMode.LEGACY());
           case "mul" -> new Multiply(l, r, EvalMode.LEGACY());
+          // Catalyst's IntegralDivide takes only int64 (or decimal): with int32 arguments it
+          // stays unresolved, and the next op that reads the schema fails
           case "div" ->
               result.isInteger()
-                  ? new IntegralDivide(l, r, EvalMode.LEGACY())
+                  ? new IntegralDivide(
+                      widen(args.get(0), PrimitiveType.INT64).expr(),
+                      widen(args.get(1), PrimitiveType.INT64).expr(),
+                      EvalMode.LEGACY())
                   : new Divide(l, r, EvalMode.LEGACY());
           default -> new Remainder(l, r, EvalMode.LEGACY());
         };
