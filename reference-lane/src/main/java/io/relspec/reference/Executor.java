@@ -760,10 +760,11 @@ final class Executor {
         for (int c = 0; c < width; c++) {
           if (source[c] < 0) {
             out.set(c, null);
+          } else if (values != null) {
+            // a distinct row: -0.0 and 0.0 were one value, written 0.0 (NaN canonical)
+            out.set(c, Values.normalizeFloats(values[c]));
           } else if (sameType[c]) {
             out.copy(c, batch.getVector(source[c]), r);
-          } else if (values != null) {
-            out.set(c, values[c]);
           } else {
             out.set(
                 c,

@@ -383,18 +383,21 @@ final class Functions {
   }
 
   /** Spark's {@code substring(s, pos, len)} over code points; pos is 1-based, negative from end. */
+  /**
+   * {@code substr(s, start, len)} as the SQL standard defines it (and PostgreSQL and DataFusion
+   * do): the characters at 1-based positions {@code start} to {@code start + len - 1} that exist. A
+   * start of 0 or below is before the first character (it does not count from the end, as Spark's
+   * own substring does), so {@code substr("ab", 0, 2)} is {@code "a"}; a length of 0 or below gives
+   * the empty string.
+   */
   static String substr(String s, int pos, int length) {
     int[] cps = s.codePoints().toArray();
-    int len = cps.length;
-    int start = pos > 0 ? pos - 1 : (pos < 0 ? len + pos : 0);
-    long endLong = (long) start + length;
-    int end = (int) Math.max(Integer.MIN_VALUE, Math.min(Integer.MAX_VALUE, endLong));
-    start = Math.max(start, 0);
-    end = Math.min(end, len);
-    if (start >= end) {
+    long from = Math.max((long) pos, 1L);
+    long to = Math.min((long) pos + length, (long) cps.length + 1);
+    if (from >= to) {
       return "";
     }
-    return new String(cps, start, end - start);
+    return new String(cps, (int) (from - 1), (int) (to - from));
   }
 
   /** {@code like}: {@code %} any run, {@code _} one character, backslash escapes the next. */

@@ -19,11 +19,13 @@ import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
- * Hash aggregate: one row per distinct group key (nulls group together; -0.0 with 0.0), group
- * columns then aggregates. Without groupBy there is exactly one row, also for empty input. {@code
- * count} gives 0 on empty input, every other aggregate null. {@code sum} of ints is int64 (wrapping
- * like Spark with ANSI off), of decimals exact then null if it does not fit {@code
- * decimal(min(38,p+10),s)}; {@code avg} sums doubles in input order.
+ * Hash aggregate: one row per distinct group key (nulls group together; -0.0 with 0.0, written 0.0;
+ * NaN with NaN), group columns then aggregates. Without groupBy there is exactly one row, also for
+ * empty input. {@code count} gives 0 on empty input, every other aggregate null. {@code sum} of
+ * ints is int64 (wrapping like Spark with ANSI off), of decimals exact but null if the sum of the
+ * positive values or of the negative values alone does not fit {@code decimal(min(38,p+10),s)} (so
+ * the order rows are added in never matters); {@code avg} sums doubles in input order. Distinct
+ * arguments and min/max results have their floating zeros and NaN normalized like group keys.
  */
 final class HashAggregator {
   private final BufferAllocator allocator;
@@ -101,8 +103,7 @@ final class HashAggregator {
       for (Group group : groups.values()) {
         out.startRow();
         for (int g = 0; g < groupColumns.length; g++) {
-          out.set(
-              g, group.key.get(g) instanceof BigDecimal ? group.rawKey.get(g) : group.key.get(g));
+          out.set(g, Values.normalizeFloats(group.rawKey.get(g)));
         }
         for (int a = 0; a < calls.size(); a++) {
           out.set(groupColumns.length + a, group.accumulators.get(a).result());
@@ -186,7 +187,8 @@ final class HashAggregator {
 
               @Override
               Object result() {
-                return best;
+                // -0.0 and 0.0 compare equal: which one came first must not decide the result
+                return Values.normalizeFloats(best);
               }
             };
         default -> throw new IllegalStateException("Cannot aggregate with '" + call.fn() + "'");
@@ -197,8 +199,12 @@ final class HashAggregator {
       if (value == null) {
         return;
       }
-      if (distinct != null && !distinct.add(Values.key(value))) {
-        return;
+      if (distinct != null) {
+        if (!distinct.add(Values.key(value))) {
+          return;
+        }
+        // the distinct values, not the first row of each: -0.0 and 0.0 are one value, 0.0
+        value = Values.normalizeFloats(value);
       }
       count++;
       accept(value);
@@ -213,7 +219,8 @@ final class HashAggregator {
     private final DataType result;
     private long longSum;
     private double doubleSum;
-    private BigDecimal decimalSum = BigDecimal.ZERO;
+    private BigDecimal positiveSum = BigDecimal.ZERO;
+    private BigDecimal negativeSum = BigDecimal.ZERO;
 
     Sum(boolean distinct, DataType result) {
       super(distinct);
@@ -227,7 +234,12 @@ final class HashAggregator {
       } else if (value instanceof Double d) {
         doubleSum += d;
       } else {
-        decimalSum = decimalSum.add((BigDecimal) value);
+        BigDecimal d = (BigDecimal) value;
+        if (d.signum() > 0) {
+          positiveSum = positiveSum.add(d);
+        } else {
+          negativeSum = negativeSum.add(d);
+        }
       }
     }
 
@@ -237,7 +249,13 @@ final class HashAggregator {
         return null;
       }
       if (result instanceof DecimalType decimal) {
-        return DecimalMath.fit(decimalSum, decimal);
+        // relspec clarification: null when the positive or the negative values alone overflow,
+        // so the result never depends on the order a lane adds rows in
+        if (DecimalMath.fit(positiveSum, decimal) == null
+            || DecimalMath.fit(negativeSum, decimal) == null) {
+          return null;
+        }
+        return DecimalMath.fit(positiveSum.add(negativeSum), decimal);
       }
       return result.isFloating() ? (Object) doubleSum : (Object) longSum;
     }

@@ -309,6 +309,25 @@ public final class Values {
     return d == 0.0 ? 0.0 : d;
   }
 
+  /**
+   * A value as the lanes output a group key or a distinct row (relspec clarification, floating
+   * zeros and NaN): -0.0 as 0.0 and every NaN as the canonical NaN, inside lists and structs too;
+   * every other value as it is.
+   */
+  public static Object normalizeFloats(Object value) {
+    if (value instanceof Double d) {
+      return Double.isNaN(d) ? Double.NaN : normalize(d);
+    }
+    if (value instanceof List<?> list) {
+      List<Object> out = new ArrayList<>(list.size());
+      for (Object element : list) {
+        out.add(normalizeFloats(element));
+      }
+      return Collections.unmodifiableList(out);
+    }
+    return value;
+  }
+
   static BigDecimal toBigDecimal(Number n) {
     if (n instanceof BigDecimal d) {
       return d;

@@ -83,7 +83,9 @@ public final class SparkLaneBenchmark {
 
     SideBySide bench =
         new SideBySide(
-                "spark-compiled-vs-dataframe", Integer.getInteger("relspec.bench.warmups", 2), iterations)
+                "spark-compiled-vs-dataframe",
+                Integer.getInteger("relspec.bench.warmups", 2),
+                iterations)
             .note("orders", rows)
             .note("order_items", rows * 2)
             .note("master", spark.sparkContext().master());

@@ -27,12 +27,7 @@ class LaneConformanceTest {
           "the lanes disagree on escapes: the spec names only % and _; the reference lane (and"
               + " Comet natively) take a backslash as an escape, spark-plugin's ExprCompiler"
               + " compiles like with escape NUL (a backslash is literal, spark-plugin README);"
-              + " docs/format.md must say which, then one lane changes",
-          "function/substr from the end when start is negative and from 1 when it is 0",
-          "spark-plugin's ExprCompiler.substr implements SQL-standard substring (characters"
-              + " [start, start+len) clipped: substr('hello',0,2)='h', substr('hello',-3,2)='')"
-              + " while the reference lane follows Spark's substring (from the end, 0 as 1);"
-              + " the spec's 'substr(s, start1, len)' does not say which: decide in docs/format.md");
+              + " docs/format.md must say which, then one lane changes");
 
   /** Where standalone DataFusion deviates from the spec, with the analysis. */
   static final Map<String, String> DATAFUSION_KNOWN_ISSUES =

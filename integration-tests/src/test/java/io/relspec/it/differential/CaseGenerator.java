@@ -542,6 +542,11 @@ final class CaseGenerator {
     for (Field f : subset(sortable, 1, 3)) {
       keys.add(sortKey(f.name()));
     }
+    if (keys.isEmpty()) {
+      // no orderable column (only lists): a sort needs at least one key, and BundleReader rejects
+      // an empty one that the in-memory IR accepts (the long run's "Cannot read bundle" cases)
+      return;
+    }
     boolean total = sortable.size() == schema.size();
     boolean limit = total && c.mostly(2);
     if (limit) {

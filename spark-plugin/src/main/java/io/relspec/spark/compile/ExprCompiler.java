@@ -290,14 +290,18 @@ public final class ExprCompiler {
           case "date_add_days" -> new DateAdd(e.get(0), e.get(1));
           case "span_len" -> new Subtract(e.get(1), e.get(0), EvalMode.LEGACY());
           case "span_contains" ->
-              new And(
-                  new GreaterThanOrEqual(e.get(2), e.get(0)),
-                  new LessThanOrEqual(e.get(3), e.get(1)));
+              strict(
+                  e,
+                  new And(
+                      new GreaterThanOrEqual(e.get(2), e.get(0)),
+                      new LessThanOrEqual(e.get(3), e.get(1))));
           case "span_overlaps" ->
-              new Not(
-                  new Or(
-                      new LessThanOrEqual(e.get(3), e.get(0)),
-                      new GreaterThanOrEqual(e.get(2), e.get(1))));
+              strict(
+                  e,
+                  new Not(
+                      new Or(
+                          new LessThanOrEqual(e.get(3), e.get(0)),
+                          new GreaterThanOrEqual(e.get(2), e.get(1)))));
           case "stable_hash64" -> new XxHash64(seq(e), XXHASH64_SEED);
           default -> throw SparkErrors.unknownFunction(SparkErrors.at(rule, path), fn);
         };
@@ -317,9 +321,14 @@ public final class ExprCompiler {
           case "add" -> new Add(l, r, EvalMode.LEGACY());
           case "sub" -> new Subtract(l, r, EvalMode.LEGACY());
           case "mul" -> new Multiply(l, r, EvalMode.LEGACY());
+          // Catalyst's IntegralDivide takes only int64 (or decimal): with int32 arguments it
+          // stays unresolved, and the next op that reads the schema fails
           case "div" ->
               result.isInteger()
-                  ? new IntegralDivide(l, r, EvalMode.LEGACY())
+                  ? new IntegralDivide(
+                      widen(args.get(0), PrimitiveType.INT64).expr(),
+                      widen(args.get(1), PrimitiveType.INT64).expr(),
+                      EvalMode.LEGACY())
                   : new Divide(l, r, EvalMode.LEGACY());
           default -> new Remainder(l, r, EvalMode.LEGACY());
         };
@@ -357,6 +366,19 @@ public final class ExprCompiler {
             widen(new Typed(boundedLen, PrimitiveType.INT64), PrimitiveType.INT32).expr());
     Expression anyNull = new Or(new IsNull(start), new IsNull(len));
     return new If(anyNull, nullOf(PrimitiveType.STRING).expr(), substring);
+  }
+
+  /**
+   * Null when any argument is null, else {@code body}: the registry's "null in gives null out" for
+   * a function Catalyst would otherwise build from Kleene {@code and}/{@code or}, where {@code
+   * false and null} is false (span_contains(4, null, 3, 1) must be null, not false).
+   */
+  private static Expression strict(List<Expression> args, Expression body) {
+    Expression anyNull = new IsNull(args.get(0));
+    for (int i = 1; i < args.size(); i++) {
+      anyNull = new Or(anyNull, new IsNull(args.get(i)));
+    }
+    return new If(anyNull, nullOf(PrimitiveType.BOOLEAN).expr(), body);
   }
 
   static <T> Seq<T> seq(List<T> list) {

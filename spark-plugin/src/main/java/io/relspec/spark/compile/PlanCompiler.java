@@ -24,6 +24,7 @@ import io.relspec.ir.op.SortKey;
 import io.relspec.ir.op.Union;
 import io.relspec.ir.plan.RelPlan;
 import io.relspec.ir.type.DataType;
+import io.relspec.ir.type.DecimalType;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.type.ListType;
 import io.relspec.ir.type.PrimitiveType;
@@ -45,11 +46,14 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.AliasIdentifier;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.expressions.DecimalAddNoOverflowCheck;
 import org.apache.spark.sql.catalyst.expressions.EqualTo;
 import org.apache.spark.sql.catalyst.expressions.EvalMode;
 import org.apache.spark.sql.catalyst.expressions.Expression;
+import org.apache.spark.sql.catalyst.expressions.GreaterThan;
 import org.apache.spark.sql.catalyst.expressions.If;
 import org.apache.spark.sql.catalyst.expressions.IsNull;
+import org.apache.spark.sql.catalyst.expressions.LessThan;
 import org.apache.spark.sql.catalyst.expressions.MonotonicallyIncreasingID;
 import org.apache.spark.sql.catalyst.expressions.NamedExpression;
 import org.apache.spark.sql.catalyst.expressions.PosExplode;
@@ -61,6 +65,7 @@ import org.apache.spark.sql.catalyst.expressions.aggregate.Count;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Max;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Min;
 import org.apache.spark.sql.catalyst.expressions.aggregate.Sum;
+import org.apache.spark.sql.catalyst.optimizer.NormalizeNaNAndZero;
 import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias$;
 import org.apache.spark.sql.types.DataTypes;
@@ -106,17 +111,6 @@ public final class PlanCompiler {
   public Dataset<Row> compile(RelPlan plan) {
     Run run = new Run(new ExprCompiler(plan.name(), plan.params()));
     LogicalPlan rows = run.pipeline(plan.ops(), "ops");
-    return analyze(plan.name(), run.session, marker(plan, rows));
-  }
-
-  /**
-   * Compiles {@code ops} in place of the rule's own ops (a rewrite of them, e.g. with some ops
-   * replaced by a scan of rows computed elsewhere) with the rule's params and the rule's marker, as
-   * {@link #compile(RelPlan)} does.
-   */
-  public Dataset<Row> compile(RelPlan plan, List<Op> ops) {
-    Run run = new Run(new ExprCompiler(plan.name(), plan.params()));
-    LogicalPlan rows = run.pipeline(ops, "ops");
     return analyze(plan.name(), run.session, marker(plan, rows));
   }
 
@@ -375,6 +369,7 @@ public final class PlanCompiler {
         throw SparkErrors.badCall(at(path), fn, e.getMessage());
       }
       AggregateFunction function;
+      Expression result = null;
       if (fn.equals("count")) {
         if (args.size() > 1) {
           throw SparkErrors.badArity(at(path), fn, "0 or 1", args.size());
@@ -396,15 +391,25 @@ public final class PlanCompiler {
                 arg.type().isInteger()
                     ? PrimitiveType.INT64
                     : arg.type().isFloating() ? PrimitiveType.FLOAT64 : arg.type();
-            function = new Sum(ExprCompiler.widen(arg, type).expr(), EvalMode.LEGACY());
+            Expression summed = ExprCompiler.widen(arg, type).expr();
+            function = new Sum(summed, EvalMode.LEGACY());
+            if (type instanceof DecimalType decimal && decimal.precision() + 10 > 38) {
+              result = decimalSum(summed, decimal, call.distinct());
+            }
           }
           case "avg" -> {
             requireNumeric(arg, fn, path);
             Expression asDouble = ExprCompiler.widen(arg, PrimitiveType.FLOAT64).expr();
             function = new Average(asDouble, EvalMode.LEGACY());
           }
-          case "min" -> function = new Min(arg.expr());
-          case "max" -> function = new Max(arg.expr());
+          case "min" -> {
+            function = new Min(arg.expr());
+            result = zeroNormalized(function, arg.type(), call.distinct());
+          }
+          case "max" -> {
+            function = new Max(arg.expr());
+            result = zeroNormalized(function, arg.type(), call.distinct());
+          }
           default ->
               throw new io.relspec.ir.error.RelspecException(
                   io.relspec.ir.error.ErrorCode.INVALID_BUNDLE,
@@ -415,8 +420,46 @@ public final class PlanCompiler {
                       + ": it is not a format v1 aggregate. Use count, sum, min, max or avg.");
         }
       }
-      return Plans.alias(
-          function.toAggregateExpression(call.distinct(), scala.Option.empty()), call.name());
+      if (result == null) {
+        result = function.toAggregateExpression(call.distinct(), scala.Option.empty());
+      }
+      return Plans.alias(result, call.name());
+    }
+
+    /**
+     * min/max of a float: Spark compares -0.0 equal to 0.0 and keeps whichever it met first, so the
+     * zero it returns depends on the partitioning; the result is normalized as Spark normalizes
+     * grouping keys (-0.0 as 0.0, NaN canonical: relspec clarification, floating zeros and NaN).
+     * Other types as they are.
+     */
+    Expression zeroNormalized(AggregateFunction function, DataType type, boolean distinct) {
+      Expression aggregated = function.toAggregateExpression(distinct, scala.Option.empty());
+      return type.isFloating() ? new NormalizeNaNAndZero(aggregated) : aggregated;
+    }
+
+    /**
+     * sum of a decimal whose result precision is capped at 38: Spark's running sum is null once it
+     * overflows, so with values of both signs its result depends on the order rows are added in.
+     * The spec's rule (null when the positive or the negative values alone do not fit) is
+     * order-free: each of the two sums only grows in magnitude, so it overflows exactly when its
+     * total does, and their sum always fits. Below precision 38 a sum cannot overflow with fewer
+     * than 10^10 rows, so plain sum is kept there.
+     */
+    Expression decimalSum(Expression summed, DecimalType decimal, boolean distinct) {
+      org.apache.spark.sql.types.DataType sparkType = SparkTypes.toSpark(decimal);
+      Expression zero =
+          org.apache.spark.sql.catalyst.expressions.Literal.create(
+              java.math.BigDecimal.ZERO.setScale(decimal.scale()), sparkType);
+      // null stays null: the comparison is null, so If takes the value itself
+      Expression positive = new If(new LessThan(summed, zero), zero, summed);
+      Expression negative = new If(new GreaterThan(summed, zero), zero, summed);
+      DecimalType sumType = TypeRules.sumDecimal(decimal);
+      return new DecimalAddNoOverflowCheck(
+          new Sum(positive, EvalMode.LEGACY())
+              .toAggregateExpression(distinct, scala.Option.empty()),
+          new Sum(negative, EvalMode.LEGACY())
+              .toAggregateExpression(distinct, scala.Option.empty()),
+          SparkTypes.toSpark(sumType));
     }
 
     void requireNumeric(Typed arg, String fn, String path) {
@@ -677,11 +720,11 @@ public final class PlanCompiler {
         keep.add(tmp);
       }
       String score = temporary();
-      // -(re - rs) negated on int64, then converted: +0.0 for an empty span, as the spec says
-      // (negating the float64 would give -0.0)
+      // -(re - rs) negated as int64, then float64: a zero-length span scores 0.0, never the -0.0
+      // that negating the float64 would give
       Expression scoreExpr =
           ExprCompiler.widen(
-                  new Typed(new UnaryMinus(spanLen.expr(), false), spanLen.type()),
+                  new Typed(new UnaryMinus(spanLen.expr(), false), PrimitiveType.INT64),
                   PrimitiveType.FLOAT64)
               .expr();
       List<NamedExpression> withScore = new ArrayList<>(Plans.output(joined));

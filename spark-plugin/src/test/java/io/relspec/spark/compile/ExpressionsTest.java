@@ -120,6 +120,33 @@ class ExpressionsTest extends CompilerTestSupport {
         .containsExactly(3.5, null, null, null, null);
   }
 
+  /**
+   * An int32 div derived and then read by the next op: Catalyst's IntegralDivide takes only int64,
+   * so the compiler widens its arguments (found by the differential long run: the filter after the
+   * derive failed with "Invalid call to dataType on unresolved object").
+   */
+  @Test
+  void int32DivisionCanBeUsedByTheNextOp() {
+    assertThat(
+            run(
+                """
+                [{"op": "scan", "dataset": "nums"},
+                 {"op": "derive", "name": "q", "expr": {"fn": "div", "args": [{"col": "a"}, {"col": "b"}]}},
+                 {"op": "filter", "predicate": {"fn": "lt", "args": [{"col": "q"}, {"lit": 0, "type": "int32"}]}},
+                 {"op": "project", "columns": ["a", "b", "q"]}]
+                """))
+        .containsExactly(r(-7, 2, -3), r(7, -2, -3));
+    assertThat(
+            run(
+                """
+                [{"op": "scan", "dataset": "nums"},
+                 {"op": "derive", "name": "q", "expr": {"fn": "div", "args": [{"lit": -2147483648, "type": "int32"}, {"lit": -1, "type": "int32"}]}},
+                 {"op": "limit", "n": 1},
+                 {"op": "project", "columns": ["q"]}]
+                """))
+        .containsExactly(r(Integer.MIN_VALUE));
+  }
+
   @ParameterizedTest(name = "ansi={0}")
   @ValueSource(strings = {"false", "true"})
   void failedCastIsNull(String ansi) {
@@ -326,6 +353,34 @@ class ExpressionsTest extends CompilerTestSupport {
                     le,
                     "{\"lit\": null, \"type\": \"int32\"}",
                     lit(30, "int32"))))
+        .containsExactly((Object) null);
+  }
+
+  /**
+   * "Null in gives null out": a span function with any null argument is null, even where the
+   * definition's {@code and}/{@code or} alone would decide (false and null is false in SQL).
+   */
+  @Test
+  void spanFunctionsAreNullWhenAnyArgumentIsNull() {
+    String nullInt = "{\"lit\": null, \"type\": \"int64\"}";
+    // rs >= ls is false (3 >= 4), le is null
+    assertThat(one(fn("span_contains", lit(4, "int64"), nullInt, lit(3, "int64"), lit(1, "int64"))))
+        .containsExactly((Object) null);
+    assertThat(
+            one(
+                fn(
+                    "not",
+                    fn(
+                        "span_contains",
+                        lit(4, "int64"),
+                        nullInt,
+                        lit(3, "int64"),
+                        lit(1, "int64")))))
+        .containsExactly((Object) null);
+    // re <= ls is true (1 <= 4), le is null
+    assertThat(one(fn("span_overlaps", lit(4, "int64"), nullInt, lit(0, "int64"), lit(1, "int64"))))
+        .containsExactly((Object) null);
+    assertThat(one(fn("span_contains", nullInt, nullInt, nullInt, nullInt)))
         .containsExactly((Object) null);
   }
 

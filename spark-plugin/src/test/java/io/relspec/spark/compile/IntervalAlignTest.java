@@ -63,6 +63,29 @@ class IntervalAlignTest extends CompilerTestSupport {
             r(null, 10, 20, null, "NO_MATCH", null));
   }
 
+  /** match_score is -(re - rs) negated in int64: a zero-length right span scores 0.0, not -0.0. */
+  @Test
+  void zeroLengthRightSpanScoresPositiveZero() {
+    register("pts", table("path string, os int64, oe int64", row("p", 15L, 15L)));
+    java.util.List<java.util.List<Object>> rows =
+        run(
+            """
+            [{"op": "scan", "dataset": "refs"},
+             {"op": "filter", "predicate": {"fn": "eq", "args": [{"col": "s"}, {"lit": 10, "type": "int32"}]}},
+             {"op": "interval_align", "right": {"ops": [{"op": "scan", "dataset": "pts"}]},
+              "on": ["path"], "leftSpan": ["s", "e"], "rightSpan": ["os", "oe"],
+              "mode": "contained", "how": "inner", "matchMeta": true}]
+            """);
+    assertThat(rows)
+        .hasSize(2)
+        .allSatisfy(
+            row -> {
+              assertThat(row.get(3)).isEqualTo("contained");
+              assertThat(Double.doubleToRawLongBits((Double) row.get(4)))
+                  .isEqualTo(Double.doubleToRawLongBits(0.0));
+            });
+  }
+
   @Test
   void exactInnerDropsUnmatchedRows() {
     assertThat(rows(align("exact", "inner", "[]")))
