@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.util.ByteFunctionHelpers;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -363,7 +362,20 @@ final class IntervalAligner {
         continue;
       }
       int[] ranked = Arrays.copyOfRange(rightRows, rightStart[g], rightStart[g + 1]);
-      IntSort.sort(ranked, rankOrder);
+      // by score (a primitive sort), then each run of equal scores by the tie order
+      IntSort.sortBy(ranked, scoreKeys, false);
+      for (int from = 0; from < ranked.length; ) {
+        int to = from + 1;
+        while (to < ranked.length && scoreKeys[ranked[to]] == scoreKeys[ranked[from]]) {
+          to++;
+        }
+        if (to - from > 1) {
+          int[] run = Arrays.copyOfRange(ranked, from, to);
+          IntSort.sort(run, rankOrder);
+          System.arraycopy(run, 0, ranked, from, run.length);
+        }
+        from = to;
+      }
       for (int i = 0; i < ranked.length; i++) {
         rank[ranked[i]] = i;
       }
@@ -427,6 +439,12 @@ final class IntervalAligner {
       if (c != 0) {
         return c;
       }
+      return compareTies(a, b);
+    }
+
+    /** The order of rows of equal score. */
+    private int compareTies(int a, int b) {
+      int c;
       for (int k = 0; k < loaded.length; k++) {
         if (!loaded[k]) {
           load(k);
@@ -577,6 +595,7 @@ final class IntervalAligner {
     private int[] hashes = new int[1024];
     private int[] ids = new int[1024];
     private int used;
+    private byte[] scratch = new byte[64];
     private final Map<String, Integer> byString = new HashMap<>();
 
     static boolean readable(Relation relation, int column) {
@@ -618,13 +637,21 @@ final class IntervalAligner {
     }
 
     private int find(ArrowBuf data, int start, int end, boolean create) {
-      int hash = ByteFunctionHelpers.hash(data, start, end);
+      int length = end - start;
+      if (scratch.length < length) {
+        scratch = new byte[Math.max(length, scratch.length * 2)];
+      }
+      data.getBytes(start, scratch, 0, length);
+      int hash = 1;
+      for (int i = 0; i < length; i++) {
+        hash = 31 * hash + scratch[i];
+      }
+      hash ^= hash >>> 16;
       int mask = slots.length - 1;
       int slot = hash & mask;
       while (slots[slot] != null) {
         if (hashes[slot] == hash
-            && ByteFunctionHelpers.compare(data, start, end, slots[slot], 0, slots[slot].length)
-                == 0) {
+            && Arrays.equals(scratch, 0, length, slots[slot], 0, slots[slot].length)) {
           int id = ids[slot];
           if (id >= 0 || !create) {
             return id;
@@ -636,8 +663,7 @@ final class IntervalAligner {
         }
         slot = (slot + 1) & mask;
       }
-      byte[] bytes = new byte[end - start];
-      data.getBytes(start, bytes);
+      byte[] bytes = Arrays.copyOf(scratch, length);
       Integer known = byString.get(new String(bytes, StandardCharsets.UTF_8));
       int id = known != null ? known : create ? newGroup(bytes) : -1;
       slots[slot] = bytes;

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.vector.BaseVariableWidthVector;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.BitVector;
 import org.apache.arrow.vector.DateDayVector;
@@ -35,8 +36,6 @@ import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.SmallIntVector;
 import org.apache.arrow.vector.TimeStampVector;
 import org.apache.arrow.vector.TinyIntVector;
-import org.apache.arrow.vector.VarBinaryVector;
-import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.column.ColumnDescriptor;
@@ -272,16 +271,7 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
         int defined = descriptor.getMaxDefinitionLevel();
         for (int b = 0; b < sizes.length; b++) {
           FieldVector vector = batches.get(first + b).getVector(c);
-          int size = sizes[b];
-          for (int row = 0; row < size; row++) {
-            if (column.getCurrentDefinitionLevel() == defined) {
-              set(vector, row, column);
-            } else {
-              Values.setNull(vector, row);
-            }
-            column.consume();
-          }
-          vector.setValueCount(size);
+          read(column, defined, vector, sizes[b]);
         }
       }
       for (int b = 0; b < sizes.length; b++) {
@@ -290,16 +280,52 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
     }
   }
 
+  /**
+   * Copies the next {@code size} values of {@code column} into {@code vector} (one loop per vector
+   * class, so no type test per value).
+   */
+  private static void read(ColumnReader column, int defined, FieldVector vector, int size) {
+    if (vector instanceof BigIntVector v) {
+      for (int row = 0; row < size; row++, column.consume()) {
+        if (column.getCurrentDefinitionLevel() == defined) {
+          v.set(row, column.getLong());
+        } else {
+          v.setNull(row);
+        }
+      }
+    } else if (vector instanceof BaseVariableWidthVector v) {
+      for (int row = 0; row < size; row++, column.consume()) {
+        if (column.getCurrentDefinitionLevel() == defined) {
+          org.apache.parquet.io.api.Binary binary = column.getBinary();
+          byte[] bytes = binary.getBytesUnsafe();
+          v.setSafe(row, bytes, 0, binary.length());
+        } else {
+          v.setNull(row);
+        }
+      }
+    } else if (vector instanceof Float8Vector v) {
+      for (int row = 0; row < size; row++, column.consume()) {
+        if (column.getCurrentDefinitionLevel() == defined) {
+          v.set(row, column.getDouble());
+        } else {
+          v.setNull(row);
+        }
+      }
+    } else {
+      for (int row = 0; row < size; row++, column.consume()) {
+        if (column.getCurrentDefinitionLevel() == defined) {
+          set(vector, row, column);
+        } else {
+          Values.setNull(vector, row);
+        }
+      }
+    }
+    vector.setValueCount(size);
+  }
+
   /** Copies the column reader's current value into {@code vector} at {@code row}. */
   private static void set(FieldVector vector, int row, ColumnReader column) {
-    if (vector instanceof BigIntVector v) {
-      v.set(row, column.getLong());
-    } else if (vector instanceof VarCharVector v) {
-      ByteBuffer bytes = column.getBinary().toByteBuffer();
-      v.setSafe(row, bytes, bytes.position(), bytes.remaining());
-    } else if (vector instanceof Float8Vector v) {
-      v.set(row, column.getDouble());
-    } else if (vector instanceof IntVector v) {
+    if (vector instanceof IntVector v) {
       v.set(row, column.getInteger());
     } else if (vector instanceof DateDayVector v) {
       v.set(row, column.getInteger());
@@ -313,9 +339,6 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
       v.set(row, column.getFloat());
     } else if (vector instanceof BitVector v) {
       v.set(row, column.getBoolean() ? 1 : 0);
-    } else if (vector instanceof VarBinaryVector v) {
-      ByteBuffer bytes = column.getBinary().toByteBuffer();
-      v.setSafe(row, bytes, bytes.position(), bytes.remaining());
     } else {
       throw new IllegalStateException(
           "Cannot read a Parquet column into Arrow vector " + vector.getClass().getSimpleName());
