@@ -23,6 +23,29 @@ final class IntSort {
     mergeSort(buffer, values, 0, values.length, order);
   }
 
+  /** Sorts {@code values[from, to)}, stable; short ranges in place without allocating. */
+  static void sort(int[] values, int from, int to, IntComparator order) {
+    if (to - from <= INSERTION) {
+      insertionSort(values, from, to, order);
+      return;
+    }
+    int[] range = java.util.Arrays.copyOfRange(values, from, to);
+    sort(range, order);
+    System.arraycopy(range, 0, values, from, range.length);
+  }
+
+  private static void insertionSort(int[] values, int from, int to, IntComparator order) {
+    for (int i = from + 1; i < to; i++) {
+      int value = values[i];
+      int j = i - 1;
+      while (j >= from && order.compare(values[j], value) > 0) {
+        values[j + 1] = values[j];
+        j--;
+      }
+      values[j + 1] = value;
+    }
+  }
+
   /**
    * Rows by {@code key} ascending (or descending), ties in their current order: the rows are sorted
    * as (key, position) pairs in primitive arrays, no comparator call per comparison.
@@ -82,15 +105,7 @@ final class IntSort {
   private static void mergeSort(int[] src, int[] dst, int from, int to, IntComparator order) {
     int length = to - from;
     if (length <= INSERTION) {
-      for (int i = from + 1; i < to; i++) {
-        int value = dst[i];
-        int j = i - 1;
-        while (j >= from && order.compare(dst[j], value) > 0) {
-          dst[j + 1] = dst[j];
-          j--;
-        }
-        dst[j + 1] = value;
-      }
+      insertionSort(dst, from, to, order);
       return;
     }
     int mid = (from + to) >>> 1;

@@ -370,9 +370,7 @@ final class IntervalAligner {
           to++;
         }
         if (to - from > 1) {
-          int[] run = Arrays.copyOfRange(ranked, from, to);
-          IntSort.sort(run, rankOrder);
-          System.arraycopy(run, 0, ranked, from, run.length);
+          IntSort.sort(ranked, from, to, rankOrder);
         }
         from = to;
       }
