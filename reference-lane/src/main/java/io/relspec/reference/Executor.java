@@ -399,10 +399,18 @@ final class Executor {
     return new RelSchema(fields);
   }
 
+  /**
+   * The scanned columns of {@code batches} in the declared schema, in batches of at most {@code
+   * batchSize} rows. Columns without children share the source's buffers when they live under the
+   * lane's root allocator (reference-counted slices, no copy; the source stays valid and is never
+   * written to); other columns are copied.
+   */
   private Relation scan(Scan scan, SourceBatches source, List<VectorSchemaRoot> batches) {
     RelSchema schema = scanSchema(scan, source);
     List<Field> fields = schema.fields();
-    try (BatchBuilder out = builder(schema)) {
+    List<org.apache.arrow.vector.types.pojo.Field> arrow = schema.toArrow().getFields();
+    List<VectorSchemaRoot> out = new ArrayList<>();
+    try {
       for (VectorSchemaRoot batch : batches) {
         List<FieldVector> vectors = new ArrayList<>();
         for (Field field : fields) {
@@ -422,16 +430,58 @@ final class Executor {
           }
           vectors.add(vector);
         }
-        for (int r = 0; r < batch.getRowCount(); r++) {
-          out.startRow();
-          for (int c = 0; c < vectors.size(); c++) {
-            out.copy(c, vectors.get(c), r);
-          }
-          out.endRow();
+        int rows = batch.getRowCount();
+        for (int from = 0; from < rows; from += batchSize) {
+          out.add(slice(arrow, vectors, from, Math.min(batchSize, rows - from)));
         }
       }
-      return out.finish();
+      return new Relation(schema, out);
+    } catch (RuntimeException e) {
+      out.forEach(VectorSchemaRoot::close);
+      throw e;
     }
+  }
+
+  /**
+   * Whether {@code target} may share {@code source}'s buffers: the same Arrow type without
+   * children, in an allocator of the same root (buffers cannot move between roots).
+   */
+  private static boolean shareable(FieldVector source, FieldVector target) {
+    return source.getField().getChildren().isEmpty()
+        && source.getField().getType().equals(target.getField().getType())
+        && source.getAllocator().getRoot() == target.getAllocator().getRoot();
+  }
+
+  /** Rows {@code from..from+count-1} of {@code vectors} as a new batch of {@code fields}. */
+  private VectorSchemaRoot slice(
+      List<org.apache.arrow.vector.types.pojo.Field> fields,
+      List<FieldVector> vectors,
+      int from,
+      int count) {
+    List<FieldVector> sliced = new ArrayList<>(vectors.size());
+    try {
+      for (int c = 0; c < vectors.size(); c++) {
+        FieldVector source = vectors.get(c);
+        FieldVector target = fields.get(c).createVector(allocator);
+        sliced.add(target);
+        if (shareable(source, target)) {
+          source.makeTransferPair(target).splitAndTransfer(from, count);
+        } else {
+          target.setInitialCapacity(count);
+          target.allocateNew();
+          for (int r = 0; r < count; r++) {
+            target.copyFromSafe(from + r, r, source);
+          }
+          target.setValueCount(count);
+        }
+      }
+    } catch (RuntimeException e) {
+      sliced.forEach(FieldVector::close);
+      throw e;
+    }
+    VectorSchemaRoot root = new VectorSchemaRoot(sliced);
+    root.setRowCount(count);
+    return root;
   }
 
   // ------------------------------------------------------------------ filter, project, derive

@@ -8,15 +8,19 @@ import io.relspec.ir.type.DataType;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.type.PrimitiveType;
 import io.relspec.ir.type.TypeRules;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.memory.ArrowBuf;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -60,51 +64,204 @@ final class IntervalAligner {
   }
 
   Relation align(IntervalAlign align, Relation left, Relation right) {
-    int[] best = bestMatches(align, left, right);
     RowIndex rightIndex = RowIndex.of(right);
+    int[] best = bestMatches(align, left, right, rightIndex);
     RelSchema ls = left.schema();
     RelSchema rs = right.schema();
+    RelSchema outSchema = schema(align, ls, rs);
+    List<org.apache.arrow.vector.types.pojo.Field> arrow = outSchema.toArrow().getFields();
     int nl = ls.fields().size();
     int[] selected = align.selectRight().stream().mapToInt(rs::indexOf).toArray();
-    int rsCol = rs.indexOf(align.rightSpan().start());
-    int reCol = rs.indexOf(align.rightSpan().end());
+    FieldVector[][] rightVectors = new FieldVector[selected.length][];
+    for (int s = 0; s < selected.length; s++) {
+      rightVectors[s] = columnVectors(right, selected[s]);
+    }
+    double[] scores = align.matchMeta() ? matchScores(align, right, rightIndex, best) : null;
+    byte[] kind = align.mode().jsonName().getBytes(StandardCharsets.UTF_8);
+    byte[] noMatch = IntervalAlign.NO_MATCH.getBytes(StandardCharsets.UTF_8);
     boolean keepUnmatched = align.how() == IntervalAlign.How.LEFT;
-    try (BatchBuilder out = new BatchBuilder(schema(align, ls, rs), allocator, batchSize)) {
-      int leftRow = 0;
+    List<VectorSchemaRoot> out = new ArrayList<>();
+    try {
+      int base = 0;
       for (VectorSchemaRoot batch : left.batches()) {
-        for (int r = 0; r < batch.getRowCount(); r++, leftRow++) {
-          int match = best[leftRow];
-          if (match < 0 && !keepUnmatched) {
-            continue;
+        int n = batch.getRowCount();
+        int[] rows = new int[n];
+        int count = 0;
+        for (int r = 0; r < n; r++) {
+          if (keepUnmatched || best[base + r] >= 0) {
+            rows[count++] = r;
           }
-          out.startRow();
-          for (int c = 0; c < nl; c++) {
-            out.copy(c, batch.getVector(c), r);
-          }
-          for (int s = 0; s < selected.length; s++) {
-            if (match < 0) {
-              out.set(nl + s, null);
-            } else {
-              out.copy(nl + s, rightIndex.vector(selected[s], match), rightIndex.row[match]);
+        }
+        if (count > 0) {
+          List<FieldVector> vectors = new ArrayList<>(arrow.size());
+          try {
+            for (int c = 0; c < nl; c++) {
+              vectors.add(leftColumn(arrow.get(c), batch.getVector(c), rows, count, n));
             }
-          }
-          if (align.matchMeta()) {
-            int c = nl + selected.length;
-            if (match < 0) {
-              out.set(c, IntervalAlign.NO_MATCH);
-              out.set(c + 1, null);
-            } else {
-              long start = (Long) rightIndex.value(rsCol, match);
-              long end = (Long) rightIndex.value(reCol, match);
-              out.set(c, align.mode().jsonName());
-              out.set(c + 1, score(start, end));
+            for (int s = 0; s < selected.length; s++) {
+              vectors.add(
+                  rightColumn(
+                      arrow.get(nl + s), rightVectors[s], rightIndex, best, base, rows, count));
             }
+            if (align.matchMeta()) {
+              int c = nl + selected.length;
+              VarCharVector kinds = (VarCharVector) arrow.get(c).createVector(allocator);
+              vectors.add(kinds);
+              kinds.allocateNew((long) count * Math.max(kind.length, noMatch.length), count);
+              Float8Vector matchScores = (Float8Vector) arrow.get(c + 1).createVector(allocator);
+              vectors.add(matchScores);
+              matchScores.allocateNew(count);
+              for (int i = 0; i < count; i++) {
+                int match = best[base + rows[i]];
+                if (match < 0) {
+                  kinds.setSafe(i, noMatch);
+                  matchScores.setNull(i);
+                } else {
+                  kinds.setSafe(i, kind);
+                  matchScores.set(i, scores[match]);
+                }
+              }
+              kinds.setValueCount(count);
+              matchScores.setValueCount(count);
+            }
+          } catch (RuntimeException e) {
+            vectors.forEach(FieldVector::close);
+            throw e;
           }
-          out.endRow();
+          VectorSchemaRoot done = new VectorSchemaRoot(vectors);
+          done.setRowCount(count);
+          out.add(done);
+        }
+        base += n;
+      }
+      return new Relation(outSchema, out);
+    } catch (RuntimeException e) {
+      out.forEach(VectorSchemaRoot::close);
+      throw e;
+    }
+  }
+
+  /**
+   * A left column of one output batch: the input vector's buffers shared without a copy when every
+   * row is kept, else the kept rows copied.
+   */
+  private FieldVector leftColumn(
+      org.apache.arrow.vector.types.pojo.Field field,
+      FieldVector source,
+      int[] rows,
+      int count,
+      int n) {
+    FieldVector target = field.createVector(allocator);
+    try {
+      if (count == n
+          && source.getField().getChildren().isEmpty()
+          && source.getField().getType().equals(field.getType())
+          && source.getAllocator().getRoot() == allocator.getRoot()) {
+        source.makeTransferPair(target).splitAndTransfer(0, n);
+        return target;
+      }
+      target.setInitialCapacity(count);
+      target.allocateNew();
+      for (int i = 0; i < count; i++) {
+        target.copyFromSafe(rows[i], i, source);
+      }
+      target.setValueCount(count);
+      return target;
+    } catch (RuntimeException e) {
+      target.close();
+      throw e;
+    }
+  }
+
+  /** A selected right column of one output batch: each kept left row's match, or null. */
+  private FieldVector rightColumn(
+      org.apache.arrow.vector.types.pojo.Field field,
+      FieldVector[] sources,
+      RowIndex ri,
+      int[] best,
+      int base,
+      int[] rows,
+      int count) {
+    FieldVector target = field.createVector(allocator);
+    try {
+      target.setInitialCapacity(count);
+      target.allocateNew();
+      if (target instanceof BigIntVector t && allOf(sources, BigIntVector.class)) {
+        for (int i = 0; i < count; i++) {
+          int match = best[base + rows[i]];
+          BigIntVector s = match < 0 ? null : (BigIntVector) sources[ri.batch[match]];
+          if (s == null || s.isNull(ri.row[match])) {
+            t.setNull(i);
+          } else {
+            t.set(i, s.get(ri.row[match]));
+          }
+        }
+      } else if (target instanceof Float8Vector t && allOf(sources, Float8Vector.class)) {
+        for (int i = 0; i < count; i++) {
+          int match = best[base + rows[i]];
+          Float8Vector s = match < 0 ? null : (Float8Vector) sources[ri.batch[match]];
+          if (s == null || s.isNull(ri.row[match])) {
+            t.setNull(i);
+          } else {
+            t.set(i, s.get(ri.row[match]));
+          }
+        }
+      } else {
+        for (int i = 0; i < count; i++) {
+          int match = best[base + rows[i]];
+          if (match < 0) {
+            Values.setNull(target, i);
+          } else {
+            target.copyFromSafe(ri.row[match], i, sources[ri.batch[match]]);
+          }
         }
       }
-      return out.finish();
+      target.setValueCount(count);
+      return target;
+    } catch (RuntimeException e) {
+      target.close();
+      throw e;
     }
+  }
+
+  private static boolean allOf(FieldVector[] vectors, Class<?> type) {
+    for (FieldVector vector : vectors) {
+      if (!type.isInstance(vector)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** The vector of {@code column} in every batch of {@code relation}. */
+  private static FieldVector[] columnVectors(Relation relation, int column) {
+    List<VectorSchemaRoot> batches = relation.batches();
+    FieldVector[] vectors = new FieldVector[batches.size()];
+    for (int b = 0; b < vectors.length; b++) {
+      vectors[b] = batches.get(b).getVector(column);
+    }
+    return vectors;
+  }
+
+  /** The match_score of every right row some left row matched (others are left 0). */
+  private static double[] matchScores(
+      IntervalAlign align, Relation right, RowIndex ri, int[] best) {
+    RelSchema rs = right.schema();
+    FieldVector[] starts = columnVectors(right, rs.indexOf(align.rightSpan().start()));
+    FieldVector[] ends = columnVectors(right, rs.indexOf(align.rightSpan().end()));
+    double[] scores = new double[ri.size];
+    for (int match : best) {
+      if (match >= 0) {
+        int b = ri.batch[match];
+        int row = ri.row[match];
+        scores[match] = score(spanValue(starts[b], row), spanValue(ends[b], row));
+      }
+    }
+    return scores;
+  }
+
+  private static long spanValue(FieldVector vector, int row) {
+    return vector instanceof BigIntVector v ? v.get(row) : (Long) Values.read(vector, row);
   }
 
   static double score(long start, long end) {
@@ -113,10 +270,13 @@ final class IntervalAligner {
 
   /** For every left row (in order), the index of its best right row, or -1. */
   static int[] bestMatches(IntervalAlign align, Relation left, Relation right) {
+    return bestMatches(align, left, right, RowIndex.of(right));
+  }
+
+  private static int[] bestMatches(
+      IntervalAlign align, Relation left, Relation right, RowIndex ri) {
     RelSchema ls = left.schema();
     RelSchema rs = right.schema();
-    RowIndex li = RowIndex.of(left);
-    RowIndex ri = RowIndex.of(right);
     int keys = align.on().size();
     int[] lk = new int[keys];
     int[] rk = new int[keys];
@@ -130,58 +290,71 @@ final class IntervalAligner {
               .orElseThrow());
     }
     Spans l =
-        Spans.of(li, ls.indexOf(align.leftSpan().start()), ls.indexOf(align.leftSpan().end()));
+        Spans.of(left, ls.indexOf(align.leftSpan().start()), ls.indexOf(align.leftSpan().end()));
     Spans r =
-        Spans.of(ri, rs.indexOf(align.rightSpan().start()), rs.indexOf(align.rightSpan().end()));
+        Spans.of(right, rs.indexOf(align.rightSpan().start()), rs.indexOf(align.rightSpan().end()));
+    int leftSize = l.valid.length;
 
     // Group ids by key (only keys present on the right), and each group's rows in CSR form.
-    Map<Object, Integer> groupIds = new HashMap<>();
-    int[] rightGroup = new int[ri.size];
-    for (int i = 0; i < ri.size; i++) {
-      rightGroup[i] = -1;
-      if (r.valid[i]) {
-        Object key = key(ri, i, rk, rs, keyTypes);
-        if (key != null) {
-          Integer id = groupIds.get(key);
-          if (id == null) {
-            id = groupIds.size();
-            groupIds.put(key, id);
+    int[] rightGroup;
+    int[] leftGroup;
+    int groups;
+    if (keys == 1
+        && keyTypes.get(0) == PrimitiveType.STRING
+        && ls.fields().get(lk[0]).type() == PrimitiveType.STRING
+        && rs.fields().get(rk[0]).type() == PrimitiveType.STRING
+        && StringKeys.readable(left, lk[0])
+        && StringKeys.readable(right, rk[0])) {
+      StringKeys dictionary = new StringKeys();
+      rightGroup = dictionary.groups(right, rk[0], r.valid, true);
+      leftGroup = dictionary.groups(left, lk[0], l.valid, false);
+      groups = dictionary.size();
+    } else {
+      RowIndex li = RowIndex.of(left);
+      Map<Object, Integer> groupIds = new HashMap<>();
+      rightGroup = new int[ri.size];
+      for (int i = 0; i < ri.size; i++) {
+        rightGroup[i] = -1;
+        if (r.valid[i]) {
+          Object key = key(ri, i, rk, rs, keyTypes);
+          if (key != null) {
+            Integer id = groupIds.get(key);
+            if (id == null) {
+              id = groupIds.size();
+              groupIds.put(key, id);
+            }
+            rightGroup[i] = id;
           }
-          rightGroup[i] = id;
         }
       }
-    }
-    int[] leftGroup = new int[li.size];
-    for (int i = 0; i < li.size; i++) {
-      leftGroup[i] = -1;
-      if (l.valid[i]) {
-        Object key = key(li, i, lk, ls, keyTypes);
-        Integer id = key == null ? null : groupIds.get(key);
-        if (id != null) {
-          leftGroup[i] = id;
+      leftGroup = new int[li.size];
+      for (int i = 0; i < li.size; i++) {
+        leftGroup[i] = -1;
+        if (l.valid[i]) {
+          Object key = key(li, i, lk, ls, keyTypes);
+          Integer id = key == null ? null : groupIds.get(key);
+          if (id != null) {
+            leftGroup[i] = id;
+          }
         }
       }
+      groups = groupIds.size();
     }
-    int groups = groupIds.size();
     int[] rightStart = new int[groups + 1];
     int[] rightRows = byGroup(rightGroup, groups, rightStart);
     int[] leftStart = new int[groups + 1];
     int[] leftRows = byGroup(leftGroup, groups, leftStart);
 
     // Rank the candidate right rows of each group: score desc, tie-breakers, remaining columns.
-    double[] scores = new double[ri.size];
+    long[] scoreKeys = new long[ri.size];
     for (int i = 0; i < ri.size; i++) {
-      scores[i] = r.valid[i] ? score(r.start[i], r.end[i]) : 0.0;
+      // descending: the complement reverses the order
+      scoreKeys[i] = r.valid[i] ? ~sortable(score(r.start[i], r.end[i])) : 0L;
     }
     List<SortKey> order = RowOrder.withRemaining(align.tieBreakers(), rs.names());
-    IntSort.IntComparator ties = tieOrder(order, ri, rs);
-    IntSort.IntComparator rankOrder =
-        (a, b) -> {
-          int c = Double.compare(scores[b], scores[a]);
-          return c != 0 ? c : ties.compare(a, b);
-        };
+    RankOrder rankOrder = new RankOrder(scoreKeys, order, ri, rs);
 
-    int[] best = new int[li.size];
+    int[] best = new int[leftSize];
     Arrays.fill(best, -1);
     int[] rank = new int[ri.size];
     for (int g = 0; g < groups; g++) {
@@ -189,7 +362,18 @@ final class IntervalAligner {
         continue;
       }
       int[] ranked = Arrays.copyOfRange(rightRows, rightStart[g], rightStart[g + 1]);
-      IntSort.sort(ranked, rankOrder);
+      // by score (a primitive sort), then each run of equal scores by the tie order
+      IntSort.sortBy(ranked, scoreKeys, false);
+      for (int from = 0; from < ranked.length; ) {
+        int to = from + 1;
+        while (to < ranked.length && scoreKeys[ranked[to]] == scoreKeys[ranked[from]]) {
+          to++;
+        }
+        if (to - from > 1) {
+          IntSort.sort(ranked, from, to, rankOrder);
+        }
+        from = to;
+      }
       for (int i = 0; i < ranked.length; i++) {
         rank[ranked[i]] = i;
       }
@@ -204,66 +388,123 @@ final class IntervalAligner {
   }
 
   /**
-   * The order of {@code keys} over the right rows, as {@link RowOrder} compares them, with each
-   * key's column read only when a comparison first needs it, and int64 and float64 columns held as
-   * primitives (the ranking compares millions of ties).
+   * A long whose signed order is {@link Double#compare}'s order of {@code d} (-0.0 is taken as 0.0,
+   * every NaN as the one NaN).
    */
-  private static IntSort.IntComparator tieOrder(List<SortKey> keys, RowIndex ri, RelSchema rs) {
-    IntSort.IntComparator[] columns = new IntSort.IntComparator[keys.size()];
-    return (a, b) -> {
-      for (int k = 0; k < columns.length; k++) {
-        IntSort.IntComparator column = columns[k];
-        if (column == null) {
-          column = columnOrder(keys.get(k), ri, rs.indexOf(keys.get(k).column()));
-          columns[k] = column;
+  static long sortable(double d) {
+    long bits = Double.doubleToLongBits(d == 0.0 ? 0.0 : d);
+    return bits ^ ((bits >> 63) & Long.MAX_VALUE);
+  }
+
+  /**
+   * The ranking of right rows: the score key (descending, precomputed), then {@code keys} as {@link
+   * RowOrder} compares them. Each key's column is read only when a comparison first needs it;
+   * integer and float64 columns are held as sortable longs (the ranking compares millions of ties).
+   */
+  private static final class RankOrder implements IntSort.IntComparator {
+    private final long[] scoreKeys;
+    private final List<SortKey> keys;
+    private final RowIndex ri;
+    private final RelSchema rs;
+    private final long[][] values;
+    private final boolean[][] nulls;
+    private final int[] direction;
+    private final int[] nullFirst;
+    private final Object[][] objects;
+    private final boolean[] loaded;
+
+    RankOrder(long[] scoreKeys, List<SortKey> keys, RowIndex ri, RelSchema rs) {
+      this.scoreKeys = scoreKeys;
+      this.keys = keys;
+      this.ri = ri;
+      this.rs = rs;
+      int n = keys.size();
+      values = new long[n][];
+      nulls = new boolean[n][];
+      objects = new Object[n][];
+      loaded = new boolean[n];
+      direction = new int[n];
+      nullFirst = new int[n];
+      for (int k = 0; k < n; k++) {
+        direction[k] = keys.get(k).direction() == SortKey.Direction.DESC ? -1 : 1;
+        nullFirst[k] = keys.get(k).nulls() == SortKey.NullOrder.FIRST ? -1 : 1;
+      }
+    }
+
+    @Override
+    public int compare(int a, int b) {
+      int c = Long.compare(scoreKeys[a], scoreKeys[b]);
+      if (c != 0) {
+        return c;
+      }
+      return compareTies(a, b);
+    }
+
+    /** The order of rows of equal score. */
+    private int compareTies(int a, int b) {
+      int c;
+      for (int k = 0; k < loaded.length; k++) {
+        if (!loaded[k]) {
+          load(k);
         }
-        int c = column.compare(a, b);
-        if (c != 0) {
-          return c;
+        long[] v = values[k];
+        if (v != null) {
+          boolean[] isNull = nulls[k];
+          if (isNull[a] || isNull[b]) {
+            if (isNull[a] != isNull[b]) {
+              return isNull[a] ? nullFirst[k] : -nullFirst[k];
+            }
+            continue;
+          }
+          c = Long.compare(v[a], v[b]);
+          if (c != 0) {
+            return direction[k] * c;
+          }
+        } else {
+          c = RowOrder.compareValues(objects[k][a], objects[k][b], keys.get(k));
+          if (c != 0) {
+            return c;
+          }
         }
       }
       return 0;
-    };
-  }
+    }
 
-  private static IntSort.IntComparator columnOrder(SortKey key, RowIndex ri, int column) {
-    boolean allLongs = true;
-    boolean allDoubles = true;
-    for (VectorSchemaRoot batch : ri.relation.batches()) {
-      FieldVector vector = batch.getVector(column);
-      allLongs &= vector instanceof BigIntVector;
-      allDoubles &= vector instanceof Float8Vector;
-    }
-    boolean longs = allLongs;
-    boolean doubles = allDoubles;
-    int direction = key.direction() == SortKey.Direction.DESC ? -1 : 1;
-    int nullFirst = key.nulls() == SortKey.NullOrder.FIRST ? -1 : 1;
-    if (longs || doubles) {
-      long[] bits = new long[ri.size];
-      double[] values = new double[doubles ? ri.size : 0];
-      boolean[] nulls = new boolean[ri.size];
-      for (int i = 0; i < ri.size; i++) {
-        FieldVector vector = ri.vector(column, i);
-        int row = ri.row[i];
-        if (vector.isNull(row)) {
-          nulls[i] = true;
-        } else if (longs) {
-          bits[i] = ((BigIntVector) vector).get(row);
-        } else {
-          double d = ((Float8Vector) vector).get(row);
-          values[i] = d == 0.0 ? 0.0 : d;
-        }
+    private void load(int k) {
+      int column = rs.indexOf(keys.get(k).column());
+      boolean longs = true;
+      boolean doubles = true;
+      for (VectorSchemaRoot batch : ri.relation.batches()) {
+        FieldVector vector = batch.getVector(column);
+        longs &= vector instanceof BigIntVector || vector instanceof IntVector;
+        doubles &= vector instanceof Float8Vector;
       }
-      return (a, b) -> {
-        if (nulls[a] || nulls[b]) {
-          return nulls[a] == nulls[b] ? 0 : (nulls[a] ? nullFirst : -nullFirst);
+      if (longs || doubles) {
+        long[] v = new long[ri.size];
+        boolean[] isNull = new boolean[ri.size];
+        int i = 0;
+        for (VectorSchemaRoot batch : ri.relation.batches()) {
+          FieldVector vector = batch.getVector(column);
+          int rows = batch.getRowCount();
+          for (int row = 0; row < rows; row++, i++) {
+            if (vector.isNull(row)) {
+              isNull[i] = true;
+            } else if (vector instanceof BigIntVector bigints) {
+              v[i] = bigints.get(row);
+            } else if (vector instanceof IntVector ints) {
+              v[i] = ints.get(row);
+            } else {
+              v[i] = sortable(((Float8Vector) vector).get(row));
+            }
+          }
         }
-        int c = longs ? Long.compare(bits[a], bits[b]) : Double.compare(values[a], values[b]);
-        return direction * c;
-      };
+        values[k] = v;
+        nulls[k] = isNull;
+      } else {
+        objects[k] = ri.column(column);
+      }
+      loaded[k] = true;
     }
-    Object[] values = ri.column(column);
-    return (a, b) -> RowOrder.compareValues(values[a], values[b], key);
   }
 
   /**
@@ -291,20 +532,28 @@ final class IntervalAligner {
 
   /** The span ends of every row as primitives; {@code valid} is false when either is null. */
   private record Spans(long[] start, long[] end, boolean[] valid) {
-    static Spans of(RowIndex index, int startColumn, int endColumn) {
-      long[] start = new long[index.size];
-      long[] end = new long[index.size];
-      boolean[] valid = new boolean[index.size];
-      for (int i = 0; i < index.size; i++) {
-        FieldVector sv = index.vector(startColumn, i);
-        FieldVector ev = index.vector(endColumn, i);
-        int row = index.row[i];
-        if (sv.isNull(row) || ev.isNull(row)) {
-          continue;
+    static Spans of(Relation relation, int startColumn, int endColumn) {
+      long count = relation.rowCount();
+      if (count > Integer.MAX_VALUE - 8) {
+        throw LaneErrors.tooManyRows(count);
+      }
+      int size = (int) count;
+      long[] start = new long[size];
+      long[] end = new long[size];
+      boolean[] valid = new boolean[size];
+      int i = 0;
+      for (VectorSchemaRoot batch : relation.batches()) {
+        FieldVector sv = batch.getVector(startColumn);
+        FieldVector ev = batch.getVector(endColumn);
+        int rows = batch.getRowCount();
+        for (int row = 0; row < rows; row++, i++) {
+          if (sv.isNull(row) || ev.isNull(row)) {
+            continue;
+          }
+          start[i] = spanValue(sv, row);
+          end[i] = spanValue(ev, row);
+          valid[i] = true;
         }
-        start[i] = sv instanceof BigIntVector v ? v.get(row) : (Long) Values.read(sv, row);
-        end[i] = ev instanceof BigIntVector v ? v.get(row) : (Long) Values.read(ev, row);
-        valid[i] = true;
       }
       return new Spans(start, end, valid);
     }
@@ -332,6 +581,128 @@ final class IntervalAligner {
           Values.key(type.equals(types.get(k)) ? value : Casts.cast(value, type, types.get(k))));
     }
     return key;
+  }
+
+  /**
+   * Group ids of string keys read straight from the Arrow bytes, without a String per row: each
+   * distinct byte sequence is decoded once, and keys that decode to the same String (as {@link
+   * Values#read} sees them; invalid UTF-8 decodes with replacement characters) get the same id.
+   */
+  private static final class StringKeys {
+    private byte[][] slots = new byte[1024][];
+    private int[] hashes = new int[1024];
+    private int[] ids = new int[1024];
+    private int used;
+    private byte[] scratch = new byte[64];
+    private final Map<String, Integer> byString = new HashMap<>();
+
+    static boolean readable(Relation relation, int column) {
+      for (VectorSchemaRoot batch : relation.batches()) {
+        if (!(batch.getVector(column) instanceof VarCharVector)) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    int size() {
+      return byString.size();
+    }
+
+    /**
+     * The group id of every row (-1 for a null key or span); {@code create} says whether keys not
+     * seen before start new groups (the right side) or match nothing (the left side).
+     */
+    int[] groups(Relation relation, int column, boolean[] valid, boolean create) {
+      int[] out = new int[valid.length];
+      int i = 0;
+      for (VectorSchemaRoot batch : relation.batches()) {
+        VarCharVector vector = (VarCharVector) batch.getVector(column);
+        ArrowBuf data = vector.getDataBuffer();
+        ArrowBuf offsets = vector.getOffsetBuffer();
+        int rows = batch.getRowCount();
+        for (int row = 0; row < rows; row++, i++) {
+          if (!valid[i] || vector.isNull(row)) {
+            out[i] = -1;
+          } else {
+            int start = offsets.getInt((long) row * VarCharVector.OFFSET_WIDTH);
+            int end = offsets.getInt((long) (row + 1) * VarCharVector.OFFSET_WIDTH);
+            out[i] = find(data, start, end, create);
+          }
+        }
+      }
+      return out;
+    }
+
+    private int find(ArrowBuf data, int start, int end, boolean create) {
+      int length = end - start;
+      if (scratch.length < length) {
+        scratch = new byte[Math.max(length, scratch.length * 2)];
+      }
+      data.getBytes(start, scratch, 0, length);
+      int hash = 1;
+      for (int i = 0; i < length; i++) {
+        hash = 31 * hash + scratch[i];
+      }
+      hash ^= hash >>> 16;
+      int mask = slots.length - 1;
+      int slot = hash & mask;
+      while (slots[slot] != null) {
+        if (hashes[slot] == hash
+            && Arrays.equals(scratch, 0, length, slots[slot], 0, slots[slot].length)) {
+          int id = ids[slot];
+          if (id >= 0 || !create) {
+            return id;
+          }
+          // seen on the left first, now on the right: a new group
+          id = newGroup(slots[slot]);
+          ids[slot] = id;
+          return id;
+        }
+        slot = (slot + 1) & mask;
+      }
+      byte[] bytes = Arrays.copyOf(scratch, length);
+      Integer known = byString.get(new String(bytes, StandardCharsets.UTF_8));
+      int id = known != null ? known : create ? newGroup(bytes) : -1;
+      slots[slot] = bytes;
+      hashes[slot] = hash;
+      ids[slot] = id;
+      if (++used * 2 > slots.length) {
+        grow();
+      }
+      return id;
+    }
+
+    private int newGroup(byte[] bytes) {
+      String key = new String(bytes, StandardCharsets.UTF_8);
+      Integer id = byString.get(key);
+      if (id == null) {
+        id = byString.size();
+        byString.put(key, id);
+      }
+      return id;
+    }
+
+    private void grow() {
+      byte[][] oldSlots = slots;
+      int[] oldHashes = hashes;
+      int[] oldIds = ids;
+      slots = new byte[oldSlots.length * 2][];
+      hashes = new int[slots.length];
+      ids = new int[slots.length];
+      int mask = slots.length - 1;
+      for (int s = 0; s < oldSlots.length; s++) {
+        if (oldSlots[s] != null) {
+          int slot = oldHashes[s] & mask;
+          while (slots[slot] != null) {
+            slot = (slot + 1) & mask;
+          }
+          slots[slot] = oldSlots[s];
+          hashes[slot] = oldHashes[s];
+          ids[slot] = oldIds[s];
+        }
+      }
+    }
   }
 
   /** Best-ranked right row per (rs, re); {@code ranked} is best first. */

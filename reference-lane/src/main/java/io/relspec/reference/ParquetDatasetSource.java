@@ -24,9 +24,26 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.memory.OutOfMemoryException;
+import org.apache.arrow.vector.BaseVariableWidthVector;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.BitVector;
+import org.apache.arrow.vector.DateDayVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float4Vector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.SmallIntVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.TinyIntVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.column.ColumnDescriptor;
+import org.apache.parquet.column.ColumnReader;
+import org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.parquet.column.page.PageReadStore;
 import org.apache.parquet.example.data.Group;
+import org.apache.parquet.example.data.simple.convert.GroupRecordConverter;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.ParquetReader;
 import org.apache.parquet.hadoop.example.GroupReadSupport;
@@ -34,6 +51,7 @@ import org.apache.parquet.hadoop.util.HadoopInputFile;
 import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
+import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Type;
 
 /**
@@ -44,7 +62,9 @@ import org.apache.parquet.schema.Type;
  * decimals any physical type; lists 3-level or legacy 2-level.
  *
  * <p>Not yet: hive-style partition columns ({@code scan.partitionCols}), Delta and CSV datasets,
- * structs. Batches are read once per dataset and kept until {@link #close()}.
+ * structs. Batches are read once per dataset and kept until {@link #close()}. Files whose declared
+ * columns are all flat and of the file's own type are read column by column into the vectors;
+ * others record by record.
  */
 public final class ParquetDatasetSource implements DatasetSource, AutoCloseable {
   private static final long JULIAN_EPOCH_DAY = 2_440_588L;
@@ -78,11 +98,15 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
     List<Path> files = files(dataset, dir);
     RelSchema schema = new RelSchema(dataset.schema());
     Configuration conf = new Configuration(false);
-    try (BatchBuilder out = new BatchBuilder(schema, allocator, batchSize)) {
+    List<VectorSchemaRoot> batches = new ArrayList<>();
+    try {
       for (Path file : files) {
-        readFile(dataset, file, schema, conf, out);
+        readFile(dataset, file, schema, conf, batches);
       }
-      return out.finish();
+      return new Relation(schema, batches);
+    } catch (RuntimeException e) {
+      batches.forEach(VectorSchemaRoot::close);
+      throw e;
     }
   }
 
@@ -106,14 +130,23 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
     }
   }
 
-  @SuppressWarnings("deprecation")
-  private static void readFile(
-      DatasetSpec dataset, Path file, RelSchema schema, Configuration conf, BatchBuilder out) {
+  /**
+   * Appends the batches of one file: flat columns of the declared type are read column by column
+   * straight into Arrow vectors (one batch list per row group); any other file (lists, decimals,
+   * INT96 or non-micros timestamps, widened types) row by row through parquet's example {@link
+   * Group} records.
+   */
+  private void readFile(
+      DatasetSpec dataset,
+      Path file,
+      RelSchema schema,
+      Configuration conf,
+      List<VectorSchemaRoot> batches) {
     org.apache.hadoop.fs.Path hadoopPath = new org.apache.hadoop.fs.Path(file.toUri());
     DataType[] fileTypes = new DataType[schema.fields().size()];
-    try (ParquetFileReader footer =
+    try (ParquetFileReader reader =
         ParquetFileReader.open(HadoopInputFile.fromPath(hadoopPath, conf))) {
-      MessageType fileSchema = footer.getFooter().getFileMetaData().getSchema();
+      MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
       for (int c = 0; c < schema.fields().size(); c++) {
         Field field = schema.fields().get(c);
         if (!fileSchema.containsField(field.name())) {
@@ -136,14 +169,195 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
         }
         fileTypes[c] = found;
       }
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof io.relspec.ir.error.RelspecException relspec) {
-        throw relspec;
+      if (columnar(schema, fileSchema, fileTypes)) {
+        readColumns(reader, schema, fileSchema, batches);
+        return;
       }
-      throw LaneErrors.unreadableFile(dataset.name(), file.toString(), e);
+    } catch (IOException | RuntimeException e) {
+      throw readFailure(dataset, file, e);
     }
-    try (ParquetReader<Group> reader =
-        ParquetReader.builder(new GroupReadSupport(), hadoopPath).withConf(conf).build()) {
+    readRows(dataset, hadoopPath, file, schema, fileTypes, conf, batches);
+  }
+
+  /** A relspec error, or Arrow's memory limit, as is; anything else as an unreadable file. */
+  private static RuntimeException readFailure(DatasetSpec dataset, Path file, Exception e) {
+    if (e instanceof io.relspec.ir.error.RelspecException relspec) {
+      return relspec;
+    }
+    if (e instanceof OutOfMemoryException memory) {
+      return memory;
+    }
+    return LaneErrors.unreadableFile(dataset.name(), file.toString(), e);
+  }
+
+  /**
+   * Whether every declared column is a top-level primitive of the file holding exactly the declared
+   * type in a physical type the column reader copies directly.
+   */
+  private static boolean columnar(RelSchema schema, MessageType fileSchema, DataType[] fileTypes) {
+    for (int c = 0; c < fileTypes.length; c++) {
+      Field field = schema.fields().get(c);
+      Type parquet = fileSchema.getType(field.name());
+      if (!parquet.isPrimitive()
+          || parquet.isRepetition(Type.Repetition.REPEATED)
+          || !fileTypes[c].equals(field.type())
+          || !(field.type() instanceof PrimitiveType primitive)) {
+        return false;
+      }
+      PrimitiveTypeName physical = parquet.asPrimitiveType().getPrimitiveTypeName();
+      boolean direct =
+          switch (primitive) {
+            case BOOLEAN -> physical == PrimitiveTypeName.BOOLEAN;
+            case INT8, INT16, INT32, DATE32 -> physical == PrimitiveTypeName.INT32;
+            case INT64 -> physical == PrimitiveTypeName.INT64;
+            case FLOAT32 -> physical == PrimitiveTypeName.FLOAT;
+            case FLOAT64 -> physical == PrimitiveTypeName.DOUBLE;
+            case STRING, BINARY -> physical == PrimitiveTypeName.BINARY;
+            case TIMESTAMP_US ->
+                physical == PrimitiveTypeName.INT64
+                    && parquet.getLogicalTypeAnnotation()
+                        instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts
+                    && ts.getUnit() == LogicalTypeAnnotation.TimeUnit.MICROS;
+          };
+      if (!direct) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Reads the declared columns of every row group with parquet's column readers into batches of at
+   * most {@code batchSize} rows, in file order.
+   */
+  private void readColumns(
+      ParquetFileReader reader,
+      RelSchema schema,
+      MessageType fileSchema,
+      List<VectorSchemaRoot> batches)
+      throws IOException {
+    List<Type> columns = new ArrayList<>();
+    for (Field field : schema.fields()) {
+      columns.add(fileSchema.getType(field.name()));
+    }
+    MessageType requested = new MessageType(fileSchema.getName(), columns);
+    reader.setRequestedSchema(requested);
+    String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+    org.apache.arrow.vector.types.pojo.Schema arrow = schema.toArrow();
+    PageReadStore pages;
+    while ((pages = reader.readNextRowGroup()) != null) {
+      long rowCount = pages.getRowCount();
+      if (rowCount == 0) {
+        continue;
+      }
+      ColumnReadStoreImpl store =
+          new ColumnReadStoreImpl(
+              pages, new GroupRecordConverter(requested).getRootConverter(), requested, createdBy);
+      int first = batches.size();
+      int[] sizes = new int[(int) ((rowCount + batchSize - 1) / batchSize)];
+      for (int b = 0; b < sizes.length; b++) {
+        sizes[b] = (int) Math.min(batchSize, rowCount - (long) b * batchSize);
+        VectorSchemaRoot batch = VectorSchemaRoot.create(arrow, allocator);
+        batches.add(batch);
+        for (FieldVector vector : batch.getFieldVectors()) {
+          vector.setInitialCapacity(sizes[b]);
+        }
+        batch.allocateNew();
+      }
+      for (int c = 0; c < columns.size(); c++) {
+        ColumnDescriptor descriptor =
+            requested.getColumnDescription(new String[] {columns.get(c).getName()});
+        ColumnReader column = store.getColumnReader(descriptor);
+        int defined = descriptor.getMaxDefinitionLevel();
+        for (int b = 0; b < sizes.length; b++) {
+          FieldVector vector = batches.get(first + b).getVector(c);
+          read(column, defined, vector, sizes[b]);
+        }
+      }
+      for (int b = 0; b < sizes.length; b++) {
+        batches.get(first + b).setRowCount(sizes[b]);
+      }
+    }
+  }
+
+  /**
+   * Copies the next {@code size} values of {@code column} into {@code vector} (one loop per vector
+   * class, so no type test per value).
+   */
+  private static void read(ColumnReader column, int defined, FieldVector vector, int size) {
+    if (vector instanceof BigIntVector v) {
+      for (int row = 0; row < size; row++, column.consume()) {
+        if (column.getCurrentDefinitionLevel() == defined) {
+          v.set(row, column.getLong());
+        } else {
+          v.setNull(row);
+        }
+      }
+    } else if (vector instanceof BaseVariableWidthVector v) {
+      for (int row = 0; row < size; row++, column.consume()) {
+        if (column.getCurrentDefinitionLevel() == defined) {
+          org.apache.parquet.io.api.Binary binary = column.getBinary();
+          byte[] bytes = binary.getBytesUnsafe();
+          v.setSafe(row, bytes, 0, binary.length());
+        } else {
+          v.setNull(row);
+        }
+      }
+    } else if (vector instanceof Float8Vector v) {
+      for (int row = 0; row < size; row++, column.consume()) {
+        if (column.getCurrentDefinitionLevel() == defined) {
+          v.set(row, column.getDouble());
+        } else {
+          v.setNull(row);
+        }
+      }
+    } else {
+      for (int row = 0; row < size; row++, column.consume()) {
+        if (column.getCurrentDefinitionLevel() == defined) {
+          set(vector, row, column);
+        } else {
+          Values.setNull(vector, row);
+        }
+      }
+    }
+    vector.setValueCount(size);
+  }
+
+  /** Copies the column reader's current value into {@code vector} at {@code row}. */
+  private static void set(FieldVector vector, int row, ColumnReader column) {
+    if (vector instanceof IntVector v) {
+      v.set(row, column.getInteger());
+    } else if (vector instanceof DateDayVector v) {
+      v.set(row, column.getInteger());
+    } else if (vector instanceof TimeStampVector v) {
+      v.set(row, column.getLong());
+    } else if (vector instanceof SmallIntVector v) {
+      v.set(row, (short) column.getInteger());
+    } else if (vector instanceof TinyIntVector v) {
+      v.set(row, (byte) column.getInteger());
+    } else if (vector instanceof Float4Vector v) {
+      v.set(row, column.getFloat());
+    } else if (vector instanceof BitVector v) {
+      v.set(row, column.getBoolean() ? 1 : 0);
+    } else {
+      throw new IllegalStateException(
+          "Cannot read a Parquet column into Arrow vector " + vector.getClass().getSimpleName());
+    }
+  }
+
+  /** Reads a file record by record through parquet's example {@link Group}s. */
+  @SuppressWarnings("deprecation")
+  private void readRows(
+      DatasetSpec dataset,
+      org.apache.hadoop.fs.Path hadoopPath,
+      Path file,
+      RelSchema schema,
+      DataType[] fileTypes,
+      Configuration conf,
+      List<VectorSchemaRoot> batches) {
+    try (BatchBuilder out = new BatchBuilder(schema, allocator, batchSize);
+        ParquetReader<Group> reader =
+            ParquetReader.builder(new GroupReadSupport(), hadoopPath).withConf(conf).build()) {
       Group group;
       while ((group = reader.read()) != null) {
         out.startRow();
@@ -157,12 +371,28 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
         }
         out.endRow();
       }
-    } catch (IOException | RuntimeException e) {
-      if (e instanceof io.relspec.ir.error.RelspecException relspec) {
-        throw relspec;
+      try (Relation rows = out.finish()) {
+        for (VectorSchemaRoot batch : rows.batches()) {
+          batches.add(transfer(batch));
+        }
       }
-      throw LaneErrors.unreadableFile(dataset.name(), file.toString(), e);
+    } catch (IOException | RuntimeException e) {
+      throw readFailure(dataset, file, e);
     }
+  }
+
+  /** A batch owning {@code batch}'s buffers (no copy); {@code batch} is left empty. */
+  private static VectorSchemaRoot transfer(VectorSchemaRoot batch) {
+    List<FieldVector> vectors = new ArrayList<>();
+    for (FieldVector vector : batch.getFieldVectors()) {
+      org.apache.arrow.vector.util.TransferPair pair =
+          vector.getTransferPair(vector.getAllocator());
+      pair.transfer();
+      vectors.add((FieldVector) pair.getTo());
+    }
+    VectorSchemaRoot moved = new VectorSchemaRoot(vectors);
+    moved.setRowCount(batch.getRowCount());
+    return moved;
   }
 
   /** The relspec type a Parquet column holds, as Spark 3.5 reads it. */

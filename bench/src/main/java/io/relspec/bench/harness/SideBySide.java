@@ -157,6 +157,9 @@ public final class SideBySide {
     machine.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
     machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
     machine.put("java", System.getProperty("java.version"));
+    // a shared machine: how busy it was when the results were written
+    machine.put(
+        "loadAverage1mAtEnd", ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
     machine.put(
         "jvmArgs",
         String.join(" ", ManagementFactory.getRuntimeMXBean().getInputArguments())
