@@ -65,6 +65,11 @@ public final class StandaloneDataFusionLane implements RuleLane {
             public Path files(String ruleName, String dataset) {
               return data.resolve(spec(bundle, dataset).location()).normalize();
             }
+
+            @Override
+            public Optional<DatasetSpec> declared(String ruleName, String dataset) {
+              return Optional.of(spec(bundle, dataset));
+            }
           };
       try (Execution execution = new DataFusionExecutor(profile).execute(plan, inputs, allocator)) {
         return execution.rows().rowCount();
