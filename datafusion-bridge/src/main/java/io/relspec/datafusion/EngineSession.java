@@ -22,6 +22,19 @@ public interface EngineSession extends AutoCloseable {
    */
   void registerBatches(String dataset, Schema schema, List<VectorSchemaRoot> batches);
 
+  /**
+   * Registers a declared Parquet dataset whose files the engine may read itself ({@code location}
+   * is its directory, {@code DATA/<location>}; the dataset's {@code scan} options apply). Where the
+   * engine cannot read them exactly as the JVM reader would (see the implementation), or where a
+   * JVM op needs the rows, it takes the batches of {@code jvmBatches} instead: called at most once,
+   * lazily; the batches are borrowed as in {@link #registerBatches}. How each scan read its dataset
+   * is in the report's notes.
+   */
+  void registerParquet(
+      io.relspec.ir.bundle.DatasetSpec dataset,
+      java.nio.file.Path location,
+      java.util.function.Supplier<List<VectorSchemaRoot>> jvmBatches);
+
   /** Which ops of the pipeline run natively; never executes anything. */
   PlanReport explain(Pipeline pipeline, Map<String, Literal> params);
 

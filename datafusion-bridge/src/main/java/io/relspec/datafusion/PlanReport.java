@@ -3,6 +3,7 @@ package io.relspec.datafusion;
 import io.relspec.ir.run.RunManifest;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What an engine would do with a pipeline: which ops run natively and which cannot.
@@ -12,20 +13,37 @@ import java.util.List;
  * @param fallbacks the ops that cannot run natively, with reasons
  * @param nativePlan the engine's own plan text (empty when there are fallbacks)
  * @param partitions how many native plans run the first stage in parallel (1: one plan)
+ * @param notes how a native op ran, by path, where there is more to say (a scan: Parquet read
+ *     natively by {@code NativeScan}, or read by the JVM and why)
  */
 public record PlanReport(
     String engine,
     List<String> nativeOps,
     List<Fallback> fallbacks,
     String nativePlan,
-    int partitions) {
+    int partitions,
+    Map<String, String> notes) {
   public PlanReport {
     nativeOps = List.copyOf(nativeOps);
     fallbacks = List.copyOf(fallbacks);
+    notes = Map.copyOf(notes);
+  }
+
+  public PlanReport(
+      String engine,
+      List<String> nativeOps,
+      List<Fallback> fallbacks,
+      String nativePlan,
+      int partitions) {
+    this(engine, nativeOps, fallbacks, nativePlan, partitions, Map.of());
   }
 
   public PlanReport withPartitions(int newPartitions) {
-    return new PlanReport(engine, nativeOps, fallbacks, nativePlan, newPartitions);
+    return new PlanReport(engine, nativeOps, fallbacks, nativePlan, newPartitions, notes);
+  }
+
+  public PlanReport withNotes(Map<String, String> newNotes) {
+    return new PlanReport(engine, nativeOps, fallbacks, nativePlan, partitions, newNotes);
   }
 
   /** The lane name of native ops in run manifests. */
@@ -57,6 +75,7 @@ public record PlanReport(
             case "dedupe" -> "Sort + Window (count over a ROWS frame as the row number) + Filter";
             default -> "";
           };
+      reason = notes.getOrDefault(path, reason);
       out.add(new RunManifest.OpExecution(path, op, mode, LANE, reason));
     }
     for (Fallback fallback : fallbacks) {

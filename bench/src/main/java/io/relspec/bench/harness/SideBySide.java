@@ -63,7 +63,8 @@ public final class SideBySide {
       String baseline,
       Map<String, double[]> millis,
       Map<String, double[]> cpuMillis,
-      long rows) {
+      long rows,
+      double[] loadAverage) {
     public double median(String lane) {
       return median(millis.get(lane));
     }
@@ -95,6 +96,8 @@ public final class SideBySide {
       lanes.keySet().forEach(lane -> times.put(lane, new ArrayList<>()));
       lanes.keySet().forEach(lane -> cpuTimes.put(lane, new ArrayList<>()));
       ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      // the 1-minute load average of the machine when the case starts and ends (shared machine)
+      double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
       Long rows = null;
       for (int round = 0; round < warmups + iterations; round++) {
         for (Map.Entry<String, Callable<Long>> lane : lanes.entrySet()) {
@@ -138,7 +141,10 @@ public final class SideBySide {
               baselines.get(entry.getKey()),
               millis,
               cpuMillis,
-              rows == null ? 0 : rows));
+              rows == null ? 0 : rows,
+              new double[] {
+                loadBefore, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage()
+              }));
     }
     write(dir, results);
     return results;
@@ -172,6 +178,8 @@ public final class SideBySide {
       node.put("case", result.name());
       node.put("baseline", result.baseline());
       node.put("rows", result.rows());
+      ArrayNode load = node.putArray("loadAverageStartEnd");
+      Arrays.stream(result.loadAverage()).forEach(value -> load.add(round(value)));
       ObjectNode lanes = node.putObject("lanes");
       for (String lane : result.millis().keySet()) {
         ObjectNode laneNode = lanes.putObject(lane);

@@ -5,6 +5,8 @@ import io.relspec.datafusion.EngineSession;
 import io.relspec.datafusion.Fallback;
 import io.relspec.datafusion.PlanReport;
 import io.relspec.datafusion.QueryResult;
+import io.relspec.ir.bundle.DatasetFormat;
+import io.relspec.ir.bundle.DatasetSpec;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.expr.Literal;
 import io.relspec.ir.op.Op;
@@ -18,6 +20,7 @@ import io.relspec.ir.type.Field;
 import io.relspec.reference.ReferenceLane;
 import io.relspec.reference.Relation;
 import io.relspec.reference.SourceBatches;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,6 +31,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -42,7 +46,54 @@ import org.apache.comet.serde.OperatorOuterClass;
 final class CometSession implements EngineSession {
   private static final AtomicLong PLAN_IDS = new AtomicLong();
 
-  private record Dataset(Schema arrow, RelSchema schema, List<VectorSchemaRoot> batches) {}
+  /**
+   * A registered dataset: Arrow batches, or Parquet files read natively ({@code files}) with the
+   * JVM's batches read only when needed ({@code jvm}, memoized).
+   */
+  private static final class Dataset {
+    private final Schema arrow;
+    private final RelSchema schema;
+    private final Optional<ParquetFiles> files;
+    private final String note;
+    private Supplier<List<VectorSchemaRoot>> jvm;
+    private List<VectorSchemaRoot> batches;
+
+    Dataset(Schema arrow, RelSchema schema, List<VectorSchemaRoot> batches) {
+      this.arrow = arrow;
+      this.schema = schema;
+      this.files = Optional.empty();
+      this.note = "";
+      this.batches = batches;
+    }
+
+    Dataset(
+        RelSchema schema,
+        Optional<ParquetFiles> files,
+        String note,
+        Supplier<List<VectorSchemaRoot>> jvm) {
+      this.arrow = schema.toArrow();
+      this.schema = schema;
+      this.files = files;
+      this.note = note;
+      this.jvm = jvm;
+    }
+
+    Schema arrow() {
+      return arrow;
+    }
+
+    RelSchema schema() {
+      return schema;
+    }
+
+    List<VectorSchemaRoot> batches() {
+      if (batches == null) {
+        batches = List.copyOf(jvm.get());
+        jvm = null;
+      }
+      return batches;
+    }
+  }
 
   private final Native jni;
   private final RuntimeProfile profile;
@@ -104,10 +155,67 @@ final class CometSession implements EngineSession {
   }
 
   @Override
+  public void registerParquet(
+      DatasetSpec dataset, Path location, Supplier<List<VectorSchemaRoot>> jvmBatches) {
+    checkOpen();
+    if (datasets.containsKey(dataset.name())) {
+      throw DataFusionErrors.duplicateDataset(dataset.name());
+    }
+    RelSchema schema = new RelSchema(dataset.schema());
+    ParquetFiles.Check check =
+        dataset.format() == DatasetFormat.PARQUET
+            ? ParquetFiles.check(location, schema, dataset.scan())
+            : new ParquetFiles.Check(
+                Optional.empty(), "format " + dataset.format().jsonName() + " is not Parquet");
+    String note =
+        check.files().isPresent()
+            ? "Parquet read natively (NativeScan, "
+                + check.files().get().files().size()
+                + " files"
+                + (dataset.scan().parquetPruning() ? ", filters pushed for pruning" : "")
+                + ")"
+            : "read into Arrow by the JVM Parquet reader, then Scan: " + check.reason();
+    datasets.put(dataset.name(), new Dataset(schema, check.files(), note, jvmBatches));
+  }
+
+  /** How each scan of the pipeline reads its dataset, by path (Parquet datasets only). */
+  private Map<String, String> scanNotes(List<Op> ops, String path, Map<String, String> out) {
+    for (int i = 0; i < ops.size(); i++) {
+      Op op = ops.get(i);
+      String opPath = path + "[" + i + "]";
+      if (op instanceof Scan scan) {
+        Dataset dataset = datasets.get(scan.dataset());
+        if (dataset != null && !dataset.note.isEmpty()) {
+          out.put(opPath, dataset.note);
+        }
+      } else if (op instanceof io.relspec.ir.op.Join join) {
+        scanNotes(join.right().ops(), opPath + ".right.ops", out);
+      } else if (op instanceof io.relspec.ir.op.IntervalAlign align) {
+        scanNotes(align.right().ops(), opPath + ".right.ops", out);
+      } else if (op instanceof io.relspec.ir.op.Union union) {
+        for (int n = 0; n < union.inputs().size(); n++) {
+          scanNotes(union.inputs().get(n).ops(), opPath + ".inputs[" + n + "].ops", out);
+        }
+      }
+    }
+    return out;
+  }
+
+  private Optional<ParquetFiles> nativeFiles(String name) {
+    Dataset dataset = datasets.get(name);
+    return dataset == null ? Optional.empty() : dataset.files;
+  }
+
+  private PlanTranslator translator(Map<String, Literal> params) {
+    return new PlanTranslator(this::datasetSchema, this::nativeFiles, params);
+  }
+
+  @Override
   public PlanReport explain(Pipeline pipeline, Map<String, Literal> params) {
     checkOpen();
     PlanTranslator.Translation translation = translate(pipeline, params);
-    PlanReport report = report(translation);
+    PlanReport report =
+        report(translation).withNotes(scanNotes(pipeline.ops(), "ops", new LinkedHashMap<>()));
     if (translation.fallbacks().isEmpty()) {
       return report.withPartitions(partitionsFor(pipeline));
     }
@@ -120,7 +228,7 @@ final class CometSession implements EngineSession {
   }
 
   private PlanTranslator.Translation translate(Pipeline pipeline, Map<String, Literal> params) {
-    return new PlanTranslator(this::datasetSchema, params).translate(pipeline);
+    return translator(params).translate(pipeline);
   }
 
   private static PlanReport report(PlanTranslator.Translation translation) {
@@ -144,7 +252,8 @@ final class CometSession implements EngineSession {
   public QueryResult execute(Pipeline pipeline, Map<String, Literal> params) {
     checkOpen();
     PlanTranslator.Translation translation = translate(pipeline, params);
-    PlanReport report = report(translation);
+    PlanReport report =
+        report(translation).withNotes(scanNotes(pipeline.ops(), "ops", new LinkedHashMap<>()));
     if (!translation.fallbacks().isEmpty()) {
       if (!fallbackToReference) {
         throw DataFusionErrors.unsupportedPlan(CometEngine.NAME, translation.fallbacks());
@@ -224,8 +333,7 @@ final class CometSession implements EngineSession {
     try {
       while (i < ops.size()) {
         PlanTranslator.Prefix prefix =
-            new PlanTranslator(this::datasetSchema, params)
-                .translatePrefix(ops, i, Optional.ofNullable(registered));
+            translator(params).translatePrefix(ops, i, Optional.ofNullable(registered));
         if (prefix.root().isPresent()) {
           nativeOps.addAll(prefix.nativeOps());
           plans.append(PlanTranslator.describe(prefix.root().get()));
@@ -260,7 +368,8 @@ final class CometSession implements EngineSession {
       Stage done = current;
       current = null;
       PlanReport report =
-          new PlanReport(CometEngine.NAME, nativeOps, fallbacks, plans.toString(), 1);
+          new PlanReport(CometEngine.NAME, nativeOps, fallbacks, plans.toString(), 1)
+              .withNotes(scanNotes(ops, "ops", new LinkedHashMap<>()));
       return new QueryResult(done.schema().toArrow(), detach(done.batches()), report);
     } catch (RuntimeException e) {
       if (current != null) {
@@ -314,8 +423,13 @@ final class CometSession implements EngineSession {
    */
   private Stage runOnReference(Op op, Stage input, Map<String, Literal> params, boolean dryRun) {
     Map<String, SourceBatches> sources = new LinkedHashMap<>();
+    java.util.Set<String> nestedScans = scanned(nestedOps(op), new java.util.LinkedHashSet<>());
     for (Map.Entry<String, Dataset> entry : datasets.entrySet()) {
       Dataset dataset = entry.getValue();
+      if (!nestedScans.contains(entry.getKey())) {
+        // not read by this op; a Parquet dataset is not read into the JVM for nothing
+        continue;
+      }
       sources.put(
           entry.getKey(),
           new SourceBatches(dataset.schema(), dryRun ? List.of() : dataset.batches()));
@@ -331,6 +445,30 @@ final class CometSession implements EngineSession {
                 sources)) {
       return new Stage(out.schema(), moveToSession(out.batches()));
     }
+  }
+
+  /** Every dataset the ops scan, nested pipelines included. */
+  private static java.util.Set<String> scanned(List<Op> ops, java.util.Set<String> out) {
+    for (Op op : ops) {
+      if (op instanceof Scan scan) {
+        out.add(scan.dataset());
+      }
+      scanned(nestedOps(op), out);
+    }
+    return out;
+  }
+
+  /** The ops of the pipelines nested in {@code op} (a join's right side, union inputs). */
+  private static List<Op> nestedOps(Op op) {
+    List<Op> out = new ArrayList<>();
+    if (op instanceof io.relspec.ir.op.Join join) {
+      out.addAll(join.right().ops());
+    } else if (op instanceof io.relspec.ir.op.IntervalAlign align) {
+      out.addAll(align.right().ops());
+    } else if (op instanceof io.relspec.ir.op.Union union) {
+      union.inputs().forEach(input -> out.addAll(input.ops()));
+    }
+    return out;
   }
 
   /** Takes ownership of batches of the reference lane (same root allocator), without a copy. */
@@ -384,7 +522,14 @@ final class CometSession implements EngineSession {
       return 1;
     }
     Dataset dataset = datasets.get(scan.dataset());
-    return dataset == null ? 1 : Math.min(target, dataset.batches().size());
+    if (dataset == null) {
+      return 1;
+    }
+    if (dataset.files.isPresent()) {
+      // byte ranges of the files, one per native plan
+      return target;
+    }
+    return Math.min(target, dataset.batches().size());
   }
 
   /**
@@ -395,19 +540,32 @@ final class CometSession implements EngineSession {
   private List<VectorSchemaRoot> executePartitioned(
       Pipeline pipeline, Map<String, Literal> params, int partitions) {
     PlanTranslator.Staging staging = PlanTranslator.Staging.of(pipeline);
-    PlanTranslator translator = new PlanTranslator(this::datasetSchema, params);
+    PlanTranslator translator = translator(params);
+    Scan firstScan = (Scan) pipeline.ops().get(0);
+    boolean nativeFirst = nativeFiles(firstScan.dataset()).isPresent();
+    if (nativeFirst) {
+      translator.splitFirstNativeScan(partitions);
+    }
     PlanTranslator.Translation local = translator.translateLocal(pipeline, staging);
     OperatorOuterClass.Operator localRoot = local.root().orElseThrow();
     int localColumns = local.schema().fields().size();
     // Row-local outputs are imported under the local stage's relspec schema (names and types
     // checked); a partial aggregate's state is imported as the native side produced it.
     Schema localSchema = staging.aggregate() ? null : local.schema().toArrow();
-    List<VectorSchemaRoot> first = datasets.get(local.scans().get(0)).batches();
+    List<VectorSchemaRoot> first =
+        nativeFirst ? List.of() : datasets.get(local.scans().get(0)).batches();
     List<Future<List<VectorSchemaRoot>>> futures = new ArrayList<>();
     List<List<VectorSchemaRoot>> outputs = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(partitions);
     try {
       for (int p = 0; p < partitions; p++) {
+        int partition = p;
+        if (nativeFirst) {
+          // every plan holds all file partitions and reads the one of its partition index
+          futures.add(
+              pool.submit(() -> run(localRoot, List.of(), localSchema, localColumns, partition)));
+          continue;
+        }
         List<VectorSchemaRoot> slice =
             first.subList(first.size() * p / partitions, first.size() * (p + 1) / partitions);
         futures.add(pool.submit(() -> run(localRoot, List.of(slice), localSchema, localColumns)));
@@ -487,6 +645,19 @@ final class CometSession implements EngineSession {
       List<List<VectorSchemaRoot>> inputBatches,
       Schema expected,
       int columns) {
+    return run(root, inputBatches, expected, columns, 0);
+  }
+
+  /**
+   * As above, as partition {@code partition}: a NativeScan reads its file partition of that index
+   * (Comet's planner takes the partition from the first {@code executePlan} call).
+   */
+  private List<VectorSchemaRoot> run(
+      OperatorOuterClass.Operator root,
+      List<List<VectorSchemaRoot>> inputBatches,
+      Schema expected,
+      int columns,
+      int partition) {
     CometBatchIterator[] inputs = new CometBatchIterator[inputBatches.size()];
     for (int i = 0; i < inputs.length; i++) {
       inputs[i] =
@@ -525,7 +696,8 @@ final class CometSession implements EngineSession {
           long rows;
           try {
             rows =
-                jni.executePlan(0, 0, context, structs.arrayAddresses(), structs.schemaAddresses());
+                jni.executePlan(
+                    0, partition, context, structs.arrayAddresses(), structs.schemaAddresses());
           } catch (RuntimeException e) {
             throw DataFusionErrors.nativeFailure(CometEngine.NAME, "execute the plan", e);
           }

@@ -247,6 +247,11 @@ final class ExprTranslator {
             ifMinusOne(in.get(1), divisorType, zero(result), remainder), result, nullable);
       }
       case "neg" -> {
+        if (in.get(0).hasLiteral() && in.get(0).getLiteral().getIsNull()) {
+          // the negation of a null literal is null; Comet's UnaryMinus fails on a null scalar
+          // ("Can not run arithmetic negative on scalar value Decimal128(None, ...)")
+          return new Typed(literal(Optional.empty(), result), result, true);
+        }
         if (result.isInteger()) {
           // 0 - x wraps for MIN like the other lanes; Comet's UnaryMinus negates a scalar (a
           // literal) with a checked negation that fails on MIN even without fail_on_error
@@ -456,16 +461,21 @@ final class ExprTranslator {
   }
 
   /**
-   * A float sort key with -0.0 as 0.0 (x + 0.0), since relspec orders -0.0 equal to 0.0 and
-   * DataFusion sorts floats by their total order (-0.0 before 0.0); NaN stays NaN. Other types are
-   * returned unchanged.
+   * A float sort, group or join key normalized the way relspec compares floats: -0.0 as 0.0 and
+   * every NaN as the one positive NaN (Comet's {@code NormalizeNaNAndZero}, what Spark puts under
+   * float keys). DataFusion orders floats by their total order, where -0.0 sorts before 0.0 and a
+   * NaN by its sign; normalized, -0.0 equals 0.0 and NaN is the largest value, equal to NaN, as the
+   * spec orders them. Other types are returned unchanged.
    */
   static ExprOuterClass.Expr sortKey(ExprOuterClass.Expr child, DataType type) {
     if (!type.isFloating()) {
       return child;
     }
     return ExprOuterClass.Expr.newBuilder()
-        .setAdd(math(child, literal(Optional.of(0.0), type), type))
+        .setNormalizeNanAndZero(
+            ExprOuterClass.NormalizeNaNAndZero.newBuilder()
+                .setChild(child)
+                .setDatatype(CometTypes.proto(type)))
         .build();
   }
 

@@ -2,6 +2,7 @@ package io.relspec.datafusion.comet;
 
 import io.relspec.datafusion.DataFusionErrors;
 import io.relspec.datafusion.Fallback;
+import io.relspec.ir.expr.Call;
 import io.relspec.ir.expr.ColumnRef;
 import io.relspec.ir.expr.Expr;
 import io.relspec.ir.expr.Literal;
@@ -77,6 +78,7 @@ final class PlanTranslator {
   }
 
   private final Function<String, RelSchema> datasets;
+  private final Function<String, Optional<ParquetFiles>> parquet;
   private final Map<String, Literal> boundParams;
   private final Map<String, Literal> params = new LinkedHashMap<>();
   private final List<String> scans = new ArrayList<>();
@@ -89,8 +91,33 @@ final class PlanTranslator {
    * @param boundParams param values given for this run (they win over defaults)
    */
   PlanTranslator(Function<String, RelSchema> datasets, Map<String, Literal> boundParams) {
+    this(datasets, name -> Optional.empty(), boundParams);
+  }
+
+  /**
+   * @param parquet the files of a dataset that Comet's {@code NativeScan} reads itself (empty: its
+   *     Arrow batches are scanned)
+   */
+  PlanTranslator(
+      Function<String, RelSchema> datasets,
+      Function<String, Optional<ParquetFiles>> parquet,
+      Map<String, Literal> boundParams) {
     this.datasets = datasets;
+    this.parquet = parquet;
     this.boundParams = Map.copyOf(boundParams);
+  }
+
+  /** Into how many file partitions the next NativeScan splits its files (1: all in one). */
+  private int nativeScanPartitions = 1;
+
+  /**
+   * The first scan translated next reads its Parquet files natively split into {@code partitions}
+   * byte ranges, one per native plan (see {@link ParquetFiles#split}); the plan of partition p is
+   * executed with partition index p.
+   */
+  PlanTranslator splitFirstNativeScan(int partitions) {
+    this.nativeScanPartitions = partitions;
+    return this;
   }
 
   Translation translate(Pipeline pipeline) {
@@ -325,9 +352,21 @@ final class PlanTranslator {
         throw DataFusionErrors.invalidPlan(
             path, "the predicate has type " + predicate.type() + ", not boolean");
       }
+      State input = in;
+      if (in.op().hasNativeScan() && nativeScans.getOrDefault(in.op().getPlanId(), false)) {
+        // parquetPruning: the reader skips row groups (and pages) the predicate rules out by
+        // their statistics; the Filter above still decides every row.
+        input =
+            new State(
+                in.op().toBuilder()
+                    .setNativeScan(
+                        in.op().getNativeScan().toBuilder().addDataFilters(predicate.proto()))
+                    .build(),
+                in.schema());
+      }
       return new State(
           wrap(
-              in,
+              input,
               b ->
                   b.setFilter(
                       OperatorOuterClass.Filter.newBuilder().setPredicate(predicate.proto()))),
@@ -409,21 +448,19 @@ final class PlanTranslator {
     if (op instanceof Dedupe dedupe) {
       return dedupe(in, dedupe, path);
     }
-    if (op instanceof IntervalAlign) {
-      throw new OpUnsupported(
-          "interval_align needs a range join plus Window ranking; the bridge does not map it to"
-              + " Comet operators yet");
+    if (op instanceof IntervalAlign align) {
+      return intervalAlign(in, align, path);
     }
     throw new OpUnsupported("op '" + op.opName() + "' has no Comet translation");
   }
 
   /**
-   * Dedupe as Sort, then Comet's {@code Window}, then Filter and Projection. Comet 0.12's native
-   * planner finds window functions only among aggregate UDFs ({@code find_df_window_function}), so
-   * ROW_NUMBER is not available; {@code count(1)} over a ROWS frame from unbounded preceding to the
-   * current row is the same number. The sort and the window order are the spec's: the keys, then
-   * {@code orderBy}, then every remaining column ascending with nulls last, so the row numbered 1
-   * per key is the reference lane's winner.
+   * Dedupe as a row number, then Sort, Comet's {@code Window}, Filter and Projection (see {@link
+   * #firstPerPartition}). The window partitions by the keys (floats normalized: -0.0 as 0.0, every
+   * NaN as one NaN, as the reference lane's keys are) and orders by the spec's order: {@code
+   * orderBy}, then every remaining column ascending with nulls last (floats normalized), then the
+   * input position, so the row numbered 1 per key is the reference lane's winner (the first of
+   * equal rows in input order).
    */
   private State dedupe(State in, Dedupe dedupe, String path) throws OpUnsupported {
     RelSchema schema = in.schema();
@@ -446,36 +483,77 @@ final class PlanTranslator {
                               + "' is not in the input "
                               + schema.names()))
               .type();
-      if (!(type instanceof PrimitiveType primitive)
-          || primitive == PrimitiveType.FLOAT32
-          || primitive == PrimitiveType.FLOAT64) {
+      if (!(type instanceof PrimitiveType) && !(type instanceof DecimalType)) {
         throw new OpUnsupported(
             "dedupe orders rows by column '"
                 + key.column()
                 + "' of type "
                 + type
-                + "; DataFusion sorts floats by total order (-0.0 before 0.0, NaN by sign) and"
-                + " cannot sort lists or structs, where the spec's order differs");
+                + "; DataFusion cannot sort lists or structs the way the spec orders them");
       }
     }
     List<ExprOuterClass.Expr> partition = new ArrayList<>();
-    List<ExprOuterClass.Expr> sortAll = new ArrayList<>();
     for (String key : dedupe.keys()) {
       int index = schema.indexOf(key);
       if (index < 0) {
         throw DataFusionErrors.invalidPlan(
             path, "dedupe key '" + key + "' is not in the input " + schema.names());
       }
-      partition.add(bound(index, schema.fields().get(index).type()));
-      sortAll.add(sortOrder(schema, SortKey.asc(key), path));
+      DataType type = schema.fields().get(index).type();
+      partition.add(ExprTranslator.sortKey(bound(index, type), type));
     }
     List<ExprOuterClass.Expr> windowOrder = new ArrayList<>();
     for (SortKey key : order) {
       windowOrder.add(sortOrder(schema, key, path));
     }
+    return firstPerPartition(in, partition, windowOrder);
+  }
+
+  /**
+   * The first row per partition: a row number column (input position) is added, then Sort by the
+   * partition expressions and {@code order} and the position, Comet's {@code Window}, a Filter on
+   * the row number 1 and a Projection back to {@code in}'s columns. Comet 0.12's native planner
+   * finds window functions only among aggregate UDFs ({@code find_df_window_function}), so there is
+   * no ROW_NUMBER; {@code count(1)} over a ROWS frame from unbounded preceding to the current row
+   * is the same number. The position is Comet's {@code monotonically_increasing_id}: in one native
+   * plan (partition 0) it counts the rows in input order.
+   *
+   * @param partition expressions over {@code in}'s columns
+   * @param order sort orders over {@code in}'s columns
+   */
+  private State firstPerPartition(
+      State in, List<ExprOuterClass.Expr> partition, List<ExprOuterClass.Expr> order) {
+    RelSchema schema = in.schema();
+    int n = schema.fields().size();
+    List<ExprOuterClass.Expr> withPosition = new ArrayList<>();
+    List<Field> positioned = new ArrayList<>(schema.fields());
+    for (int i = 0; i < n; i++) {
+      withPosition.add(bound(i, schema.fields().get(i).type()));
+    }
+    withPosition.add(
+        ExprOuterClass.Expr.newBuilder()
+            .setMonotonicallyIncreasingId(ExprOuterClass.EmptyExpr.getDefaultInstance())
+            .build());
+    positioned.add(Field.notNull("__position", PrimitiveType.INT64));
+    State numbered = projection(in, withPosition, new RelSchema(positioned));
+    List<ExprOuterClass.Expr> windowOrder = new ArrayList<>(order);
+    windowOrder.add(sortOrder(numbered.schema(), SortKey.asc("__position"), "position"));
+    List<ExprOuterClass.Expr> sortAll = new ArrayList<>();
+    for (ExprOuterClass.Expr expr : partition) {
+      sortAll.add(
+          ExprOuterClass.Expr.newBuilder()
+              .setSortOrder(
+                  ExprOuterClass.SortOrder.newBuilder()
+                      .setChild(expr)
+                      .setDirection(ExprOuterClass.SortDirection.Ascending)
+                      .setNullOrdering(ExprOuterClass.NullOrdering.NullsLast))
+              .build());
+    }
     sortAll.addAll(windowOrder);
     OperatorOuterClass.Operator sorted =
-        wrap(in, b -> b.setSort(OperatorOuterClass.Sort.newBuilder().addAllSortOrders(sortAll)));
+        wrap(
+            numbered,
+            b -> b.setSort(OperatorOuterClass.Sort.newBuilder().addAllSortOrders(sortAll)));
     ExprOuterClass.AggExpr count =
         ExprOuterClass.AggExpr.newBuilder()
             .setCount(
@@ -504,20 +582,19 @@ final class PlanTranslator {
     State windowed =
         new State(
             wrap(
-                new State(sorted, schema),
+                new State(sorted, numbered.schema()),
                 b ->
                     b.setWindow(
                         OperatorOuterClass.Window.newBuilder()
                             .addWindowExpr(rowNumber)
                             .addAllPartitionByList(partition)
                             .addAllOrderByList(windowOrder))),
-            schema);
-    int n = schema.fields().size();
+            numbered.schema());
     ExprOuterClass.Expr first =
         ExprOuterClass.Expr.newBuilder()
             .setEq(
                 ExprOuterClass.BinaryExpr.newBuilder()
-                    .setLeft(bound(n, PrimitiveType.INT64))
+                    .setLeft(bound(n + 1, PrimitiveType.INT64))
                     .setRight(ExprTranslator.literal(Optional.of(1L), PrimitiveType.INT64)))
             .build();
     OperatorOuterClass.Operator filtered =
@@ -530,8 +607,229 @@ final class PlanTranslator {
     return projection(new State(filtered, schema), columns, schema);
   }
 
+  /**
+   * interval_align as a hash join on the {@code on} keys (floats normalized) with the span
+   * predicate as the join condition ({@code how=left}: a left outer join), the score {@code -(re -
+   * rs)} as float64, then the first row per left row (its input position) by score descending, the
+   * tie-breakers, every remaining right column ascending with nulls last and the right row's
+   * position (see {@link #firstPerPartition}); {@code match_kind} is the mode, or {@code NO_MATCH}
+   * where no right row joined. The rows come out in left input order, as the reference lane's
+   * {@code IntervalAligner} gives them.
+   */
+  private State intervalAlign(State left, IntervalAlign align, String path) throws OpUnsupported {
+    if (align.on().isEmpty()) {
+      throw new OpUnsupported(
+          "interval_align without 'on' keys would be a cross join ranked per left row; only"
+              + " keyed alignments are mapped to a hash join");
+    }
+    Optional<State> maybeRight = pipeline(align.right(), path + ".right.ops");
+    if (maybeRight.isEmpty()) {
+      throw new OpUnsupported("its right pipeline cannot run natively (see " + path + ".right)");
+    }
+    State right = maybeRight.get();
+    RelSchema ls = left.schema();
+    RelSchema rs = right.schema();
+    // left spans compare with the right ones as integers (widened); the score is computed from the
+    // right span on int64 as the reference lane computes it
+    for (String column : List.of(align.leftSpan().start(), align.leftSpan().end())) {
+      requireSpan(ls, column, false, path);
+    }
+    for (String column : List.of(align.rightSpan().start(), align.rightSpan().end())) {
+      requireSpan(rs, column, true, path);
+    }
+    List<SortKey> order = new ArrayList<>(align.tieBreakers());
+    for (String name : rs.names()) {
+      if (align.tieBreakers().stream().noneMatch(k -> k.column().equals(name))) {
+        order.add(SortKey.asc(name));
+      }
+    }
+    for (SortKey key : order) {
+      DataType type =
+          rs.field(key.column())
+              .orElseThrow(
+                  () ->
+                      DataFusionErrors.invalidPlan(
+                          path, "tie-breaker '" + key.column() + "' is not a right column"))
+              .type();
+      if (!(type instanceof PrimitiveType) && !(type instanceof DecimalType)) {
+        throw new OpUnsupported(
+            "interval_align ranks right rows by column '"
+                + key.column()
+                + "' of type "
+                + type
+                + "; DataFusion cannot sort lists or structs the way the spec orders them");
+      }
+    }
+    // Left rows carry their input position: the partition of the ranking, and the output order.
+    int nl = ls.fields().size();
+    List<ExprOuterClass.Expr> leftCols = new ArrayList<>();
+    List<Field> leftFields = new ArrayList<>(ls.fields());
+    for (int i = 0; i < nl; i++) {
+      leftCols.add(bound(i, ls.fields().get(i).type()));
+    }
+    leftCols.add(
+        ExprOuterClass.Expr.newBuilder()
+            .setMonotonicallyIncreasingId(ExprOuterClass.EmptyExpr.getDefaultInstance())
+            .build());
+    leftFields.add(Field.notNull("__lpos", PrimitiveType.INT64));
+    State l = projection(left, leftCols, new RelSchema(leftFields));
+    // Right rows carry theirs: the last tie-breaker, and non-null exactly where a row joined.
+    int nr = rs.fields().size();
+    List<ExprOuterClass.Expr> rightCols = new ArrayList<>();
+    List<Field> rightFields = new ArrayList<>();
+    for (int i = 0; i < nr; i++) {
+      Field field = rs.fields().get(i);
+      rightCols.add(bound(i, field.type()));
+      rightFields.add(field.withName("__r_" + field.name()));
+    }
+    rightCols.add(
+        ExprOuterClass.Expr.newBuilder()
+            .setMonotonicallyIncreasingId(ExprOuterClass.EmptyExpr.getDefaultInstance())
+            .build());
+    rightFields.add(Field.notNull("__rpos", PrimitiveType.INT64));
+    State r = projection(right, rightCols, new RelSchema(rightFields));
+    // The joined schema: left columns, __lpos, right columns renamed __r_*, __rpos.
+    boolean keepUnmatched = align.how() == IntervalAlign.How.LEFT;
+    List<Field> joinedFields = new ArrayList<>(l.schema().fields());
+    for (Field field : r.schema().fields()) {
+      joinedFields.add(keepUnmatched ? field.withNullable(true) : field);
+    }
+    RelSchema joined = new RelSchema(joinedFields);
+    ExprTranslator leftExprs = ExprTranslator.over(l.schema(), params);
+    ExprTranslator rightExprs = ExprTranslator.over(r.schema(), params);
+    List<ExprOuterClass.Expr> leftKeys = new ArrayList<>();
+    List<ExprOuterClass.Expr> rightKeys = new ArrayList<>();
+    for (EquiKey key : align.on()) {
+      ExprTranslator.Typed lk = column(leftExprs, key.left(), path);
+      ExprTranslator.Typed rk = column(rightExprs, "__r_" + key.right(), path);
+      DataType common =
+          TypeRules.commonType(lk.type(), rk.type())
+              .orElseThrow(
+                  () ->
+                      DataFusionErrors.invalidPlan(
+                          path, "key " + key + " compares " + lk.type() + " with " + rk.type()));
+      leftKeys.add(ExprTranslator.sortKey(ExprTranslator.coerce(lk, common), common));
+      rightKeys.add(ExprTranslator.sortKey(ExprTranslator.coerce(rk, common), common));
+    }
+    Expr ls0 = new ColumnRef(align.leftSpan().start());
+    Expr le0 = new ColumnRef(align.leftSpan().end());
+    Expr rs0 = new ColumnRef("__r_" + align.rightSpan().start());
+    Expr re0 = new ColumnRef("__r_" + align.rightSpan().end());
+    Expr predicate =
+        switch (align.mode()) {
+          case EXACT -> Call.of("and", Call.of("eq", rs0, ls0), Call.of("eq", re0, le0));
+          case CONTAINED -> Call.of("and", Call.of("ge", rs0, ls0), Call.of("le", re0, le0));
+          case OVERLAP -> Call.of("and", Call.of("gt", re0, ls0), Call.of("lt", rs0, le0));
+        };
+    ExprOuterClass.Expr condition = expr(joined, predicate).proto();
+    OperatorOuterClass.Operator join =
+        OperatorOuterClass.Operator.newBuilder()
+            .setPlanId(nextPlanId++)
+            .addChildren(l.op())
+            .addChildren(r.op())
+            .setHashJoin(
+                OperatorOuterClass.HashJoin.newBuilder()
+                    .addAllLeftJoinKeys(leftKeys)
+                    .addAllRightJoinKeys(rightKeys)
+                    .setJoinType(
+                        keepUnmatched
+                            ? OperatorOuterClass.JoinType.LeftOuter
+                            : OperatorOuterClass.JoinType.Inner)
+                    .setBuildSide(OperatorOuterClass.BuildSide.BuildRight)
+                    .setCondition(condition))
+            .build();
+    // + the score, -(re - rs) as float64 (null where no right row joined)
+    List<ExprOuterClass.Expr> scored = new ArrayList<>();
+    for (int i = 0; i < joined.fields().size(); i++) {
+      scored.add(bound(i, joined.fields().get(i).type()));
+    }
+    scored.add(
+        ExprTranslator.castTo(
+            expr(joined, Call.of("neg", Call.of("sub", re0, rs0))).proto(), PrimitiveType.FLOAT64));
+    List<Field> scoredFields = new ArrayList<>(joined.fields());
+    scoredFields.add(Field.nullable("__score", PrimitiveType.FLOAT64));
+    State withScore = projection(new State(join, joined), scored, new RelSchema(scoredFields));
+    RelSchema ss = withScore.schema();
+    List<ExprOuterClass.Expr> partition = List.of(bound(ss.indexOf("__lpos"), PrimitiveType.INT64));
+    List<ExprOuterClass.Expr> rank = new ArrayList<>();
+    rank.add(sortOrder(ss, SortKey.desc("__score"), path));
+    for (SortKey key : order) {
+      rank.add(
+          sortOrder(ss, new SortKey("__r_" + key.column(), key.direction(), key.nulls()), path));
+    }
+    rank.add(sortOrder(ss, SortKey.asc("__rpos"), path));
+    State best = firstPerPartition(withScore, partition, rank);
+    // left columns, selectRight, match_kind and match_score
+    List<ExprOuterClass.Expr> out = new ArrayList<>();
+    List<Field> outFields = new ArrayList<>();
+    for (int i = 0; i < nl; i++) {
+      out.add(bound(i, ls.fields().get(i).type()));
+      outFields.add(ls.fields().get(i));
+    }
+    for (String column : align.selectRight()) {
+      int index = ss.indexOf("__r_" + column);
+      if (index < 0) {
+        throw DataFusionErrors.invalidPlan(
+            path, "selectRight '" + column + "' is not a right column");
+      }
+      Field field = rs.field(column).orElseThrow();
+      out.add(bound(index, field.type()));
+      outFields.add(field.withNullable(field.nullable() || keepUnmatched));
+    }
+    if (align.matchMeta()) {
+      ExprOuterClass.Expr unmatched =
+          ExprOuterClass.Expr.newBuilder()
+              .setIsNull(
+                  ExprOuterClass.UnaryExpr.newBuilder()
+                      .setChild(bound(ss.indexOf("__rpos"), PrimitiveType.INT64)))
+              .build();
+      out.add(
+          ExprOuterClass.Expr.newBuilder()
+              .setIf(
+                  ExprOuterClass.IfExpr.newBuilder()
+                      .setIfExpr(unmatched)
+                      .setTrueExpr(
+                          ExprTranslator.literal(
+                              Optional.of(IntervalAlign.NO_MATCH), PrimitiveType.STRING))
+                      .setFalseExpr(
+                          ExprTranslator.literal(
+                              Optional.of(align.mode().jsonName()), PrimitiveType.STRING)))
+              .build());
+      outFields.add(Field.notNull(IntervalAlign.MATCH_KIND, PrimitiveType.STRING));
+      out.add(bound(ss.indexOf("__score"), PrimitiveType.FLOAT64));
+      outFields.add(new Field(IntervalAlign.MATCH_SCORE, PrimitiveType.FLOAT64, keepUnmatched));
+    }
+    return projection(best, out, new RelSchema(outFields));
+  }
+
+  private static void requireSpan(RelSchema schema, String column, boolean int64, String path)
+      throws OpUnsupported {
+    Field field =
+        schema
+            .field(column)
+            .orElseThrow(
+                () ->
+                    DataFusionErrors.invalidPlan(
+                        path, "span column '" + column + "' is not in " + schema.names()));
+    boolean supported = int64 ? field.type() == PrimitiveType.INT64 : field.type().isInteger();
+    if (!supported) {
+      throw new OpUnsupported(
+          "span column '"
+              + column
+              + "' is "
+              + field.type()
+              + "; the native interval_align takes "
+              + (int64 ? "int64 right spans" : "integer left spans")
+              + " only");
+    }
+  }
+
   private State scan(Scan scan) {
     RelSchema schema = datasets.apply(scan.dataset());
+    Optional<ParquetFiles> files = parquet.apply(scan.dataset());
+    if (files.isPresent()) {
+      return nativeScan(scan, schema, files.get());
+    }
     OperatorOuterClass.Scan.Builder builder =
         OperatorOuterClass.Scan.newBuilder()
             .setSource("relspec:" + scan.dataset())
@@ -569,6 +867,73 @@ final class PlanTranslator {
   }
 
   /** The two halves of an aggregate: Partial over the input, Final over the partial state. */
+  /**
+   * A {@code NativeScan} of the dataset's Parquet files (as {@code CometNativeScanExec} builds it):
+   * the data schema is the declared one, the required schema the scanned columns (the scan's {@code
+   * columns}, else all), so no projection follows. Nullable everywhere, as the Arrow batches of the
+   * JVM reader are.
+   */
+  private State nativeScan(Scan scan, RelSchema schema, ParquetFiles files) {
+    List<Field> required = new ArrayList<>();
+    List<Long> projection = new ArrayList<>();
+    for (String column : scan.columns().orElse(schema.names())) {
+      int index = schema.indexOf(column);
+      if (index < 0) {
+        throw DataFusionErrors.invalidPlan(
+            "scan of " + scan.dataset(),
+            "column '" + column + "' is not in the dataset " + schema.names());
+      }
+      required.add(schema.fields().get(index));
+      projection.add((long) index);
+    }
+    OperatorOuterClass.NativeScan.Builder builder =
+        OperatorOuterClass.NativeScan.newBuilder()
+            .setSource("relspec:" + scan.dataset() + " (parquet)")
+            .addAllProjectionVector(projection)
+            .setSessionTimezone("UTC")
+            .setCaseSensitive(true);
+    for (Field field : required) {
+      builder.addFields(CometTypes.proto(field.type()));
+      builder.addRequiredSchema(structField(field));
+    }
+    for (Field field : schema.fields()) {
+      builder.addDataSchema(structField(field));
+    }
+    int partitions = nativeScanPartitions;
+    nativeScanPartitions = 1;
+    for (List<ParquetFiles.Range> ranges : files.split(partitions)) {
+      OperatorOuterClass.SparkFilePartition.Builder partition =
+          OperatorOuterClass.SparkFilePartition.newBuilder();
+      for (ParquetFiles.Range range : ranges) {
+        partition.addPartitionedFile(
+            OperatorOuterClass.SparkPartitionedFile.newBuilder()
+                .setFilePath(range.file().toUri().toString())
+                .setStart(range.start())
+                .setLength(range.length())
+                .setFileSize(range.fileSize()));
+      }
+      builder.addFilePartitions(partition);
+    }
+    nativeScans.put(nextPlanId, files.pruning());
+    return new State(
+        OperatorOuterClass.Operator.newBuilder()
+            .setPlanId(nextPlanId++)
+            .setNativeScan(builder)
+            .build(),
+        new RelSchema(required));
+  }
+
+  /** Plan ids of the NativeScans translated, with their dataset's {@code parquetPruning}. */
+  private final Map<Integer, Boolean> nativeScans = new LinkedHashMap<>();
+
+  private static OperatorOuterClass.SparkStructField structField(Field field) {
+    return OperatorOuterClass.SparkStructField.newBuilder()
+        .setName(field.name())
+        .setDataType(CometTypes.proto(field.type()))
+        .setNullable(true)
+        .build();
+  }
+
   private record AggParts(
       List<ExprOuterClass.Expr> groupingPartial,
       List<ExprOuterClass.Expr> groupingFinal,
@@ -581,6 +946,14 @@ final class PlanTranslator {
     AggParts parts = aggregateParts(in.schema(), aggregate, path);
     return finalAggregate(partialAggregate(in, parts), parts);
   }
+
+  /**
+   * Sums of decimals of at most this precision run natively: each value is below 10^28, so the
+   * 128-bit sum (max 1.7 * 10^38), whose merge of partial sums Comet 0.12 does not check, cannot
+   * wrap before 1.7 * 10^10 rows, and the result precision (p + 10, at most 38) check gives null on
+   * overflow as the spec says.
+   */
+  static final int MAX_NATIVE_DECIMAL_SUM_PRECISION = 28;
 
   private AggParts aggregateParts(RelSchema input, Aggregate aggregate, String path)
       throws OpUnsupported {
@@ -596,7 +969,9 @@ final class PlanTranslator {
             path, "group column '" + column + "' is not in the input " + in.schema().names());
       }
       Field field = in.schema().fields().get(index);
-      groupingPartial.add(bound(index, field.type()));
+      // float keys normalized: -0.0 and 0.0 are one group (returned as 0.0), every NaN one group,
+      // as the reference lane and Spark group them
+      groupingPartial.add(ExprTranslator.sortKey(bound(index, field.type()), field.type()));
       groupingFinal.add(bound(g, field.type()));
       fields.add(field);
     }
@@ -615,6 +990,21 @@ final class PlanTranslator {
         ExprTranslator.Typed typed = expr(in.schema(), arg);
         args.add(typed);
         types.add(typed.exprType());
+      }
+      if (call.fn().equals("sum")
+          && args.size() == 1
+          && args.get(0).type() instanceof DecimalType decimal
+          && decimal.precision() > MAX_NATIVE_DECIMAL_SUM_PRECISION) {
+        throw new OpUnsupported(
+            "aggregate '"
+                + call.name()
+                + "' sums "
+                + decimal
+                + "; Comet 0.12's SumDecimal adds partial sums without an overflow check, so two"
+                + " values of more than "
+                + MAX_NATIVE_DECIMAL_SUM_PRECISION
+                + " digits can wrap around the 128-bit sum and give a wrong value where the spec"
+                + " gives null");
       }
       FunctionRegistry.Resolution resolution;
       try {
@@ -885,6 +1275,18 @@ final class PlanTranslator {
     }
     if (op.hasScan()) {
       text.append('(').append(op.getScan().getSource()).append(')');
+    }
+    if (op.hasNativeScan()) {
+      text.append('(')
+          .append(op.getNativeScan().getSource())
+          .append(", ")
+          .append(op.getNativeScan().getFilePartitionsCount())
+          .append(" file partitions")
+          .append(
+              op.getNativeScan().getDataFiltersCount() > 0
+                  ? ", " + op.getNativeScan().getDataFiltersCount() + " pushed filters"
+                  : "")
+          .append(')');
     }
     text.append('\n');
     for (OperatorOuterClass.Operator child : op.getChildrenList()) {

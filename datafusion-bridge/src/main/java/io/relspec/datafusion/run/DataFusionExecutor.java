@@ -6,6 +6,7 @@ import io.relspec.datafusion.EngineSession;
 import io.relspec.datafusion.PlanReport;
 import io.relspec.datafusion.QueryResult;
 import io.relspec.datafusion.comet.CometEngine;
+import io.relspec.ir.bundle.DatasetSpec;
 import io.relspec.ir.op.IntervalAlign;
 import io.relspec.ir.op.Join;
 import io.relspec.ir.op.Op;
@@ -23,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
@@ -30,8 +32,10 @@ import org.apache.arrow.memory.OutOfMemoryException;
 /**
  * The standalone DataFusion engine as the {@link PlanExecutor} of {@code ArrowLaneRunner}: each
  * rule's ops run in one engine session over the borrowed input batches, natively where Comet 0.12
- * can and op by op on the reference lane where it cannot; the manifest records which ran where. No
- * SparkSession or SparkContext is started.
+ * can and op by op on the reference lane where it cannot; the manifest records which ran where.
+ * Declared Parquet datasets are read by Comet's {@code NativeScan} where their files hold exactly
+ * the declared types, else into Arrow by the JVM reader (the manifest's scan entries say which and
+ * why). No SparkSession or SparkContext is started.
  */
 public final class DataFusionExecutor implements PlanExecutor {
   private final DataFusionEngine engine;
@@ -66,6 +70,15 @@ public final class DataFusionExecutor implements PlanExecutor {
   public Execution execute(RelPlan plan, PlanInputs inputs, BufferAllocator allocator) {
     try (EngineSession session = engine.openSession(profile, allocator)) {
       for (String dataset : scanned(plan.ops(), new LinkedHashSet<>())) {
+        Optional<DatasetSpec> declared = inputs.declared(plan.name(), dataset);
+        if (declared.isPresent()) {
+          // Parquet files the engine reads itself where it can; the JVM reader's batches otherwise
+          session.registerParquet(
+              declared.get(),
+              inputs.files(plan.name(), dataset),
+              () -> inputs.batches(plan.name(), dataset).batches());
+          continue;
+        }
         SourceBatches source = inputs.batches(plan.name(), dataset);
         session.registerBatches(dataset, source.schema().toArrow(), source.batches());
       }

@@ -308,6 +308,14 @@ public final class ArrowLaneRunner {
       return dataDir.resolve(spec(rule, dataset).location()).normalize();
     }
 
+    @Override
+    public java.util.Optional<DatasetSpec> declared(String rule, String dataset) {
+      if (finalized.containsKey(dataset) || bundle.output(dataset).isPresent()) {
+        return java.util.Optional.empty();
+      }
+      return bundle.bundle().dataset(dataset);
+    }
+
     private DatasetSpec spec(String rule, String dataset) {
       if (bundle.output(dataset).isPresent()) {
         throw LaneErrors.outputNotReady(rule, dataset);

@@ -1,7 +1,9 @@
 package io.relspec.reference.run;
 
+import io.relspec.ir.bundle.DatasetSpec;
 import io.relspec.reference.SourceBatches;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /** What a {@link PlanExecutor}'s scans read, by dataset name. */
 public interface PlanInputs {
@@ -23,4 +25,14 @@ public interface PlanInputs {
    * does.
    */
   Path files(String rule, String dataset);
+
+  /**
+   * The declaration of {@code dataset} when the scan reads a declared dataset from the run's data
+   * directory (its files, schema and scan options), empty when it reads an output finalized earlier
+   * in the run (or when the inputs do not know). Engines that read Parquet themselves use it to
+   * decide whether they can.
+   */
+  default Optional<DatasetSpec> declared(String rule, String dataset) {
+    return Optional.empty();
+  }
 }

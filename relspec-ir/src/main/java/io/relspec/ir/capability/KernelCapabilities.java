@@ -115,8 +115,11 @@ public final class KernelCapabilities {
               "op",
               op,
               Lane.DATAFUSION,
-              Support.FALLBACK,
-              "no interval kernel in Comet 0.12's operator set");
+              Support.TRANSLATED,
+              "Comet 0.12 HashJoin on the keys with the span predicate as its condition (left"
+                  + " outer for how=left), then Sort + Window ranking per left row + Filter; falls"
+                  + " back to the reference lane without keys, for non-int64 right spans or list"
+                  + " and struct rank columns");
       case "dedupe" ->
           new Capability(
               "op",
@@ -124,8 +127,9 @@ public final class KernelCapabilities {
               Lane.DATAFUSION,
               Support.TRANSLATED,
               "Comet 0.12 Sort + Window (count(1) over a ROWS frame as the row number; 0.12's"
-                  + " planner has no row_number) + Filter; falls back to the reference lane when"
-                  + " an order column is a float, list or struct");
+                  + " planner has no row_number) + Filter, float keys normalized (-0.0 as 0.0, one"
+                  + " NaN); falls back to the reference lane when an order column is a list or"
+                  + " struct");
       case "param" ->
           new Capability(
               "op", op, Lane.DATAFUSION, Support.TRANSLATED, "bound to literals before planning");
