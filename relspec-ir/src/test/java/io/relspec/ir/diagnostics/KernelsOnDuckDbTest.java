@@ -153,6 +153,11 @@ class KernelsOnDuckDbTest {
       assertThat(rows(db, output)).containsExactlyElementsOf(expected);
       assertThat(rows(db, optimized)).containsExactlyElementsOf(expected);
       assertThat(rows(db, rule)).containsExactlyInAnyOrderElementsOf(expected);
+      String ansi =
+          SqlRenderer.render(
+              compiler.output(bundle.output("e").orElseThrow()), SqlDialectName.ANSI);
+      assertThat(ansi).contains("LEFT JOIN LATERAL UNNEST(");
+      assertThat(rows(db, ansi)).containsExactlyElementsOf(expected);
     }
   }
 
