@@ -41,8 +41,10 @@ import org.apache.calcite.sql.type.SqlTypeName;
  * encoding, returning BIGINT; null arguments skipped). {@link #udfs} names the ones a rendered plan
  * needs.
  *
- * <p>{@code explode} is a correlated {@code UNNEST ... WITH ORDINALITY} in PostgreSQL and ANSI and
- * {@code LATERAL VIEW [OUTER] posexplode(...)} in Spark ({@link SparkRelToSqlConverter}).
+ * <p>{@code explode} is a correlated {@code UNNEST ... WITH ORDINALITY} in PostgreSQL and ANSI
+ * ({@code , LATERAL UNNEST(...)}; with {@code outer}, {@code LEFT JOIN LATERAL UNNEST(...) ON TRUE}
+ * through {@link LateralJoinRelToSqlConverter}) and {@code LATERAL VIEW [OUTER] posexplode(...)} in
+ * Spark ({@link SparkRelToSqlConverter}).
  */
 public final class SqlRenderer {
   private SqlRenderer() {}
@@ -52,7 +54,7 @@ public final class SqlRenderer {
     RelToSqlConverter converter =
         dialect == SqlDialectName.SPARK
             ? new SparkRelToSqlConverter(dialect.dialect())
-            : new RelToSqlConverter(dialect.dialect());
+            : new LateralJoinRelToSqlConverter(dialect.dialect());
     SqlNode node = converter.visitRoot(lowered).asStatement();
     return node.toSqlString(
             c ->

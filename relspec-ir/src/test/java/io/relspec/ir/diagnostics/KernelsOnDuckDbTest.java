@@ -99,31 +99,99 @@ class KernelsOnDuckDbTest {
     }
   }
 
+  /**
+   * A bundle exploding {@code calls.names} into {@code name}, with {@code position} {@code p} when
+   * {@code withPosition}.
+   */
+  private static ValidatedBundle explodeBundle(boolean outer, boolean withPosition) {
+    return Examples.fromJson(
+        "{\"relspec\": 1, \"name\": \"x\", \"datasets\": [{\"name\": \"calls\","
+            + " \"format\": \"parquet\", \"location\": \"c\", \"schema\": [{\"name\":"
+            + " \"id\", \"type\": \"int64\"}, {\"name\": \"names\", \"type\":"
+            + " \"list<string>\"}]}], \"contracts\": [{\"name\": \"e_v1\", \"version\": 1,"
+            + " \"columns\": [{\"name\": \"id\", \"type\": \"int64\"}, {\"name\":"
+            + " \"name\", \"type\": \"string\"}], \"canonicalSort\": [{\"col\": \"id\"},"
+            + " {\"col\": \"name\"}]}],"
+            + " \"rules\": [{\"name\": \"e\", \"output\": \"e\", \"contract\": \"e_v1\","
+            + " \"ops\": [{\"op\": \"scan\", \"dataset\": \"calls\"}, {\"op\":"
+            + " \"explode\", \"column\": \"names\", \"as\": \"name\","
+            + (withPosition ? " \"position\": \"p\"," : "")
+            + " \"outer\": "
+            + outer
+            + "}]}]}");
+  }
+
+  private static void createCalls(Statement s) throws SQLException {
+    s.execute("CREATE TABLE calls (id BIGINT, names VARCHAR[])");
+    s.execute("INSERT INTO calls VALUES (1, ['f', 'g']), (2, []), (3, NULL), (4, ['h', NULL])");
+  }
+
+  /**
+   * Outer explode keeps a row with a null or an empty list, with a null element (docs/format.md,
+   * explode): PostgreSQL's {@code LEFT JOIN LATERAL UNNEST(...) ON TRUE}, not Calcite's comma join.
+   * Without a position, as DuckDB 1.1.3 does not implement UNNEST ... WITH ORDINALITY.
+   */
+  @Test
+  void outerExplodeKeepsNullAndEmptyLists() throws SQLException {
+    ValidatedBundle bundle = explodeBundle(true, false);
+    RelCompiler compiler = new RelCompiler(bundle);
+    String rule =
+        SqlRenderer.render(compiler.rule(bundle.plan("e").orElseThrow()), SqlDialectName.POSTGRES);
+    String output =
+        SqlRenderer.render(
+            compiler.output(bundle.output("e").orElseThrow()), SqlDialectName.POSTGRES);
+    String optimized =
+        SqlRenderer.render(
+            PlanOptimizer.optimize(compiler.output(bundle.output("e").orElseThrow())),
+            SqlDialectName.POSTGRES);
+    assertThat(output).contains("LEFT JOIN LATERAL UNNEST(").contains(" ON TRUE");
+    try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
+        Statement s = db.createStatement()) {
+      createCalls(s);
+      List<String> expected =
+          List.of("1 | f", "1 | g", "2 | null", "3 | null", "4 | h", "4 | null");
+      assertThat(rows(db, output)).containsExactlyElementsOf(expected);
+      assertThat(rows(db, optimized)).containsExactlyElementsOf(expected);
+      assertThat(rows(db, rule)).containsExactlyInAnyOrderElementsOf(expected);
+      String ansi =
+          SqlRenderer.render(
+              compiler.output(bundle.output("e").orElseThrow()), SqlDialectName.ANSI);
+      assertThat(ansi).contains("LEFT JOIN LATERAL UNNEST(");
+      assertThat(rows(db, ansi)).containsExactlyElementsOf(expected);
+    }
+  }
+
   /** Without a position: DuckDB 1.1.3 does not implement UNNEST ... WITH ORDINALITY. */
   @Test
   void explodeAsACorrelatedUnnest() throws SQLException {
-    ValidatedBundle bundle =
-        Examples.fromJson(
-            "{\"relspec\": 1, \"name\": \"x\", \"datasets\": [{\"name\": \"calls\","
-                + " \"format\": \"parquet\", \"location\": \"c\", \"schema\": [{\"name\":"
-                + " \"id\", \"type\": \"int64\"}, {\"name\": \"names\", \"type\":"
-                + " \"list<string>\"}]}], \"contracts\": [{\"name\": \"e_v1\", \"version\": 1,"
-                + " \"columns\": [{\"name\": \"id\", \"type\": \"int64\"}, {\"name\":"
-                + " \"name\", \"type\": \"string\"}], \"canonicalSort\": [{\"col\": \"id\"},"
-                + " {\"col\": \"name\"}]}],"
-                + " \"rules\": [{\"name\": \"e\", \"output\": \"e\", \"contract\": \"e_v1\","
-                + " \"ops\": [{\"op\": \"scan\", \"dataset\": \"calls\"}, {\"op\":"
-                + " \"explode\", \"column\": \"names\", \"as\": \"name\","
-                + " \"outer\": false}]}]}");
+    ValidatedBundle bundle = explodeBundle(false, false);
     RelCompiler compiler = new RelCompiler(bundle);
     String sql =
         SqlRenderer.render(
             compiler.output(bundle.output("e").orElseThrow()), SqlDialectName.POSTGRES);
+    assertThat(sql).contains(",\n  LATERAL UNNEST(").doesNotContain("LEFT JOIN");
     try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
         Statement s = db.createStatement()) {
-      s.execute("CREATE TABLE calls (id BIGINT, names VARCHAR[])");
-      s.execute("INSERT INTO calls VALUES (1, ['f', 'g']), (2, []), (3, NULL), (4, ['h', NULL])");
+      createCalls(s);
       assertThat(rows(db, sql)).containsExactly("1 | f", "1 | g", "4 | h", "4 | null");
+    }
+  }
+
+  /**
+   * With a position the outer form is the same left lateral join over {@code UNNEST ... WITH
+   * ORDINALITY}, in PostgreSQL and ANSI (not run here: DuckDB 1.1.3 lacks WITH ORDINALITY).
+   */
+  @Test
+  void outerExplodeWithPositionIsALeftLateralJoin() {
+    ValidatedBundle bundle = explodeBundle(true, true);
+    RelCompiler compiler = new RelCompiler(bundle);
+    for (SqlDialectName dialect : List.of(SqlDialectName.POSTGRES, SqlDialectName.ANSI)) {
+      String sql = SqlRenderer.render(compiler.rule(bundle.plan("e").orElseThrow()), dialect);
+      assertThat(sql)
+          .contains("\"t00\".\"ORDINALITY\" - 1 AS \"p\"")
+          .contains("\n  LEFT JOIN LATERAL UNNEST(")
+          .endsWith(" WITH ORDINALITY AS \"t00\" (\"name\", \"ORDINALITY\") ON TRUE")
+          .doesNotContain(",\n  LATERAL");
     }
   }
 }
