@@ -57,6 +57,10 @@ final class ExprTranslator {
   static final List<String> UNMAPPED =
       List.of("concat", "lower", "upper", "trim", "substr", "date_add_days");
 
+  /** Functions that compare their arguments, whose float operands are normalized. */
+  private static final List<String> COMPARISONS =
+      List.of("eq", "ne", "lt", "le", "gt", "ge", "in", "between", "nullif");
+
   /** The seed of {@code stable_hash64}: Spark SQL's {@code xxhash64} seed. */
   static final long STABLE_HASH_SEED = 42L;
 
@@ -102,8 +106,11 @@ final class ExprTranslator {
         // Comet 0.12 plans it but fails at run time: "Native cast invoked for unsupported cast"
         throw new Unsupported("cast from date32 to timestamp_us has no native Comet 0.12 cast");
       }
+      requireExactCast(inner.type(), cast.to());
       return new Typed(
-          castTo(inner.proto(), cast.to()),
+          inner.type().equals(cast.to())
+              ? inner.proto()
+              : castTo(inner.proto(), cast.to(), ExprOuterClass.EvalMode.TRY),
           cast.to(),
           inner.nullable() || !TypeRules.canWiden(inner.type(), cast.to()));
     }
@@ -114,6 +121,36 @@ final class ExprTranslator {
       return call(call);
     }
     throw new Unsupported("expression " + expr + " has no Comet translation");
+  }
+
+  /**
+   * Refuses the explicit casts whose native Comet 0.12 result is not the spec's: Comet has no
+   * string to float or decimal cast ("Native cast invoked for unsupported cast"), prints floats in
+   * Rust's shortest form (5.0E-324 where Java and Spark print 4.9E-324), and casts a float to a
+   * decimal from its binary value (1.00499... to 1.00) where the spec rounds its shortest decimal
+   * text half up (1.01). These run on the reference lane, as a recorded fallback.
+   */
+  private static void requireExactCast(DataType from, DataType to) throws Unsupported {
+    boolean toNumber = to.isFloating() || to instanceof DecimalType;
+    if (from == PrimitiveType.STRING && toNumber) {
+      throw new Unsupported(
+          "cast from string to " + to + " has no native Comet 0.12 cast (unsupported cast)");
+    }
+    if (from.isFloating() && to == PrimitiveType.STRING) {
+      throw new Unsupported(
+          "cast from "
+              + from
+              + " to string prints Rust's shortest float form in Comet 0.12 (5.0E-324), not"
+              + " Java's (4.9E-324)");
+    }
+    if (from.isFloating() && to instanceof DecimalType) {
+      throw new Unsupported(
+          "cast from "
+              + from
+              + " to "
+              + to
+              + " rounds the binary value in Comet 0.12, not the shortest decimal text half up");
+    }
   }
 
   private static void requireScalarLiteral(Literal lit) throws Unsupported {
@@ -173,6 +210,13 @@ final class ExprTranslator {
     List<ExprOuterClass.Expr> in = new ArrayList<>();
     for (int i = 0; i < args.size(); i++) {
       in.add(coerce(args.get(i), resolution.argumentTypes().get(i)));
+    }
+    if (COMPARISONS.contains(fn)) {
+      // relspec compares -0.0 equal to 0.0 and NaN equal to NaN (the largest value); arrow-rs
+      // compares floats by their total order, so float operands are normalized first
+      for (int i = 0; i < in.size(); i++) {
+        in.set(i, sortKey(in.get(i), resolution.argumentTypes().get(i)));
+      }
     }
     ExprOuterClass.Expr.Builder out = ExprOuterClass.Expr.newBuilder();
     switch (fn) {
@@ -338,12 +382,17 @@ final class ExprTranslator {
       case "span_contains" -> {
         // rs >= ls and re <= le
         return new Typed(
-            and(
-                List.of(
-                    ExprOuterClass.Expr.newBuilder().setGtEq(binary(in.get(2), in.get(0))).build(),
-                    ExprOuterClass.Expr.newBuilder()
-                        .setLtEq(binary(in.get(3), in.get(1)))
-                        .build())),
+            nullOnNull(
+                in,
+                and(
+                    List.of(
+                        ExprOuterClass.Expr.newBuilder()
+                            .setGtEq(binary(in.get(2), in.get(0)))
+                            .build(),
+                        ExprOuterClass.Expr.newBuilder()
+                            .setLtEq(binary(in.get(3), in.get(1)))
+                            .build())),
+                result),
             result,
             nullable);
       }
@@ -356,13 +405,36 @@ final class ExprTranslator {
                     ExprOuterClass.Expr.newBuilder()
                         .setGtEq(binary(in.get(2), in.get(1)))
                         .build()));
-        out.setNot(unary(disjoint));
+        return new Typed(
+            nullOnNull(
+                in, ExprOuterClass.Expr.newBuilder().setNot(unary(disjoint)).build(), result),
+            result,
+            nullable);
       }
       default ->
           throw new Unsupported(
               "function '" + fn + "' is not mapped to a Comet 0.12 expression by this bridge yet");
     }
     return new Typed(out.build(), result, nullable);
+  }
+
+  /**
+   * {@code value}, or null when any argument is null: the span functions follow "null in gives null
+   * out" even where a Kleene and/or alone would decide (docs/format.md).
+   */
+  private static ExprOuterClass.Expr nullOnNull(
+      List<ExprOuterClass.Expr> args, ExprOuterClass.Expr value, DataType result) {
+    List<ExprOuterClass.Expr> isNull = new ArrayList<>();
+    for (ExprOuterClass.Expr arg : args) {
+      isNull.add(ExprOuterClass.Expr.newBuilder().setIsNull(unary(arg)).build());
+    }
+    return ExprOuterClass.Expr.newBuilder()
+        .setIf(
+            ExprOuterClass.IfExpr.newBuilder()
+                .setIfExpr(or(isNull))
+                .setTrueExpr(literal(Optional.empty(), result))
+                .setFalseExpr(value))
+        .build();
   }
 
   private static boolean hashable(DataType type) {
@@ -479,14 +551,24 @@ final class ExprTranslator {
         .build();
   }
 
+  /** A Spark LEGACY cast, for the widenings and casts that cannot fail. */
   static ExprOuterClass.Expr castTo(ExprOuterClass.Expr child, DataType type) {
+    return castTo(child, type, ExprOuterClass.EvalMode.LEGACY);
+  }
+
+  /**
+   * A cast in {@code mode}; an explicit relspec cast is TRY, so a value out of the target's range
+   * is null (the spec's failed cast) where LEGACY would wrap (300 to int8 gives 44).
+   */
+  static ExprOuterClass.Expr castTo(
+      ExprOuterClass.Expr child, DataType type, ExprOuterClass.EvalMode mode) {
     return ExprOuterClass.Expr.newBuilder()
         .setCast(
             ExprOuterClass.Cast.newBuilder()
                 .setChild(child)
                 .setDatatype(CometTypes.proto(type))
                 .setTimezone("UTC")
-                .setEvalMode(ExprOuterClass.EvalMode.LEGACY)
+                .setEvalMode(mode)
                 .setAllowIncompat(false))
         .build();
   }

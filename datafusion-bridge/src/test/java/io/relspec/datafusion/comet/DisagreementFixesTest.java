@@ -102,6 +102,111 @@ class DisagreementFixesTest {
     assertThat(rows).isEqualTo(IntervalAlignNativeTest.runReference(ops, L, left, R, List.of()));
   }
 
+  @Test
+  void comparisonsAndInListTreatMinusZeroAsZeroAndNaNAsNaN() {
+    String l = "k:int32,c0:float64";
+    List<List<Object>> left =
+        List.of(row(1L, 0.0), row(2L, -0.0), row(3L, Double.NaN), row(4L, 1.5), row(5L, null));
+    String ne =
+        """
+        [{"op":"scan","dataset":"l"},
+         {"op":"filter","predicate":{"fn":"ne","args":[{"col":"c0"},{"lit":-0.0,"type":"float64"}]}},
+         {"op":"project","columns":["k"]},
+         {"op":"sort","keys":[{"col":"k"}]}]
+        """;
+    List<List<Object>> rows = run(ne, l, left, R, List.of(), true);
+    assertThat(rows).containsExactly(row(3L), row(4L));
+    assertThat(rows).isEqualTo(IntervalAlignNativeTest.runReference(ne, l, left, R, List.of()));
+    String in =
+        """
+        [{"op":"scan","dataset":"l"},
+         {"op":"filter","predicate":{"fn":"in","args":[{"col":"c0"},
+           {"lit":-0.0,"type":"float64"},{"lit":"NaN","type":"float64"}]}},
+         {"op":"project","columns":["k"]},
+         {"op":"sort","keys":[{"col":"k"}]}]
+        """;
+    rows = run(in, l, left, R, List.of(), true);
+    assertThat(rows).containsExactly(row(1L), row(2L), row(3L));
+    assertThat(rows).isEqualTo(IntervalAlignNativeTest.runReference(in, l, left, R, List.of()));
+    // NaN is the largest value and -0.0 is not below 0.0
+    String lt =
+        """
+        [{"op":"scan","dataset":"l"},
+         {"op":"filter","predicate":{"fn":"lt","args":[{"col":"c0"},{"lit":"NaN","type":"float64"}]}},
+         {"op":"filter","predicate":{"fn":"ge","args":[{"col":"c0"},{"lit":0.0,"type":"float64"}]}},
+         {"op":"project","columns":["k"]},
+         {"op":"sort","keys":[{"col":"k"}]}]
+        """;
+    rows = run(lt, l, left, R, List.of(), true);
+    assertThat(rows).containsExactly(row(1L), row(2L), row(4L));
+    assertThat(rows).isEqualTo(IntervalAlignNativeTest.runReference(lt, l, left, R, List.of()));
+  }
+
+  @Test
+  void anExplicitCastOutOfTheTargetRangeIsNullNotWrapped() {
+    String l = "k:int32,c0:int64";
+    String ops =
+        """
+        [{"op":"scan","dataset":"l"},
+         {"op":"project","columns":["k",{"name":"b","expr":{"cast":{"col":"c0"},"to":"int8"}}]},
+         {"op":"sort","keys":[{"col":"k"}]}]
+        """;
+    List<List<Object>> left = List.of(row(1L, 300L), row(2L, -7L), row(3L, -129L), row(4L, null));
+    List<List<Object>> rows = run(ops, l, left, R, List.of(), true);
+    assertThat(rows).containsExactly(row(1L, null), row(2L, -7L), row(3L, null), row(4L, null));
+    assertThat(rows).isEqualTo(IntervalAlignNativeTest.runReference(ops, l, left, R, List.of()));
+  }
+
+  @Test
+  void spanContainsIsNullWhenAnyArgumentIsNull() {
+    String l = "k:int32,c0:int64";
+    String ops =
+        """
+        [{"op":"scan","dataset":"l"},
+         {"op":"project","columns":["k",
+           {"name":"c","expr":{"fn":"span_contains","args":[
+             {"col":"c0"},{"lit":10,"type":"int64"},{"lit":20,"type":"int64"},{"lit":5,"type":"int64"}]}},
+           {"name":"o","expr":{"fn":"span_overlaps","args":[
+             {"lit":0,"type":"int64"},{"col":"c0"},{"lit":5,"type":"int64"},{"lit":9,"type":"int64"}]}}]},
+         {"op":"sort","keys":[{"col":"k"}]}]
+        """;
+    // c0 = null: Kleene logic alone would give false for both (20 >= null and 5 <= 10 is false)
+    List<List<Object>> left = List.of(row(1L, null), row(2L, 0L), row(3L, 25L));
+    List<List<Object>> rows = run(ops, l, left, R, List.of(), true);
+    assertThat(rows)
+        .containsExactly(row(1L, null, null), row(2L, true, false), row(3L, false, true));
+    assertThat(rows).isEqualTo(IntervalAlignNativeTest.runReference(ops, l, left, R, List.of()));
+  }
+
+  @Test
+  void castsWithoutAnExactNativeResultFallBackToTheReferenceLane() {
+    String l = "k:int32,c0:float64";
+    String ops =
+        """
+        [{"op":"scan","dataset":"l"},
+         {"op":"project","columns":["k",{"name":"s","expr":{"cast":{"col":"c0"},"to":"string"}}]},
+         {"op":"sort","keys":[{"col":"k"}]}]
+        """;
+    ValidatedBundle bundle = IntervalAlignNativeTest.bundle(ops, l, R);
+    try (BufferAllocator allocator = new RootAllocator();
+        EngineSession session =
+            CometEngine.nativeOnly().openSession(RuntimeProfile.DEFAULT, allocator)) {
+      session.registerBatches(
+          "l",
+          new RelSchema(bundle.bundle().dataset("l").orElseThrow().schema()).toArrow(),
+          List.of());
+      assertThat(session.explain(bundle.plans().get(0)).fallbacks())
+          .extracting(Fallback::reason)
+          .first()
+          .asString()
+          .contains("cast from float64 to string");
+    }
+    List<List<Object>> left = List.of(row(1L, Double.MIN_VALUE), row(2L, 1.5));
+    List<List<Object>> rows = run(ops, l, left, R, List.of(), false);
+    assertThat(rows).containsExactly(row(1L, "4.9E-324"), row(2L, "1.5"));
+    assertThat(rows).isEqualTo(IntervalAlignNativeTest.runReference(ops, l, left, R, List.of()));
+  }
+
   /** Runs natively ({@code nativeOnly}) or with reference fallbacks; rows as the lanes read. */
   private static List<List<Object>> run(
       String ops,

@@ -30,24 +30,7 @@ class LaneConformanceTest {
               + " docs/format.md must say which, then one lane changes");
 
   /** Where standalone DataFusion deviates from the spec, with the analysis. */
-  static final Map<String, String> DATAFUSION_KNOWN_ISSUES =
-      Map.of(
-          "function/signed zeros compare equal",
-          "native: arrow-rs comparison kernels order floats by IEEE totalOrder, so 0.0 = -0.0 is"
-              + " false and -0.0 < 0.0 true; ExprTranslator normalizes sort keys (x + 0.0) but not"
-              + " comparison operands",
-          "edge/grouping treats signed zeros and NaNs as one group each",
-          "native: DataFusion's hash aggregate groups floats by their bits, so 0.0 and -0.0 are"
-              + " two groups (Spark normalizes them, NormalizeFloatingNumbers); group keys need the"
-              + " same x + 0.0 normalization as sort keys",
-          "function/cast of an integer out of the target's range is null",
-          "native: ExprTranslator.castTo uses Spark's LEGACY eval mode, which wraps an integer"
-              + " narrowing (300 to int8 gives 44); the spec says a failed cast is null (Spark's"
-              + " TRY mode, or a range check before the cast)",
-          "function/cast of float64 to decimal rounds its shortest decimal form half up",
-          "native: Comet 0.12 casts the binary double (1.00499...) to decimal(3,2) as 1.00; the"
-              + " reference lane and Spark go through the double's shortest decimal text (1.005)"
-              + " and round half up to 1.01");
+  static final Map<String, String> DATAFUSION_KNOWN_ISSUES = Map.of();
 
   private static SparkSession spark;
   private static SparkConformanceLane sparkLane;
