@@ -114,6 +114,17 @@ public final class PlanCompiler {
     return analyze(plan.name(), run.session, marker(plan, rows));
   }
 
+  /**
+   * Compiles {@code ops} in place of the rule's own ops (a rewrite of them, e.g. with some ops
+   * replaced by a scan of rows computed elsewhere) with the rule's params and the rule's marker, as
+   * {@link #compile(RelPlan)} does.
+   */
+  public Dataset<Row> compile(RelPlan plan, List<Op> ops) {
+    Run run = new Run(new ExprCompiler(plan.name(), plan.params()));
+    LogicalPlan rows = run.pipeline(ops, "ops");
+    return analyze(plan.name(), run.session, marker(plan, rows));
+  }
+
   /** The marker of {@link #compile(RelPlan)} over {@code rows}. */
   static LogicalPlan marker(RelPlan plan, LogicalPlan rows) {
     return SubqueryAlias$.MODULE$.apply(
