@@ -7,6 +7,7 @@ import io.relspec.ir.error.ErrorCode;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.json.BundleReader;
 import io.relspec.ir.run.RunGates;
+import io.relspec.ir.run.RunLocations;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.ValidatedBundle;
@@ -94,15 +95,26 @@ final class RunCommand implements Callable<Integer> {
       names = "--data",
       required = true,
       paramLabel = "DIR",
-      description = "Base directory dataset locations are resolved against.")
-  Path data;
+      description =
+          "Local base directory dataset locations are resolved against (a path or a file: URI;"
+              + " remote schemes such as hdfs:// or s3a:// are refused).")
+  String dataArgument;
+
+  /** {@code --data} as a local path, set by {@link #call()} before anything runs. */
+  private Path data;
 
   @Option(
       names = "--out",
       required = true,
       paramLabel = "DIR",
-      description = "Directory the outputs and the manifest are written to.")
-  Path out;
+      description =
+          "Local directory the outputs and the manifest are written to (a path or a file: URI;"
+              + " remote schemes such as hdfs:// or s3a:// are refused: outputs are committed by a"
+              + " local rename).")
+  String outArgument;
+
+  /** {@code --out} as a local path, set by {@link #call()} before anything runs. */
+  private Path out;
 
   @Option(
       names = "--engine",
@@ -161,6 +173,9 @@ final class RunCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
+    // Before anything reads or writes: a remote --out would otherwise become a relative local path.
+    out = RunLocations.output(outArgument);
+    data = RunLocations.data(dataArgument);
     GatePolicy gatePolicy;
     try {
       gatePolicy = GatePolicy.fromCliName(policy);

@@ -289,6 +289,58 @@ class RelspecCommandTest {
             "--fail-on-fallback[=RULE[,RULE...]]");
   }
 
+  @Test
+  void runRefusesRemoteOutAndDataBeforeAnythingRuns() throws IOException {
+    Result remoteOut =
+        run(
+            "run",
+            CPG.toString(),
+            "--engine",
+            "reference",
+            "--data",
+            "../examples/data",
+            "--out",
+            "hdfs://nn/x");
+    assertThat(remoteOut.exit()).isEqualTo(2);
+    assertThat(remoteOut.err())
+        .contains(
+            "Cannot write outputs to 'hdfs://nn/x': relspec commits each output dataset"
+                + " atomically by a local rename, which needs a local filesystem path. Write to a"
+                + " local or mounted path and copy the committed datasets.")
+        .doesNotContain("\tat ");
+    // Without the check the run wrote to the relative local path hdfs:/nn/x.
+    assertThat(Path.of("hdfs:")).doesNotExist();
+
+    Path out = tmp.resolve("out");
+    Result remoteData =
+        run(
+            "run",
+            CPG.toString(),
+            "--engine",
+            "reference",
+            "--data",
+            "s3a://bucket/data",
+            "--out",
+            out.toString());
+    assertThat(remoteData.exit()).isEqualTo(2);
+    assertThat(remoteData.err()).contains("Cannot read datasets from 's3a://bucket/data': ");
+    assertThat(out).doesNotExist();
+
+    Result fileUris =
+        run(
+            "run",
+            CPG.toString(),
+            "--engine",
+            "reference",
+            "--data",
+            Path.of("..", "examples", "data").toAbsolutePath().normalize().toUri().toString(),
+            "--out",
+            "file://" + out.toAbsolutePath());
+    assertThat(fileUris.exit()).as(fileUris.err()).isZero();
+    assertThat(out.resolve("_manifest.json")).isRegularFile();
+    assertThat(out.resolve("symbol_links")).isDirectory();
+  }
+
   /**
    * {@code relspec run examples/cpg.json} on the example data into {@code out}, plus {@code extra}.
    */

@@ -6,6 +6,7 @@ import io.relspec.ir.error.ErrorCode;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.json.BundleReader;
 import io.relspec.ir.run.RunGates;
+import io.relspec.ir.run.RunLocations;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.BundleValidator;
@@ -31,6 +32,11 @@ import org.apache.spark.sql.SparkSession;
  * validate. Skipped rules are listed in the manifest with their reason, every diagnostic is written
  * to {@code OUT/_diagnostics/part-0.parquet}, and when nothing can run the exit code is 2 and
  * nothing is written.
+ *
+ * <p>{@code --data} and {@code --out} are local directories: plain paths or {@code file:} URIs.
+ * Remote schemes ({@code hdfs://}, {@code s3a://}, ...) exit 2 before anything runs, since outputs
+ * are committed by a local rename and dataset locations are resolved as local paths ({@link
+ * RunLocations}).
  */
 public final class SparkRunMain {
   public static final int EXIT_USER_ERROR = 2;
@@ -117,6 +123,10 @@ public final class SparkRunMain {
       return EXIT_USER_ERROR;
     }
     try {
+      // Before anything reads or writes: a remote --out would otherwise become a relative local
+      // path.
+      Path outPath = RunLocations.output(outDir);
+      Path dataPath = RunLocations.data(data);
       Path file = Path.of(bundlePath);
       Bundle definition = BundleReader.read(file);
       RunGates gates = RunGates.decide(definition, bundlePath, params, policy);
@@ -167,15 +177,9 @@ public final class SparkRunMain {
       SparkRunner runner = new SparkRunner(spark, out);
       failOnFallback.ifPresent(runner::failOnFallback);
       RunManifest report =
-          runner.run(
-              bundle,
-              Path.of(data),
-              Path.of(outDir),
-              params,
-              RuntimeProfile.DEFAULT,
-              gates.skipped());
+          runner.run(bundle, dataPath, outPath, params, RuntimeProfile.DEFAULT, gates.skipped());
       DiagnosticsDataset.write(
-          definition.name(), gates.report(), Path.of(outDir), DiagnosticsDataset.RUN_DIR);
+          definition.name(), gates.report(), outPath, DiagnosticsDataset.RUN_DIR);
       out.printf(
           "relspec: done: %d output(s)%s of bundle %s (signature %s) in %d ms%n",
           report.outputs().size(),

@@ -73,4 +73,23 @@ class SparkRunMainTest {
     assertThat(outDir.resolve("symbol_links")).doesNotExist();
     assertThat(outDir.resolve("_manifest.json")).doesNotExist();
   }
+
+  @Test
+  void remoteOutOrDataIsAUserErrorAndWritesNothing() {
+    String cpg = Path.of("..", "examples", "cpg.json").toString();
+    String exampleData = Path.of("..", "examples", "data").toString();
+    assertThat(run(cpg, "--data", exampleData, "--out", "s3a://bucket/out")).isEqualTo(2);
+    assertThat(err())
+        .contains(
+            "relspec: Cannot write outputs to 's3a://bucket/out': relspec commits each output"
+                + " dataset atomically by a local rename, which needs a local filesystem path."
+                + " Write to a local or mounted path and copy the committed datasets.")
+        .doesNotContain("\tat ");
+    // Without the check the run wrote to the relative local path s3a:/bucket/out.
+    assertThat(Path.of("s3a:")).doesNotExist();
+    Path outDir = dir.resolve("out");
+    assertThat(run(cpg, "--data", "hdfs://nn/data", "--out", outDir.toString())).isEqualTo(2);
+    assertThat(err()).contains("relspec: Cannot read datasets from 'hdfs://nn/data': ");
+    assertThat(outDir).doesNotExist();
+  }
 }
