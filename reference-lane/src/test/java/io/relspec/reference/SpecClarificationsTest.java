@@ -1,11 +1,10 @@
 package io.relspec.reference;
 
 import static io.relspec.reference.Fixture.dec;
+import static io.relspec.reference.Fixture.eval;
 import static io.relspec.reference.Fixture.row;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -14,24 +13,6 @@ import org.junit.jupiter.api.Test;
  * decimal sum's overflow rule. The lane-independent cases are in {@code ConformanceCases}.
  */
 class SpecClarificationsTest {
-
-  /** Evaluates each expression (JSON) over a one-row dataset and returns the values. */
-  static List<Object> eval(String... exprs) {
-    try (Fixture f = new Fixture()) {
-      f.dataset("one", "n:int64").rows("one", row((Object) null));
-      List<String> columns = new ArrayList<>();
-      for (int i = 0; i < exprs.length; i++) {
-        columns.add("{\"name\":\"e" + i + "\",\"expr\":" + exprs[i] + "}");
-      }
-      List<List<Object>> rows =
-          f.run(
-              "[{\"op\":\"scan\",\"dataset\":\"one\"},{\"op\":\"project\",\"columns\":["
-                  + String.join(",", columns)
-                  + "]}]");
-      assertThat(rows).hasSize(1);
-      return rows.get(0);
-    }
-  }
 
   static String lit(Object value, String type) {
     String json =
@@ -44,9 +25,6 @@ class SpecClarificationsTest {
   }
 
   private static final String NULL_INT = "{\"col\":\"n\"}";
-  private static final String NULL_BOOL = lit(null, "boolean");
-  private static final String TRUE = lit(true, "boolean");
-  private static final String FALSE = lit(false, "boolean");
 
   private static String i32(int v) {
     return lit(v, "int32");
