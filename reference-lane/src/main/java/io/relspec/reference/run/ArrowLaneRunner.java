@@ -241,16 +241,7 @@ public final class ArrowLaneRunner {
             accounting.deduplicated(),
             (System.nanoTime() - start) / 1_000_000,
             rules);
-    progress.printf(
-        "relspec: output %s: %d rows in, %d out, %d quarantined, %d dropped, %d deduplicated"
-            + " (%d ms)%n",
-        report.name(),
-        report.rowsIn(),
-        report.rowsOut(),
-        report.quarantined(),
-        report.dropped(),
-        report.deduplicated(),
-        report.millis());
+    progress.println(report.progressLine());
     return report;
   }
 

@@ -72,6 +72,14 @@ public record RunManifest(
       execution = execution == null ? List.of() : List.copyOf(execution);
     }
 
+    /** The one progress line every runner prints when the output is finalized. */
+    public String progressLine() {
+      return String.format(
+          "relspec: output %s: %d rows in, %d out, %d quarantined, %d dropped, %d deduplicated"
+              + " (%d ms)",
+          name, rowsIn, rowsOut, quarantined, dropped, deduplicated, millis);
+    }
+
     /** An output whose lane reports no engine operators outside its rules. */
     public OutputReport(
         String name,

@@ -336,16 +336,7 @@ public final class SparkRunner {
               (System.nanoTime() - start) / 1_000_000,
               rules,
               finalization.execution());
-      progress.printf(
-          "relspec: output %s: %d rows in, %d out, %d quarantined, %d dropped, %d deduplicated"
-              + " (%d ms)%n",
-          report.name(),
-          report.rowsIn(),
-          report.rowsOut(),
-          report.quarantined(),
-          report.dropped(),
-          report.deduplicated(),
-          report.millis());
+      progress.println(report.progressLine());
       if (accelerated) {
         for (RelPlan plan : output.rules()) {
           progress.printf(
