@@ -112,7 +112,10 @@ public final class ReferenceLane implements AutoCloseable {
                               rule,
                               name,
                               bundle.bundle().datasets().stream().map(DatasetSpec::name).toList()));
-          return new SourceBatches(new RelSchema(dataset.schema()), datasets.batches(dataset));
+          return SourceBatches.streamed(
+              new RelSchema(dataset.schema()),
+              () -> datasets.open(dataset),
+              () -> datasets.batches(dataset));
         };
     Executor executor =
         new Executor(allocator, batchSize, memoryLimit, inputs, plan.name(), plan.params());

@@ -288,7 +288,10 @@ public final class ArrowLaneRunner {
         return new SourceBatches(output.rows().schema(), output.rows().batches());
       }
       DatasetSpec spec = spec(rule, dataset);
-      return new SourceBatches(new RelSchema(spec.schema()), source.batches(spec));
+      // read batch by batch by each scan of the reference executor; engines that need every
+      // batch at once (batches()) read the dataset once and keep it until the run ends
+      return SourceBatches.streamed(
+          new RelSchema(spec.schema()), () -> source.open(spec), () -> source.batches(spec));
     }
 
     @Override
