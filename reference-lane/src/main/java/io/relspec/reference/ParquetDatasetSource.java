@@ -63,8 +63,8 @@ import org.apache.parquet.schema.Type;
  * so only the batch being read is held. {@link #batches} reads the whole dataset once and keeps it
  * until {@link #close()} (for callers that need every batch at once). Files whose declared columns
  * are all flat and of the file's own type are read column by column into the vectors; others record
- * by record. Not read: Delta datasets and struct columns ({@code UNSUPPORTED} / {@code
- * INVALID_INPUT} naming the dataset, file and column).
+ * by record (lists; structs, plain groups whose members are read by name and must have the declared
+ * types). Not read: Delta datasets ({@code UNSUPPORTED}).
  */
 public final class ParquetDatasetSource implements DatasetSource, AutoCloseable {
   private static final long JULIAN_EPOCH_DAY = 2_440_588L;
@@ -448,6 +448,21 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
         }
         return new ListType(fileType(dataset, file, column, element));
       }
+      if (annotation == null
+          && group.getFieldCount() > 0
+          && !group.isRepetition(Type.Repetition.REPEATED)) {
+        // a struct: a plain group, its members by name
+        List<io.relspec.ir.type.StructType.StructField> members = new ArrayList<>();
+        for (Type member : group.getFields()) {
+          if (member.isRepetition(Type.Repetition.REPEATED)) {
+            throw unsupported(dataset, file, column, parquet);
+          }
+          members.add(
+              new io.relspec.ir.type.StructType.StructField(
+                  member.getName(), fileType(dataset, file, column, member)));
+        }
+        return new io.relspec.ir.type.StructType(members);
+      }
       throw unsupported(dataset, file, column, parquet);
     }
     if (annotation instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation decimal) {
@@ -516,6 +531,14 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
     Type parquet = group.getType().getType(field);
     if (type instanceof ListType list) {
       return list(group.getGroup(field, i), list.element());
+    }
+    if (type instanceof io.relspec.ir.type.StructType struct) {
+      Group members = group.getGroup(field, i);
+      List<Object> out = new ArrayList<>();
+      for (io.relspec.ir.type.StructType.StructField member : struct.fields()) {
+        out.add(value(members, member.name(), member.type()));
+      }
+      return Collections.unmodifiableList(out);
     }
     if (type instanceof DecimalType decimal) {
       int scale = decimal.scale();
