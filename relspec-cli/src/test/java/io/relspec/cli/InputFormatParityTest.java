@@ -38,7 +38,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code relspec run --engine reference} and {@code --engine spark} read the same rows from a
  * dataset with hive-style partition columns (declared types, Hive's default partition, escaped
  * values, levels in either order) and from a CSV dataset (header, quotes, empty fields, special
- * floats, decimals rounded to their scale).
+ * floats, decimals rounded to their scale, a quoted empty string).
  */
 class InputFormatParityTest {
   @TempDir static Path tmp;
@@ -160,7 +160,8 @@ class InputFormatParityTest {
         3,"say \\"hi\\"",7,,,,
         4,,0.125,2024-02-29,True,-Inf,0
         """);
-    Files.writeString(data.resolve("c/part-1.csv"), "x,y,z,a,b,c,d\n5,e,-0.005,,false,1e3,32767\n");
+    Files.writeString(
+        data.resolve("c/part-1.csv"), "x,y,z,a,b,c,d\n5,e,-0.005,,false,1e3,32767\n6,\"\",1,,,,\n");
     Path bundleFile = tmp.resolve("formats.json");
     Files.writeString(bundleFile, BUNDLE);
     ValidatedBundle bundle = BundleValidator.validate(bundleFile);
@@ -171,7 +172,7 @@ class InputFormatParityTest {
     run(bundleFile, data, "spark", spark);
     for (OutputPlan output : bundle.outputs()) {
       List<List<Object>> refRows = rows(reference, output.name(), output.schema());
-      assertThat(refRows).as(output.name()).hasSize(output.name().equals("po") ? 10 : 5);
+      assertThat(refRows).as(output.name()).hasSize(output.name().equals("po") ? 10 : 6);
       assertThat(refRows).as(output.name()).isEqualTo(rows(spark, output.name(), output.schema()));
     }
   }
