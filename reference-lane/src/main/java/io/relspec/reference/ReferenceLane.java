@@ -67,7 +67,9 @@ public final class ReferenceLane implements AutoCloseable {
           }
           OutputResult result;
           try {
-            result = new ContractFinalizer(allocator, batchSize).finalizeOutput(output, ruleRows);
+            result =
+                new ContractFinalizer(allocator, batchSize, memoryLimit)
+                    .finalizeOutput(output, ruleRows);
           } catch (OutOfMemoryException e) {
             throw LaneErrors.outOfMemory(output.rules().get(0).name(), "finalize", memoryLimit, e);
           }

@@ -176,7 +176,9 @@ public final class ArrowLaneRunner {
             new ContractFinalizer.RuleRows(output.rules().get(i).name(), executions.get(i).rows()));
       }
       try {
-        result = new ContractFinalizer(allocator, profile.batchSize()).finalizeOutput(output, rows);
+        result =
+            new ContractFinalizer(allocator, profile.batchSize(), limit)
+                .finalizeOutput(output, rows);
       } catch (OutOfMemoryException e) {
         throw LaneErrors.outOfMemory(output.rules().get(0).name(), "finalize", limit, e);
       }

@@ -182,6 +182,8 @@ class MemoryBudgetRunTest {
                {"op":"dedupe","keys":["s"],"orderBy":[{"col":"id","dir":"desc"}]}]
               """,
               ROWS),
+          // the contract's finalization holds every output row as Java values
+          new Case("finalize", "[{\"op\":\"scan\",\"dataset\":\"t\"}]", ROWS),
           new Case(
               "union",
               """
