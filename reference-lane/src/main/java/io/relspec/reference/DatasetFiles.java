@@ -128,6 +128,19 @@ public final class DatasetFiles {
   private static Object parse(
       DatasetSpec dataset, Path dir, ScanOptions.PartitionColumn column, String raw) {
     if (raw.equals(DEFAULT_PARTITION)) {
+      boolean required =
+          dataset.schema().stream().anyMatch(f -> f.name().equals(column.name()) && !f.nullable());
+      if (required) {
+        throw LaneErrors.badPartitionValue(
+            dataset.name(),
+            dir.toString(),
+            column.name(),
+            raw,
+            column.type().typeString()
+                + " (the column is declared non-null and "
+                + raw
+                + " is null)");
+      }
       return null;
     }
     String text = unescape(raw);

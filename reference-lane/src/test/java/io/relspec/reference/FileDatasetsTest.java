@@ -124,6 +124,23 @@ class FileDatasetsTest {
   }
 
   @Test
+  void hivesDefaultPartitionInAColumnDeclaredNonNullIsInvalidInput(@TempDir Path data)
+      throws IOException {
+    write(data.resolve("t/region=__HIVE_DEFAULT_PARTITION__/day=2024-01-02/part-0.parquet"), 1, 1);
+    String required =
+        PARTITIONED.replace(
+            "{\"name\":\"region\",\"type\":\"string\"},",
+            "{\"name\":\"region\",\"type\":\"string\",\"nullable\":false},");
+    assertThat(required).isNotEqualTo(PARTITIONED);
+    assertThatThrownBy(() -> scan(data, required))
+        .isInstanceOf(RelspecException.class)
+        .hasMessageContaining("partition column 'region' has value '__HIVE_DEFAULT_PARTITION__'")
+        .hasMessageContaining("declared non-null")
+        .extracting(e -> ((RelspecException) e).code())
+        .isEqualTo(ErrorCode.INVALID_INPUT);
+  }
+
+  @Test
   void aDeclaredPartitionColumnWithoutADirectoryIsInvalidInput(@TempDir Path data)
       throws IOException {
     write(data.resolve("t/region=eu/part-0.parquet"), 1, 1);
