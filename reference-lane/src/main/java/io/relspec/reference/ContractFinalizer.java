@@ -37,10 +37,22 @@ public final class ContractFinalizer {
 
   private final BufferAllocator allocator;
   private final int batchSize;
+  private final long memoryLimit;
 
   public ContractFinalizer(BufferAllocator allocator, int batchSize) {
+    this(allocator, batchSize, Long.MAX_VALUE);
+  }
+
+  /**
+   * A finalizer whose heap working set (every output row as Java values, the dedupe and key maps,
+   * the canonical sort's permutation) counts, with {@code allocator}'s Arrow buffers, against
+   * {@code memoryLimit} (see {@link MemoryBudget}): passing it fails with {@code
+   * INSUFFICIENT_RESOURCES} naming the output's first rule and op {@code finalize}.
+   */
+  public ContractFinalizer(BufferAllocator allocator, int batchSize, long memoryLimit) {
     this.allocator = allocator;
     this.batchSize = batchSize;
+    this.memoryLimit = memoryLimit;
   }
 
   /** The rows one rule produced for the output. */
@@ -71,6 +83,15 @@ public final class ContractFinalizer {
    *     {@code fail} and a row violates it
    */
   public OutputResult finalizeOutput(OutputPlan output, List<RuleRows> inputs) {
+    try (MemoryBudget.Reservation heap =
+        new MemoryBudget(allocator, memoryLimit)
+            .reserve(output.rules().get(0).name(), "finalize")) {
+      return finalizeOutput(output, inputs, heap);
+    }
+  }
+
+  private OutputResult finalizeOutput(
+      OutputPlan output, List<RuleRows> inputs, MemoryBudget.Reservation heap) {
     ContractSpec contract = output.contract();
     List<Field> columns = contract.columns();
     int width = columns.size();
@@ -91,6 +112,8 @@ public final class ContractFinalizer {
         from[c] = source[c] < 0 ? null : schema.fields().get(source[c]).type();
       }
       for (VectorSchemaRoot batch : input.rows().batches()) {
+        // each row as an Object[] of Java values (see MemoryBudget.column)
+        heap.add(batch.getRowCount() * (32L + 28L * width) + 2L * batchBytes(batch));
         for (int r = 0; r < batch.getRowCount(); r++) {
           rowsIn++;
           Object[] values = new Object[width + 1];
@@ -145,6 +168,7 @@ public final class ContractFinalizer {
     // dedupe: per key the first row by orderBy, then every remaining column, then rule order
     long beforeDedupe = kept.size();
     if (contract.dedupe().isPresent()) {
+      heap.addNow(96L * kept.size());
       kept = dedupe(kept, columns, contract.dedupe().get());
     }
     long deduplicated = beforeDedupe - kept.size();
@@ -152,6 +176,7 @@ public final class ContractFinalizer {
     // keyFields: every row of a key value that occurs more than once is a duplicate_key
     if (!contract.keyFields().isEmpty()) {
       int[] keyColumns = contract.keyFields().stream().mapToInt(k -> indexOf(columns, k)).toArray();
+      heap.addNow(96L * kept.size());
       Map<List<Object>, Integer> counts = new HashMap<>();
       for (Object[] row : kept) {
         counts.merge(key(row, keyColumns), 1, Integer::sum);
@@ -195,6 +220,7 @@ public final class ContractFinalizer {
 
     if (!contract.canonicalSort().isEmpty()) {
       List<SortKey> keys = contract.canonicalSort();
+      heap.addNow((24L + 4L * keys.size()) * kept.size());
       List<Object[]> sortColumns = new ArrayList<>();
       for (SortKey key : keys) {
         int c = indexOf(columns, key.column());
@@ -336,5 +362,13 @@ public final class ContractFinalizer {
       }
       return out.finish();
     }
+  }
+
+  private static long batchBytes(VectorSchemaRoot batch) {
+    long bytes = 0;
+    for (org.apache.arrow.vector.FieldVector vector : batch.getFieldVectors()) {
+      bytes += vector.getBufferSize();
+    }
+    return bytes;
   }
 }

@@ -7,8 +7,9 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * Where the reference lane reads declared datasets from: Arrow batches per dataset. The lane
- * borrows the batches (it copies what it scans and never closes them). Reading files (Parquet,
- * Delta, CSV) is a separate implementation of this interface.
+ * borrows the batches (it copies what it scans and never closes them). Reading files is a separate
+ * implementation of this interface: {@link ParquetDatasetSource} ({@code parquet}, and {@code csv}
+ * through {@link CsvDatasetSource}); {@code delta} is not read.
  */
 @FunctionalInterface
 public interface DatasetSource {
@@ -18,6 +19,17 @@ public interface DatasetSource {
    * @throws io.relspec.ir.error.RelspecException with {@code INVALID_INPUT} when it has none
    */
   List<VectorSchemaRoot> batches(DatasetSpec dataset);
+
+  /**
+   * A new pass over the batches of a dataset, read one at a time (see {@link BatchStream}); the
+   * caller closes it. Sources that read files read them here batch by batch, so a scan followed by
+   * per-batch ops never holds the whole dataset; the default streams {@link #batches}.
+   *
+   * @throws io.relspec.ir.error.RelspecException with {@code INVALID_INPUT} when it has none
+   */
+  default BatchStream open(DatasetSpec dataset) {
+    return BatchStream.of(batches(dataset));
+  }
 
   /** A source over batches already in memory, by dataset name. */
   static DatasetSource inMemory(Map<String, List<VectorSchemaRoot>> batches) {

@@ -59,6 +59,7 @@ final class Executor {
   private final Inputs inputs;
   private final String rule;
   private final Map<String, Literal> params;
+  private final MemoryBudget budget;
 
   Executor(
       BufferAllocator allocator,
@@ -73,6 +74,7 @@ final class Executor {
     this.inputs = inputs;
     this.rule = rule;
     this.params = params;
+    this.budget = new MemoryBudget(allocator, memoryLimit);
   }
 
   /**
@@ -170,6 +172,7 @@ final class Executor {
     long take = stop.n();
     List<VectorSchemaRoot> out = new ArrayList<>();
     Relation materialized = null;
+    BatchStream batches = null;
     try {
       SourceBatches source;
       RelSchema firstSchema;
@@ -183,18 +186,17 @@ final class Executor {
       }
       RelSchema schema = chainSchema(firstSchema, chain);
       int width = schema.fields().size();
-      for (VectorSchemaRoot batch : source.batches()) {
-        if (take == 0) {
-          break;
-        }
+      batches = source.open();
+      VectorSchemaRoot batch;
+      while (take > 0 && (batch = next(batches)) != null) {
         List<VectorSchemaRoot> produced;
         if (first instanceof Scan scan) {
           produced = runChain(scanBatches(scan, source, List.of(batch)), chain, true);
         } else {
           produced = runChain(new Relation(firstSchema, List.of(batch)), chain, false);
         }
-        try (Relation batches = new Relation(schema, produced)) {
-          for (VectorSchemaRoot part : batches.batches()) {
+        try (Relation parts = new Relation(schema, produced)) {
+          for (VectorSchemaRoot part : parts.batches()) {
             int rows = part.getRowCount();
             int from = (int) Math.min(skip, rows);
             skip -= from;
@@ -225,9 +227,21 @@ final class Executor {
       out.forEach(VectorSchemaRoot::close);
       throw e;
     } finally {
+      if (batches != null) {
+        batches.close();
+      }
       if (materialized != null) {
         materialized.close();
       }
+    }
+  }
+
+  /** The next batch of a scan's input, Arrow's memory limit there named as the scan's. */
+  private VectorSchemaRoot next(BatchStream batches) {
+    try {
+      return batches.next();
+    } catch (OutOfMemoryException e) {
+      throw LaneErrors.outOfMemory(rule, "scan", memoryLimit, e);
     }
   }
 
@@ -252,9 +266,10 @@ final class Executor {
   private Relation streamScan(Scan scan, List<Op> chain) {
     SourceBatches source = inputs.lookup(rule, scan.dataset());
     List<VectorSchemaRoot> out = new ArrayList<>();
-    try {
+    try (BatchStream batches = source.open()) {
       RelSchema schema = chainSchema(scanSchema(scan, source), chain);
-      for (VectorSchemaRoot batch : source.batches()) {
+      VectorSchemaRoot batch;
+      while ((batch = next(batches)) != null) {
         Relation scanned = scanBatches(scan, source, List.of(batch));
         out.addAll(runChain(scanned, chain, true));
       }
@@ -355,7 +370,10 @@ final class Executor {
       return join(join, in);
     }
     if (op instanceof Aggregate aggregate) {
-      return new HashAggregator(allocator, batchSize, params, rule).aggregate(aggregate, in);
+      try (MemoryBudget.Reservation heap = budget.reserve(rule, aggregate.opName())) {
+        return new HashAggregator(allocator, batchSize, params, rule, heap)
+            .aggregate(aggregate, in);
+      }
     }
     if (op instanceof Union union) {
       return union(union, in);
@@ -364,7 +382,9 @@ final class Executor {
       return in;
     }
     if (op instanceof Sort sort) {
-      return sort(sort.keys(), in);
+      try (MemoryBudget.Reservation heap = budget.reserve(rule, sort.opName())) {
+        return sort(sort.keys(), in, heap);
+      }
     }
     if (op instanceof Limit limit) {
       return limit(limit, in);
@@ -373,7 +393,9 @@ final class Executor {
       return explode(explode, in);
     }
     if (op instanceof Dedupe dedupe) {
-      return dedupe(dedupe.keys(), dedupe.orderBy(), in);
+      try (MemoryBudget.Reservation heap = budget.reserve(rule, dedupe.opName())) {
+        return dedupe(dedupe.keys(), dedupe.orderBy(), in, heap);
+      }
     }
     if (op instanceof IntervalAlign align) {
       try (Relation right = pipeline(align.right().ops())) {
@@ -385,9 +407,24 @@ final class Executor {
 
   // ------------------------------------------------------------------ scan
 
+  /** Every batch of a scan, read one at a time (a streamed source holds only the one it reads). */
   private Relation scan(Scan scan) {
     SourceBatches source = inputs.lookup(rule, scan.dataset());
-    return scan(scan, source, source.batches());
+    List<VectorSchemaRoot> out = new ArrayList<>();
+    try (BatchStream batches = source.open()) {
+      VectorSchemaRoot batch;
+      while ((batch = batches.next()) != null) {
+        try (Relation scanned = scan(scan, source, List.of(batch))) {
+          for (VectorSchemaRoot b : scanned.batches()) {
+            out.add(transfer(b));
+          }
+        }
+      }
+      return new Relation(scanSchema(scan, source), out);
+    } catch (RuntimeException e) {
+      out.forEach(VectorSchemaRoot::close);
+      throw e;
+    }
   }
 
   private static RelSchema scanSchema(Scan scan, SourceBatches source) {
@@ -546,12 +583,14 @@ final class Executor {
   // ------------------------------------------------------------------ join
 
   private Relation join(Join join, Relation left) {
-    try (Relation right = pipeline(join.right().ops())) {
-      return hashJoin(join, left, right);
+    try (Relation right = pipeline(join.right().ops());
+        MemoryBudget.Reservation heap = budget.reserve(rule, join.opName())) {
+      return hashJoin(join, left, right, heap);
     }
   }
 
-  private Relation hashJoin(Join join, Relation left, Relation right) {
+  private Relation hashJoin(
+      Join join, Relation left, Relation right, MemoryBudget.Reservation heap) {
     RelSchema ls = left.schema();
     RelSchema rs = right.schema();
     int nl = ls.fields().size();
@@ -573,12 +612,23 @@ final class Executor {
         join.condition()
             .map(c -> ExprCompiler.join(ls, rs, params, rule, "join").compile(c).evaluator());
 
+    long buildRows = right.rowCount();
+    // the build side's row index and matched flags
+    heap.addNow(MemoryBudget.rowIndex(buildRows) + buildRows);
     RowIndex build = RowIndex.of(right);
     Map<List<Object>, List<Integer>> table = new HashMap<>();
     for (int i = 0; i < build.size; i++) {
       List<Object> key = joinKey(build.asRow(i), rightKeys, rs, keyTypes);
       if (key != null) {
-        table.computeIfAbsent(key, k -> new ArrayList<>()).add(i);
+        List<Integer> rows = table.get(key);
+        if (rows == null) {
+          // the entry, the key and a row list of default capacity
+          heap.add(MemoryBudget.keyEntry(key) + 80);
+          rows = new ArrayList<>();
+          table.put(key, rows);
+        }
+        heap.add(20);
+        rows.add(i);
       }
     }
     boolean[] rightMatched = new boolean[build.size];
@@ -696,9 +746,10 @@ final class Executor {
       RelSchema schema = unionSchema(all.stream().map(Relation::schema).toList());
       if (union.distinct()) {
         Set<List<Object>> seen = new HashSet<>();
-        try (BatchBuilder out = builder(schema)) {
+        try (BatchBuilder out = builder(schema);
+            MemoryBudget.Reservation heap = budget.reserve(rule, union.opName())) {
           for (Relation part : all) {
-            appendAligned(out, part, seen);
+            appendAligned(out, part, seen, heap);
           }
           return out.finish();
         }
@@ -714,7 +765,7 @@ final class Executor {
               out.add(transfer(batch));
             } else {
               try (BatchBuilder aligned = builder(schema)) {
-                appendAligned(aligned, new Relation(part.schema(), List.of(batch)), null);
+                appendAligned(aligned, new Relation(part.schema(), List.of(batch)), null, null);
                 try (Relation done = aligned.finish()) {
                   for (VectorSchemaRoot b : done.batches()) {
                     out.add(transfer(b));
@@ -775,7 +826,8 @@ final class Executor {
   }
 
   /** Appends a relation's rows matched by column name, widening, null where a column is missing. */
-  private static void appendAligned(BatchBuilder out, Relation part, Set<List<Object>> seen) {
+  private static void appendAligned(
+      BatchBuilder out, Relation part, Set<List<Object>> seen, MemoryBudget.Reservation heap) {
     RelSchema schema = out.schema();
     int width = schema.fields().size();
     int[] source = new int[width];
@@ -805,6 +857,7 @@ final class Executor {
           if (!seen.add(key)) {
             continue;
           }
+          heap.add(MemoryBudget.keyEntry(key));
         }
         out.startRow();
         for (int c = 0; c < width; c++) {
@@ -831,11 +884,16 @@ final class Executor {
 
   // ------------------------------------------------------------------ sort, limit
 
-  Relation sort(List<SortKey> keys, Relation in) {
+  Relation sort(List<SortKey> keys, Relation in, MemoryBudget.Reservation heap) {
+    long rows = in.rowCount();
+    // the row index and the boxed permutation
+    heap.addNow(MemoryBudget.rowIndex(rows) + 20 * rows);
     RowIndex index = RowIndex.of(in);
     List<Object[]> columns = new ArrayList<>();
     for (SortKey key : keys) {
-      columns.add(index.column(in.schema().indexOf(key.column())));
+      int column = in.schema().indexOf(key.column());
+      heap.addNow(MemoryBudget.column(in, column));
+      columns.add(index.column(column));
     }
     Integer[] order = new Integer[index.size];
     for (int i = 0; i < order.length; i++) {
@@ -941,9 +999,11 @@ final class Executor {
 
   // ------------------------------------------------------------------ dedupe
 
-  Relation dedupe(List<String> keys, List<SortKey> orderBy, Relation in) {
+  Relation dedupe(
+      List<String> keys, List<SortKey> orderBy, Relation in, MemoryBudget.Reservation heap) {
+    heap.addNow(MemoryBudget.rowIndex(in.rowCount()));
     RowIndex index = RowIndex.of(in);
-    int[] best = dedupeWinners(index, in.schema(), keys, orderBy);
+    int[] best = dedupeWinners(index, in.schema(), keys, orderBy, heap);
     Integer[] order = new Integer[best.length];
     for (int i = 0; i < best.length; i++) {
       order[i] = best[i];
@@ -956,11 +1016,17 @@ final class Executor {
    * orderBy}, then every remaining column ascending, nulls last.
    */
   static int[] dedupeWinners(
-      RowIndex index, RelSchema schema, List<String> keys, List<SortKey> orderBy) {
+      RowIndex index,
+      RelSchema schema,
+      List<String> keys,
+      List<SortKey> orderBy,
+      MemoryBudget.Reservation heap) {
     List<SortKey> all = RowOrder.withRemaining(orderBy, schema.names());
     List<Object[]> columns = new ArrayList<>();
     for (SortKey key : all) {
-      columns.add(index.column(schema.indexOf(key.column())));
+      int column = schema.indexOf(key.column());
+      heap.addNow(MemoryBudget.column(index.relation, column));
+      columns.add(index.column(column));
     }
     RowOrder order = RowOrder.of(columns, all);
     int[] keyColumns = keys.stream().mapToInt(schema::indexOf).toArray();
@@ -971,6 +1037,9 @@ final class Executor {
         key.add(Values.key(index.value(column, i)));
       }
       Integer current = winners.get(key);
+      if (current == null) {
+        heap.add(MemoryBudget.keyEntry(key) + 16);
+      }
       if (current == null || order.compareRows(i, current) < 0) {
         winners.put(key, i);
       }

@@ -32,13 +32,23 @@ final class HashAggregator {
   private final int batchSize;
   private final Map<String, Literal> params;
   private final String rule;
+  private final MemoryBudget.Reservation heap;
 
+  /**
+   * @param heap where the groups' estimated heap bytes are reserved as they are created (and
+   *     distinct values as they are added)
+   */
   HashAggregator(
-      BufferAllocator allocator, int batchSize, Map<String, Literal> params, String rule) {
+      BufferAllocator allocator,
+      int batchSize,
+      Map<String, Literal> params,
+      String rule,
+      MemoryBudget.Reservation heap) {
     this.allocator = allocator;
     this.batchSize = batchSize;
     this.params = params;
     this.rule = rule;
+    this.heap = heap;
   }
 
   /** One aggregate call compiled: its widened argument and result type. */
@@ -90,14 +100,16 @@ final class HashAggregator {
         }
         Group group = groups.get(key);
         if (group == null) {
-          group = new Group(key, raw, calls);
+          group = new Group(key, raw, calls, heap);
           groups.put(key, group);
+          // the entry, both key lists and the group with its accumulators
+          heap.add(MemoryBudget.keyEntry(key) + MemoryBudget.value(raw) + 32 + 48L * calls.size());
         }
         group.add(row, calls);
       }
     }
     if (groupColumns.length == 0 && groups.isEmpty()) {
-      groups.put(List.of(), new Group(List.of(), List.of(), calls));
+      groups.put(List.of(), new Group(List.of(), List.of(), calls, heap));
     }
     try (BatchBuilder out = new BatchBuilder(new RelSchema(fields), allocator, batchSize)) {
       for (Group group : groups.values()) {
@@ -119,11 +131,11 @@ final class HashAggregator {
     final List<Object> rawKey;
     final List<Accumulator> accumulators = new ArrayList<>();
 
-    Group(List<Object> key, List<Object> rawKey, List<Call> calls) {
+    Group(List<Object> key, List<Object> rawKey, List<Call> calls, MemoryBudget.Reservation heap) {
       this.key = key;
       this.rawKey = rawKey;
       for (Call call : calls) {
-        accumulators.add(Accumulator.of(call.call(), call.result()));
+        accumulators.add(Accumulator.of(call.call(), call.result(), heap));
       }
     }
 
@@ -138,13 +150,21 @@ final class HashAggregator {
   /** The running state of one aggregate over one group. */
   private abstract static class Accumulator {
     private final Set<Object> distinct;
+    private MemoryBudget.Reservation heap;
     long count;
 
     Accumulator(boolean distinct) {
       this.distinct = distinct ? new HashSet<>() : null;
     }
 
-    static Accumulator of(Aggregate.AggregateCall call, DataType result) {
+    static Accumulator of(
+        Aggregate.AggregateCall call, DataType result, MemoryBudget.Reservation heap) {
+      Accumulator accumulator = of(call, result);
+      accumulator.heap = heap;
+      return accumulator;
+    }
+
+    private static Accumulator of(Aggregate.AggregateCall call, DataType result) {
       boolean distinct = call.distinct();
       return switch (call.fn()) {
         case "count" ->
@@ -200,9 +220,11 @@ final class HashAggregator {
         return;
       }
       if (distinct != null) {
-        if (!distinct.add(Values.key(value))) {
+        Object key = Values.key(value);
+        if (!distinct.add(key)) {
           return;
         }
+        heap.add(48 + MemoryBudget.value(key));
         // the distinct values, not the first row of each: -0.0 and 0.0 are one value, 0.0
         value = Values.normalizeFloats(value);
       }

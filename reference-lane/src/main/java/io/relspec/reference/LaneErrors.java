@@ -205,4 +205,107 @@ public final class LaneErrors {
             + why
             + ". Rewrite the file with the declared type or fix the dataset schema");
   }
+
+  /** A declared partition column with no {@code name=value} directory above a file. */
+  public static RelspecException missingPartitionDirectory(
+      String dataset, String directory, String column, List<String> found) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "' from "
+            + directory
+            + ": partition column '"
+            + column
+            + "' is declared but no directory between the location and the file is named '"
+            + column
+            + "=<value>' (found partition columns "
+            + found
+            + "). Move the files under "
+            + column
+            + "=<value> directories or fix the dataset's scan.partitionCols");
+  }
+
+  /** A partition directory whose value does not parse as the column's declared type. */
+  public static RelspecException badPartitionValue(
+      String dataset, String directory, String column, String value, String type) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "' from "
+            + directory
+            + ": partition column '"
+            + column
+            + "' has value '"
+            + value
+            + "', which does not parse as its declared type "
+            + type
+            + ". Rename the directory or fix the dataset's scan.partitionCols");
+  }
+
+  /** A CSV field that does not parse as its column's declared type (Spark's FAILFAST mode). */
+  public static RelspecException badCsvValue(
+      String dataset, String file, long line, String column, String why) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "' file "
+            + file
+            + " line "
+            + line
+            + ": column '"
+            + column
+            + "' "
+            + why
+            + ". Fix the file or the dataset's declared schema");
+  }
+
+  /**
+   * A blocking op whose working set (Arrow buffers plus its estimated heap: hash tables, sort and
+   * row indexes, dedupe maps) would pass the memory limit.
+   */
+  public static RelspecException overBudget(String rule, String op, long limit, long needed) {
+    return new RelspecException(
+        ErrorCode.INSUFFICIENT_RESOURCES,
+        "Cannot run op "
+            + op
+            + " of rule '"
+            + rule
+            + "': it needs more than the reference lane's memory limit of "
+            + limit
+            + " bytes (Arrow buffers plus about "
+            + needed
+            + " bytes of its hash tables, indexes and row keys on the heap). Raise"
+            + " memoryLimitBytes in the runtime profile or run the rule on an engine lane");
+  }
+
+  /** A CSV file that cannot be read. */
+  public static RelspecException unreadableCsv(String dataset, String file, Throwable cause) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "' file "
+            + file
+            + ": "
+            + cause.getMessage()
+            + ". Check that it is a readable UTF-8 CSV file",
+        cause);
+  }
+
+  /** A declared CSV column of a type CSV cannot hold. */
+  public static RelspecException unsupportedCsvColumn(String dataset, String column, String type) {
+    return new RelspecException(
+        ErrorCode.UNSUPPORTED,
+        "Cannot read dataset '"
+            + dataset
+            + "': column '"
+            + column
+            + "' is declared "
+            + type
+            + ", which a CSV file cannot hold (as in the Spark lane). Store the dataset as parquet"
+            + " or declare the column as a string");
+  }
 }

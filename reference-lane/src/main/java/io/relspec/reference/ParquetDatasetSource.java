@@ -10,19 +10,16 @@ import io.relspec.ir.type.ListType;
 import io.relspec.ir.type.PrimitiveType;
 import io.relspec.ir.type.TypeRules;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.BaseVariableWidthVector;
@@ -56,15 +53,18 @@ import org.apache.parquet.schema.Type;
 
 /**
  * Reads {@code parquet} datasets into Arrow batches with parquet-hadoop (Spark 3.5's Parquet 1.13.1
- * and Hadoop client 3.3.4, local file system). A dataset is every file under {@code baseDir /
- * location} ending with its {@code scan.fileExtension}, in path order; columns are matched by name
- * to the declared schema. Timestamps may be INT64 (millis, micros, nanos) or Spark's INT96;
- * decimals any physical type; lists 3-level or legacy 2-level.
+ * and Hadoop client 3.3.4, local file system), and {@code csv} datasets through {@link
+ * CsvDatasetSource}. The files of a dataset and its hive-style partition columns ({@code
+ * scan.partitionCols}) are {@link DatasetFiles}'; columns are matched by name to the declared
+ * schema. Timestamps may be INT64 (millis, micros, nanos) or Spark's INT96; decimals any physical
+ * type; lists 3-level or legacy 2-level.
  *
- * <p>Not yet: hive-style partition columns ({@code scan.partitionCols}), Delta and CSV datasets,
- * structs. Batches are read once per dataset and kept until {@link #close()}. Files whose declared
- * columns are all flat and of the file's own type are read column by column into the vectors;
- * others record by record.
+ * <p>{@link #open} streams a dataset: one batch at a time, file by file and row group by row group,
+ * so only the batch being read is held. {@link #batches} reads the whole dataset once and keeps it
+ * until {@link #close()} (for callers that need every batch at once). Files whose declared columns
+ * are all flat and of the file's own type are read column by column into the vectors; others record
+ * by record (lists; structs, plain groups whose members are read by name and must have the declared
+ * types). Not read: Delta datasets ({@code UNSUPPORTED}).
  */
 public final class ParquetDatasetSource implements DatasetSource, AutoCloseable {
   private static final long JULIAN_EPOCH_DAY = 2_440_588L;
@@ -84,68 +84,46 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
   public List<VectorSchemaRoot> batches(DatasetSpec dataset) {
     Relation relation = read.get(dataset.name());
     if (relation == null) {
-      relation = read(dataset);
+      relation = new Relation(new RelSchema(dataset.schema()), DatasetFiles.readAll(open(dataset)));
       read.put(dataset.name(), relation);
     }
     return relation.batches();
   }
 
-  private Relation read(DatasetSpec dataset) {
+  /**
+   * Reads the dataset file by file, row group by row group, one batch of at most {@code batchSize}
+   * rows at a time; partition columns come from the files' directories ({@link DatasetFiles}). The
+   * files are listed (and partition directories parsed) now; each file's footer is checked when the
+   * stream reaches it. {@code csv} datasets are read by {@link CsvDatasetSource}.
+   */
+  @Override
+  public BatchStream open(DatasetSpec dataset) {
+    if (dataset.format() == DatasetFormat.CSV) {
+      return new CsvDatasetSource(baseDir, allocator, batchSize).open(dataset);
+    }
     if (dataset.format() != DatasetFormat.PARQUET) {
       throw LaneErrors.unsupportedFormat(dataset.name(), dataset.format().jsonName());
     }
-    Path dir = baseDir.resolve(dataset.location());
-    List<Path> files = files(dataset, dir);
-    RelSchema schema = new RelSchema(dataset.schema());
+    List<DatasetFiles.DataFile> files = DatasetFiles.list(dataset, baseDir);
+    RelSchema schema = DatasetFiles.dataColumns(dataset);
     Configuration conf = new Configuration(false);
-    List<VectorSchemaRoot> batches = new ArrayList<>();
-    try {
-      for (Path file : files) {
-        readFile(dataset, file, schema, conf, batches);
-      }
-      return new Relation(schema, batches);
-    } catch (RuntimeException e) {
-      batches.forEach(VectorSchemaRoot::close);
-      throw e;
-    }
-  }
-
-  private static List<Path> files(DatasetSpec dataset, Path dir) {
-    String extension = dataset.scan().fileExtension();
-    if (Files.isRegularFile(dir)) {
-      return List.of(dir);
-    }
-    if (!Files.isDirectory(dir)) {
-      throw LaneErrors.missingLocation(dataset.name(), dir.toString());
-    }
-    try (Stream<Path> walk = Files.walk(dir)) {
-      return walk.filter(Files::isRegularFile)
-          .filter(p -> p.getFileName().toString().endsWith(extension))
-          .filter(p -> !p.getFileName().toString().startsWith("."))
-          .filter(p -> !p.getFileName().toString().startsWith("_"))
-          .sorted()
-          .toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return DatasetFiles.stream(
+        dataset, files, allocator, file -> openFile(dataset, file.path(), schema, conf));
   }
 
   /**
-   * Appends the batches of one file: flat columns of the declared type are read column by column
-   * straight into Arrow vectors (one batch list per row group); any other file (lists, decimals,
-   * INT96 or non-micros timestamps, widened types) row by row through parquet's example {@link
-   * Group} records.
+   * Opens one file after checking its footer against the declared data columns: flat columns of the
+   * declared type are read column by column straight into Arrow vectors; any other file (lists,
+   * decimals, INT96 or non-micros timestamps, widened types) row by row through parquet's example
+   * {@link Group} records.
    */
-  private void readFile(
-      DatasetSpec dataset,
-      Path file,
-      RelSchema schema,
-      Configuration conf,
-      List<VectorSchemaRoot> batches) {
+  private DatasetFiles.FileReader openFile(
+      DatasetSpec dataset, Path file, RelSchema schema, Configuration conf) {
     org.apache.hadoop.fs.Path hadoopPath = new org.apache.hadoop.fs.Path(file.toUri());
     DataType[] fileTypes = new DataType[schema.fields().size()];
-    try (ParquetFileReader reader =
-        ParquetFileReader.open(HadoopInputFile.fromPath(hadoopPath, conf))) {
+    ParquetFileReader reader = null;
+    try {
+      reader = ParquetFileReader.open(HadoopInputFile.fromPath(hadoopPath, conf));
       MessageType fileSchema = reader.getFooter().getFileMetaData().getSchema();
       for (int c = 0; c < schema.fields().size(); c++) {
         Field field = schema.fields().get(c);
@@ -170,13 +148,26 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
         fileTypes[c] = found;
       }
       if (columnar(schema, fileSchema, fileTypes)) {
-        readColumns(reader, schema, fileSchema, batches);
-        return;
+        ColumnarFile columns = new ColumnarFile(dataset, file, reader, schema, fileSchema);
+        reader = null;
+        return columns;
       }
     } catch (IOException | RuntimeException e) {
       throw readFailure(dataset, file, e);
+    } finally {
+      closeQuietly(reader);
     }
-    readRows(dataset, hadoopPath, file, schema, fileTypes, conf, batches);
+    return new RowFile(dataset, hadoopPath, file, schema, fileTypes, conf);
+  }
+
+  private static void closeQuietly(AutoCloseable closeable) {
+    if (closeable != null) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        // reading already failed or is done; nothing more to say about this file
+      }
+    }
   }
 
   /** A relspec error, or Arrow's memory limit, as is; anything else as an unreadable file. */
@@ -227,56 +218,87 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
   }
 
   /**
-   * Reads the declared columns of every row group with parquet's column readers into batches of at
-   * most {@code batchSize} rows, in file order.
+   * A file read with parquet's column readers, one row group at a time and within it one batch of
+   * at most {@code batchSize} rows at a time (every column's reader advances by the batch).
    */
-  private void readColumns(
-      ParquetFileReader reader,
-      RelSchema schema,
-      MessageType fileSchema,
-      List<VectorSchemaRoot> batches)
-      throws IOException {
-    List<Type> columns = new ArrayList<>();
-    for (Field field : schema.fields()) {
-      columns.add(fileSchema.getType(field.name()));
+  private final class ColumnarFile implements DatasetFiles.FileReader {
+    private final DatasetSpec dataset;
+    private final Path file;
+    private final ParquetFileReader reader;
+    private final MessageType requested;
+    private final String createdBy;
+    private final org.apache.arrow.vector.types.pojo.Schema arrow;
+    private ColumnReader[] readers;
+    private int[] defined;
+    private long left;
+
+    ColumnarFile(
+        DatasetSpec dataset,
+        Path file,
+        ParquetFileReader reader,
+        RelSchema schema,
+        MessageType fileSchema) {
+      this.dataset = dataset;
+      this.file = file;
+      this.reader = reader;
+      List<Type> columns = new ArrayList<>();
+      for (Field field : schema.fields()) {
+        columns.add(fileSchema.getType(field.name()));
+      }
+      this.requested = new MessageType(fileSchema.getName(), columns);
+      reader.setRequestedSchema(requested);
+      this.createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+      this.arrow = schema.toArrow();
     }
-    MessageType requested = new MessageType(fileSchema.getName(), columns);
-    reader.setRequestedSchema(requested);
-    String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
-    org.apache.arrow.vector.types.pojo.Schema arrow = schema.toArrow();
-    PageReadStore pages;
-    while ((pages = reader.readNextRowGroup()) != null) {
-      long rowCount = pages.getRowCount();
-      if (rowCount == 0) {
-        continue;
-      }
-      ColumnReadStoreImpl store =
-          new ColumnReadStoreImpl(
-              pages, new GroupRecordConverter(requested).getRootConverter(), requested, createdBy);
-      int first = batches.size();
-      int[] sizes = new int[(int) ((rowCount + batchSize - 1) / batchSize)];
-      for (int b = 0; b < sizes.length; b++) {
-        sizes[b] = (int) Math.min(batchSize, rowCount - (long) b * batchSize);
+
+    @Override
+    public VectorSchemaRoot next() {
+      try {
+        while (left == 0) {
+          PageReadStore pages = reader.readNextRowGroup();
+          if (pages == null) {
+            return null;
+          }
+          left = pages.getRowCount();
+          ColumnReadStoreImpl store =
+              new ColumnReadStoreImpl(
+                  pages,
+                  new GroupRecordConverter(requested).getRootConverter(),
+                  requested,
+                  createdBy);
+          List<ColumnDescriptor> descriptors = requested.getColumns();
+          readers = new ColumnReader[descriptors.size()];
+          defined = new int[descriptors.size()];
+          for (int c = 0; c < descriptors.size(); c++) {
+            readers[c] = store.getColumnReader(descriptors.get(c));
+            defined[c] = descriptors.get(c).getMaxDefinitionLevel();
+          }
+        }
+        int size = (int) Math.min(batchSize, left);
         VectorSchemaRoot batch = VectorSchemaRoot.create(arrow, allocator);
-        batches.add(batch);
-        for (FieldVector vector : batch.getFieldVectors()) {
-          vector.setInitialCapacity(sizes[b]);
+        try {
+          for (FieldVector vector : batch.getFieldVectors()) {
+            vector.setInitialCapacity(size);
+          }
+          batch.allocateNew();
+          for (int c = 0; c < readers.length; c++) {
+            read(readers[c], defined[c], batch.getVector(c), size);
+          }
+          batch.setRowCount(size);
+        } catch (RuntimeException e) {
+          batch.close();
+          throw e;
         }
-        batch.allocateNew();
+        left -= size;
+        return batch;
+      } catch (IOException | RuntimeException e) {
+        throw readFailure(dataset, file, e);
       }
-      for (int c = 0; c < columns.size(); c++) {
-        ColumnDescriptor descriptor =
-            requested.getColumnDescription(new String[] {columns.get(c).getName()});
-        ColumnReader column = store.getColumnReader(descriptor);
-        int defined = descriptor.getMaxDefinitionLevel();
-        for (int b = 0; b < sizes.length; b++) {
-          FieldVector vector = batches.get(first + b).getVector(c);
-          read(column, defined, vector, sizes[b]);
-        }
-      }
-      for (int b = 0; b < sizes.length; b++) {
-        batches.get(first + b).setRowCount(sizes[b]);
-      }
+    }
+
+    @Override
+    public void close() {
+      closeQuietly(reader);
     }
   }
 
@@ -345,54 +367,67 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
     }
   }
 
-  /** Reads a file record by record through parquet's example {@link Group}s. */
-  @SuppressWarnings("deprecation")
-  private void readRows(
-      DatasetSpec dataset,
-      org.apache.hadoop.fs.Path hadoopPath,
-      Path file,
-      RelSchema schema,
-      DataType[] fileTypes,
-      Configuration conf,
-      List<VectorSchemaRoot> batches) {
-    try (BatchBuilder out = new BatchBuilder(schema, allocator, batchSize);
-        ParquetReader<Group> reader =
-            ParquetReader.builder(new GroupReadSupport(), hadoopPath).withConf(conf).build()) {
-      Group group;
-      while ((group = reader.read()) != null) {
-        out.startRow();
-        for (int c = 0; c < schema.fields().size(); c++) {
-          Field field = schema.fields().get(c);
-          Object value = value(group, field.name(), fileTypes[c]);
-          if (value != null && !fileTypes[c].equals(field.type())) {
-            value = Casts.cast(value, fileTypes[c], field.type());
-          }
-          out.set(c, value);
-        }
-        out.endRow();
-      }
-      try (Relation rows = out.finish()) {
-        for (VectorSchemaRoot batch : rows.batches()) {
-          batches.add(transfer(batch));
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      throw readFailure(dataset, file, e);
-    }
-  }
+  /** A file read record by record through parquet's example {@link Group}s. */
+  private final class RowFile implements DatasetFiles.FileReader {
+    private final DatasetSpec dataset;
+    private final Path file;
+    private final RelSchema schema;
+    private final DataType[] fileTypes;
+    private final ParquetReader<Group> reader;
 
-  /** A batch owning {@code batch}'s buffers (no copy); {@code batch} is left empty. */
-  private static VectorSchemaRoot transfer(VectorSchemaRoot batch) {
-    List<FieldVector> vectors = new ArrayList<>();
-    for (FieldVector vector : batch.getFieldVectors()) {
-      org.apache.arrow.vector.util.TransferPair pair =
-          vector.getTransferPair(vector.getAllocator());
-      pair.transfer();
-      vectors.add((FieldVector) pair.getTo());
+    @SuppressWarnings("deprecation")
+    RowFile(
+        DatasetSpec dataset,
+        org.apache.hadoop.fs.Path hadoopPath,
+        Path file,
+        RelSchema schema,
+        DataType[] fileTypes,
+        Configuration conf) {
+      this.dataset = dataset;
+      this.file = file;
+      this.schema = schema;
+      this.fileTypes = fileTypes;
+      try {
+        this.reader =
+            ParquetReader.builder(new GroupReadSupport(), hadoopPath).withConf(conf).build();
+      } catch (IOException | RuntimeException e) {
+        throw readFailure(dataset, file, e);
+      }
     }
-    VectorSchemaRoot moved = new VectorSchemaRoot(vectors);
-    moved.setRowCount(batch.getRowCount());
-    return moved;
+
+    @Override
+    public VectorSchemaRoot next() {
+      try (BatchBuilder out = new BatchBuilder(schema, allocator, batchSize)) {
+        int rows = 0;
+        Group group;
+        while (rows < batchSize && (group = reader.read()) != null) {
+          out.startRow();
+          for (int c = 0; c < schema.fields().size(); c++) {
+            Field field = schema.fields().get(c);
+            Object value = value(group, field.name(), fileTypes[c]);
+            if (value != null && !fileTypes[c].equals(field.type())) {
+              value = Casts.cast(value, fileTypes[c], field.type());
+            }
+            out.set(c, value);
+          }
+          out.endRow();
+          rows++;
+        }
+        if (rows == 0) {
+          return null;
+        }
+        try (Relation batch = out.finish()) {
+          return DatasetFiles.transfer(batch.batches().get(0));
+        }
+      } catch (IOException | RuntimeException e) {
+        throw readFailure(dataset, file, e);
+      }
+    }
+
+    @Override
+    public void close() {
+      closeQuietly(reader);
+    }
   }
 
   /** The relspec type a Parquet column holds, as Spark 3.5 reads it. */
@@ -412,6 +447,21 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
           throw unsupported(dataset, file, column, parquet);
         }
         return new ListType(fileType(dataset, file, column, element));
+      }
+      if (annotation == null
+          && group.getFieldCount() > 0
+          && !group.isRepetition(Type.Repetition.REPEATED)) {
+        // a struct: a plain group, its members by name
+        List<io.relspec.ir.type.StructType.StructField> members = new ArrayList<>();
+        for (Type member : group.getFields()) {
+          if (member.isRepetition(Type.Repetition.REPEATED)) {
+            throw unsupported(dataset, file, column, parquet);
+          }
+          members.add(
+              new io.relspec.ir.type.StructType.StructField(
+                  member.getName(), fileType(dataset, file, column, member)));
+        }
+        return new io.relspec.ir.type.StructType(members);
       }
       throw unsupported(dataset, file, column, parquet);
     }
@@ -481,6 +531,14 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
     Type parquet = group.getType().getType(field);
     if (type instanceof ListType list) {
       return list(group.getGroup(field, i), list.element());
+    }
+    if (type instanceof io.relspec.ir.type.StructType struct) {
+      Group members = group.getGroup(field, i);
+      List<Object> out = new ArrayList<>();
+      for (io.relspec.ir.type.StructType.StructField member : struct.fields()) {
+        out.add(value(members, member.name(), member.type()));
+      }
+      return Collections.unmodifiableList(out);
     }
     if (type instanceof DecimalType decimal) {
       int scale = decimal.scale();

@@ -67,7 +67,9 @@ public final class ReferenceLane implements AutoCloseable {
           }
           OutputResult result;
           try {
-            result = new ContractFinalizer(allocator, batchSize).finalizeOutput(output, ruleRows);
+            result =
+                new ContractFinalizer(allocator, batchSize, memoryLimit)
+                    .finalizeOutput(output, ruleRows);
           } catch (OutOfMemoryException e) {
             throw LaneErrors.outOfMemory(output.rules().get(0).name(), "finalize", memoryLimit, e);
           }
@@ -112,7 +114,10 @@ public final class ReferenceLane implements AutoCloseable {
                               rule,
                               name,
                               bundle.bundle().datasets().stream().map(DatasetSpec::name).toList()));
-          return new SourceBatches(new RelSchema(dataset.schema()), datasets.batches(dataset));
+          return SourceBatches.streamed(
+              new RelSchema(dataset.schema()),
+              () -> datasets.open(dataset),
+              () -> datasets.batches(dataset));
         };
     Executor executor =
         new Executor(allocator, batchSize, memoryLimit, inputs, plan.name(), plan.params());

@@ -176,7 +176,9 @@ public final class ArrowLaneRunner {
             new ContractFinalizer.RuleRows(output.rules().get(i).name(), executions.get(i).rows()));
       }
       try {
-        result = new ContractFinalizer(allocator, profile.batchSize()).finalizeOutput(output, rows);
+        result =
+            new ContractFinalizer(allocator, profile.batchSize(), limit)
+                .finalizeOutput(output, rows);
       } catch (OutOfMemoryException e) {
         throw LaneErrors.outOfMemory(output.rules().get(0).name(), "finalize", limit, e);
       }
@@ -288,7 +290,10 @@ public final class ArrowLaneRunner {
         return new SourceBatches(output.rows().schema(), output.rows().batches());
       }
       DatasetSpec spec = spec(rule, dataset);
-      return new SourceBatches(new RelSchema(spec.schema()), source.batches(spec));
+      // read batch by batch by each scan of the reference executor; engines that need every
+      // batch at once (batches()) read the dataset once and keep it until the run ends
+      return SourceBatches.streamed(
+          new RelSchema(spec.schema()), () -> source.open(spec), () -> source.batches(spec));
     }
 
     @Override
