@@ -12,7 +12,8 @@ import java.util.Map;
  * @param nativeOps the paths and names of the ops that run natively, e.g. {@code ops[2] filter}
  * @param fallbacks the ops that cannot run natively, with reasons
  * @param nativePlan the engine's own plan text (empty when there are fallbacks)
- * @param partitions how many native plans run the first stage in parallel (1: one plan)
+ * @param partitions how many native plans ran the stage that reads the pipeline's first input in
+ *     parallel (1: one plan); see {@code stages} for every stage
  * @param notes how a native op ran, by path, where there is more to say (a scan: Parquet read
  *     natively by {@code NativeScan}, or read by the JVM and why; a join: broadcast to the
  *     partitions or run in one plan)
