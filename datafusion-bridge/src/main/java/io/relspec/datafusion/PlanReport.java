@@ -12,9 +12,13 @@ import java.util.Map;
  * @param nativeOps the paths and names of the ops that run natively, e.g. {@code ops[2] filter}
  * @param fallbacks the ops that cannot run natively, with reasons
  * @param nativePlan the engine's own plan text (empty when there are fallbacks)
- * @param partitions how many native plans run the first stage in parallel (1: one plan)
+ * @param partitions how many native plans ran the stage that reads the pipeline's first input in
+ *     parallel (1: one plan); see {@code stages} for every stage
  * @param notes how a native op ran, by path, where there is more to say (a scan: Parquet read
- *     natively by {@code NativeScan}, or read by the JVM and why)
+ *     natively by {@code NativeScan}, or read by the JVM and why; a join: broadcast to the
+ *     partitions or run in one plan)
+ * @param stages the native stages in the order they ran (planned, for {@code explain}), each with
+ *     how many native plans ran it in parallel
  */
 public record PlanReport(
     String engine,
@@ -22,11 +26,47 @@ public record PlanReport(
     List<Fallback> fallbacks,
     String nativePlan,
     int partitions,
-    Map<String, String> notes) {
+    Map<String, String> notes,
+    List<Stage> stages) {
   public PlanReport {
     nativeOps = List.copyOf(nativeOps);
     fallbacks = List.copyOf(fallbacks);
     notes = Map.copyOf(notes);
+    stages = List.copyOf(stages);
+  }
+
+  /**
+   * One native stage of an execution.
+   *
+   * @param ops the paths of the ops it ran, e.g. {@code ops[0..3]} (a range of the pipeline, or of
+   *     a join's right side)
+   * @param plans how many native plans ran it in parallel (1: one plan)
+   * @param how how its input was split, or why it ran in one plan
+   */
+  public record Stage(String ops, int plans, String how) {
+    public Stage {
+      if (plans < 1) {
+        throw new IllegalArgumentException("a stage runs at least one native plan, not " + plans);
+      }
+    }
+
+    /** E.g. {@code ops[0..2]: 2 native plans in parallel; input batches in 2 contiguous slices}. */
+    public String render() {
+      return ops
+          + ": "
+          + (plans == 1 ? "1 native plan" : plans + " native plans in parallel")
+          + (how.isEmpty() ? "" : "; " + how);
+    }
+  }
+
+  public PlanReport(
+      String engine,
+      List<String> nativeOps,
+      List<Fallback> fallbacks,
+      String nativePlan,
+      int partitions,
+      Map<String, String> notes) {
+    this(engine, nativeOps, fallbacks, nativePlan, partitions, notes, List.of());
   }
 
   public PlanReport(
@@ -39,11 +79,18 @@ public record PlanReport(
   }
 
   public PlanReport withPartitions(int newPartitions) {
-    return new PlanReport(engine, nativeOps, fallbacks, nativePlan, newPartitions, notes);
+    return new PlanReport(engine, nativeOps, fallbacks, nativePlan, newPartitions, notes, stages);
   }
 
   public PlanReport withNotes(Map<String, String> newNotes) {
-    return new PlanReport(engine, nativeOps, fallbacks, nativePlan, partitions, newNotes);
+    return new PlanReport(engine, nativeOps, fallbacks, nativePlan, partitions, newNotes, stages);
+  }
+
+  /** The same report with {@code newStages}, and {@code moreNotes} added to its notes. */
+  public PlanReport withStages(List<Stage> newStages, Map<String, String> moreNotes) {
+    Map<String, String> merged = new java.util.LinkedHashMap<>(notes);
+    merged.putAll(moreNotes);
+    return new PlanReport(engine, nativeOps, fallbacks, nativePlan, partitions, merged, newStages);
   }
 
   /** The lane name of native ops in run manifests. */
@@ -56,7 +103,9 @@ public record PlanReport(
    * How each op ran, as run manifests record it (paths relative to the rule, e.g. {@code ops[2]}):
    * native ops on {@value #LANE} ({@code translated} for param, bound to literals, and dedupe, a
    * Sort + Window + Filter rewrite), fallbacks on {@value #FALLBACK_LANE} with their reasons (the
-   * ops nested in a fallback, e.g. a join's right side, are fallbacks too), in path order.
+   * ops nested in a fallback, e.g. a join's right side, are fallbacks too), in path order; then one
+   * entry per native stage ({@code stages[k]}, op {@code stage}) saying which ops it ran and in how
+   * many native plans.
    */
   public List<RunManifest.OpExecution> executions() {
     List<RunManifest.OpExecution> out = new ArrayList<>();
@@ -84,6 +133,11 @@ public record PlanReport(
               fallback.path(), fallback.op(), "fallback", FALLBACK_LANE, fallback.reason()));
     }
     out.sort(java.util.Comparator.comparing(e -> pathKey(e.path())));
+    for (int k = 0; k < stages.size(); k++) {
+      out.add(
+          new RunManifest.OpExecution(
+              "stages[" + k + "]", "stage", "native", LANE, stages.get(k).render()));
+    }
     return out;
   }
 

@@ -217,7 +217,15 @@ final class CometSession implements EngineSession {
     PlanReport report =
         report(translation).withNotes(scanNotes(pipeline.ops(), "ops", new LinkedHashMap<>()));
     if (translation.fallbacks().isEmpty()) {
-      return report.withPartitions(partitionsFor(pipeline));
+      Planned planned =
+          plan(
+              pipeline,
+              effectiveParams(pipeline.ops(), params),
+              Paths.TOP,
+              partitionsFor(pipeline));
+      return report
+          .withPartitions(planned.partitions())
+          .withStages(planned.stages(), planned.notes());
     }
     if (!fallbackToReference) {
       return report;
@@ -260,22 +268,11 @@ final class CometSession implements EngineSession {
       }
       return executeMixed(pipeline, params, false);
     }
-    int partitions = partitionsFor(pipeline);
-    if (partitions > 1) {
-      List<VectorSchemaRoot> staged = executePartitioned(pipeline, params, partitions);
-      if (staged != null) {
-        return new QueryResult(
-            translation.schema().toArrow(), detach(staged), report.withPartitions(partitions));
-      }
-    }
-    Schema output = translation.schema().toArrow();
-    List<List<VectorSchemaRoot>> inputs = new ArrayList<>();
-    for (String scan : translation.scans()) {
-      inputs.add(datasets.get(scan).batches());
-    }
-    List<VectorSchemaRoot> batches =
-        run(translation.root().orElseThrow(), inputs, output, output.getFields().size());
-    return new QueryResult(output, detach(batches), report);
+    Ran ran = runNative(pipeline, effectiveParams(pipeline.ops(), params), Paths.TOP);
+    return new QueryResult(
+        translation.schema().toArrow(),
+        detach(ran.batches()),
+        report.withPartitions(ran.partitions()).withStages(ran.stages(), ran.notes()));
   }
 
   /**
@@ -329,6 +326,9 @@ final class CometSession implements EngineSession {
     StringBuilder plans = new StringBuilder();
     Stage current = null;
     String registered = null;
+    List<PlanReport.Stage> stages = new ArrayList<>();
+    Map<String, String> notes = new LinkedHashMap<>();
+    int partitions = 0;
     int i = 0;
     try {
       while (i < ops.size()) {
@@ -337,14 +337,39 @@ final class CometSession implements EngineSession {
         if (prefix.root().isPresent()) {
           nativeOps.addAll(prefix.nativeOps());
           plans.append(PlanTranslator.describe(prefix.root().get()));
-          Schema output = prefix.schema().toArrow();
           List<VectorSchemaRoot> batches = List.of();
+          // The segment as a pipeline of its own: a scan of the previous stage's rows (or the
+          // rule's scan), the param ops bound so far, the segment's ops; it runs in
+          // targetPartitions plans where it can, as a fully native pipeline does.
+          List<Op> segmentOps = new ArrayList<>();
+          Paths paths = Paths.TOP;
+          if (registered == null) {
+            segmentOps.addAll(ops.subList(0, prefix.end()));
+          } else {
+            segmentOps.add(Scan.of(registered));
+            List<Op> bound = ops.subList(0, i).stream().filter(op -> op instanceof Param).toList();
+            segmentOps.addAll(bound);
+            segmentOps.addAll(ops.subList(i, prefix.end()));
+            paths = new Paths("ops", i, bound.size() + 1);
+          }
+          Pipeline segment = new Pipeline(segmentOps);
           if (!dryRun) {
-            List<List<VectorSchemaRoot>> inputs = new ArrayList<>();
-            for (String scan : prefix.scans()) {
-              inputs.add(datasets.get(scan).batches());
-            }
-            batches = run(prefix.root().get(), inputs, output, output.getFields().size());
+            Ran ran = runNative(segment, params, paths);
+            batches = ran.batches();
+            stages.addAll(ran.stages());
+            notes.putAll(ran.notes());
+            partitions = partitions == 0 ? ran.partitions() : partitions;
+          } else {
+            // the rows of a JVM op are not there yet: planned as targetPartitions plans
+            Planned planned =
+                plan(
+                    segment,
+                    params,
+                    paths,
+                    registered == null ? partitionsFor(segment) : profile.effectivePartitions());
+            stages.addAll(planned.stages());
+            notes.putAll(planned.notes());
+            partitions = partitions == 0 ? planned.partitions() : partitions;
           }
           current = replace(current, new Stage(prefix.schema(), batches));
           i = prefix.end();
@@ -368,8 +393,10 @@ final class CometSession implements EngineSession {
       Stage done = current;
       current = null;
       PlanReport report =
-          new PlanReport(CometEngine.NAME, nativeOps, fallbacks, plans.toString(), 1)
-              .withNotes(scanNotes(ops, "ops", new LinkedHashMap<>()));
+          new PlanReport(
+                  CometEngine.NAME, nativeOps, fallbacks, plans.toString(), Math.max(1, partitions))
+              .withNotes(scanNotes(ops, "ops", new LinkedHashMap<>()))
+              .withStages(stages, notes);
       return new QueryResult(done.schema().toArrow(), detach(done.batches()), report);
     } catch (RuntimeException e) {
       if (current != null) {
@@ -533,16 +560,284 @@ final class CometSession implements EngineSession {
   }
 
   /**
-   * Runs the row-local prefix (and the Partial aggregate) once per contiguous range of the first
-   * dataset's batches, in parallel, then the rest once over their concatenated outputs. Returns
-   * null when the partitions produced nothing to merge (the caller then runs one plan).
+   * Maps the op indexes of a pipeline run here to the paths of the rule's ops: index k is {@code
+   * base[max(first, first + k - drop)]}. A rule's pipeline is {@link #TOP}; a join's right side run
+   * on its own has the rule's param ops copied in after its scan ({@code drop} = their number); a
+   * native segment after a JVM op starts with a scan of that op's rows and the param ops ({@code
+   * first} = the segment's first op, {@code drop} = their number + 1).
    */
-  private List<VectorSchemaRoot> executePartitioned(
-      Pipeline pipeline, Map<String, Literal> params, int partitions) {
+  private record Paths(String base, int first, int drop) {
+    static final Paths TOP = new Paths("ops", 0, 0);
+
+    /** Index 0 of a segment after a JVM op (and the param ops copied in) scans that op's rows. */
+    private boolean input(int k) {
+      return first > 0 && k < drop;
+    }
+
+    String op(int k) {
+      return input(k)
+          ? "the rows of " + base + "[" + (first - 1) + "]"
+          : base + "[" + Math.max(first, first + k - drop) + "]";
+    }
+
+    String range(int from, int to) {
+      if (input(from)) {
+        return op(from) + (input(to) ? "" : " and " + range(drop, to));
+      }
+      int a = Math.max(first, first + from - drop);
+      int b = Math.max(first, first + to - drop);
+      return base + "[" + a + (b > a ? ".." + b : "") + "]";
+    }
+  }
+
+  /** A fully native pipeline's output (not yet detached), the stages that ran, join notes. */
+  private record Ran(
+      List<VectorSchemaRoot> batches,
+      List<PlanReport.Stage> stages,
+      Map<String, String> notes,
+      int partitions) {}
+
+  /** The stages {@link #runNative} would run, and the notes it would give. */
+  private record Planned(
+      List<PlanReport.Stage> stages, Map<String, String> notes, int partitions) {}
+
+  /**
+   * Runs a fully native pipeline: in {@code targetPartitions} plans where its first input can be
+   * split (see {@link #executePartitioned}), else in one plan.
+   *
+   * @param params the given params and the defaults of the rule's param ops
+   */
+  private Ran runNative(Pipeline pipeline, Map<String, Literal> params, Paths paths) {
+    int partitions = partitionsFor(pipeline);
+    if (partitions > 1) {
+      Ran staged = executePartitioned(pipeline, params, partitions, paths);
+      if (staged != null) {
+        return staged;
+      }
+    }
+    PlanTranslator.Translation translation = translator(params).translate(pipeline);
+    Schema output = translation.schema().toArrow();
+    List<List<VectorSchemaRoot>> inputs = new ArrayList<>();
+    for (String scan : translation.scans()) {
+      inputs.add(datasets.get(scan).batches());
+    }
+    List<VectorSchemaRoot> batches =
+        run(translation.root().orElseThrow(), inputs, output, output.getFields().size());
+    Planned single = singlePlan(pipeline, paths, partitions);
+    return new Ran(batches, single.stages(), single.notes(), 1);
+  }
+
+  /** The stages of {@link #runNative} without running anything ({@code explain}). */
+  private Planned plan(
+      Pipeline pipeline, Map<String, Literal> params, Paths paths, int partitions) {
+    if (partitions <= 1) {
+      return singlePlan(pipeline, paths, partitions);
+    }
     PlanTranslator.Staging staging = PlanTranslator.Staging.of(pipeline);
+    List<PlanReport.Stage> stages = new ArrayList<>();
+    Map<String, String> notes = new LinkedHashMap<>();
+    for (int j : staging.broadcastJoins()) {
+      RightSide right = rightSide(pipeline, j);
+      Planned built =
+          plan(right.pipeline(), params, right.paths(paths, j), partitionsFor(right.pipeline()));
+      stages.addAll(built.stages());
+      notes.putAll(built.notes());
+    }
+    boolean nativeFirst = nativeFiles(((Scan) pipeline.ops().get(0)).dataset()).isPresent();
+    stages.addAll(splitStages(pipeline, staging, paths, partitions, nativeFirst));
+    notes.putAll(joinNotes(pipeline, staging, paths, partitions));
+    return new Planned(stages, notes, partitions);
+  }
+
+  /** One plan for the whole pipeline: the stage and the notes of its joins. */
+  private Planned singlePlan(Pipeline pipeline, Paths paths, int partitions) {
+    String why;
+    if (profile.effectivePartitions() <= 1) {
+      why = "targetPartitions is 1";
+    } else if (partitions <= 1) {
+      why = "its first input has fewer than 2 batches to split";
+    } else {
+      why = "the " + partitions + " partitions produced no rows; run again as one plan";
+    }
+    int last = pipeline.ops().size() - 1;
+    Map<String, String> notes = new LinkedHashMap<>();
+    for (int k = 0; k <= last; k++) {
+      if (pipeline.ops().get(k) instanceof io.relspec.ir.op.Join) {
+        notes.put(paths.op(k), "HashJoin (build right) in one native plan with the ops around it");
+      }
+    }
+    return new Planned(List.of(new PlanReport.Stage(paths.range(0, last), 1, why)), notes, 1);
+  }
+
+  /** A join's right side as a pipeline of its own, with the rule's param ops bound before it. */
+  private record RightSide(Pipeline pipeline, int bound) {
+    Paths paths(Paths outer, int join) {
+      return new Paths(outer.op(join) + ".right.ops", 0, bound);
+    }
+  }
+
+  private static RightSide rightSide(Pipeline pipeline, int join) {
+    List<Op> right = ((io.relspec.ir.op.Join) pipeline.ops().get(join)).right().ops();
+    List<Op> ops = new ArrayList<>();
+    ops.add(right.get(0));
+    List<Op> bound =
+        pipeline.ops().subList(0, join).stream().filter(op -> op instanceof Param).toList();
+    ops.addAll(bound);
+    ops.addAll(right.subList(1, right.size()));
+    return new RightSide(new Pipeline(ops), bound.size());
+  }
+
+  /** The split stage (and the merge stage) of a partitioned execution. */
+  private List<PlanReport.Stage> splitStages(
+      Pipeline pipeline,
+      PlanTranslator.Staging staging,
+      Paths paths,
+      int partitions,
+      boolean nativeFirst) {
+    List<PlanReport.Stage> stages = new ArrayList<>();
+    int last = pipeline.ops().size() - 1;
+    String ops =
+        paths.range(0, staging.splitAt() - 1)
+            + (staging.aggregate()
+                ? " and the Partial half of " + paths.op(staging.splitAt())
+                : "");
+    String how =
+        nativeFirst
+            ? "the first scan's Parquet files in " + partitions + " byte ranges, one per plan"
+            : "the first input's batches in " + partitions + " contiguous slices, one per plan";
+    if (!staging.broadcastJoins().isEmpty()) {
+      how +=
+          "; "
+              + staging.broadcastJoins().stream().map(paths::op).toList()
+              + " broadcast: every plan joins its left rows with the whole right side";
+    }
+    stages.add(new PlanReport.Stage(ops, partitions, how));
+    if (staging.hasMerge(pipeline)) {
+      stages.add(
+          new PlanReport.Stage(
+              (staging.aggregate() ? "the Final half of " : "")
+                  + paths.range(staging.splitAt(), last),
+              1,
+              "over the concatenated outputs of the " + partitions + " plans"));
+    }
+    return stages;
+  }
+
+  /** How each join of a partitioned execution runs: broadcast, or in the single merge plan. */
+  private static Map<String, String> joinNotes(
+      Pipeline pipeline, PlanTranslator.Staging staging, Paths paths, int partitions) {
+    Map<String, String> notes = new LinkedHashMap<>();
+    for (int k = 0; k < pipeline.ops().size(); k++) {
+      if (!(pipeline.ops().get(k) instanceof io.relspec.ir.op.Join join)) {
+        continue;
+      }
+      if (staging.broadcastJoins().contains(k)) {
+        notes.put(
+            paths.op(k),
+            "HashJoin (build right), broadcast: the right side ran once and each of the "
+                + partitions
+                + " native plans builds its hash table from those batches and probes its share"
+                + " of the left rows");
+      } else if (!PlanTranslator.Staging.broadcastable(join)) {
+        notes.put(
+            paths.op(k),
+            "HashJoin (build right) in the single merge plan: a "
+                + join.type().name().toLowerCase(java.util.Locale.ROOT)
+                + " join keeps unmatched right rows, which every partition would repeat, and"
+                + " Comet 0.12 has no operator to hash-partition both sides within one process");
+      } else {
+        notes.put(
+            paths.op(k),
+            "HashJoin (build right) in the single merge plan, after "
+                + paths.op(staging.splitAt() - 1 + (staging.aggregate() ? 1 : 0))
+                + " ended the split");
+      }
+    }
+    return notes;
+  }
+
+  /**
+   * Runs the row-local prefix (and the Partial aggregate) once per contiguous range of the first
+   * dataset's batches (or byte range of its Parquet files), in parallel, then the rest once over
+   * their concatenated outputs. Inner, left, semi and anti joins in the prefix are broadcast: their
+   * right side runs first (itself in parallel where it can), and every plan scans its batches whole
+   * as the join's build side (exported to each plan without a copy). Returns null when the
+   * partitions produced nothing to merge (the caller then runs one plan).
+   */
+  private Ran executePartitioned(
+      Pipeline pipeline, Map<String, Literal> params, int partitions, Paths paths) {
+    PlanTranslator.Staging staging = PlanTranslator.Staging.of(pipeline);
+    List<Op> ops = new ArrayList<>(pipeline.ops());
+    List<String> builds = new ArrayList<>();
+    List<PlanReport.Stage> stages = new ArrayList<>();
+    Map<String, String> notes = new LinkedHashMap<>();
+    try {
+      for (int j : staging.broadcastJoins()) {
+        io.relspec.ir.op.Join join = (io.relspec.ir.op.Join) ops.get(j);
+        RightSide right = rightSide(pipeline, j);
+        RelSchema rightSchema = translator(params).translate(right.pipeline()).schema();
+        Ran built = runNative(right.pipeline(), params, right.paths(paths, j));
+        String name = "__build_of_" + paths.op(j);
+        datasets.put(name, new Dataset(rightSchema.toArrow(), rightSchema, built.batches()));
+        builds.add(name);
+        stages.addAll(built.stages());
+        notes.putAll(built.notes());
+        ops.set(
+            j,
+            new io.relspec.ir.op.Join(
+                join.type(),
+                Pipeline.of(Scan.of(name)),
+                join.on(),
+                join.condition(),
+                join.rightSuffix()));
+      }
+      Pipeline split = new Pipeline(ops);
+      Scan firstScan = (Scan) ops.get(0);
+      boolean nativeFirst = nativeFiles(firstScan.dataset()).isPresent();
+      List<VectorSchemaRoot> out = executeSplit(split, staging, params, partitions, nativeFirst);
+      if (out == null) {
+        return null;
+      }
+      stages.addAll(splitStages(pipeline, staging, paths, partitions, nativeFirst));
+      notes.putAll(joinNotes(pipeline, staging, paths, partitions));
+      return new Ran(out, stages, notes, partitions);
+    } finally {
+      for (String name : builds) {
+        Dataset build = datasets.remove(name);
+        // the plans hold their own references to what they still use
+        build.batches().forEach(VectorSchemaRoot::close);
+      }
+    }
+  }
+
+  /**
+   * A NativeScan split into file partitions keeps only partition {@code p}: each plan is executed
+   * as partition 0, so that a join's build side (one partition, a scan of JVM batches) pairs with
+   * it (DataFusion's partitioned hash join requires equal partition counts on both sides).
+   */
+  private static OperatorOuterClass.Operator onlyFilePartition(
+      OperatorOuterClass.Operator op, int p) {
+    OperatorOuterClass.Operator.Builder builder = op.toBuilder().clearChildren();
+    if (op.hasNativeScan() && op.getNativeScan().getFilePartitionsCount() > 1) {
+      builder.setNativeScan(
+          op.getNativeScan().toBuilder()
+              .clearFilePartitions()
+              .addFilePartitions(op.getNativeScan().getFilePartitions(p)));
+    }
+    for (OperatorOuterClass.Operator child : op.getChildrenList()) {
+      builder.addChildren(onlyFilePartition(child, p));
+    }
+    return builder.build();
+  }
+
+  /** The split and merge stages of {@link #executePartitioned}, its broadcast sides registered. */
+  private List<VectorSchemaRoot> executeSplit(
+      Pipeline pipeline,
+      PlanTranslator.Staging staging,
+      Map<String, Literal> params,
+      int partitions,
+      boolean nativeFirst) {
     PlanTranslator translator = translator(params);
-    Scan firstScan = (Scan) pipeline.ops().get(0);
-    boolean nativeFirst = nativeFiles(firstScan.dataset()).isPresent();
     if (nativeFirst) {
       translator.splitFirstNativeScan(partitions);
     }
@@ -552,33 +847,41 @@ final class CometSession implements EngineSession {
     // Row-local outputs are imported under the local stage's relspec schema (names and types
     // checked); a partial aggregate's state is imported as the native side produced it.
     Schema localSchema = staging.aggregate() ? null : local.schema().toArrow();
-    List<VectorSchemaRoot> first =
-        nativeFirst ? List.of() : datasets.get(local.scans().get(0)).batches();
     List<Future<List<VectorSchemaRoot>>> futures = new ArrayList<>();
     List<List<VectorSchemaRoot>> outputs = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(partitions);
     try {
       for (int p = 0; p < partitions; p++) {
-        int partition = p;
-        if (nativeFirst) {
-          // every plan holds all file partitions and reads the one of its partition index
-          futures.add(
-              pool.submit(() -> run(localRoot, List.of(), localSchema, localColumns, partition)));
-          continue;
+        // Scans in translation order: the first input (sliced, unless read by NativeScan, which
+        // keeps its p-th byte range), then the broadcast right sides, whole in every plan.
+        List<List<VectorSchemaRoot>> inputs = new ArrayList<>();
+        for (int s = 0; s < local.scans().size(); s++) {
+          List<VectorSchemaRoot> batches = datasets.get(local.scans().get(s)).batches();
+          if (s == 0 && !nativeFirst) {
+            batches =
+                batches.subList(
+                    batches.size() * p / partitions, batches.size() * (p + 1) / partitions);
+          }
+          inputs.add(batches);
         }
-        List<VectorSchemaRoot> slice =
-            first.subList(first.size() * p / partitions, first.size() * (p + 1) / partitions);
-        futures.add(pool.submit(() -> run(localRoot, List.of(slice), localSchema, localColumns)));
+        OperatorOuterClass.Operator root =
+            nativeFirst ? onlyFilePartition(localRoot, p) : localRoot;
+        futures.add(pool.submit(() -> run(root, inputs, localSchema, localColumns)));
       }
       RuntimeException failure = null;
       for (Future<List<VectorSchemaRoot>> future : futures) {
         try {
           outputs.add(future.get());
         } catch (ExecutionException e) {
-          failure =
+          RuntimeException cause =
               e.getCause() instanceof RuntimeException runtime
                   ? runtime
                   : new IllegalStateException(e.getCause());
+          if (failure == null) {
+            failure = cause;
+          } else {
+            failure.addSuppressed(cause);
+          }
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           failure = new IllegalStateException("interrupted", e);
@@ -637,27 +940,15 @@ final class CometSession implements EngineSession {
   private static final String STAGE_INPUT = "__partitions";
 
   /**
-   * Runs one native plan to completion: inputs in scan order, output batches imported with the
-   * {@code expected} schema (or as produced when null) and {@code columns} columns.
+   * Runs one native plan to completion (as partition 0): inputs in scan order, output batches
+   * imported with the {@code expected} schema (or as produced when null) and {@code columns}
+   * columns.
    */
   private List<VectorSchemaRoot> run(
       OperatorOuterClass.Operator root,
       List<List<VectorSchemaRoot>> inputBatches,
       Schema expected,
       int columns) {
-    return run(root, inputBatches, expected, columns, 0);
-  }
-
-  /**
-   * As above, as partition {@code partition}: a NativeScan reads its file partition of that index
-   * (Comet's planner takes the partition from the first {@code executePlan} call).
-   */
-  private List<VectorSchemaRoot> run(
-      OperatorOuterClass.Operator root,
-      List<List<VectorSchemaRoot>> inputBatches,
-      Schema expected,
-      int columns,
-      int partition) {
     CometBatchIterator[] inputs = new CometBatchIterator[inputBatches.size()];
     for (int i = 0; i < inputs.length; i++) {
       inputs[i] =
@@ -696,8 +987,7 @@ final class CometSession implements EngineSession {
           long rows;
           try {
             rows =
-                jni.executePlan(
-                    0, partition, context, structs.arrayAddresses(), structs.schemaAddresses());
+                jni.executePlan(0, 0, context, structs.arrayAddresses(), structs.schemaAddresses());
           } catch (RuntimeException e) {
             throw DataFusionErrors.nativeFailure(CometEngine.NAME, "execute the plan", e);
           }

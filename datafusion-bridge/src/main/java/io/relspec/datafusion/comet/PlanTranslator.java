@@ -244,22 +244,47 @@ final class PlanTranslator {
 
   /**
    * Where a pipeline splits for partitioned execution: {@code ops[0..splitAt)} are row-local (scan,
-   * filter, project, derive, param) and run once per partition; when {@code aggregate}, {@code
+   * filter, project, derive, param) or joins that keep their semantics when the left (probe) side
+   * is split and the right (build) side is whole in every partition ({@code broadcastJoins}: inner,
+   * left, semi, anti; a right or full join would repeat its unmatched right rows in every
+   * partition, so it ends the split), and run once per partition; when {@code aggregate}, {@code
    * ops[splitAt]} is an aggregate whose Partial half also runs per partition. The rest runs once
    * over the concatenated partition outputs.
    */
-  record Staging(int splitAt, boolean aggregate) {
+  record Staging(int splitAt, boolean aggregate, List<Integer> broadcastJoins) {
+    Staging {
+      broadcastJoins = List.copyOf(broadcastJoins);
+    }
+
     static Staging of(Pipeline pipeline) {
       List<Op> ops = pipeline.ops();
+      List<Integer> joins = new ArrayList<>();
       int k = 1;
       while (k < ops.size()
           && (ops.get(k) instanceof Filter
               || ops.get(k) instanceof Project
               || ops.get(k) instanceof Derive
-              || ops.get(k) instanceof Param)) {
+              || ops.get(k) instanceof Param
+              || broadcastable(ops.get(k)))) {
+        if (ops.get(k) instanceof Join) {
+          joins.add(k);
+        }
         k++;
       }
-      return new Staging(k, k < ops.size() && ops.get(k) instanceof Aggregate);
+      return new Staging(k, k < ops.size() && ops.get(k) instanceof Aggregate, joins);
+    }
+
+    /**
+     * A join whose output is the union of its outputs over any split of its left input, the whole
+     * right input joined in each part: every output row comes from one left row (inner, left outer,
+     * semi, anti; the condition is evaluated per pair of rows).
+     */
+    static boolean broadcastable(Op op) {
+      return op instanceof Join join
+          && (join.type() == JoinType.INNER
+              || join.type() == JoinType.LEFT
+              || join.type() == JoinType.SEMI
+              || join.type() == JoinType.ANTI);
     }
 
     boolean hasMerge(Pipeline pipeline) {

@@ -133,10 +133,21 @@ class StandaloneRunTest {
         .allMatch(
             e ->
                 e.mode().equals("fallback") == e.lane().equals("reference")
-                    // a native scan of a declared dataset says how it read its Parquet files;
-                    // other native ops (and scans of earlier outputs) say nothing
+                    // a native scan of a declared dataset says how it read its Parquet files, a
+                    // join how it ran (broadcast or in one plan), a stage its plans; other native
+                    // ops (and scans of earlier outputs) say nothing
                     && (e.op().equals("scan")
+                        || e.op().equals("join")
+                        || e.op().equals("stage")
                         || e.mode().equals("native") == e.reason().isEmpty()));
+    assertThat(executions)
+        .filteredOn(e -> e.op().equals("stage"))
+        .isNotEmpty()
+        .allMatch(e -> e.path().matches("rules\\[\\d+\\]\\.stages\\[\\d+\\]"))
+        .allMatch(e -> e.reason().matches(".*: (1 native plan|\\d+ native plans in parallel).*"));
+    assertThat(executions)
+        .filteredOn(e -> e.op().equals("join") && e.mode().equals("native"))
+        .allMatch(e -> e.reason().startsWith("HashJoin (build right)"));
     assertThat(executions)
         .filteredOn(e -> e.op().equals("scan") && e.mode().equals("native"))
         .isNotEmpty()
