@@ -29,11 +29,43 @@ final class AlignRanking {
   private final RelSchema schema;
   private final Column[] columns;
 
-  AlignRanking(List<SortKey> keys, RowIndex ri, RelSchema schema) {
+  /** At most this many leading integer or float64 keys are read up front, in group order. */
+  private static final int GATHERED = 3;
+
+  /**
+   * @param grouped the right rows in the order of the groups' arrays ({@code rows} of {@link
+   *     #bestFirst}): the first integer or float64 keys are read up front into that order, so
+   *     ranking a group reads them from one contiguous range
+   */
+  AlignRanking(List<SortKey> keys, RowIndex ri, RelSchema schema, int[] grouped) {
     this.keys = keys;
     this.ri = ri;
     this.schema = schema;
     this.columns = new Column[keys.size()];
+    int[] position = null;
+    for (int k = 0; k < Math.min(GATHERED, keys.size()) && numeric(k); k++) {
+      if (position == null) {
+        position = new int[ri.size];
+        Arrays.fill(position, -1);
+        for (int p = 0; p < grouped.length; p++) {
+          position[grouped[p]] = p;
+        }
+      }
+      columns[k] = load(k, position, grouped.length);
+    }
+  }
+
+  private boolean numeric(int k) {
+    int column = schema.indexOf(keys.get(k).column());
+    for (VectorSchemaRoot batch : ri.relation.batches()) {
+      FieldVector vector = batch.getVector(column);
+      if (!(vector instanceof BigIntVector
+          || vector instanceof IntVector
+          || vector instanceof Float8Vector)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /**
@@ -182,10 +214,15 @@ final class AlignRanking {
     private final boolean[] nulls;
     private final boolean descending;
     private final boolean nullsFirst;
+    private final boolean gathered;
 
-    LongColumn(long[] values, boolean[] nulls, SortKey key) {
+    /**
+     * @param gathered whether {@code values} are by position in the groups' arrays (else by row)
+     */
+    LongColumn(long[] values, boolean[] nulls, SortKey key, boolean gathered) {
       this.values = values;
       this.nulls = nulls;
+      this.gathered = gathered;
       this.descending = key.direction() == SortKey.Direction.DESC;
       this.nullsFirst = key.nulls() == SortKey.NullOrder.FIRST;
     }
@@ -206,7 +243,7 @@ final class AlignRanking {
         // stable partition: non-null rows in order, null rows in order, on the chosen side
         int nullCount = 0;
         for (int i = from; i < to; i++) {
-          if (nulls[rows[base + order[i]]]) {
+          if (nulls[index(rows, base, order[i])]) {
             nullCount++;
           }
         }
@@ -215,7 +252,7 @@ final class AlignRanking {
           int q = nullsFirst ? from : to - nullCount;
           for (int i = from; i < to; i++) {
             int position = order[i];
-            if (nulls[rows[base + position]]) {
+            if (nulls[index(rows, base, position)]) {
               scratch[q++] = position;
             } else {
               scratch[p++] = position;
@@ -232,11 +269,15 @@ final class AlignRanking {
         }
       }
       for (int i = a; i < b; i++) {
-        long v = values[rows[base + order[i]]];
+        long v = values[index(rows, base, order[i])];
         sortKeys[i] = descending ? ~v : v;
       }
       sortStable(sortKeys, order, a, b);
       next.addEqual(sortKeys, a, b);
+    }
+
+    private int index(int[] rows, int base, int position) {
+      return gathered ? base + position : rows[base + position];
     }
   }
 
@@ -287,45 +328,57 @@ final class AlignRanking {
   }
 
   private Column load(int k) {
+    if (!numeric(k)) {
+      return new ObjectColumn(ri.column(schema.indexOf(keys.get(k).column())), keys.get(k));
+    }
+    return load(k, null, ri.size);
+  }
+
+  /**
+   * An integer or float64 key as sortable longs: by row, or (when {@code position} is given) at
+   * each row's position, rows without one left out.
+   */
+  private Column load(int k, int[] position, int size) {
     SortKey key = keys.get(k);
     int column = schema.indexOf(key.column());
-    List<VectorSchemaRoot> batches = ri.relation.batches();
-    boolean longs = true;
-    boolean doubles = true;
-    for (VectorSchemaRoot batch : batches) {
-      FieldVector vector = batch.getVector(column);
-      longs &= vector instanceof BigIntVector || vector instanceof IntVector;
-      doubles &= vector instanceof Float8Vector;
-    }
-    if (!longs && !doubles) {
-      return new ObjectColumn(ri.column(column), key);
-    }
-    long[] values = new long[ri.size];
-    boolean[] nulls = new boolean[ri.size];
+    long[] values = new long[size];
+    boolean[] nulls = new boolean[size];
     boolean anyNull = false;
-    double[] scratch = new double[0];
+    long[] longs = new long[0];
+    double[] doubles = new double[0];
+    boolean[] batchNulls = new boolean[0];
     int offset = 0;
-    for (VectorSchemaRoot batch : batches) {
+    for (VectorSchemaRoot batch : ri.relation.batches()) {
       FieldVector vector = batch.getVector(column);
       int rows = batch.getRowCount();
-      anyNull |= ArrowBulk.readNulls(vector, rows, nulls, offset);
+      if (longs.length < rows) {
+        longs = new long[rows];
+        doubles = new double[rows];
+        batchNulls = new boolean[rows];
+      }
+      Arrays.fill(batchNulls, 0, rows, false);
+      anyNull |= ArrowBulk.readNulls(vector, rows, batchNulls, 0);
       if (vector instanceof BigIntVector bigints) {
-        ArrowBulk.readLongs(bigints, rows, values, offset);
+        ArrowBulk.readLongs(bigints, rows, longs, 0);
       } else if (vector instanceof IntVector ints) {
         for (int row = 0; row < rows; row++) {
-          values[offset + row] = ints.isNull(row) ? 0 : ints.get(row);
+          longs[row] = batchNulls[row] ? 0 : ints.get(row);
         }
       } else {
-        if (scratch.length < rows) {
-          scratch = new double[rows];
-        }
-        ArrowBulk.readDoubles((Float8Vector) vector, rows, scratch, 0);
+        ArrowBulk.readDoubles((Float8Vector) vector, rows, doubles, 0);
         for (int row = 0; row < rows; row++) {
-          values[offset + row] = IntervalAligner.sortable(scratch[row]);
+          longs[row] = IntervalAligner.sortable(doubles[row]);
+        }
+      }
+      for (int row = 0; row < rows; row++) {
+        int at = position == null ? offset + row : position[offset + row];
+        if (at >= 0) {
+          values[at] = longs[row];
+          nulls[at] = batchNulls[row];
         }
       }
       offset += rows;
     }
-    return new LongColumn(values, anyNull ? nulls : null, key);
+    return new LongColumn(values, anyNull ? nulls : null, key, position != null);
   }
 }

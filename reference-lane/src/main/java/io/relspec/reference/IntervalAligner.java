@@ -66,7 +66,7 @@ final class IntervalAligner {
     RowIndex rightIndex = RowIndex.of(right);
     Matches matches = bestMatches(align, left, right, rightIndex, true);
     int[] best = matches.best();
-    Spans rightSpans = matches.right();
+    double[] bestScores = matches.scores();
     RelSchema ls = left.schema();
     RelSchema rs = right.schema();
     RelSchema outSchema = schema(align, ls, rs);
@@ -128,7 +128,7 @@ final class IntervalAligner {
                   unmatched[i] = true;
                   offsets[i + 1] = offsets[i] + noMatch.length;
                 } else {
-                  scores[i] = score(rightSpans.start[match], rightSpans.end[match]);
+                  scores[i] = bestScores[base + rows[i]];
                   offsets[i + 1] = offsets[i] + kind.length;
                 }
               }
@@ -325,8 +325,8 @@ final class IntervalAligner {
     return bestMatches(align, left, right, RowIndex.of(right), parallel).best();
   }
 
-  /** The best right row of every left row (or -1) and the right spans. */
-  private record Matches(int[] best, Spans right) {}
+  /** The best right row of every left row (or -1) and its match_score. */
+  private record Matches(int[] best, double[] scores) {}
 
   /** Below this many left plus right rows, key groups are aligned on the calling thread only. */
   static final int PARALLEL_MIN_ROWS = 1 << 14;
@@ -403,13 +403,14 @@ final class IntervalAligner {
     Grouped lg = Grouped.of(leftGroup, groups, l, null);
     Grouped rg = Grouped.of(rightGroup, groups, r, lg.start);
     List<SortKey> order = RowOrder.withRemaining(align.tieBreakers(), rs.names());
-    AlignRanking ranking = new AlignRanking(order, ri, rs);
+    AlignRanking ranking = new AlignRanking(order, ri, rs, rg.rows);
 
     int[] best = new int[leftSize];
     Arrays.fill(best, -1);
     // the right rows' rank in their group, for groups too wide to pack (written per group)
     int[] rank = align.mode() == IntervalAlign.Mode.EXACT ? null : new int[ri.size];
-    Groups work = new Groups(align.mode(), lg, rg, l, r, ranking, rank, best);
+    double[] scores = new double[leftSize];
+    Groups work = new Groups(align.mode(), lg, rg, l, r, ranking, rank, best, scores);
     if (parallel && lg.rows.length + rg.rows.length >= PARALLEL_MIN_ROWS && groups > 1) {
       // each chunk of groups writes only its own left rows: the result does not depend on timing
       int chunks = Math.min(groups, 64);
@@ -418,7 +419,7 @@ final class IntervalAligner {
     } else {
       work.align(0, groups);
     }
-    return new Matches(best, r);
+    return new Matches(best, scores);
   }
 
   /**
@@ -481,7 +482,8 @@ final class IntervalAligner {
       Spans r,
       AlignRanking ranking,
       int[] rank,
-      int[] best) {
+      int[] best,
+      double[] scores) {
 
     void align(int fromGroup, int toGroup) {
       for (int g = fromGroup; g < toGroup; g++) {
@@ -506,8 +508,8 @@ final class IntervalAligner {
         boolean done =
             switch (mode) {
               case EXACT -> false;
-              case CONTAINED -> containedPacked(ranked, starts, ends, left, lf, n, best);
-              case OVERLAP -> overlapPacked(ranked, starts, ends, left, lf, n, best);
+              case CONTAINED -> containedPacked(ranked, starts, ends, left, lf, n, best, scores);
+              case OVERLAP -> overlapPacked(ranked, starts, ends, left, lf, n, best, scores);
             };
         if (done) {
           continue;
@@ -522,6 +524,11 @@ final class IntervalAligner {
           case EXACT -> exact(lrows, ranked, l, r, best);
           case CONTAINED -> contained(lrows, ranked, l, r, rank, best);
           case OVERLAP -> overlap(lrows, ranked, l, r, rank, best);
+        }
+        for (int row : lrows) {
+          if (best[row] >= 0) {
+            scores[row] = score(r.start[best[row]], r.end[best[row]]);
+          }
         }
       }
     }
@@ -557,7 +564,14 @@ final class IntervalAligner {
    * @param ranked the group's right rows best first; {@code starts}, {@code ends} their spans
    */
   private static boolean containedPacked(
-      int[] ranked, long[] starts, long[] ends, Grouped left, int lf, int n, int[] best) {
+      int[] ranked,
+      long[] starts,
+      long[] ends,
+      Grouped left,
+      int lf,
+      int n,
+      int[] best,
+      double[] scores) {
     int m = ranked.length;
     int bits = 64 - Long.numberOfLeadingZeros(Math.max(m, n));
     long limit = 1L << (63 - bits);
@@ -598,14 +612,24 @@ final class IntervalAligner {
         fenwickUpdate(tree, endPos[i], i);
       }
       int found = fenwickPrefixMin(tree, upperBound(distinctEnds, distinct, left.ends[j]));
-      best[left.rows[j]] = found == Integer.MAX_VALUE ? -1 : ranked[found];
+      if (found != Integer.MAX_VALUE) {
+        best[left.rows[j]] = ranked[found];
+        scores[left.rows[j]] = score(starts[found], ends[found]);
+      }
     }
     return true;
   }
 
   /** {@code overlap} for one group with packed sort keys, as {@link #containedPacked}. */
   private static boolean overlapPacked(
-      int[] ranked, long[] starts, long[] ends, Grouped left, int lf, int n, int[] best) {
+      int[] ranked,
+      long[] starts,
+      long[] ends,
+      Grouped left,
+      int lf,
+      int n,
+      int[] best,
+      double[] scores) {
     int m = ranked.length;
     int bits = 64 - Long.numberOfLeadingZeros(Math.max(m, n));
     long limit = 1L << (63 - bits);
@@ -649,7 +673,10 @@ final class IntervalAligner {
       // right ends strictly greater than ls
       int firstGreater = upperBound(distinctEnds, distinct, left.starts[j]);
       int found = fenwickPrefixMin(tree, distinct - firstGreater);
-      best[left.rows[j]] = found == Integer.MAX_VALUE ? -1 : ranked[found];
+      if (found != Integer.MAX_VALUE) {
+        best[left.rows[j]] = ranked[found];
+        scores[left.rows[j]] = score(starts[found], ends[found]);
+      }
     }
     return true;
   }

@@ -142,17 +142,26 @@ public final class IntervalAlignBenchmark {
           });
       if (Boolean.getBoolean("relspec.bench.referenceOnly")) {
         // For profiling the reference lane alone: times printed, no results file.
+        // The lane runs key groups (and reads) on more than the calling thread: the process's
+        // CPU time (every thread, GC and JIT included) is the honest measure on a loaded machine.
         java.lang.management.ThreadMXBean threads =
             java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         for (int round = 0; round < warmups + iterations; round++) {
           long start = System.nanoTime();
           long cpu = threads.getCurrentThreadCpuTime();
+          long processCpu = os.getProcessCpuTime();
           lanes.get("reference-interval-align").call();
           System.out.printf(
-              "reference round %d: %.0f ms (thread cpu %.0f ms) %s%n",
+              "reference round %d: %.0f ms (thread cpu %.0f ms, process cpu %.0f ms, load %.1f)"
+                  + " %s%n",
               round,
               (System.nanoTime() - start) / 1e6,
               (threads.getCurrentThreadCpuTime() - cpu) / 1e6,
+              (os.getProcessCpuTime() - processCpu) / 1e6,
+              os.getSystemLoadAverage(),
               expected[0]);
         }
         return;
