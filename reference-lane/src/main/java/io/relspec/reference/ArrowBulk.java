@@ -72,9 +72,14 @@ final class ArrowBulk {
     }
     byte[] bits = new byte[(rows + 7) / 8];
     vector.getValidityBuffer().getBytes(0, bits, 0, bits.length);
-    for (int i = 0; i < rows; i++) {
-      if ((bits[i >> 3] & (1 << (i & 7))) == 0) {
-        nulls[offset + i] = true;
+    for (int b = 0; b < bits.length; b++) {
+      if (bits[b] == (byte) 0xFF) {
+        continue;
+      }
+      for (int i = b * 8; i < Math.min(rows, b * 8 + 8); i++) {
+        if ((bits[b] & (1 << (i & 7))) == 0) {
+          nulls[offset + i] = true;
+        }
       }
     }
     return true;

@@ -74,10 +74,8 @@ final class IntervalAligner {
     int nl = ls.fields().size();
     int[] selected = align.selectRight().stream().mapToInt(rs::indexOf).toArray();
     FieldVector[][] rightVectors = new FieldVector[selected.length][];
-    Flat[] flat = new Flat[selected.length];
     for (int s = 0; s < selected.length; s++) {
       rightVectors[s] = columnVectors(right, selected[s]);
-      flat[s] = Flat.of(rightVectors[s], rightIndex.size);
     }
     byte[] kind = align.mode().jsonName().getBytes(StandardCharsets.UTF_8);
     byte[] noMatch = IntervalAlign.NO_MATCH.getBytes(StandardCharsets.UTF_8);
@@ -103,14 +101,7 @@ final class IntervalAligner {
             for (int s = 0; s < selected.length; s++) {
               vectors.add(
                   rightColumn(
-                      arrow.get(nl + s),
-                      rightVectors[s],
-                      flat[s],
-                      rightIndex,
-                      best,
-                      base,
-                      rows,
-                      count));
+                      arrow.get(nl + s), rightVectors[s], rightIndex, best, base, rows, count));
             }
             if (align.matchMeta()) {
               int c = nl + selected.length;
@@ -193,7 +184,6 @@ final class IntervalAligner {
   private FieldVector rightColumn(
       org.apache.arrow.vector.types.pojo.Field field,
       FieldVector[] sources,
-      Flat flat,
       RowIndex ri,
       int[] best,
       int base,
@@ -203,28 +193,35 @@ final class IntervalAligner {
     try {
       target.setInitialCapacity(count);
       target.allocateNew();
-      if (flat != null && (target instanceof BigIntVector || target instanceof Float8Vector)) {
+      if (target instanceof BigIntVector t && allOf(sources, BigIntVector.class)) {
+        long[] values = new long[count];
         boolean[] nulls = new boolean[count];
-        long[] longs = flat.longs == null ? null : new long[count];
-        double[] doubles = flat.doubles == null ? null : new double[count];
         for (int i = 0; i < count; i++) {
           int match = best[base + rows[i]];
-          if (match < 0 || (flat.nulls != null && flat.nulls[match])) {
+          BigIntVector s = match < 0 ? null : (BigIntVector) sources[ri.batch[match]];
+          if (s == null || s.isNull(ri.row[match])) {
             nulls[i] = true;
-          } else if (longs != null) {
-            longs[i] = flat.longs[match];
           } else {
-            doubles[i] = flat.doubles[match];
+            values[i] = s.get(ri.row[match]);
           }
         }
-        if (longs != null && target instanceof BigIntVector t) {
-          ArrowBulk.writeLongs(t, longs, nulls, count);
-          return target;
+        ArrowBulk.writeLongs(t, values, nulls, count);
+        return target;
+      }
+      if (target instanceof Float8Vector t && allOf(sources, Float8Vector.class)) {
+        double[] values = new double[count];
+        boolean[] nulls = new boolean[count];
+        for (int i = 0; i < count; i++) {
+          int match = best[base + rows[i]];
+          Float8Vector s = match < 0 ? null : (Float8Vector) sources[ri.batch[match]];
+          if (s == null || s.isNull(ri.row[match])) {
+            nulls[i] = true;
+          } else {
+            values[i] = s.get(ri.row[match]);
+          }
         }
-        if (doubles != null && target instanceof Float8Vector t) {
-          ArrowBulk.writeDoubles(t, doubles, nulls, count);
-          return target;
-        }
+        ArrowBulk.writeDoubles(t, values, nulls, count);
+        return target;
       }
       for (int i = 0; i < count; i++) {
         int match = best[base + rows[i]];
@@ -239,33 +236,6 @@ final class IntervalAligner {
     } catch (RuntimeException e) {
       target.close();
       throw e;
-    }
-  }
-
-  /** Every value of an int64 or float64 right column in one array (null for other types). */
-  private record Flat(long[] longs, double[] doubles, boolean[] nulls) {
-    static Flat of(FieldVector[] vectors, int size) {
-      boolean longs = allOf(vectors, BigIntVector.class);
-      boolean doubles = allOf(vectors, Float8Vector.class);
-      if (!longs && !doubles) {
-        return null;
-      }
-      long[] l = longs ? new long[size] : null;
-      double[] d = longs ? null : new double[size];
-      boolean[] nulls = new boolean[size];
-      boolean anyNull = false;
-      int offset = 0;
-      for (FieldVector vector : vectors) {
-        int rows = vector.getValueCount();
-        if (longs) {
-          ArrowBulk.readLongs((BigIntVector) vector, rows, l, offset);
-        } else {
-          ArrowBulk.readDoubles((Float8Vector) vector, rows, d, offset);
-        }
-        anyNull |= ArrowBulk.readNulls(vector, rows, nulls, offset);
-        offset += rows;
-      }
-      return new Flat(l, d, anyNull ? nulls : null);
     }
   }
 
@@ -408,7 +378,7 @@ final class IntervalAligner {
     int[] best = new int[leftSize];
     Arrays.fill(best, -1);
     // the right rows' rank in their group, for groups too wide to pack (written per group)
-    int[] rank = align.mode() == IntervalAlign.Mode.EXACT ? null : new int[ri.size];
+    RankArray rank = new RankArray(ri.size);
     double[] scores = new double[leftSize];
     Groups work = new Groups(align.mode(), lg, rg, l, r, ranking, rank, best, scores);
     if (parallel && lg.rows.length + rg.rows.length >= PARALLEL_MIN_ROWS && groups > 1) {
@@ -481,7 +451,7 @@ final class IntervalAligner {
       Spans l,
       Spans r,
       AlignRanking ranking,
-      int[] rank,
+      RankArray rankArray,
       int[] best,
       double[] scores) {
 
@@ -514,6 +484,7 @@ final class IntervalAligner {
         if (done) {
           continue;
         }
+        int[] rank = mode == IntervalAlign.Mode.EXACT ? null : rankArray.get();
         if (rank != null) {
           for (int i = 0; i < m; i++) {
             rank[ranked[i]] = i;
@@ -531,6 +502,23 @@ final class IntervalAligner {
           }
         }
       }
+    }
+  }
+
+  /** An int per right row, allocated when first needed; threads write disjoint rows. */
+  private static final class RankArray {
+    private final int size;
+    private int[] rank;
+
+    RankArray(int size) {
+      this.size = size;
+    }
+
+    synchronized int[] get() {
+      if (rank == null) {
+        rank = new int[size];
+      }
+      return rank;
     }
   }
 

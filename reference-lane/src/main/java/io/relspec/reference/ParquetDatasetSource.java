@@ -267,6 +267,14 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
       for (int c = 0; c < columns.size(); c++) {
         ColumnDescriptor descriptor =
             requested.getColumnDescription(new String[] {columns.get(c).getName()});
+        if (ParquetColumnReader.supports(descriptor, reader, batches.get(first).getVector(c))) {
+          ParquetColumnReader column =
+              ParquetColumnReader.open(pages.getPageReader(descriptor), descriptor);
+          for (int b = 0; b < sizes.length; b++) {
+            column.read(batches.get(first + b).getVector(c), sizes[b]);
+          }
+          continue;
+        }
         ColumnReader column = store.getColumnReader(descriptor);
         int defined = descriptor.getMaxDefinitionLevel();
         for (int b = 0; b < sizes.length; b++) {

@@ -113,12 +113,14 @@ public final class IntervalAlignBenchmark {
           "reference-interval-align",
           () -> {
             long start = System.nanoTime();
+            long startCpu = processCpu();
             try (ParquetDatasetSource files =
                 new ParquetDatasetSource(
                     data, lane.allocator(), RuntimeProfile.DEFAULT.batchSize())) {
               List<VectorSchemaRoot> leftBatches = files.batches(leftSpec);
               List<VectorSchemaRoot> rightBatches = files.batches(rightSpec);
               long read = System.nanoTime();
+              long readCpu = processCpu();
               Map<String, SourceBatches> rightSource =
                   Map.of("right", new SourceBatches(rightSchema, rightBatches));
               try (Relation out =
@@ -130,11 +132,15 @@ public final class IntervalAlignBenchmark {
                       Map.of(),
                       rightSource)) {
                 long aligned = System.nanoTime();
+                long alignedCpu = processCpu();
                 Summary summary = summarize(out);
                 System.err.printf(
-                    "reference lane: read %.0f ms, align %.0f ms, summary %.0f ms%n",
+                    "reference lane: read %.0f ms (process cpu %.0f ms), align %.0f ms (process"
+                        + " cpu %.0f ms), summary %.0f ms%n",
                     (read - start) / 1e6,
+                    (readCpu - startCpu) / 1e6,
                     (aligned - read) / 1e6,
+                    (alignedCpu - readCpu) / 1e6,
                     (System.nanoTime() - aligned) / 1e6);
                 return checked(expected, "reference-interval-align", summary);
               }
@@ -239,6 +245,13 @@ public final class IntervalAlignBenchmark {
         List.of("rid", "conf"),
         List.of(SortKey.desc("conf")),
         true);
+  }
+
+  /** CPU time of this process so far (every thread, GC and JIT included), in nanoseconds. */
+  static long processCpu() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** Deterministic spans (Spark's seeded rand over a fixed partitioning), written once. */
