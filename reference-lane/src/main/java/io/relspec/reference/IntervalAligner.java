@@ -788,6 +788,7 @@ final class IntervalAligner {
     private int[] ids = new int[1024];
     private int used;
     private final Map<String, Integer> byString = new HashMap<>();
+    private final List<byte[]> byId = new ArrayList<>();
 
     static boolean readable(Relation relation, int column) {
       for (VectorSchemaRoot batch : relation.batches()) {
@@ -807,9 +808,53 @@ final class IntervalAligner {
      * seen before start new groups (the right side) or match nothing (the left side).
      */
     int[] groups(Relation relation, int column, boolean[] valid, boolean create) {
+      List<VectorSchemaRoot> batches = relation.batches();
       int[] out = new int[valid.length];
-      int i = 0;
-      for (VectorSchemaRoot batch : relation.batches()) {
+      if (!create || batches.size() < 2 || valid.length < PARALLEL_MIN_ROWS) {
+        groups(batches, 0, batches.size(), 0, column, valid, create, out);
+        return out;
+      }
+      // the second half of the batches into a dictionary of its own on another thread, then its
+      // ids mapped to ids here (new keys numbered in their order there): deterministic
+      int half = batches.size() / 2;
+      int offset = 0;
+      for (int b = 0; b < half; b++) {
+        offset += batches.get(b).getRowCount();
+      }
+      int secondOffset = offset;
+      StringKeys second = new StringKeys();
+      java.util.concurrent.ForkJoinTask<?> task =
+          java.util.concurrent.ForkJoinPool.commonPool()
+              .submit(
+                  () ->
+                      second.groups(
+                          batches, half, batches.size(), secondOffset, column, valid, true, out));
+      groups(batches, 0, half, 0, column, valid, true, out);
+      task.join();
+      int[] remap = new int[second.byId.size()];
+      for (int k = 0; k < remap.length; k++) {
+        remap[k] = newGroup(second.byId.get(k));
+      }
+      for (int i = offset; i < out.length; i++) {
+        if (out[i] >= 0) {
+          out[i] = remap[out[i]];
+        }
+      }
+      return out;
+    }
+
+    /** The group ids of the rows of {@code batches[from, to)}, the first at {@code out[i]}. */
+    private void groups(
+        List<VectorSchemaRoot> batches,
+        int from,
+        int to,
+        int i,
+        int column,
+        boolean[] valid,
+        boolean create,
+        int[] out) {
+      for (int b = from; b < to; b++) {
+        VectorSchemaRoot batch = batches.get(b);
         VarCharVector vector = (VarCharVector) batch.getVector(column);
         int rows = batch.getRowCount();
         int[] offsets = ArrowBulk.offsets(vector, rows);
@@ -824,7 +869,6 @@ final class IntervalAligner {
           }
         }
       }
-      return out;
     }
 
     private int find(byte[] data, int start, int end, boolean create) {
@@ -867,6 +911,7 @@ final class IntervalAligner {
       if (id == null) {
         id = byString.size();
         byString.put(key, id);
+        byId.add(bytes);
       }
       return id;
     }
