@@ -786,6 +786,8 @@ final class IntervalAligner {
     private byte[][] slots = new byte[1024][];
     private int[] hashes = new int[1024];
     private int[] ids = new int[1024];
+    private long[] prefixes = new long[1024];
+    private int[] lengths = new int[1024];
     private int used;
     private final Map<String, Integer> byString = new HashMap<>();
     private final List<byte[]> byId = new ArrayList<>();
@@ -872,16 +874,27 @@ final class IntervalAligner {
     }
 
     private int find(byte[] data, int start, int end, boolean create) {
-      int hash = 1;
-      for (int i = start; i < end; i++) {
-        hash = 31 * hash + data[i];
+      // the first 8 bytes as a long and the length settle most comparisons (all, for keys of at
+      // most 8 bytes) without reading the stored key
+      int length = end - start;
+      int head = Math.min(8, length);
+      long prefix = 0;
+      for (int i = 0; i < head; i++) {
+        prefix |= (data[start + i] & 0xFFL) << (8 * i);
       }
+      long h = prefix * 0x9E3779B97F4A7C15L + length;
+      for (int i = start + 8; i < end; i++) {
+        h = 31 * h + data[i];
+      }
+      int hash = (int) (h ^ (h >>> 32));
       hash ^= hash >>> 16;
       int mask = slots.length - 1;
       int slot = hash & mask;
       while (slots[slot] != null) {
         if (hashes[slot] == hash
-            && Arrays.equals(data, start, end, slots[slot], 0, slots[slot].length)) {
+            && prefixes[slot] == prefix
+            && lengths[slot] == length
+            && (length <= 8 || Arrays.equals(data, start + 8, end, slots[slot], 8, length))) {
           int id = ids[slot];
           if (id >= 0 || !create) {
             return id;
@@ -898,6 +911,8 @@ final class IntervalAligner {
       int id = known != null ? known : create ? newGroup(bytes) : -1;
       slots[slot] = bytes;
       hashes[slot] = hash;
+      prefixes[slot] = prefix;
+      lengths[slot] = length;
       ids[slot] = id;
       if (++used * 2 > slots.length) {
         grow();
@@ -920,9 +935,13 @@ final class IntervalAligner {
       byte[][] oldSlots = slots;
       int[] oldHashes = hashes;
       int[] oldIds = ids;
+      long[] oldPrefixes = prefixes;
+      int[] oldLengths = lengths;
       slots = new byte[oldSlots.length * 2][];
       hashes = new int[slots.length];
       ids = new int[slots.length];
+      prefixes = new long[slots.length];
+      lengths = new int[slots.length];
       int mask = slots.length - 1;
       for (int s = 0; s < oldSlots.length; s++) {
         if (oldSlots[s] != null) {
@@ -933,6 +952,8 @@ final class IntervalAligner {
           slots[slot] = oldSlots[s];
           hashes[slot] = oldHashes[s];
           ids[slot] = oldIds[s];
+          prefixes[slot] = oldPrefixes[s];
+          lengths[slot] = oldLengths[s];
         }
       }
     }
