@@ -197,7 +197,13 @@ public final class IntervalAlignBenchmark {
                   "both lanes return the same row count and checksum of (id, rid, match_score)")
               .note(
                   "input",
-                  "every timed run of both lanes reads the generated Parquet files (no cache)");
+                  "every timed run of both lanes reads the generated Parquet files (no cache)")
+              .note(
+                  "threads",
+                  "both lanes use 2 threads: Spark local[2]; the reference lane reads two files"
+                      + " at a time and ranks and sweeps key groups on the common fork-join pool"
+                      + " plus the caller, so its callerThreadCpu counts only part of its CPU"
+                      + " (-Drelspec.bench.referenceOnly=true prints the process CPU)");
       bench.addCase(
           "interval_align " + nLeft + " x " + nRight + " over " + paths + " paths",
           "spark-range-join",
