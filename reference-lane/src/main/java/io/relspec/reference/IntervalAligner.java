@@ -14,12 +14,11 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.memory.ArrowBuf;
+import java.util.stream.IntStream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
-import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
@@ -65,7 +64,9 @@ final class IntervalAligner {
 
   Relation align(IntervalAlign align, Relation left, Relation right) {
     RowIndex rightIndex = RowIndex.of(right);
-    int[] best = bestMatches(align, left, right, rightIndex);
+    Matches matches = bestMatches(align, left, right, rightIndex, true);
+    int[] best = matches.best();
+    double[] bestScores = matches.scores();
     RelSchema ls = left.schema();
     RelSchema rs = right.schema();
     RelSchema outSchema = schema(align, ls, rs);
@@ -76,7 +77,6 @@ final class IntervalAligner {
     for (int s = 0; s < selected.length; s++) {
       rightVectors[s] = columnVectors(right, selected[s]);
     }
-    double[] scores = align.matchMeta() ? matchScores(align, right, rightIndex, best) : null;
     byte[] kind = align.mode().jsonName().getBytes(StandardCharsets.UTF_8);
     byte[] noMatch = IntervalAlign.NO_MATCH.getBytes(StandardCharsets.UTF_8);
     boolean keepUnmatched = align.how() == IntervalAlign.How.LEFT;
@@ -107,22 +107,29 @@ final class IntervalAligner {
               int c = nl + selected.length;
               VarCharVector kinds = (VarCharVector) arrow.get(c).createVector(allocator);
               vectors.add(kinds);
-              kinds.allocateNew((long) count * Math.max(kind.length, noMatch.length), count);
               Float8Vector matchScores = (Float8Vector) arrow.get(c + 1).createVector(allocator);
               vectors.add(matchScores);
               matchScores.allocateNew(count);
+              int[] offsets = new int[count + 1];
+              double[] scores = new double[count];
+              boolean[] unmatched = new boolean[count];
               for (int i = 0; i < count; i++) {
                 int match = best[base + rows[i]];
                 if (match < 0) {
-                  kinds.setSafe(i, noMatch);
-                  matchScores.setNull(i);
+                  unmatched[i] = true;
+                  offsets[i + 1] = offsets[i] + noMatch.length;
                 } else {
-                  kinds.setSafe(i, kind);
-                  matchScores.set(i, scores[match]);
+                  scores[i] = bestScores[base + rows[i]];
+                  offsets[i + 1] = offsets[i] + kind.length;
                 }
               }
-              kinds.setValueCount(count);
-              matchScores.setValueCount(count);
+              byte[] text = new byte[offsets[count]];
+              for (int i = 0; i < count; i++) {
+                byte[] value = unmatched[i] ? noMatch : kind;
+                System.arraycopy(value, 0, text, offsets[i], value.length);
+              }
+              writeStrings(kinds, offsets, text, count);
+              ArrowBulk.writeDoubles(matchScores, scores, unmatched, count);
             }
           } catch (RuntimeException e) {
             vectors.forEach(FieldVector::close);
@@ -187,33 +194,41 @@ final class IntervalAligner {
       target.setInitialCapacity(count);
       target.allocateNew();
       if (target instanceof BigIntVector t && allOf(sources, BigIntVector.class)) {
+        long[] values = new long[count];
+        boolean[] nulls = new boolean[count];
         for (int i = 0; i < count; i++) {
           int match = best[base + rows[i]];
           BigIntVector s = match < 0 ? null : (BigIntVector) sources[ri.batch[match]];
           if (s == null || s.isNull(ri.row[match])) {
-            t.setNull(i);
+            nulls[i] = true;
           } else {
-            t.set(i, s.get(ri.row[match]));
+            values[i] = s.get(ri.row[match]);
           }
         }
-      } else if (target instanceof Float8Vector t && allOf(sources, Float8Vector.class)) {
+        ArrowBulk.writeLongs(t, values, nulls, count);
+        return target;
+      }
+      if (target instanceof Float8Vector t && allOf(sources, Float8Vector.class)) {
+        double[] values = new double[count];
+        boolean[] nulls = new boolean[count];
         for (int i = 0; i < count; i++) {
           int match = best[base + rows[i]];
           Float8Vector s = match < 0 ? null : (Float8Vector) sources[ri.batch[match]];
           if (s == null || s.isNull(ri.row[match])) {
-            t.setNull(i);
+            nulls[i] = true;
           } else {
-            t.set(i, s.get(ri.row[match]));
+            values[i] = s.get(ri.row[match]);
           }
         }
-      } else {
-        for (int i = 0; i < count; i++) {
-          int match = best[base + rows[i]];
-          if (match < 0) {
-            Values.setNull(target, i);
-          } else {
-            target.copyFromSafe(ri.row[match], i, sources[ri.batch[match]]);
-          }
+        ArrowBulk.writeDoubles(t, values, nulls, count);
+        return target;
+      }
+      for (int i = 0; i < count; i++) {
+        int match = best[base + rows[i]];
+        if (match < 0) {
+          Values.setNull(target, i);
+        } else {
+          target.copyFromSafe(ri.row[match], i, sources[ri.batch[match]]);
         }
       }
       target.setValueCount(count);
@@ -222,6 +237,23 @@ final class IntervalAligner {
       target.close();
       throw e;
     }
+  }
+
+  /** Fills an allocated string vector with {@code count} values at {@code offsets} in text. */
+  private static void writeStrings(VarCharVector target, int[] offsets, byte[] text, int count) {
+    target.allocateNew(Math.max(1, text.length), count);
+    if (count > 0) {
+      target
+          .getOffsetBuffer()
+          .nioBuffer(0, (count + 1) * Integer.BYTES)
+          .order(java.nio.ByteOrder.LITTLE_ENDIAN)
+          .asIntBuffer()
+          .put(offsets, 0, count + 1);
+      target.getDataBuffer().setBytes(0, text, 0, text.length);
+      ArrowBulk.writeValidity(target, null, count);
+      target.setLastSet(count - 1);
+    }
+    target.setValueCount(count);
   }
 
   private static boolean allOf(FieldVector[] vectors, Class<?> type) {
@@ -243,23 +275,6 @@ final class IntervalAligner {
     return vectors;
   }
 
-  /** The match_score of every right row some left row matched (others are left 0). */
-  private static double[] matchScores(
-      IntervalAlign align, Relation right, RowIndex ri, int[] best) {
-    RelSchema rs = right.schema();
-    FieldVector[] starts = columnVectors(right, rs.indexOf(align.rightSpan().start()));
-    FieldVector[] ends = columnVectors(right, rs.indexOf(align.rightSpan().end()));
-    double[] scores = new double[ri.size];
-    for (int match : best) {
-      if (match >= 0) {
-        int b = ri.batch[match];
-        int row = ri.row[match];
-        scores[match] = score(spanValue(starts[b], row), spanValue(ends[b], row));
-      }
-    }
-    return scores;
-  }
-
   private static long spanValue(FieldVector vector, int row) {
     return vector instanceof BigIntVector v ? v.get(row) : (Long) Values.read(vector, row);
   }
@@ -270,11 +285,24 @@ final class IntervalAligner {
 
   /** For every left row (in order), the index of its best right row, or -1. */
   static int[] bestMatches(IntervalAlign align, Relation left, Relation right) {
-    return bestMatches(align, left, right, RowIndex.of(right));
+    return bestMatches(align, left, right, RowIndex.of(right), true).best();
   }
 
-  private static int[] bestMatches(
-      IntervalAlign align, Relation left, Relation right, RowIndex ri) {
+  /**
+   * As {@link #bestMatches(IntervalAlign, Relation, Relation)}, key groups on one thread or not.
+   */
+  static int[] bestMatches(IntervalAlign align, Relation left, Relation right, boolean parallel) {
+    return bestMatches(align, left, right, RowIndex.of(right), parallel).best();
+  }
+
+  /** The best right row of every left row (or -1) and its match_score. */
+  private record Matches(int[] best, double[] scores) {}
+
+  /** Below this many left plus right rows, key groups are aligned on the calling thread only. */
+  static final int PARALLEL_MIN_ROWS = 1 << 14;
+
+  private static Matches bestMatches(
+      IntervalAlign align, Relation left, Relation right, RowIndex ri, boolean parallel) {
     RelSchema ls = left.schema();
     RelSchema rs = right.schema();
     int keys = align.on().size();
@@ -340,51 +368,339 @@ final class IntervalAligner {
       }
       groups = groupIds.size();
     }
-    int[] rightStart = new int[groups + 1];
-    int[] rightRows = byGroup(rightGroup, groups, rightStart);
-    int[] leftStart = new int[groups + 1];
-    int[] leftRows = byGroup(leftGroup, groups, leftStart);
-
-    // Rank the candidate right rows of each group: score desc, tie-breakers, remaining columns.
-    long[] scoreKeys = new long[ri.size];
-    for (int i = 0; i < ri.size; i++) {
-      // descending: the complement reverses the order
-      scoreKeys[i] = r.valid[i] ? ~sortable(score(r.start[i], r.end[i])) : 0L;
-    }
+    // Each group's rows in one array (CSR, row order) with their span ends alongside; right rows
+    // only of groups with left rows.
+    Grouped lg = Grouped.of(leftGroup, groups, l, null);
+    Grouped rg = Grouped.of(rightGroup, groups, r, lg.start);
     List<SortKey> order = RowOrder.withRemaining(align.tieBreakers(), rs.names());
-    RankOrder rankOrder = new RankOrder(scoreKeys, order, ri, rs);
+    AlignRanking ranking = new AlignRanking(order, ri, rs, rg.rows);
 
     int[] best = new int[leftSize];
     Arrays.fill(best, -1);
-    int[] rank = new int[ri.size];
-    for (int g = 0; g < groups; g++) {
-      if (leftStart[g] == leftStart[g + 1]) {
-        continue;
-      }
-      int[] ranked = Arrays.copyOfRange(rightRows, rightStart[g], rightStart[g + 1]);
-      // by score (a primitive sort), then each run of equal scores by the tie order
-      IntSort.sortBy(ranked, scoreKeys, false);
-      for (int from = 0; from < ranked.length; ) {
-        int to = from + 1;
-        while (to < ranked.length && scoreKeys[ranked[to]] == scoreKeys[ranked[from]]) {
-          to++;
+    // the right rows' rank in their group, for groups too wide to pack (written per group)
+    RankArray rank = new RankArray(ri.size);
+    double[] scores = new double[leftSize];
+    Groups work = new Groups(align.mode(), lg, rg, l, r, ranking, rank, best, scores);
+    if (parallel && lg.rows.length + rg.rows.length >= PARALLEL_MIN_ROWS && groups > 1) {
+      // each chunk of groups writes only its own left rows: the result does not depend on timing
+      int chunks = Math.min(groups, 64);
+      int[] bounds = chunkBounds(lg.start, rg.start, groups, chunks);
+      IntStream.range(0, chunks).parallel().forEach(c -> work.align(bounds[c], bounds[c + 1]));
+    } else {
+      work.align(0, groups);
+    }
+    return new Matches(best, scores);
+  }
+
+  /**
+   * Rows by group id (a counting sort; rows keep their order): group g is {@code
+   * rows[start[g]..start[g+1])}, its span ends at the same positions of {@code starts} and {@code
+   * ends}. Rows with group -1, or (when {@code only} is given) of a group g with {@code only[g] ==
+   * only[g+1]}, are left out.
+   */
+  private record Grouped(int[] rows, long[] starts, long[] ends, int[] start) {
+    static Grouped of(int[] group, int groups, Spans spans, int[] only) {
+      int[] start = new int[groups + 1];
+      for (int g : group) {
+        if (g >= 0 && (only == null || only[g] < only[g + 1])) {
+          start[g + 1]++;
         }
-        if (to - from > 1) {
-          IntSort.sort(ranked, from, to, rankOrder);
+      }
+      for (int g = 0; g < groups; g++) {
+        start[g + 1] += start[g];
+      }
+      int total = start[groups];
+      int[] rows = new int[total];
+      long[] starts = new long[total];
+      long[] ends = new long[total];
+      int[] next = Arrays.copyOf(start, groups);
+      for (int i = 0; i < group.length; i++) {
+        int g = group[i];
+        if (g >= 0 && (only == null || only[g] < only[g + 1])) {
+          int at = next[g]++;
+          rows[at] = i;
+          starts[at] = spans.start[i];
+          ends[at] = spans.end[i];
         }
-        from = to;
       }
-      for (int i = 0; i < ranked.length; i++) {
-        rank[ranked[i]] = i;
+      return new Grouped(rows, starts, ends, start);
+    }
+  }
+
+  /** Group ranges {@code bounds[c]..bounds[c+1]} of about equal left plus right rows. */
+  private static int[] chunkBounds(int[] leftStart, int[] rightStart, int groups, int chunks) {
+    long total = (long) leftStart[groups] + rightStart[groups];
+    int[] bounds = new int[chunks + 1];
+    int g = 0;
+    for (int c = 1; c < chunks; c++) {
+      long target = total * c / chunks;
+      while (g < groups && (long) leftStart[g] + rightStart[g] < target) {
+        g++;
       }
-      int[] lrows = Arrays.copyOfRange(leftRows, leftStart[g], leftStart[g + 1]);
-      switch (align.mode()) {
-        case EXACT -> exact(lrows, ranked, l, r, best);
-        case CONTAINED -> contained(lrows, ranked, l, r, rank, best);
-        case OVERLAP -> overlap(lrows, ranked, l, r, rank, best);
+      bounds[c] = g;
+    }
+    bounds[chunks] = groups;
+    return bounds;
+  }
+
+  /** The per-group ranking and sweep of one mode over grouped rows; groups are independent. */
+  private record Groups(
+      IntervalAlign.Mode mode,
+      Grouped left,
+      Grouped right,
+      Spans l,
+      Spans r,
+      AlignRanking ranking,
+      RankArray rankArray,
+      int[] best,
+      double[] scores) {
+
+    void align(int fromGroup, int toGroup) {
+      for (int g = fromGroup; g < toGroup; g++) {
+        int lf = left.start[g];
+        int n = left.start[g + 1] - lf;
+        int rf = right.start[g];
+        int m = right.start[g + 1] - rf;
+        if (n == 0 || m == 0) {
+          continue;
+        }
+        int[] order = ranking.bestFirst(right.rows, right.starts, right.ends, rf, m);
+        // the group's right rows best first, with their span ends
+        int[] ranked = new int[m];
+        long[] starts = new long[m];
+        long[] ends = new long[m];
+        for (int i = 0; i < m; i++) {
+          int at = rf + order[i];
+          ranked[i] = right.rows[at];
+          starts[i] = right.starts[at];
+          ends[i] = right.ends[at];
+        }
+        boolean done =
+            switch (mode) {
+              case EXACT -> false;
+              case CONTAINED -> containedPacked(ranked, starts, ends, left, lf, n, best, scores);
+              case OVERLAP -> overlapPacked(ranked, starts, ends, left, lf, n, best, scores);
+            };
+        if (done) {
+          continue;
+        }
+        int[] rank = mode == IntervalAlign.Mode.EXACT ? null : rankArray.get();
+        if (rank != null) {
+          for (int i = 0; i < m; i++) {
+            rank[ranked[i]] = i;
+          }
+        }
+        int[] lrows = Arrays.copyOfRange(left.rows, lf, lf + n);
+        switch (mode) {
+          case EXACT -> exact(lrows, ranked, l, r, best);
+          case CONTAINED -> contained(lrows, ranked, l, r, rank, best);
+          case OVERLAP -> overlap(lrows, ranked, l, r, rank, best);
+        }
+        for (int row : lrows) {
+          if (best[row] >= 0) {
+            scores[row] = score(r.start[best[row]], r.end[best[row]]);
+          }
+        }
       }
     }
-    return best;
+  }
+
+  /** An int per right row, allocated when first needed; threads write disjoint rows. */
+  private static final class RankArray {
+    private final int size;
+    private int[] rank;
+
+    RankArray(int size) {
+      this.size = size;
+    }
+
+    synchronized int[] get() {
+      if (rank == null) {
+        rank = new int[size];
+      }
+      return rank;
+    }
+  }
+
+  /** Whether {@code max - min} is below {@code limit} (false when it overflows). */
+  private static boolean packs(long min, long max, long limit) {
+    long range = max - min;
+    return range >= 0 && range < limit;
+  }
+
+  private static long min(long[] values, int from, int n) {
+    long min = Long.MAX_VALUE;
+    for (int i = from; i < from + n; i++) {
+      min = Math.min(min, values[i]);
+    }
+    return min;
+  }
+
+  private static long max(long[] values, int from, int n) {
+    long max = Long.MIN_VALUE;
+    for (int i = from; i < from + n; i++) {
+      max = Math.max(max, values[i]);
+    }
+    return max;
+  }
+
+  /**
+   * {@code contained} for one group with packed sort keys ((value - min) << bits | index, sorted as
+   * plain longs); the same result as {@link #contained}. False, with nothing written, when the
+   * group's coordinates span too wide a range to pack.
+   *
+   * @param ranked the group's right rows best first; {@code starts}, {@code ends} their spans
+   */
+  private static boolean containedPacked(
+      int[] ranked,
+      long[] starts,
+      long[] ends,
+      Grouped left,
+      int lf,
+      int n,
+      int[] best,
+      double[] scores) {
+    int m = ranked.length;
+    int bits = 64 - Long.numberOfLeadingZeros(Math.max(m, n));
+    long limit = 1L << (63 - bits);
+    long mask = (1L << bits) - 1;
+    long minS = min(starts, 0, m);
+    long minE = min(ends, 0, m);
+    long minL = min(left.starts, lf, n);
+    if (!packs(minS, max(starts, 0, m), limit)
+        || !packs(minE, max(ends, 0, m), limit)
+        || !packs(minL, max(left.starts, lf, n), limit)) {
+      return false;
+    }
+    long[] byStart = new long[m];
+    long[] byEnd = new long[m];
+    for (int i = 0; i < m; i++) {
+      byStart[i] = (starts[i] - minS) << bits | i;
+      byEnd[i] = (ends[i] - minE) << bits | i;
+    }
+    Arrays.sort(byStart);
+    Arrays.sort(byEnd);
+    long[] distinctEnds = new long[m];
+    int[] endPos = new int[m];
+    int distinct = distinctEnds(byEnd, bits, mask, minE, distinctEnds, endPos);
+    long[] byLeftStart = new long[n];
+    for (int j = 0; j < n; j++) {
+      byLeftStart[j] = (left.starts[lf + j] - minL) << bits | j;
+    }
+    Arrays.sort(byLeftStart);
+    int[] tree = new int[distinct + 1];
+    Arrays.fill(tree, Integer.MAX_VALUE);
+    // left rows by start descending sweep in the right rows by start descending
+    int next = m - 1;
+    for (int q = n - 1; q >= 0; q--) {
+      int j = lf + (int) (byLeftStart[q] & mask);
+      long start = left.starts[j];
+      while (next >= 0 && (byStart[next] >>> bits) + minS >= start) {
+        int i = (int) (byStart[next--] & mask);
+        fenwickUpdate(tree, endPos[i], i);
+      }
+      int found = fenwickPrefixMin(tree, upperBound(distinctEnds, distinct, left.ends[j]));
+      if (found != Integer.MAX_VALUE) {
+        best[left.rows[j]] = ranked[found];
+        scores[left.rows[j]] = score(starts[found], ends[found]);
+      }
+    }
+    return true;
+  }
+
+  /** {@code overlap} for one group with packed sort keys, as {@link #containedPacked}. */
+  private static boolean overlapPacked(
+      int[] ranked,
+      long[] starts,
+      long[] ends,
+      Grouped left,
+      int lf,
+      int n,
+      int[] best,
+      double[] scores) {
+    int m = ranked.length;
+    int bits = 64 - Long.numberOfLeadingZeros(Math.max(m, n));
+    long limit = 1L << (63 - bits);
+    long mask = (1L << bits) - 1;
+    long minS = min(starts, 0, m);
+    long minE = min(ends, 0, m);
+    long minL = min(left.ends, lf, n);
+    if (!packs(minS, max(starts, 0, m), limit)
+        || !packs(minE, max(ends, 0, m), limit)
+        || !packs(minL, max(left.ends, lf, n), limit)) {
+      return false;
+    }
+    long[] byStart = new long[m];
+    long[] byEnd = new long[m];
+    for (int i = 0; i < m; i++) {
+      byStart[i] = (starts[i] - minS) << bits | i;
+      byEnd[i] = (ends[i] - minE) << bits | i;
+    }
+    Arrays.sort(byStart);
+    Arrays.sort(byEnd);
+    long[] distinctEnds = new long[m];
+    int[] endPos = new int[m];
+    int distinct = distinctEnds(byEnd, bits, mask, minE, distinctEnds, endPos);
+    long[] byLeftEnd = new long[n];
+    for (int j = 0; j < n; j++) {
+      byLeftEnd[j] = (left.ends[lf + j] - minL) << bits | j;
+    }
+    Arrays.sort(byLeftEnd);
+    int[] tree = new int[distinct + 1];
+    Arrays.fill(tree, Integer.MAX_VALUE);
+    // left rows by end ascending sweep in the right rows by start ascending
+    int next = 0;
+    for (int q = 0; q < n; q++) {
+      int j = lf + (int) (byLeftEnd[q] & mask);
+      long end = left.ends[j];
+      while (next < m && (byStart[next] >>> bits) + minS < end) {
+        int i = (int) (byStart[next++] & mask);
+        // reversed position: a suffix of ends becomes a prefix
+        fenwickUpdate(tree, distinct - 1 - endPos[i], i);
+      }
+      // right ends strictly greater than ls
+      int firstGreater = upperBound(distinctEnds, distinct, left.starts[j]);
+      int found = fenwickPrefixMin(tree, distinct - firstGreater);
+      if (found != Integer.MAX_VALUE) {
+        best[left.rows[j]] = ranked[found];
+        scores[left.rows[j]] = score(starts[found], ends[found]);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The distinct values of packed, sorted {@code byEnd} into {@code ends}; {@code endPos[i]} is the
+   * position of local row i's value there. Returns the number of distinct values.
+   */
+  private static int distinctEnds(
+      long[] byEnd, int bits, long mask, long min, long[] ends, int[] endPos) {
+    int distinct = 0;
+    for (long packed : byEnd) {
+      long value = (packed >>> bits) + min;
+      if (distinct == 0 || ends[distinct - 1] != value) {
+        ends[distinct++] = value;
+      }
+      endPos[(int) (packed & mask)] = distinct - 1;
+    }
+    return distinct;
+  }
+
+  private static void fenwickUpdate(int[] tree, int position, int value) {
+    for (int i = position + 1; i < tree.length; i += i & -i) {
+      if (value < tree[i]) {
+        tree[i] = value;
+      }
+    }
+  }
+
+  /** The minimum over positions {@code 0..count-1}. */
+  private static int fenwickPrefixMin(int[] tree, int count) {
+    int min = Integer.MAX_VALUE;
+    for (int i = count; i > 0; i -= i & -i) {
+      min = Math.min(min, tree[i]);
+    }
+    return min;
   }
 
   /**
@@ -394,140 +710,6 @@ final class IntervalAligner {
   static long sortable(double d) {
     long bits = Double.doubleToLongBits(d == 0.0 ? 0.0 : d);
     return bits ^ ((bits >> 63) & Long.MAX_VALUE);
-  }
-
-  /**
-   * The ranking of right rows: the score key (descending, precomputed), then {@code keys} as {@link
-   * RowOrder} compares them. Each key's column is read only when a comparison first needs it;
-   * integer and float64 columns are held as sortable longs (the ranking compares millions of ties).
-   */
-  private static final class RankOrder implements IntSort.IntComparator {
-    private final long[] scoreKeys;
-    private final List<SortKey> keys;
-    private final RowIndex ri;
-    private final RelSchema rs;
-    private final long[][] values;
-    private final boolean[][] nulls;
-    private final int[] direction;
-    private final int[] nullFirst;
-    private final Object[][] objects;
-    private final boolean[] loaded;
-
-    RankOrder(long[] scoreKeys, List<SortKey> keys, RowIndex ri, RelSchema rs) {
-      this.scoreKeys = scoreKeys;
-      this.keys = keys;
-      this.ri = ri;
-      this.rs = rs;
-      int n = keys.size();
-      values = new long[n][];
-      nulls = new boolean[n][];
-      objects = new Object[n][];
-      loaded = new boolean[n];
-      direction = new int[n];
-      nullFirst = new int[n];
-      for (int k = 0; k < n; k++) {
-        direction[k] = keys.get(k).direction() == SortKey.Direction.DESC ? -1 : 1;
-        nullFirst[k] = keys.get(k).nulls() == SortKey.NullOrder.FIRST ? -1 : 1;
-      }
-    }
-
-    @Override
-    public int compare(int a, int b) {
-      int c = Long.compare(scoreKeys[a], scoreKeys[b]);
-      if (c != 0) {
-        return c;
-      }
-      return compareTies(a, b);
-    }
-
-    /** The order of rows of equal score. */
-    private int compareTies(int a, int b) {
-      int c;
-      for (int k = 0; k < loaded.length; k++) {
-        if (!loaded[k]) {
-          load(k);
-        }
-        long[] v = values[k];
-        if (v != null) {
-          boolean[] isNull = nulls[k];
-          if (isNull[a] || isNull[b]) {
-            if (isNull[a] != isNull[b]) {
-              return isNull[a] ? nullFirst[k] : -nullFirst[k];
-            }
-            continue;
-          }
-          c = Long.compare(v[a], v[b]);
-          if (c != 0) {
-            return direction[k] * c;
-          }
-        } else {
-          c = RowOrder.compareValues(objects[k][a], objects[k][b], keys.get(k));
-          if (c != 0) {
-            return c;
-          }
-        }
-      }
-      return 0;
-    }
-
-    private void load(int k) {
-      int column = rs.indexOf(keys.get(k).column());
-      boolean longs = true;
-      boolean doubles = true;
-      for (VectorSchemaRoot batch : ri.relation.batches()) {
-        FieldVector vector = batch.getVector(column);
-        longs &= vector instanceof BigIntVector || vector instanceof IntVector;
-        doubles &= vector instanceof Float8Vector;
-      }
-      if (longs || doubles) {
-        long[] v = new long[ri.size];
-        boolean[] isNull = new boolean[ri.size];
-        int i = 0;
-        for (VectorSchemaRoot batch : ri.relation.batches()) {
-          FieldVector vector = batch.getVector(column);
-          int rows = batch.getRowCount();
-          for (int row = 0; row < rows; row++, i++) {
-            if (vector.isNull(row)) {
-              isNull[i] = true;
-            } else if (vector instanceof BigIntVector bigints) {
-              v[i] = bigints.get(row);
-            } else if (vector instanceof IntVector ints) {
-              v[i] = ints.get(row);
-            } else {
-              v[i] = sortable(((Float8Vector) vector).get(row));
-            }
-          }
-        }
-        values[k] = v;
-        nulls[k] = isNull;
-      } else {
-        objects[k] = ri.column(column);
-      }
-      loaded[k] = true;
-    }
-  }
-
-  /**
-   * The rows of every group id in one array, group by group (a counting sort; rows keep their
-   * order); {@code start[g]..start[g+1]} is group g. Rows with group -1 are left out.
-   */
-  private static int[] byGroup(int[] group, int groups, int[] start) {
-    for (int g : group) {
-      if (g >= 0) {
-        start[g + 1]++;
-      }
-    }
-    for (int g = 0; g < groups; g++) {
-      start[g + 1] += start[g];
-    }
-    int[] rows = new int[start[groups]];
-    int[] next = Arrays.copyOf(start, groups);
-    for (int i = 0; i < group.length; i++) {
-      if (group[i] >= 0) {
-        rows[next[group[i]]++] = i;
-      }
-    }
-    return rows;
   }
 
   /** The span ends of every row as primitives; {@code valid} is false when either is null. */
@@ -541,11 +723,23 @@ final class IntervalAligner {
       long[] start = new long[size];
       long[] end = new long[size];
       boolean[] valid = new boolean[size];
+      boolean[] nulls = new boolean[size];
       int i = 0;
       for (VectorSchemaRoot batch : relation.batches()) {
         FieldVector sv = batch.getVector(startColumn);
         FieldVector ev = batch.getVector(endColumn);
         int rows = batch.getRowCount();
+        if (sv instanceof BigIntVector s && ev instanceof BigIntVector e) {
+          ArrowBulk.readLongs(s, rows, start, i);
+          ArrowBulk.readLongs(e, rows, end, i);
+          ArrowBulk.readNulls(s, rows, nulls, i);
+          ArrowBulk.readNulls(e, rows, nulls, i);
+          for (int row = 0; row < rows; row++) {
+            valid[i + row] = !nulls[i + row];
+          }
+          i += rows;
+          continue;
+        }
         for (int row = 0; row < rows; row++, i++) {
           if (sv.isNull(row) || ev.isNull(row)) {
             continue;
@@ -592,9 +786,11 @@ final class IntervalAligner {
     private byte[][] slots = new byte[1024][];
     private int[] hashes = new int[1024];
     private int[] ids = new int[1024];
+    private long[] prefixes = new long[1024];
+    private int[] lengths = new int[1024];
     private int used;
-    private byte[] scratch = new byte[64];
     private final Map<String, Integer> byString = new HashMap<>();
+    private final List<byte[]> byId = new ArrayList<>();
 
     static boolean readable(Relation relation, int column) {
       for (VectorSchemaRoot batch : relation.batches()) {
@@ -614,42 +810,91 @@ final class IntervalAligner {
      * seen before start new groups (the right side) or match nothing (the left side).
      */
     int[] groups(Relation relation, int column, boolean[] valid, boolean create) {
+      List<VectorSchemaRoot> batches = relation.batches();
       int[] out = new int[valid.length];
-      int i = 0;
-      for (VectorSchemaRoot batch : relation.batches()) {
-        VarCharVector vector = (VarCharVector) batch.getVector(column);
-        ArrowBuf data = vector.getDataBuffer();
-        ArrowBuf offsets = vector.getOffsetBuffer();
-        int rows = batch.getRowCount();
-        for (int row = 0; row < rows; row++, i++) {
-          if (!valid[i] || vector.isNull(row)) {
-            out[i] = -1;
-          } else {
-            int start = offsets.getInt((long) row * VarCharVector.OFFSET_WIDTH);
-            int end = offsets.getInt((long) (row + 1) * VarCharVector.OFFSET_WIDTH);
-            out[i] = find(data, start, end, create);
-          }
+      if (!create || batches.size() < 2 || valid.length < PARALLEL_MIN_ROWS) {
+        groups(batches, 0, batches.size(), 0, column, valid, create, out);
+        return out;
+      }
+      // the second half of the batches into a dictionary of its own on another thread, then its
+      // ids mapped to ids here (new keys numbered in their order there): deterministic
+      int half = batches.size() / 2;
+      int offset = 0;
+      for (int b = 0; b < half; b++) {
+        offset += batches.get(b).getRowCount();
+      }
+      int secondOffset = offset;
+      StringKeys second = new StringKeys();
+      java.util.concurrent.ForkJoinTask<?> task =
+          java.util.concurrent.ForkJoinPool.commonPool()
+              .submit(
+                  () ->
+                      second.groups(
+                          batches, half, batches.size(), secondOffset, column, valid, true, out));
+      groups(batches, 0, half, 0, column, valid, true, out);
+      task.join();
+      int[] remap = new int[second.byId.size()];
+      for (int k = 0; k < remap.length; k++) {
+        remap[k] = newGroup(second.byId.get(k));
+      }
+      for (int i = offset; i < out.length; i++) {
+        if (out[i] >= 0) {
+          out[i] = remap[out[i]];
         }
       }
       return out;
     }
 
-    private int find(ArrowBuf data, int start, int end, boolean create) {
+    /** The group ids of the rows of {@code batches[from, to)}, the first at {@code out[i]}. */
+    private void groups(
+        List<VectorSchemaRoot> batches,
+        int from,
+        int to,
+        int i,
+        int column,
+        boolean[] valid,
+        boolean create,
+        int[] out) {
+      for (int b = from; b < to; b++) {
+        VectorSchemaRoot batch = batches.get(b);
+        VarCharVector vector = (VarCharVector) batch.getVector(column);
+        int rows = batch.getRowCount();
+        int[] offsets = ArrowBulk.offsets(vector, rows);
+        byte[] data = ArrowBulk.bytes(vector, offsets[rows]);
+        boolean[] nulls = new boolean[rows];
+        ArrowBulk.readNulls(vector, rows, nulls, 0);
+        for (int row = 0; row < rows; row++, i++) {
+          if (!valid[i] || nulls[row]) {
+            out[i] = -1;
+          } else {
+            out[i] = find(data, offsets[row], offsets[row + 1], create);
+          }
+        }
+      }
+    }
+
+    private int find(byte[] data, int start, int end, boolean create) {
+      // the first 8 bytes as a long and the length settle most comparisons (all, for keys of at
+      // most 8 bytes) without reading the stored key
       int length = end - start;
-      if (scratch.length < length) {
-        scratch = new byte[Math.max(length, scratch.length * 2)];
+      int head = Math.min(8, length);
+      long prefix = 0;
+      for (int i = 0; i < head; i++) {
+        prefix |= (data[start + i] & 0xFFL) << (8 * i);
       }
-      data.getBytes(start, scratch, 0, length);
-      int hash = 1;
-      for (int i = 0; i < length; i++) {
-        hash = 31 * hash + scratch[i];
+      long h = prefix * 0x9E3779B97F4A7C15L + length;
+      for (int i = start + 8; i < end; i++) {
+        h = 31 * h + data[i];
       }
+      int hash = (int) (h ^ (h >>> 32));
       hash ^= hash >>> 16;
       int mask = slots.length - 1;
       int slot = hash & mask;
       while (slots[slot] != null) {
         if (hashes[slot] == hash
-            && Arrays.equals(scratch, 0, length, slots[slot], 0, slots[slot].length)) {
+            && prefixes[slot] == prefix
+            && lengths[slot] == length
+            && (length <= 8 || Arrays.equals(data, start + 8, end, slots[slot], 8, length))) {
           int id = ids[slot];
           if (id >= 0 || !create) {
             return id;
@@ -661,11 +906,13 @@ final class IntervalAligner {
         }
         slot = (slot + 1) & mask;
       }
-      byte[] bytes = Arrays.copyOf(scratch, length);
+      byte[] bytes = Arrays.copyOfRange(data, start, end);
       Integer known = byString.get(new String(bytes, StandardCharsets.UTF_8));
       int id = known != null ? known : create ? newGroup(bytes) : -1;
       slots[slot] = bytes;
       hashes[slot] = hash;
+      prefixes[slot] = prefix;
+      lengths[slot] = length;
       ids[slot] = id;
       if (++used * 2 > slots.length) {
         grow();
@@ -679,6 +926,7 @@ final class IntervalAligner {
       if (id == null) {
         id = byString.size();
         byString.put(key, id);
+        byId.add(bytes);
       }
       return id;
     }
@@ -687,9 +935,13 @@ final class IntervalAligner {
       byte[][] oldSlots = slots;
       int[] oldHashes = hashes;
       int[] oldIds = ids;
+      long[] oldPrefixes = prefixes;
+      int[] oldLengths = lengths;
       slots = new byte[oldSlots.length * 2][];
       hashes = new int[slots.length];
       ids = new int[slots.length];
+      prefixes = new long[slots.length];
+      lengths = new int[slots.length];
       int mask = slots.length - 1;
       for (int s = 0; s < oldSlots.length; s++) {
         if (oldSlots[s] != null) {
@@ -700,6 +952,8 @@ final class IntervalAligner {
           slots[slot] = oldSlots[s];
           hashes[slot] = oldHashes[s];
           ids[slot] = oldIds[s];
+          prefixes[slot] = oldPrefixes[s];
+          lengths[slot] = oldLengths[s];
         }
       }
     }
@@ -776,8 +1030,13 @@ final class IntervalAligner {
 
   /** The number of values {@code <= x}. */
   private static int upperBound(long[] sorted, long x) {
+    return upperBound(sorted, sorted.length, x);
+  }
+
+  /** The number of values {@code <= x} among {@code sorted[0, length)}. */
+  private static int upperBound(long[] sorted, int length, long x) {
     int lo = 0;
-    int hi = sorted.length;
+    int hi = length;
     while (lo < hi) {
       int mid = (lo + hi) >>> 1;
       if (sorted[mid] <= x) {

@@ -84,10 +84,31 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
   public List<VectorSchemaRoot> batches(DatasetSpec dataset) {
     Relation relation = read.get(dataset.name());
     if (relation == null) {
-      relation = new Relation(new RelSchema(dataset.schema()), DatasetFiles.readAll(open(dataset)));
+      relation = new Relation(new RelSchema(dataset.schema()), readWhole(dataset));
       read.put(dataset.name(), relation);
     }
     return relation.batches();
+  }
+
+  /**
+   * The whole dataset at once: its Parquet files two at a time ({@link ParallelFiles}), batches in
+   * file order; a CSV dataset through its stream.
+   */
+  private List<VectorSchemaRoot> readWhole(DatasetSpec dataset) {
+    if (dataset.format() != DatasetFormat.PARQUET) {
+      return DatasetFiles.readAll(open(dataset));
+    }
+    List<DatasetFiles.DataFile> files = DatasetFiles.list(dataset, baseDir);
+    RelSchema schema = DatasetFiles.dataColumns(dataset);
+    return ParallelFiles.read(
+        files,
+        file ->
+            DatasetFiles.readAll(
+                DatasetFiles.stream(
+                    dataset,
+                    List.of(file),
+                    allocator,
+                    f -> openFile(dataset, f.path(), schema, new Configuration(false)))));
   }
 
   /**
@@ -228,7 +249,9 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
     private final MessageType requested;
     private final String createdBy;
     private final org.apache.arrow.vector.types.pojo.Schema arrow;
+    private final boolean[] decodable;
     private ColumnReader[] readers;
+    private ParquetColumnReader[] decoders;
     private int[] defined;
     private long left;
 
@@ -249,6 +272,15 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
       reader.setRequestedSchema(requested);
       this.createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
       this.arrow = schema.toArrow();
+      // columns whose pages ParquetColumnReader decodes itself (every row group's encodings)
+      List<ColumnDescriptor> descriptors = requested.getColumns();
+      this.decodable = new boolean[descriptors.size()];
+      try (VectorSchemaRoot probe = VectorSchemaRoot.create(arrow, allocator)) {
+        for (int c = 0; c < descriptors.size(); c++) {
+          decodable[c] =
+              ParquetColumnReader.supports(descriptors.get(c), reader, probe.getVector(c));
+        }
+      }
     }
 
     @Override
@@ -268,10 +300,16 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
                   createdBy);
           List<ColumnDescriptor> descriptors = requested.getColumns();
           readers = new ColumnReader[descriptors.size()];
+          decoders = new ParquetColumnReader[descriptors.size()];
           defined = new int[descriptors.size()];
           for (int c = 0; c < descriptors.size(); c++) {
-            readers[c] = store.getColumnReader(descriptors.get(c));
-            defined[c] = descriptors.get(c).getMaxDefinitionLevel();
+            ColumnDescriptor descriptor = descriptors.get(c);
+            if (decodable[c]) {
+              decoders[c] = ParquetColumnReader.open(pages.getPageReader(descriptor), descriptor);
+            } else {
+              readers[c] = store.getColumnReader(descriptor);
+            }
+            defined[c] = descriptor.getMaxDefinitionLevel();
           }
         }
         int size = (int) Math.min(batchSize, left);
@@ -282,7 +320,11 @@ public final class ParquetDatasetSource implements DatasetSource, AutoCloseable 
           }
           batch.allocateNew();
           for (int c = 0; c < readers.length; c++) {
-            read(readers[c], defined[c], batch.getVector(c), size);
+            if (decoders[c] != null) {
+              decoders[c].read(batch.getVector(c), size);
+            } else {
+              read(readers[c], defined[c], batch.getVector(c), size);
+            }
           }
           batch.setRowCount(size);
         } catch (RuntimeException e) {

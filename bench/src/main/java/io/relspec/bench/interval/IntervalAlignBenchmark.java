@@ -113,12 +113,14 @@ public final class IntervalAlignBenchmark {
           "reference-interval-align",
           () -> {
             long start = System.nanoTime();
+            long startCpu = processCpu();
             try (ParquetDatasetSource files =
                 new ParquetDatasetSource(
                     data, lane.allocator(), RuntimeProfile.DEFAULT.batchSize())) {
               List<VectorSchemaRoot> leftBatches = files.batches(leftSpec);
               List<VectorSchemaRoot> rightBatches = files.batches(rightSpec);
               long read = System.nanoTime();
+              long readCpu = processCpu();
               Map<String, SourceBatches> rightSource =
                   Map.of("right", new SourceBatches(rightSchema, rightBatches));
               try (Relation out =
@@ -130,11 +132,15 @@ public final class IntervalAlignBenchmark {
                       Map.of(),
                       rightSource)) {
                 long aligned = System.nanoTime();
+                long alignedCpu = processCpu();
                 Summary summary = summarize(out);
                 System.err.printf(
-                    "reference lane: read %.0f ms, align %.0f ms, summary %.0f ms%n",
+                    "reference lane: read %.0f ms (process cpu %.0f ms), align %.0f ms (process"
+                        + " cpu %.0f ms), summary %.0f ms%n",
                     (read - start) / 1e6,
+                    (readCpu - startCpu) / 1e6,
                     (aligned - read) / 1e6,
+                    (alignedCpu - readCpu) / 1e6,
                     (System.nanoTime() - aligned) / 1e6);
                 return checked(expected, "reference-interval-align", summary);
               }
@@ -142,17 +148,26 @@ public final class IntervalAlignBenchmark {
           });
       if (Boolean.getBoolean("relspec.bench.referenceOnly")) {
         // For profiling the reference lane alone: times printed, no results file.
+        // The lane runs key groups (and reads) on more than the calling thread: the process's
+        // CPU time (every thread, GC and JIT included) is the honest measure on a loaded machine.
         java.lang.management.ThreadMXBean threads =
             java.lang.management.ManagementFactory.getThreadMXBean();
+        com.sun.management.OperatingSystemMXBean os =
+            (com.sun.management.OperatingSystemMXBean)
+                java.lang.management.ManagementFactory.getOperatingSystemMXBean();
         for (int round = 0; round < warmups + iterations; round++) {
           long start = System.nanoTime();
           long cpu = threads.getCurrentThreadCpuTime();
+          long processCpu = os.getProcessCpuTime();
           lanes.get("reference-interval-align").call();
           System.out.printf(
-              "reference round %d: %.0f ms (thread cpu %.0f ms) %s%n",
+              "reference round %d: %.0f ms (thread cpu %.0f ms, process cpu %.0f ms, load %.1f)"
+                  + " %s%n",
               round,
               (System.nanoTime() - start) / 1e6,
               (threads.getCurrentThreadCpuTime() - cpu) / 1e6,
+              (os.getProcessCpuTime() - processCpu) / 1e6,
+              os.getSystemLoadAverage(),
               expected[0]);
         }
         return;
@@ -182,7 +197,13 @@ public final class IntervalAlignBenchmark {
                   "both lanes return the same row count and checksum of (id, rid, match_score)")
               .note(
                   "input",
-                  "every timed run of both lanes reads the generated Parquet files (no cache)");
+                  "every timed run of both lanes reads the generated Parquet files (no cache)")
+              .note(
+                  "threads",
+                  "both lanes use 2 threads: Spark local[2]; the reference lane reads two files"
+                      + " at a time and ranks and sweeps key groups on the common fork-join pool"
+                      + " plus the caller, so its callerThreadCpu counts only part of its CPU"
+                      + " (-Drelspec.bench.referenceOnly=true prints the process CPU)");
       bench.addCase(
           "interval_align " + nLeft + " x " + nRight + " over " + paths + " paths",
           "spark-range-join",
@@ -230,6 +251,13 @@ public final class IntervalAlignBenchmark {
         List.of("rid", "conf"),
         List.of(SortKey.desc("conf")),
         true);
+  }
+
+  /** CPU time of this process so far (every thread, GC and JIT included), in nanoseconds. */
+  static long processCpu() {
+    return ((com.sun.management.OperatingSystemMXBean)
+            java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   /** Deterministic spans (Spark's seeded rand over a fixed partitioning), written once. */

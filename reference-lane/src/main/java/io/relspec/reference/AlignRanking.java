@@ -1,0 +1,384 @@
+package io.relspec.reference;
+
+import io.relspec.ir.op.SortKey;
+import io.relspec.ir.plan.RelSchema;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+
+/**
+ * The ranking of one key group's right rows for interval_align, best first: highest {@code
+ * match_score} (shortest span), then {@code keys} as {@link RowOrder} compares them, then row
+ * position. A stable sort by the score, then only runs of rows still tied refined key by key:
+ * integer and float64 keys as sortable longs with nulls partitioned out, other types by their
+ * values. A key's column is read (for the whole relation, once, by whichever thread first needs it)
+ * only when some run of ties reaches it. Safe for concurrent use on different groups.
+ */
+final class AlignRanking {
+  /** Spans shorter than this convert to a double score exactly (so length orders as the score). */
+  private static final long EXACT_LENGTH = 1L << 53;
+
+  private static final int INSERTION = 32;
+
+  private final List<SortKey> keys;
+  private final RowIndex ri;
+  private final RelSchema schema;
+  private final Column[] columns;
+
+  /** At most this many leading integer or float64 keys are read up front, in group order. */
+  private static final int GATHERED = 3;
+
+  /**
+   * @param grouped the right rows in the order of the groups' arrays ({@code rows} of {@link
+   *     #bestFirst}): the first integer or float64 keys are read up front into that order, so
+   *     ranking a group reads them from one contiguous range
+   */
+  AlignRanking(List<SortKey> keys, RowIndex ri, RelSchema schema, int[] grouped) {
+    this.keys = keys;
+    this.ri = ri;
+    this.schema = schema;
+    this.columns = new Column[keys.size()];
+    int[] position = null;
+    for (int k = 0; k < Math.min(GATHERED, keys.size()) && numeric(k); k++) {
+      if (position == null) {
+        position = new int[ri.size];
+        Arrays.fill(position, -1);
+        for (int p = 0; p < grouped.length; p++) {
+          position[grouped[p]] = p;
+        }
+      }
+      columns[k] = load(k, position, grouped.length);
+    }
+  }
+
+  private boolean numeric(int k) {
+    int column = schema.indexOf(keys.get(k).column());
+    for (VectorSchemaRoot batch : ri.relation.batches()) {
+      FieldVector vector = batch.getVector(column);
+      if (!(vector instanceof BigIntVector
+          || vector instanceof IntVector
+          || vector instanceof Float8Vector)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The positions {@code 0..m-1} of one group's right rows, best first.
+   *
+   * @param rows the group's right row indexes at {@code rows[from..from+m)}
+   * @param starts their span starts, alongside
+   * @param ends their span ends, alongside
+   */
+  int[] bestFirst(int[] rows, long[] starts, long[] ends, int from, int m) {
+    int[] order = new int[m];
+    long[] sortKeys = new long[m];
+    boolean exact = true;
+    for (int i = 0; i < m; i++) {
+      order[i] = i;
+      long length = ends[from + i] - starts[from + i];
+      sortKeys[i] = length;
+      exact &= length > -EXACT_LENGTH && length < EXACT_LENGTH;
+    }
+    if (!exact) {
+      for (int i = 0; i < m; i++) {
+        // descending score: the complement reverses the order
+        sortKeys[i] =
+            ~IntervalAligner.sortable(IntervalAligner.score(starts[from + i], ends[from + i]));
+      }
+    }
+    sortStable(sortKeys, order, 0, m);
+    Runs runs = new Runs();
+    runs.addEqual(sortKeys, 0, m);
+    int[] scratch = runs.size > 0 ? new int[m] : null;
+    for (int k = 0; k < keys.size() && runs.size > 0; k++) {
+      Runs next = new Runs();
+      Column column = column(k);
+      for (int r = 0; r < runs.size; r++) {
+        column.refine(order, rows, from, sortKeys, scratch, runs.from[r], runs.to[r], next);
+      }
+      runs = next;
+    }
+    return order;
+  }
+
+  /**
+   * Sorts {@code keys[from, to)} ascending with {@code values} alongside, stable: as (key offset,
+   * position) packed in one long when the keys' range allows, else by {@link LongSort}.
+   */
+  static void sortStable(long[] keys, int[] values, int from, int to) {
+    int n = to - from;
+    if (n <= INSERTION) {
+      insertion(keys, values, from, to);
+      return;
+    }
+    long min = Long.MAX_VALUE;
+    long max = Long.MIN_VALUE;
+    for (int i = from; i < to; i++) {
+      min = Math.min(min, keys[i]);
+      max = Math.max(max, keys[i]);
+    }
+    int bits = 64 - Long.numberOfLeadingZeros(n - 1);
+    long range = max - min;
+    if (range < 0 || range >= 1L << (63 - bits)) {
+      LongSort.sort(keys, values, from, to);
+      return;
+    }
+    long[] packed = new long[n];
+    for (int i = 0; i < n; i++) {
+      packed[i] = (keys[from + i] - min) << bits | i;
+    }
+    Arrays.sort(packed);
+    int[] moved = Arrays.copyOfRange(values, from, to);
+    long mask = (1L << bits) - 1;
+    for (int i = 0; i < n; i++) {
+      keys[from + i] = (packed[i] >>> bits) + min;
+      values[from + i] = moved[(int) (packed[i] & mask)];
+    }
+  }
+
+  private static void insertion(long[] keys, int[] values, int from, int to) {
+    for (int i = from + 1; i < to; i++) {
+      long k = keys[i];
+      int v = values[i];
+      int j = i - 1;
+      while (j >= from && keys[j] > k) {
+        keys[j + 1] = keys[j];
+        values[j + 1] = values[j];
+        j--;
+      }
+      keys[j + 1] = k;
+      values[j + 1] = v;
+    }
+  }
+
+  /** Ranges {@code [from, to)} of at least two rows still tied. */
+  private static final class Runs {
+    int[] from = new int[8];
+    int[] to = new int[8];
+    int size;
+
+    void add(int f, int t) {
+      if (t - f < 2) {
+        return;
+      }
+      if (size == from.length) {
+        from = Arrays.copyOf(from, size * 2);
+        to = Arrays.copyOf(to, size * 2);
+      }
+      from[size] = f;
+      to[size] = t;
+      size++;
+    }
+
+    /** Adds every run of equal {@code keys} in {@code [f, t)}. */
+    void addEqual(long[] keys, int f, int t) {
+      for (int i = f; i < t; ) {
+        int j = i + 1;
+        while (j < t && keys[j] == keys[i]) {
+          j++;
+        }
+        add(i, j);
+        i = j;
+      }
+    }
+  }
+
+  /** One tie key's values (by right row index), and how it orders a run of tied rows. */
+  private abstract static class Column {
+    /**
+     * Sorts {@code order[from, to)} (positions; row {@code rows[base + position]}) by this key,
+     * stable, and adds the runs still tied to {@code next}.
+     */
+    abstract void refine(
+        int[] order,
+        int[] rows,
+        int base,
+        long[] sortKeys,
+        int[] scratch,
+        int from,
+        int to,
+        Runs next);
+  }
+
+  /**
+   * Integers and float64 as sortable longs; nulls apart (first or last) and equal to each other.
+   */
+  private static final class LongColumn extends Column {
+    private final long[] values;
+    private final boolean[] nulls;
+    private final boolean descending;
+    private final boolean nullsFirst;
+    private final boolean gathered;
+
+    /**
+     * @param gathered whether {@code values} are by position in the groups' arrays (else by row)
+     */
+    LongColumn(long[] values, boolean[] nulls, SortKey key, boolean gathered) {
+      this.values = values;
+      this.nulls = nulls;
+      this.gathered = gathered;
+      this.descending = key.direction() == SortKey.Direction.DESC;
+      this.nullsFirst = key.nulls() == SortKey.NullOrder.FIRST;
+    }
+
+    @Override
+    void refine(
+        int[] order,
+        int[] rows,
+        int base,
+        long[] sortKeys,
+        int[] scratch,
+        int from,
+        int to,
+        Runs next) {
+      int a = from;
+      int b = to;
+      if (nulls != null) {
+        // stable partition: non-null rows in order, null rows in order, on the chosen side
+        int nullCount = 0;
+        for (int i = from; i < to; i++) {
+          if (nulls[index(rows, base, order[i])]) {
+            nullCount++;
+          }
+        }
+        if (nullCount > 0) {
+          int p = nullsFirst ? from + nullCount : from;
+          int q = nullsFirst ? from : to - nullCount;
+          for (int i = from; i < to; i++) {
+            int position = order[i];
+            if (nulls[index(rows, base, position)]) {
+              scratch[q++] = position;
+            } else {
+              scratch[p++] = position;
+            }
+          }
+          System.arraycopy(scratch, from, order, from, to - from);
+          if (nullsFirst) {
+            next.add(from, from + nullCount);
+            a = from + nullCount;
+          } else {
+            next.add(to - nullCount, to);
+            b = to - nullCount;
+          }
+        }
+      }
+      for (int i = a; i < b; i++) {
+        long v = values[index(rows, base, order[i])];
+        sortKeys[i] = descending ? ~v : v;
+      }
+      sortStable(sortKeys, order, a, b);
+      next.addEqual(sortKeys, a, b);
+    }
+
+    private int index(int[] rows, int base, int position) {
+      return gathered ? base + position : rows[base + position];
+    }
+  }
+
+  /** Any other type: its values compared as {@link RowOrder} does. */
+  private static final class ObjectColumn extends Column {
+    private final Object[] values;
+    private final SortKey key;
+
+    ObjectColumn(Object[] values, SortKey key) {
+      this.values = values;
+      this.key = key;
+    }
+
+    @Override
+    void refine(
+        int[] order,
+        int[] rows,
+        int base,
+        long[] sortKeys,
+        int[] scratch,
+        int from,
+        int to,
+        Runs next) {
+      IntSort.sort(
+          order,
+          from,
+          to,
+          (x, y) -> RowOrder.compareValues(values[rows[base + x]], values[rows[base + y]], key));
+      for (int i = from; i < to; ) {
+        int j = i + 1;
+        while (j < to
+            && RowOrder.compareValues(
+                    values[rows[base + order[i]]], values[rows[base + order[j]]], key)
+                == 0) {
+          j++;
+        }
+        next.add(i, j);
+        i = j;
+      }
+    }
+  }
+
+  private synchronized Column column(int k) {
+    if (columns[k] == null) {
+      columns[k] = load(k);
+    }
+    return columns[k];
+  }
+
+  private Column load(int k) {
+    if (!numeric(k)) {
+      return new ObjectColumn(ri.column(schema.indexOf(keys.get(k).column())), keys.get(k));
+    }
+    return load(k, null, ri.size);
+  }
+
+  /**
+   * An integer or float64 key as sortable longs: by row, or (when {@code position} is given) at
+   * each row's position, rows without one left out.
+   */
+  private Column load(int k, int[] position, int size) {
+    SortKey key = keys.get(k);
+    int column = schema.indexOf(key.column());
+    long[] values = new long[size];
+    boolean[] nulls = new boolean[size];
+    boolean anyNull = false;
+    long[] longs = new long[0];
+    double[] doubles = new double[0];
+    boolean[] batchNulls = new boolean[0];
+    int offset = 0;
+    for (VectorSchemaRoot batch : ri.relation.batches()) {
+      FieldVector vector = batch.getVector(column);
+      int rows = batch.getRowCount();
+      if (longs.length < rows) {
+        longs = new long[rows];
+        doubles = new double[rows];
+        batchNulls = new boolean[rows];
+      }
+      Arrays.fill(batchNulls, 0, rows, false);
+      anyNull |= ArrowBulk.readNulls(vector, rows, batchNulls, 0);
+      if (vector instanceof BigIntVector bigints) {
+        ArrowBulk.readLongs(bigints, rows, longs, 0);
+      } else if (vector instanceof IntVector ints) {
+        for (int row = 0; row < rows; row++) {
+          longs[row] = batchNulls[row] ? 0 : ints.get(row);
+        }
+      } else {
+        ArrowBulk.readDoubles((Float8Vector) vector, rows, doubles, 0);
+        for (int row = 0; row < rows; row++) {
+          longs[row] = IntervalAligner.sortable(doubles[row]);
+        }
+      }
+      for (int row = 0; row < rows; row++) {
+        int at = position == null ? offset + row : position[offset + row];
+        if (at >= 0) {
+          values[at] = longs[row];
+          nulls[at] = batchNulls[row];
+        }
+      }
+      offset += rows;
+    }
+    return new LongColumn(values, anyNull ? nulls : null, key, position != null);
+  }
+}

@@ -1,0 +1,241 @@
+package io.relspec.reference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relspec.ir.op.EquiKey;
+import io.relspec.ir.op.IntervalAlign;
+import io.relspec.ir.op.Pipeline;
+import io.relspec.ir.op.Scan;
+import io.relspec.ir.op.SortKey;
+import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.type.Field;
+import io.relspec.ir.type.PrimitiveType;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.apache.arrow.memory.RootAllocator;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.VarCharVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/**
+ * interval_align's best matches on inputs large enough for the multi-threaded per-group path,
+ * against a per-left-row scan with the spec's ranking: narrow coordinates (packed sort keys) and
+ * wide ones (spans beyond 2^53, where the score double rounds and packing falls back), null spans,
+ * keys and tie-breakers, duplicate right ids, several batches.
+ */
+class IntervalAlignerScaleTest {
+  private static final RelSchema LEFT =
+      new RelSchema(
+          List.of(
+              Field.nullable("id", PrimitiveType.INT64),
+              Field.nullable("path", PrimitiveType.STRING),
+              Field.nullable("ls", PrimitiveType.INT64),
+              Field.nullable("le", PrimitiveType.INT64)));
+  private static final RelSchema RIGHT =
+      new RelSchema(
+          List.of(
+              Field.nullable("rid", PrimitiveType.INT64),
+              Field.nullable("path", PrimitiveType.STRING),
+              Field.nullable("rs", PrimitiveType.INT64),
+              Field.nullable("re", PrimitiveType.INT64),
+              Field.nullable("conf", PrimitiveType.FLOAT64)));
+
+  @ParameterizedTest
+  @CsvSource({
+    "CONTAINED, false, true",
+    "CONTAINED, true, true",
+    "CONTAINED, false, false",
+    "OVERLAP, false, true",
+    "OVERLAP, true, false",
+    "EXACT, false, true"
+  })
+  void parallelGroupsMatchAScanWithTheSpecRanking(
+      IntervalAlign.Mode mode, boolean wide, boolean tieBreak) {
+    Random random = new Random(mode.ordinal() * 4 + (wide ? 2 : 0) + (tieBreak ? 1 : 0));
+    int paths = 40;
+    Rows left = Rows.random(random, 12_000, paths, wide, mode, 3);
+    Rows right = Rows.random(random, 30_000, paths, wide, mode, 5);
+    IntervalAlign align =
+        new IntervalAlign(
+            Pipeline.of(Scan.of("r")),
+            List.of(EquiKey.same("path")),
+            new IntervalAlign.Span("ls", "le"),
+            new IntervalAlign.Span("rs", "re"),
+            mode,
+            IntervalAlign.How.LEFT,
+            List.of("rid", "conf"),
+            tieBreak ? List.of(SortKey.desc("conf")) : List.of(),
+            true);
+    try (RootAllocator allocator = new RootAllocator();
+        Relation l = left.relation(allocator, LEFT, false);
+        Relation r = right.relation(allocator, RIGHT, true)) {
+      int[] parallel = IntervalAligner.bestMatches(align, l, r, true);
+      int[] single = IntervalAligner.bestMatches(align, l, r, false);
+      int[] expected = scan(left, right, mode, tieBreak);
+      assertThat(parallel).isEqualTo(single);
+      assertThat(parallel).isEqualTo(expected);
+      assertThat(java.util.Arrays.stream(expected).filter(b -> b >= 0).count())
+          .as("enough matches to mean something")
+          .isGreaterThan(left.size() / 10);
+    }
+  }
+
+  /** For every left row the best right row by a scan of its path's right rows, or -1. */
+  private static int[] scan(Rows left, Rows right, IntervalAlign.Mode mode, boolean tieBreak) {
+    Map<String, List<Integer>> byPath = new HashMap<>();
+    for (int i = 0; i < right.size(); i++) {
+      if (right.path[i] != null && right.start[i] != null && right.end[i] != null) {
+        byPath.computeIfAbsent(right.path[i], k -> new ArrayList<>()).add(i);
+      }
+    }
+    int[] best = new int[left.size()];
+    for (int j = 0; j < left.size(); j++) {
+      best[j] = -1;
+      if (left.path[j] == null || left.start[j] == null || left.end[j] == null) {
+        continue;
+      }
+      long ls = left.start[j];
+      long le = left.end[j];
+      for (int i : byPath.getOrDefault(left.path[j], List.of())) {
+        long rs = right.start[i];
+        long re = right.end[i];
+        boolean matches =
+            switch (mode) {
+              case EXACT -> rs == ls && re == le;
+              case CONTAINED -> rs >= ls && re <= le;
+              case OVERLAP -> re > ls && rs < le;
+            };
+        if (matches && (best[j] < 0 || better(right, i, best[j], tieBreak))) {
+          best[j] = i;
+        }
+      }
+    }
+    return best;
+  }
+
+  /** Whether right row a ranks strictly before b (equal rows: the earlier one stays). */
+  private static boolean better(Rows r, int a, int b, boolean tieBreak) {
+    int c = Double.compare(score(r, b) + 0.0, score(r, a) + 0.0);
+    if (c == 0 && tieBreak) {
+      c = descNullsFirst(r.conf[a], r.conf[b]);
+    }
+    if (c == 0) {
+      c = ascNullsLast(r.id[a], r.id[b]);
+    }
+    if (c == 0) {
+      c = ascNullsLast(r.start[a], r.start[b]);
+    }
+    if (c == 0) {
+      c = ascNullsLast(r.end[a], r.end[b]);
+    }
+    if (c == 0 && !tieBreak) {
+      c = ascNullsLast(r.conf[a], r.conf[b]);
+    }
+    return c < 0;
+  }
+
+  private static double score(Rows r, int i) {
+    return (double) -(r.end[i] - r.start[i]);
+  }
+
+  private static <T extends Comparable<T>> int ascNullsLast(T a, T b) {
+    if (a == null || b == null) {
+      return a == b ? 0 : (a == null ? 1 : -1);
+    }
+    return a.compareTo(b);
+  }
+
+  private static int descNullsFirst(Double a, Double b) {
+    if (a == null || b == null) {
+      return a == b ? 0 : (a == null ? -1 : 1);
+    }
+    return -Double.compare(a + 0.0, b + 0.0);
+  }
+
+  /** Generated rows; index i is row i of the relation. */
+  private record Rows(Long[] id, String[] path, Long[] start, Long[] end, Double[] conf) {
+    int size() {
+      return id.length;
+    }
+
+    static Rows random(
+        Random random, int n, int paths, boolean wide, IntervalAlign.Mode mode, int maxLength) {
+      Long[] id = new Long[n];
+      String[] path = new String[n];
+      Long[] start = new Long[n];
+      Long[] end = new Long[n];
+      Double[] conf = new Double[n];
+      for (int i = 0; i < n; i++) {
+        // duplicate ids (ties past the tie-breaker), 1 in 50 null
+        id[i] = random.nextInt(50) == 0 ? null : (long) random.nextInt(n / 3);
+        path[i] = random.nextInt(100) == 0 ? null : "p" + random.nextInt(paths);
+        long s;
+        long length;
+        if (wide) {
+          // spans beyond 2^53: the double score rounds, and coordinates do not pack
+          s = (random.nextLong() >> 3) / 64 * 64;
+          length =
+              random.nextInt(4) == 0 ? (1L << 54) + random.nextInt(3) * 64L : random.nextInt(8);
+        } else if (mode == IntervalAlign.Mode.EXACT) {
+          s = random.nextInt(200);
+          length = random.nextInt(maxLength) + 1;
+        } else {
+          s = random.nextInt(2_000);
+          length = random.nextInt(maxLength * 20) + 1;
+        }
+        start[i] = random.nextInt(100) == 0 ? null : s;
+        end[i] = random.nextInt(100) == 0 ? null : s + length;
+        conf[i] = random.nextInt(10) == 0 ? null : random.nextInt(4) / 4.0;
+      }
+      return new Rows(id, path, start, end, conf);
+    }
+
+    /** The rows as a relation of batches of 4,096 rows; with conf when {@code right}. */
+    Relation relation(RootAllocator allocator, RelSchema schema, boolean right) {
+      List<VectorSchemaRoot> batches = new ArrayList<>();
+      for (int from = 0; from < size(); from += 4096) {
+        int to = Math.min(size(), from + 4096);
+        VectorSchemaRoot root = VectorSchemaRoot.create(schema.toArrow(), allocator);
+        root.allocateNew();
+        for (int i = from; i < to; i++) {
+          int row = i - from;
+          setLong((BigIntVector) root.getVector(0), row, id[i]);
+          VarCharVector p = (VarCharVector) root.getVector(1);
+          if (path[i] == null) {
+            p.setNull(row);
+          } else {
+            p.setSafe(row, path[i].getBytes(StandardCharsets.UTF_8));
+          }
+          setLong((BigIntVector) root.getVector(2), row, start[i]);
+          setLong((BigIntVector) root.getVector(3), row, end[i]);
+          if (right) {
+            Float8Vector c = (Float8Vector) root.getVector(4);
+            if (conf[i] == null) {
+              c.setNull(row);
+            } else {
+              c.setSafe(row, conf[i]);
+            }
+          }
+        }
+        root.setRowCount(to - from);
+        batches.add(root);
+      }
+      return new Relation(schema, batches);
+    }
+
+    private static void setLong(BigIntVector vector, int row, Long value) {
+      if (value == null) {
+        vector.setNull(row);
+      } else {
+        vector.setSafe(row, value);
+      }
+    }
+  }
+}
