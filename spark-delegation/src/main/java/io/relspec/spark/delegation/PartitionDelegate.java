@@ -296,7 +296,14 @@ public final class PartitionDelegate implements RuleDelegate {
               + partitions
               + " partitions, whole partition pairs";
     } else if (segment.keyed()) {
-      Column[] keys = segment.keys().stream().map(before::col).toArray(Column[]::new);
+      Column[] keys =
+          segment.keys().stream()
+              .map(
+                  k -> {
+                    DataType type = input.field(k).orElseThrow().type();
+                    return partitionKey(before.col(k), type, type);
+                  })
+              .toArray(Column[]::new);
       rows = before.repartition(partitions, keys);
       partitioning =
           "hash-partitioned by "

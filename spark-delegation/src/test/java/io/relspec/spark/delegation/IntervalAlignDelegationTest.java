@@ -4,18 +4,25 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.relspec.ir.bundle.DatasetSpec;
+import io.relspec.ir.op.IntervalAlign;
 import io.relspec.ir.op.Op;
+import io.relspec.ir.op.Pipeline;
+import io.relspec.ir.op.Scan;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelPlan;
+import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.reference.ParquetDatasetSource;
 import io.relspec.reference.Relation;
+import io.relspec.spark.compile.SparkTypes;
 import io.relspec.spark.run.SparkRunner;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
@@ -23,8 +30,11 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.GenericInternalRow;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import org.apache.spark.unsafe.types.UTF8String;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -239,6 +249,63 @@ class IntervalAlignDelegationTest {
         .contains("relspec delegated rule span_links");
     // nothing ran at compile time
     assertThat(delegate.metrics("span_links").executions()).isZero();
+  }
+
+  @Test
+  void anEmptyRightPartitionStillAlignsTheLeftRowsAndAnEmptyLeftPartitionRunsNothing() {
+    ValidatedBundle bundle = BundleValidator.validate(BUNDLE);
+    RelPlan plan = bundle.plan("span_links").orElseThrow();
+    IntervalAlign align = (IntervalAlign) plan.ops().get(1);
+    RelSchema left =
+        BundleValidator.resolvePipeline(bundle.bundle(), plan.ops().subList(0, 1), "l");
+    RelSchema right = BundleValidator.resolvePipeline(bundle.bundle(), align.right().ops(), "r");
+    RelSchema out = BundleValidator.resolvePipeline(bundle.bundle(), plan.ops().subList(0, 2), "o");
+    Pipeline pipeline =
+        Pipeline.of(
+            Scan.of(Fragment.INPUT),
+            new IntervalAlign(
+                Pipeline.of(Scan.of(Fragment.RIGHT)),
+                align.on(),
+                align.leftSpan(),
+                align.rightSpan(),
+                align.mode(),
+                align.how(),
+                align.selectRight(),
+                align.tieBreakers(),
+                align.matchMeta()));
+    Fragment fragment =
+        new Fragment(pipeline, plan.params(), left, out, right, RuntimeProfile.DEFAULT);
+    StructType outType = SparkTypes.toSpark(out.fields());
+    PartitionRunner runner =
+        new PartitionRunner(
+            fragment.toBytes(),
+            "'span_links'",
+            "ops[1] interval_align",
+            true,
+            outType,
+            DelegationMetrics.Accumulators.register(spark.sparkContext(), "test.emptyRight"));
+    List<InternalRow> lefts =
+        List.of(
+            new GenericInternalRow(new Object[] {1L, UTF8String.fromString("a"), 10L, 20L}),
+            new GenericInternalRow(new Object[] {2L, null, 10L, 20L}));
+    Iterator<InternalRow> aligned = runner.call(lefts.iterator(), Collections.emptyIterator());
+    int kind = out.names().indexOf("match_kind");
+    List<String> kinds = new ArrayList<>();
+    List<Long> ids = new ArrayList<>();
+    aligned.forEachRemaining(
+        row -> {
+          kinds.add(row.getUTF8String(kind).toString());
+          ids.add(row.getLong(0));
+        });
+    assertThat(ids).containsExactlyInAnyOrder(1L, 2L);
+    assertThat(kinds).containsOnly(IntervalAlign.NO_MATCH);
+    List<InternalRow> rights =
+        List.of(
+            new GenericInternalRow(
+                new Object[] {
+                  7L, UTF8String.fromString("a"), UTF8String.fromString("s"), 10L, 12L, 0.5
+                }));
+    assertThat(runner.call(Collections.emptyIterator(), rights.iterator()).hasNext()).isFalse();
   }
 
   private static RunManifest.RuleReport rule(RunManifest manifest, String name) {
