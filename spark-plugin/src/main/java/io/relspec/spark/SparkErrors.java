@@ -379,4 +379,21 @@ public final class SparkErrors {
             + known
             + ". Use one of those names.");
   }
+
+  public static RelspecException delegationMissing(String conf, String value, String module) {
+    return new RelspecException(
+        ErrorCode.INVALID_ARGUMENT,
+        "Cannot delegate ops to DataFusion ("
+            + conf
+            + "="
+            + value
+            + "): no io.relspec.spark.run.RuleDelegateProvider is on the classpath; per-partition"
+            + " delegation lives in module "
+            + module
+            + ". Add its jar (spark-delegation-*.jar, with datafusion-bridge, reference-lane and"
+            + " Comet's comet-spark-spark3.5_2.12-0.12.0.jar) to the job (spark-submit --jars),"
+            + " or set "
+            + conf
+            + "=none.");
+  }
 }

@@ -38,7 +38,11 @@ import org.apache.spark.sql.SparkSession;
  * spark.comet.enabled}): filter + aggregate and join + aggregate rules over the analytics tables,
  * and a CPG-style bundle (interval_align + dedupe, contract finalization and Parquet write). Extra
  * lanes (the standalone DataFusion engine) join through {@link RuleLane#discovered()}; lane {@code
- * spark-delegated} is vanilla Spark with per-partition delegation (spark-delegation).
+ * spark-delegated} is vanilla Spark with per-partition delegation (spark-delegation): in the CPG
+ * case the whole {@code interval_align, project, dedupe} runs per pair of partitions of both sides,
+ * co-partitioned by {@code path}. Each such task holds its two partitions as Arrow (about 1/8 of
+ * each side with the 8 shuffle partitions here) plus DataFusion's join and sort state outside the
+ * heap.
  *
  * <p>Arguments: {@code [orders (default 10000000)] [data dir (default bench/target/data)]}. System
  * properties: {@code relspec.bench.iterations} (5), {@code relspec.bench.warmups} (1), {@code
@@ -102,7 +106,10 @@ public final class DataFusionLanesBenchmark {
                 "one SparkSession started with Comet's plugin, extensions and shuffle manager;"
                     + " lanes spark and spark-delegated run with spark.comet.enabled=false;"
                     + " spark-delegated runs the partition-local ops of every rule on the"
-                    + " standalone DataFusion engine inside the Spark tasks (spark-delegation)")
+                    + " standalone DataFusion engine inside the Spark tasks (spark-delegation);"
+                    + " in the cpg case interval_align, project and dedupe are one delegated"
+                    + " segment over name_refs and symbol_occurrences co-partitioned by path"
+                    + " (spark.sql.shuffle.partitions pairs, one native execution each)")
             .note("lanes", lanes.stream().map(RuleLane::name).toList());
     Path out = Path.of("bench", "target", "out").toAbsolutePath();
     bench.addCase(

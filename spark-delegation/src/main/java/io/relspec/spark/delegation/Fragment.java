@@ -16,18 +16,23 @@ import scala.reflect.ClassTag$;
 
 /**
  * What a Spark task needs to run a segment on DataFusion: the pipeline (a scan of {@value #INPUT}
- * then the delegated ops), the rule's params, the schemas in and out and the runtime profile.
- * Travels to executors as bytes written by Kryo with relspec's registrator (IR records are not Java
- * serializable).
+ * then the delegated ops; a delegated interval_align's right side is a scan of {@value #RIGHT}),
+ * the rule's params, the schemas in and out (and of the right side, else null) and the runtime
+ * profile. Travels to executors as bytes written by Kryo with relspec's registrator (IR records are
+ * not Java serializable).
  */
 record Fragment(
     Pipeline pipeline,
     Map<String, Literal> params,
     RelSchema input,
     RelSchema output,
+    RelSchema right,
     RuntimeProfile profile) {
   /** The name the partition's rows are registered under in the engine session. */
   static final String INPUT = "__relspec_partition";
+
+  /** The name the right side's rows of the same partition index are registered under. */
+  static final String RIGHT = "__relspec_partition_right";
 
   private static final ClassTag<Object[]> ARRAY = ClassTag$.MODULE$.apply(Object[].class);
 
@@ -35,11 +40,16 @@ record Fragment(
     params = new LinkedHashMap<>(params);
   }
 
+  /** Whether the segment reads a second, co-partitioned input (a delegated interval_align). */
+  boolean paired() {
+    return right != null;
+  }
+
   byte[] toBytes() {
     ByteBuffer buffer =
         serializer()
             .serialize(
-                new Object[] {pipeline, new LinkedHashMap<>(params), input, output, profile},
+                new Object[] {pipeline, new LinkedHashMap<>(params), input, output, right, profile},
                 ARRAY);
     byte[] bytes = new byte[buffer.remaining()];
     buffer.get(bytes);
@@ -54,7 +64,8 @@ record Fragment(
         (Map<String, Literal>) parts[1],
         (RelSchema) parts[2],
         (RelSchema) parts[3],
-        (RuntimeProfile) parts[4]);
+        (RelSchema) parts[4],
+        (RuntimeProfile) parts[5]);
   }
 
   private static SerializerInstance serializer() {

@@ -4,6 +4,8 @@ import io.relspec.datafusion.DataFusionEngine;
 import io.relspec.datafusion.EngineSession;
 import io.relspec.datafusion.PlanReport;
 import io.relspec.datafusion.comet.CometEngine;
+import io.relspec.ir.op.EquiKey;
+import io.relspec.ir.op.IntervalAlign;
 import io.relspec.ir.op.Op;
 import io.relspec.ir.op.Pipeline;
 import io.relspec.ir.op.Scan;
@@ -11,6 +13,9 @@ import io.relspec.ir.plan.RelPlan;
 import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
+import io.relspec.ir.type.DataType;
+import io.relspec.ir.type.PrimitiveType;
+import io.relspec.ir.type.TypeRules;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.spark.compile.DatasetResolver;
@@ -34,6 +39,7 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.AliasIdentifier;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.optimizer.NormalizeNaNAndZero;
 import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias$;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
@@ -77,6 +83,11 @@ public final class PartitionDelegate implements RuleDelegate {
   public static PartitionDelegate fromConf(SparkSession spark, RuntimeProfile profile) {
     return new PartitionDelegate(
         spark, DelegationPolicy.parse(spark.conf().get(DelegationPolicy.CONF, "none")), profile);
+  }
+
+  /** Which rules this delegate serves. */
+  public DelegationPolicy policy() {
+    return policy;
   }
 
   @Override
@@ -123,8 +134,13 @@ public final class PartitionDelegate implements RuleDelegate {
     }
     List<Op> ops = plan.ops();
     List<Segment> segments = Segment.split(ops);
+    List<RunManifest.OpExecution> keptOnSpark = keptOnSpark(ops);
     if (segments.isEmpty()) {
-      return Optional.empty();
+      if (keptOnSpark.isEmpty()) {
+        return Optional.empty();
+      }
+      byRule.put(plan.name(), List.of());
+      return Optional.of(new Delegated(compiler.compile(plan), () -> keptOnSpark));
     }
     Map<String, Dataset<Row>> delegated = new LinkedHashMap<>();
     DatasetResolver withDelegated =
@@ -139,7 +155,7 @@ public final class PartitionDelegate implements RuleDelegate {
     for (Segment segment : segments) {
       pending.addAll(ops.subList(cursor, segment.from()));
       Dataset<Row> before = local.compile(plan.name(), pending, plan.params());
-      Dataset<Row> after = delegate(bundle, plan, segment, before, reports);
+      Dataset<Row> after = delegate(bundle, plan, segment, before, local, reports);
       String name = SCAN_PREFIX + plan.name() + "_" + segment.from();
       delegated.put(name, after);
       pending = new ArrayList<>(List.of(Scan.of(name)));
@@ -148,7 +164,29 @@ public final class PartitionDelegate implements RuleDelegate {
     pending.addAll(ops.subList(cursor, ops.size()));
     Dataset<Row> rows = local.compile(plan, pending);
     byRule.put(plan.name(), reports);
-    return Optional.of(new Delegated(rows, () -> executions(reports)));
+    return Optional.of(
+        new Delegated(
+            rows,
+            () -> {
+              List<RunManifest.OpExecution> all = new ArrayList<>(executions(reports));
+              all.addAll(keptOnSpark);
+              return all;
+            }));
+  }
+
+  /** Manifest entries for the ops that could start a segment but stay on Spark, with why. */
+  private static List<RunManifest.OpExecution> keptOnSpark(List<Op> ops) {
+    List<RunManifest.OpExecution> out = new ArrayList<>();
+    for (int i = 1; i < ops.size(); i++) {
+      int index = i;
+      Segment.notDelegated(ops.get(i))
+          .ifPresent(
+              why ->
+                  out.add(
+                      new RunManifest.OpExecution(
+                          "ops[" + index + "]", ops.get(index).opName(), "native", "spark", why)));
+    }
+    return out;
   }
 
   /** A segment as compiled: the bridge's plan report and the tasks' counters. */
@@ -157,7 +195,9 @@ public final class PartitionDelegate implements RuleDelegate {
       String label,
       PlanReport report,
       DelegationMetrics.Accumulators accumulators,
-      String sparkBelow) {}
+      String sparkBelow,
+      String partitioning,
+      boolean aligned) {}
 
   /**
    * The delegated segments of a compiled rule, top down: each segment's ops, what DataFusion runs
@@ -178,10 +218,9 @@ public final class PartitionDelegate implements RuleDelegate {
           .append(rule)
           .append(' ')
           .append(segment.label())
-          .append(
-              segment.segment().keyed()
-                  ? " (after hash partitioning by " + segment.segment().keys() + ")"
-                  : " (row-local)")
+          .append(" (")
+          .append(segment.partitioning())
+          .append(")")
           .append(" ==\n")
           .append("DataFusion: ")
           .append(segment.report().summary())
@@ -189,7 +228,7 @@ public final class PartitionDelegate implements RuleDelegate {
       if (!segment.report().nativePlan().isEmpty()) {
         text.append(segment.report().nativePlan().strip()).append('\n');
       }
-      text.append("Spark rows in:\n").append(segment.sparkBelow());
+      text.append(segment.sparkBelow());
     }
     return text.toString();
   }
@@ -199,6 +238,7 @@ public final class PartitionDelegate implements RuleDelegate {
       RelPlan plan,
       Segment segment,
       Dataset<Row> before,
+      PlanCompiler compiler,
       List<Accumulated> reports) {
     List<Op> ops = plan.ops();
     String path = "rules[" + plan.name() + "].ops";
@@ -212,36 +252,111 @@ public final class PartitionDelegate implements RuleDelegate {
           plan.name(), "ops[" + segment.from() + "]", input.names(), columns);
     }
     Dataset<Row> rows = before;
-    if (segment.keyed()) {
-      Column[] keys = segment.keys().stream().map(before::col).toArray(Column[]::new);
-      int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
+    Optional<IntervalAlign> align = segment.align(ops);
+    int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
+    RelSchema rightSchema = null;
+    Dataset<Row> right = null;
+    String partitioning = "row-local";
+    if (align.isPresent()) {
+      // both sides hash-partitioned by the on keys (cast to their common type, floats normalized)
+      // into the same number of partitions: equal keys meet in partitions of the same index
+      IntervalAlign alignment = align.get();
+      String rightPath = path + "[" + segment.from() + "].right.ops";
+      rightSchema =
+          BundleValidator.resolvePipeline(bundle.bundle(), alignment.right().ops(), rightPath);
+      right = compiler.compile(plan.name(), alignment.right().ops(), plan.params());
+      List<String> rightColumns = Arrays.asList(right.columns());
+      if (!rightColumns.equals(rightSchema.names())) {
+        throw DelegationErrors.schemaMismatch(
+            plan.name(), "ops[" + segment.from() + "].right", rightSchema.names(), rightColumns);
+      }
+      List<Column> leftKeys = new ArrayList<>();
+      List<Column> rightKeys = new ArrayList<>();
+      for (EquiKey key : alignment.on()) {
+        DataType lt = input.field(key.left()).orElseThrow().type();
+        DataType rt = rightSchema.field(key.right()).orElseThrow().type();
+        DataType common =
+            TypeRules.commonType(lt, rt)
+                .orElseThrow(
+                    () ->
+                        DelegationErrors.schemaMismatch(
+                            plan.name(),
+                            "ops[" + segment.from() + "].on",
+                            List.of(key.left() + ": " + lt),
+                            List.of(key.right() + ": " + rt)));
+        leftKeys.add(partitionKey(before.col(key.left()), lt, common));
+        rightKeys.add(partitionKey(right.col(key.right()), rt, common));
+      }
+      rows = before.repartition(partitions, leftKeys.toArray(Column[]::new));
+      right = right.repartition(partitions, rightKeys.toArray(Column[]::new));
+      partitioning =
+          "left and right co-partitioned by on keys "
+              + alignment.on().stream().map(k -> k.left() + "=" + k.right()).toList()
+              + " into "
+              + partitions
+              + " partitions, whole partition pairs";
+    } else if (segment.keyed()) {
+      Column[] keys =
+          segment.keys().stream()
+              .map(
+                  k -> {
+                    DataType type = input.field(k).orElseThrow().type();
+                    return partitionKey(before.col(k), type, type);
+                  })
+              .toArray(Column[]::new);
       rows = before.repartition(partitions, keys);
+      partitioning =
+          "hash-partitioned by "
+              + segment.keys()
+              + " into "
+              + partitions
+              + " partitions, whole partitions";
     }
     List<Op> pipeline = new ArrayList<>();
     pipeline.add(Scan.of(Fragment.INPUT));
     pipeline.addAll(segment.of(ops));
-    Fragment fragment = new Fragment(new Pipeline(pipeline), plan.params(), input, output, profile);
+    if (align.isPresent()) {
+      IntervalAlign a = align.get();
+      pipeline.set(
+          1,
+          new IntervalAlign(
+              new Pipeline(List.of(Scan.of(Fragment.RIGHT))),
+              a.on(),
+              a.leftSpan(),
+              a.rightSpan(),
+              a.mode(),
+              a.how(),
+              a.selectRight(),
+              a.tieBreakers(),
+              a.matchMeta()));
+    }
+    Fragment fragment =
+        new Fragment(new Pipeline(pipeline), plan.params(), input, output, rightSchema, profile);
     PlanReport report = explain(fragment);
     String label = "plan " + plan.planSignature() + " " + segment.describe(ops);
     DelegationMetrics.Accumulators accumulators =
         DelegationMetrics.Accumulators.register(
             spark.sparkContext(), "relspec.delegated." + plan.name() + ".ops" + segment.from());
+    String sparkBelow =
+        (right == null ? "Spark rows in:\n" : "Spark rows in (left):\n")
+            + rows.queryExecution().analyzed()
+            + (right == null ? "" : "Spark rows in (right):\n" + right.queryExecution().analyzed());
     reports.add(
         new Accumulated(
-            segment, label, report, accumulators, rows.queryExecution().analyzed().toString()));
+            segment, label, report, accumulators, sparkBelow, partitioning, right != null));
     StructType outputType = nullable(SparkTypes.toSpark(output.fields()));
+    PartitionRunner runner =
+        new PartitionRunner(
+            fragment.toBytes(),
+            "'" + plan.name() + "' (plan " + plan.planSignature().substring(0, 12) + ")",
+            segment.describe(ops),
+            segment.keyed(),
+            outputType,
+            accumulators);
     RDD<InternalRow> delegated =
-        lazyRdd(rows)
-            .toJavaRDD()
-            .mapPartitions(
-                new PartitionRunner(
-                    fragment.toBytes(),
-                    "'" + plan.name() + "' (plan " + plan.planSignature().substring(0, 12) + ")",
-                    segment.describe(ops),
-                    segment.keyed(),
-                    outputType,
-                    accumulators))
-            .rdd();
+        right == null
+            ? lazyRdd(rows).toJavaRDD().mapPartitions(runner).rdd()
+            : lazyRdd(rows).toJavaRDD().zipPartitions(lazyRdd(right).toJavaRDD(), runner).rdd();
     delegated.setName("relspec delegated rule " + plan.name() + " " + label);
     Dataset<Row> frame = spark.internalCreateDataFrame(delegated, outputType, false);
     return Dataset.ofRows(
@@ -276,6 +391,19 @@ public final class PartitionDelegate implements RuleDelegate {
     }
   }
 
+  /**
+   * A key as Spark hashes it to pick a partition: cast to the type both sides compare in (an int32
+   * and an int64 of equal value hash differently), floats normalized (-0.0 as 0.0, every NaN one
+   * value) as the engines compare them.
+   */
+  private static Column partitionKey(Column column, DataType type, DataType common) {
+    Column key = type.equals(common) ? column : column.cast(SparkTypes.toSpark(common));
+    if (common == PrimitiveType.FLOAT32 || common == PrimitiveType.FLOAT64) {
+      key = new Column(new NormalizeNaNAndZero(key.expr()));
+    }
+    return key;
+  }
+
   /** {@code ops_3_4_dedupe_project}. */
   private static String aliasName(Segment segment, List<Op> ops) {
     StringBuilder name =
@@ -291,6 +419,9 @@ public final class PartitionDelegate implements RuleDelegate {
     try (BufferAllocator allocator = new RootAllocator();
         EngineSession session = engine.openSession(profile, allocator)) {
       session.registerBatches(Fragment.INPUT, fragment.input().toArrow(), List.of());
+      if (fragment.paired()) {
+        session.registerBatches(Fragment.RIGHT, fragment.right().toArrow(), List.of());
+      }
       return session.explain(fragment.pipeline(), fragment.params());
     }
   }
@@ -317,7 +448,7 @@ public final class PartitionDelegate implements RuleDelegate {
               "transition",
               "spark->" + LANE,
               (segment.keyed()
-                      ? "hash-partitioned by " + segment.keys() + ", whole partitions; "
+                      ? accumulated.partitioning() + "; "
                       : "row-local, chunks of up to "
                           + PartitionRunner.CHUNK_BATCHES
                           + " batches; ")
@@ -330,6 +461,9 @@ public final class PartitionDelegate implements RuleDelegate {
         int index = Integer.parseInt(m.group(1));
         if (index == 0) {
           continue; // the scan of the partition's rows
+        }
+        if (index == 1 && accumulated.aligned() && !op.path().substring(m.end()).isEmpty()) {
+          continue; // the scan of the right partition's rows (the right pipeline ran on Spark)
         }
         String path = "ops[" + (segment.from() + index - 1) + "]" + op.path().substring(m.end());
         boolean fallback = op.mode().equals("fallback");

@@ -16,6 +16,7 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.execution.arrow.ArrowWriter;
@@ -31,9 +32,14 @@ import org.apache.spark.sql.vectorized.ColumnarBatch;
  * comes back as rows through {@link ColumnarBatch} / {@link ArrowColumnVector} (plain JVM reads of
  * the Arrow buffers, no JNI call per row). Row-local segments run chunk by chunk (at most {@value
  * #CHUNK_BATCHES} batches per native execution); keyed segments (dedupe) see the whole partition at
- * once.
+ * once. A segment starting with interval_align runs over a pair of co-partitioned inputs ({@link
+ * #call(Iterator, Iterator)}, from {@code zipPartitions}): the whole left partition and the whole
+ * right partition of the same index, registered as {@value Fragment#INPUT} and {@value
+ * Fragment#RIGHT}, in one native execution.
  */
-final class PartitionRunner implements FlatMapFunction<Iterator<InternalRow>, InternalRow> {
+final class PartitionRunner
+    implements FlatMapFunction<Iterator<InternalRow>, InternalRow>,
+        FlatMapFunction2<Iterator<InternalRow>, Iterator<InternalRow>, InternalRow> {
   private static final long serialVersionUID = 1L;
 
   /** Batches per native execution of a row-local segment. */
@@ -63,9 +69,19 @@ final class PartitionRunner implements FlatMapFunction<Iterator<InternalRow>, In
 
   @Override
   public Iterator<InternalRow> call(Iterator<InternalRow> rows) {
+    return start(rows, null);
+  }
+
+  /** A partition of the left side and the right side's partition of the same index. */
+  @Override
+  public Iterator<InternalRow> call(Iterator<InternalRow> left, Iterator<InternalRow> right) {
+    return start(left, right);
+  }
+
+  private Iterator<InternalRow> start(Iterator<InternalRow> rows, Iterator<InternalRow> right) {
     TaskContext task = TaskContext.get();
     int partition = task == null ? -1 : task.partitionId();
-    Rows out = new Rows(Fragment.fromBytes(fragment), rows, partition);
+    Rows out = new Rows(Fragment.fromBytes(fragment), rows, right, partition);
     if (task != null) {
       task.addTaskCompletionListener(
           (org.apache.spark.util.TaskCompletionListener) done -> out.close());
@@ -77,6 +93,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<InternalRow>, In
   private final class Rows implements Iterator<InternalRow>, AutoCloseable {
     private final Fragment plan;
     private final Iterator<InternalRow> input;
+    private final Iterator<InternalRow> right;
     private final int partition;
     private final Schema arrowSchema;
     private final BufferAllocator allocator;
@@ -88,9 +105,10 @@ final class PartitionRunner implements FlatMapFunction<Iterator<InternalRow>, In
     private Iterator<InternalRow> batchRows;
     private boolean closed;
 
-    Rows(Fragment plan, Iterator<InternalRow> input, int partition) {
+    Rows(Fragment plan, Iterator<InternalRow> input, Iterator<InternalRow> right, int partition) {
       this.plan = plan;
       this.input = input;
+      this.right = right;
       this.partition = partition;
       this.arrowSchema = plan.input().toArrow();
       // The profile's memoryLimitBytes bounds each native plan's memory pool (the bridge passes
@@ -119,7 +137,25 @@ final class PartitionRunner implements FlatMapFunction<Iterator<InternalRow>, In
           close();
           return false;
         }
-        execute(readChunk());
+        List<VectorSchemaRoot> batches = readChunk(input, arrowSchema);
+        if (right == null) {
+          execute(batches, List.of());
+        } else {
+          List<VectorSchemaRoot> rightBatches;
+          try {
+            rightBatches = readChunk(right, plan.right().toArrow());
+            if (rightBatches.isEmpty()) {
+              // an empty right partition: the left rows still align (how=left: NO_MATCH)
+              VectorSchemaRoot empty = VectorSchemaRoot.create(plan.right().toArrow(), allocator);
+              empty.setRowCount(0);
+              rightBatches = List.of(empty);
+            }
+          } catch (RuntimeException e) {
+            batches.forEach(VectorSchemaRoot::close);
+            throw e;
+          }
+          execute(batches, rightBatches);
+        }
       }
       return true;
     }
@@ -132,18 +168,18 @@ final class PartitionRunner implements FlatMapFunction<Iterator<InternalRow>, In
       return toUnsafe.apply(batchRows.next());
     }
 
-    /** The next rows of the partition as Arrow batches (all of them for a keyed segment). */
-    private List<VectorSchemaRoot> readChunk() {
+    /** The next rows of an input as Arrow batches (all of them for a keyed segment). */
+    private List<VectorSchemaRoot> readChunk(Iterator<InternalRow> rows, Schema schema) {
       List<VectorSchemaRoot> batches = new ArrayList<>();
       int batchSize = plan.profile().batchSize();
       try {
-        while (input.hasNext() && (wholePartition || batches.size() < CHUNK_BATCHES)) {
-          VectorSchemaRoot root = VectorSchemaRoot.create(arrowSchema, allocator);
+        while (rows.hasNext() && (wholePartition || batches.size() < CHUNK_BATCHES)) {
+          VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
           batches.add(root);
           ArrowWriter writer = ArrowWriter.create(root);
           int n = 0;
-          while (n < batchSize && input.hasNext()) {
-            writer.write(input.next());
+          while (n < batchSize && rows.hasNext()) {
+            writer.write(rows.next());
             n++;
           }
           writer.finish();
@@ -157,10 +193,13 @@ final class PartitionRunner implements FlatMapFunction<Iterator<InternalRow>, In
       return batches;
     }
 
-    private void execute(List<VectorSchemaRoot> batches) {
+    private void execute(List<VectorSchemaRoot> batches, List<VectorSchemaRoot> rightBatches) {
       RuntimeException failure = null;
       try (EngineSession session = engine.openSession(plan.profile(), allocator)) {
         session.registerBatches(Fragment.INPUT, arrowSchema, batches);
+        if (plan.paired()) {
+          session.registerBatches(Fragment.RIGHT, plan.right().toArrow(), rightBatches);
+        }
         result = session.execute(plan.pipeline(), plan.params());
         nextBatch = 0;
         metrics.executions().add(1);
@@ -175,6 +214,7 @@ final class PartitionRunner implements FlatMapFunction<Iterator<InternalRow>, In
         // The outputs outlive the session and never point into the inputs (the bridge copies
         // an output that still holds an exported input).
         batches.forEach(VectorSchemaRoot::close);
+        rightBatches.forEach(VectorSchemaRoot::close);
       }
       if (failure != null) {
         closeAfterFailure(failure);

@@ -2,23 +2,32 @@ package io.relspec.spark.delegation;
 
 import io.relspec.ir.op.Dedupe;
 import io.relspec.ir.op.Derive;
+import io.relspec.ir.op.EquiKey;
 import io.relspec.ir.op.Explode;
 import io.relspec.ir.op.Filter;
+import io.relspec.ir.op.IntervalAlign;
 import io.relspec.ir.op.Op;
 import io.relspec.ir.op.Param;
 import io.relspec.ir.op.Project;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * A run of a rule's ops that each Spark partition can execute on its own: {@code ops[from, to)}.
- * Row-local ops (filter, project, derive, explode; param binds a literal) need nothing else; a
- * dedupe first needs every row of a key in one partition, so Spark repartitions its input by the
- * keys ({@code keys} non-empty) and the segment then sees whole partitions.
+ * Row-local ops (filter, project, derive, explode; param binds a literal) need nothing else. A
+ * keyed segment first needs every row of a key in one partition, so Spark hash-partitions its input
+ * by {@code keys}: a dedupe by its keys; an interval_align by its {@code on} keys, both sides alike
+ * (the left side by the left key columns, the right side by the right ones, into the same number of
+ * partitions), and partition i of the left then meets partition i of the right. A dedupe later in a
+ * keyed segment joins it without another shuffle when its keys include every partitioning key and
+ * those columns reach it unchanged.
  *
  * @param from index of the first delegated op in the rule's ops
  * @param to one past the last delegated op
- * @param keys the columns Spark hash-partitions by first; empty for row-local segments
+ * @param keys the (left) columns Spark hash-partitions by first; empty for row-local segments
  */
 public record Segment(int from, int to, List<String> keys) {
   public Segment {
@@ -32,6 +41,11 @@ public record Segment(int from, int to, List<String> keys) {
   /** The delegated ops of {@code ops}. */
   public List<Op> of(List<Op> ops) {
     return ops.subList(from, to);
+  }
+
+  /** The interval_align the segment starts with, whose right side is co-partitioned with it. */
+  public Optional<IntervalAlign> align(List<Op> ops) {
+    return ops.get(from) instanceof IntervalAlign align ? Optional.of(align) : Optional.empty();
   }
 
   /** {@code ops[2..4] dedupe, project}: what explain and errors show. */
@@ -54,9 +68,24 @@ public record Segment(int from, int to, List<String> keys) {
   }
 
   /**
-   * The segments of a rule's ops, in order: maximal runs of row-local ops after the first scan, a
-   * dedupe starting a keyed segment (the row-local ops after it join it). A run of params alone is
-   * left to Spark (there is nothing to execute).
+   * Why an op that could start a keyed segment stays on Spark, or empty when it can be delegated
+   * (or is not such an op).
+   */
+  static Optional<String> notDelegated(Op op) {
+    if (op instanceof IntervalAlign align && align.on().isEmpty()) {
+      return Optional.of(
+          "not delegated, runs on Spark: interval_align without 'on' keys compares every left row"
+              + " with every right row, so no partitioning of the two sides lets each partition"
+              + " align on its own; give it 'on' keys to delegate it");
+    }
+    return Optional.empty();
+  }
+
+  /**
+   * The segments of a rule's ops, in order: maximal runs of row-local ops after the first scan; a
+   * dedupe or a keyed interval_align starting a keyed segment, which the row-local ops after it
+   * join, and the dedupes whose keys include the partitioning keys. A run of params alone is left
+   * to Spark (there is nothing to execute).
    */
   public static List<Segment> split(List<Op> ops) {
     List<Segment> out = new ArrayList<>();
@@ -68,11 +97,25 @@ public record Segment(int from, int to, List<String> keys) {
       if (op instanceof Dedupe dedupe && !dedupe.keys().isEmpty()) {
         keys = dedupe.keys();
         i++;
+      } else if (op instanceof IntervalAlign align && !align.on().isEmpty()) {
+        keys = align.on().stream().map(EquiKey::left).distinct().toList();
+        i++;
       } else if (!rowLocal(op)) {
         i++;
         continue;
       }
-      while (i < ops.size() && rowLocal(ops.get(i))) {
+      // the partitioning columns that still hold the values the rows were partitioned by
+      Set<String> intact = new LinkedHashSet<>(keys);
+      while (i < ops.size()) {
+        Op next = ops.get(i);
+        if (rowLocal(next)) {
+          keep(next, intact);
+        } else if (!(!keys.isEmpty()
+            && next instanceof Dedupe dedupe
+            && intact.size() == keys.size()
+            && dedupe.keys().containsAll(keys))) {
+          break;
+        }
         i++;
       }
       boolean onlyParams =
@@ -82,5 +125,24 @@ public record Segment(int from, int to, List<String> keys) {
       }
     }
     return out;
+  }
+
+  /** Removes the columns a row-local op replaces, drops or renames from {@code columns}. */
+  private static void keep(Op op, Set<String> columns) {
+    if (op instanceof Derive derive) {
+      columns.remove(derive.name());
+    } else if (op instanceof Explode explode) {
+      columns.remove(explode.column());
+      columns.remove(explode.as());
+      explode.position().ifPresent(columns::remove);
+    } else if (op instanceof Project project) {
+      Set<String> passed = new LinkedHashSet<>();
+      for (Project.Column column : project.columns()) {
+        if (column.isPassThrough()) {
+          passed.add(column.name());
+        }
+      }
+      columns.retainAll(passed);
+    }
   }
 }

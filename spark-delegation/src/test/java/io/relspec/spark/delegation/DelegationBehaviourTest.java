@@ -89,7 +89,8 @@ class DelegationBehaviourTest {
         .contains(
             "== relspec delegated: rule latest_order plan "
                 + plan.planSignature()
-                + " ops[3..5] dedupe, derive, project (after hash partitioning by [customer_id])")
+                + " ops[3..5] dedupe, derive, project (hash-partitioned by [customer_id] into 2"
+                + " partitions, whole partitions)")
         .contains(
             "== relspec delegated: rule latest_order plan "
                 + plan.planSignature()

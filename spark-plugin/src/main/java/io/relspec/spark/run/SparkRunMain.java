@@ -33,6 +33,11 @@ import org.apache.spark.sql.SparkSession;
  * to {@code OUT/_diagnostics/part-0.parquet}, and when nothing can run the exit code is 2 and
  * nothing is written.
  *
+ * <p>The session's conf {@code spark.relspec.delegate} ({@code none}, {@code all} or rule names)
+ * runs those rules' partition-local ops on DataFusion inside the Spark tasks, through the {@link
+ * RuleDelegateProvider} of module {@code spark-delegation}; when that module is not on the
+ * classpath the run exits 2 before anything runs.
+ *
  * <p>{@code --data} and {@code --out} are local directories: plain paths or {@code file:} URIs.
  * Remote schemes ({@code hdfs://}, {@code s3a://}, ...) exit 2 before anything runs, since outputs
  * are committed by a local rename and dataset locations are resolved as local paths ({@link
@@ -176,6 +181,9 @@ public final class SparkRunMain {
       }
       SparkRunner runner = new SparkRunner(spark, out);
       failOnFallback.ifPresent(runner::failOnFallback);
+      // spark.relspec.delegate: per-partition delegation, found through its ServiceLoader provider
+      // (module spark-delegation), refused with exit 2 when that module is not on the classpath
+      runner.delegate(RuleDelegateProvider.fromSession(spark, RuntimeProfile.DEFAULT));
       RunManifest report =
           runner.run(bundle, dataPath, outPath, params, RuntimeProfile.DEFAULT, gates.skipped());
       DiagnosticsDataset.write(

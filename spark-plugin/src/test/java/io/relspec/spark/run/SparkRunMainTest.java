@@ -92,4 +92,37 @@ class SparkRunMainTest {
     assertThat(err()).contains("relspec: Cannot read datasets from 'hdfs://nn/data': ");
     assertThat(outDir).doesNotExist();
   }
+
+  @Test
+  void delegationConfWithoutTheDelegationModuleIsAUserErrorAndWritesNothing() {
+    // spark-plugin's tests do not have spark-delegation on the classpath: no provider is found.
+    String cpg = Path.of("..", "examples", "cpg.json").toString();
+    String exampleData = Path.of("..", "examples", "data").toString();
+    Path outDir = dir.resolve("out");
+    var spark = SparkTestSession.spark();
+    spark.conf().set(RuleDelegateProvider.CONF, "all");
+    try {
+      assertThat(run(cpg, "--data", exampleData, "--out", outDir.toString())).isEqualTo(2);
+    } finally {
+      spark.conf().unset(RuleDelegateProvider.CONF);
+    }
+    assertThat(err())
+        .contains(
+            "relspec: Cannot delegate ops to DataFusion (spark.relspec.delegate=all): no"
+                + " io.relspec.spark.run.RuleDelegateProvider is on the classpath; per-partition"
+                + " delegation lives in module io.relspec:spark-delegation. Add its jar")
+        .doesNotContain("\tat ");
+    assertThat(outDir).doesNotExist();
+    // none (or unset) needs no provider
+    spark.conf().set(RuleDelegateProvider.CONF, "none");
+    try {
+      assertThat(
+              RuleDelegateProvider.fromSession(spark, io.relspec.ir.runtime.RuntimeProfile.DEFAULT))
+          .isSameAs(RuleDelegate.NONE);
+    } finally {
+      spark.conf().unset(RuleDelegateProvider.CONF);
+    }
+    assertThat(RuleDelegateProvider.requested("rule_a,rule_b")).isTrue();
+    assertThat(RuleDelegateProvider.requested(" false ")).isFalse();
+  }
 }
