@@ -3,6 +3,7 @@ package io.relspec.spark;
 import io.relspec.ir.json.BundleReader;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelPlan;
+import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.spark.compile.DatasetResolver;
@@ -12,6 +13,8 @@ import io.relspec.spark.engine.AccelerationReport;
 import io.relspec.spark.engine.PlanWalker;
 import io.relspec.spark.engine.SparkEngine;
 import io.relspec.spark.run.InputRelations;
+import io.relspec.spark.run.RuleDelegate;
+import io.relspec.spark.run.RuleDelegateProvider;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -64,6 +67,8 @@ public final class Relspec {
     private final ValidatedBundle bundle;
     private final Map<String, Dataset<Row>> outputs = new HashMap<>();
     private final PlanCompiler compiler;
+    private final DatasetResolver resolver;
+    private final RuleDelegate delegate;
 
     private Loaded(ValidatedBundle bundle) {
       this.bundle = bundle;
@@ -79,7 +84,11 @@ public final class Relspec {
                 .map(spec -> inputs.read(spec, where))
                 .orElseThrow(() -> SparkErrors.unknownDataset(where, dataset));
           };
+      this.resolver = resolver;
       this.compiler = new PlanCompiler(resolver);
+      // spark.relspec.delegate, served by module spark-delegation when it is on the classpath
+      this.delegate = RuleDelegateProvider.fromSession(spark, RuntimeProfile.DEFAULT);
+      delegate.check(bundle, SparkEngine.of(spark).jsonName());
     }
 
     public ValidatedBundle validated() {
@@ -89,7 +98,10 @@ public final class Relspec {
     /** The rows of one rule, before its output's contract. */
     public Dataset<Row> rule(String name) {
       RelPlan plan = plan(name);
-      return compiler.compile(plan);
+      return delegate
+          .compile(bundle, plan, compiler, resolver)
+          .map(RuleDelegate.Delegated::rows)
+          .orElseGet(() -> compiler.compile(plan));
     }
 
     /**
