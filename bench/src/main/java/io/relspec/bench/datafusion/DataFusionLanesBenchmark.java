@@ -48,7 +48,9 @@ import org.apache.spark.sql.SparkSession;
  * properties: {@code relspec.bench.iterations} (5), {@code relspec.bench.warmups} (1), {@code
  * relspec.bench.cpgRows} (name references, default orders / 5), {@code relspec.bench.offHeap}
  * (Comet's off-heap bytes, default 2 GiB), {@code relspec.bench.name} (results file name, default
- * {@code datafusion-lanes}).
+ * {@code datafusion-lanes}), {@code relspec.bench.lanes} (comma-separated lane names to run besides
+ * the baseline {@code spark}; default all) and {@code relspec.bench.cases} (comma-separated words
+ * of {@code filter}, {@code join}, {@code interval}; default all).
  */
 public final class DataFusionLanesBenchmark {
   static final String VANILLA = "spark";
@@ -92,6 +94,13 @@ public final class DataFusionLanesBenchmark {
     lanes.add(new SparkLane(spark, true));
     lanes.add(new DelegatedLane(spark, RuntimeProfile.DEFAULT));
     lanes.addAll(RuleLane.discovered());
+    // optional filters for a shorter run: lanes by name (the baseline spark always stays), cases by
+    // a word of their name (filter, join, interval)
+    List<String> onlyLanes = listProperty("relspec.bench.lanes");
+    List<String> onlyCases = listProperty("relspec.bench.cases");
+    if (!onlyLanes.isEmpty()) {
+      lanes.removeIf(lane -> !lane.name().equals(VANILLA) && !onlyLanes.contains(lane.name()));
+    }
 
     SideBySide bench =
         new SideBySide(
@@ -112,18 +121,24 @@ public final class DataFusionLanesBenchmark {
                     + " (spark.sql.shuffle.partitions pairs, one native execution each)")
             .note("lanes", lanes.stream().map(RuleLane::name).toList());
     Path out = Path.of("bench", "target", "out").toAbsolutePath();
-    bench.addCase(
-        "filter+aggregate (orders)",
-        VANILLA,
-        perLane(lanes, lane -> () -> lane.runRule(analytics, "filter_aggregate", data)));
-    bench.addCase(
-        "join+aggregate (order_items x orders)",
-        VANILLA,
-        perLane(lanes, lane -> () -> lane.runRule(analytics, "join_aggregate", data)));
-    bench.addCase(
-        "interval_align+dedupe bundle (cpg, finalized + written)",
-        VANILLA,
-        perLane(lanes, lane -> () -> lane.runBundle(cpg, data, out.resolve(lane.name()))));
+    if (wanted(onlyCases, "filter")) {
+      bench.addCase(
+          "filter+aggregate (orders)",
+          VANILLA,
+          perLane(lanes, lane -> () -> lane.runRule(analytics, "filter_aggregate", data)));
+    }
+    if (wanted(onlyCases, "join")) {
+      bench.addCase(
+          "join+aggregate (order_items x orders)",
+          VANILLA,
+          perLane(lanes, lane -> () -> lane.runRule(analytics, "join_aggregate", data)));
+    }
+    if (wanted(onlyCases, "interval")) {
+      bench.addCase(
+          "interval_align+dedupe bundle (cpg, finalized + written)",
+          VANILLA,
+          perLane(lanes, lane -> () -> lane.runBundle(cpg, data, out.resolve(lane.name()))));
+    }
 
     for (SideBySide.CaseResult result : bench.run(Path.of("bench", "results"))) {
       StringBuilder line = new StringBuilder(result.name()).append(':');
@@ -142,6 +157,15 @@ public final class DataFusionLanesBenchmark {
       lane.close();
     }
     spark.stop();
+  }
+
+  private static List<String> listProperty(String name) {
+    String value = System.getProperty(name, "").trim();
+    return value.isEmpty() ? List.of() : List.of(value.split("\\s*,\\s*"));
+  }
+
+  private static boolean wanted(List<String> cases, String word) {
+    return cases.isEmpty() || cases.contains(word);
   }
 
   private interface LaneWork {
