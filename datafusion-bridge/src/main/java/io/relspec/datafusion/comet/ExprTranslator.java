@@ -13,6 +13,7 @@ import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.type.DataType;
 import io.relspec.ir.type.DecimalType;
 import io.relspec.ir.type.Field;
+import io.relspec.ir.type.ListType;
 import io.relspec.ir.type.PrimitiveType;
 import io.relspec.ir.type.TypeRules;
 import io.relspec.ir.validate.ExprType;
@@ -108,9 +109,7 @@ final class ExprTranslator {
       }
       requireExactCast(inner.type(), cast.to());
       return new Typed(
-          inner.type().equals(cast.to())
-              ? inner.proto()
-              : castTo(inner.proto(), cast.to(), ExprOuterClass.EvalMode.TRY),
+          explicitCast(inner, cast.to()),
           cast.to(),
           inner.nullable() || !TypeRules.canWiden(inner.type(), cast.to()));
     }
@@ -143,6 +142,44 @@ final class ExprTranslator {
               + " to string prints Rust's shortest float form in Comet 0.12 (5.0E-324), not"
               + " Java's (4.9E-324)");
     }
+    if (from == PrimitiveType.STRING && to == PrimitiveType.TIMESTAMP_US) {
+      throw new Unsupported(
+          "cast from string to timestamp_us parses fewer forms in Comet 0.12 than the spec"
+              + " ('2024-01-31T12:34:56Z', offsets, 'yyyy-m-d' are null there) and takes 'yyyy'");
+    }
+    if (from == PrimitiveType.TIMESTAMP_US && to == PrimitiveType.STRING) {
+      throw new Unsupported(
+          "cast from timestamp_us to string prints years outside 0..9999 as chrono does in Comet"
+              + " 0.12 ('+10000', '-0001'), not as the spec ('10000', '-001')");
+    }
+    if (from instanceof ListType lf && to instanceof ListType lt && !lf.equals(lt)) {
+      DataType a = lf.element();
+      DataType b = lt.element();
+      boolean exact =
+          (a.isInteger() || a == PrimitiveType.BOOLEAN)
+              && (b.isInteger()
+                  || b == PrimitiveType.BOOLEAN
+                  || b == PrimitiveType.STRING
+                  || (b == PrimitiveType.FLOAT64 && a != PrimitiveType.INT64));
+      if (!exact) {
+        throw new Unsupported(
+            "cast from "
+                + from
+                + " to "
+                + to
+                + " casts the elements with Arrow's cast in Comet 0.12, not Spark's (text"
+                + " parsing, float printing and rounding differ)");
+      }
+    }
+    if (from instanceof DecimalType d && d.precision() > 15 && to.isFloating()) {
+      throw new Unsupported(
+          "cast from "
+              + from
+              + " to "
+              + to
+              + " rounds twice in Comet 0.12 (the unscaled value to float64, then the division by"
+              + " 10^scale) where the spec rounds the exact value once; exact up to precision 15");
+    }
     if (from.isFloating() && to instanceof DecimalType) {
       throw new Unsupported(
           "cast from "
@@ -151,6 +188,108 @@ final class ExprTranslator {
               + to
               + " rounds the binary value in Comet 0.12, not the shortest decimal text half up");
     }
+  }
+
+  /**
+   * Whitespace the spec's text casts strip ({@code String.strip()}: {@code
+   * Character.isWhitespace}). Comet's own trim is Rust's {@code str::trim} (Unicode White_Space),
+   * which also strips U+0085, U+00A0, U+2007 and U+202F and keeps U+001C..U+001F: text is stripped
+   * with this set first and then matched against the spec's grammar, so Comet's trim finds nothing
+   * left to strip.
+   */
+  private static final String JAVA_WHITESPACE =
+      "\t\n\u000B\f\r\u001C\u001D\u001E\u001F \u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+          + "\u2006\u2008\u2009\u200A\u2028\u2029\u205F\u3000";
+
+  /** The spec's integer text (after stripping): sign, digits, an ignored fraction. */
+  private static final String INTEGER_TEXT = "^[+-]?[0-9]+(\\.[0-9]*)?$";
+
+  /** The spec's boolean words, any ASCII case (after stripping). */
+  private static final String BOOLEAN_TEXT =
+      "^([tT]|[tT][rR][uU][eE]|[yY]|[yY][eE][sS]|1|[fF]|[fF][aA][lL][sS][eE]|[nN]|[nN][oO]|0)$";
+
+  /** The spec's date text: the part before the first space or 'T' (after stripping). */
+  private static final String DATE_TEXT = "^[0-9]{4}(-[0-9]{1,2}(-[0-9]{1,2})?)?$";
+
+  /**
+   * An explicit (TRY) cast of {@code inner} to {@code to}, as the reference lane's {@code Casts}
+   * computes it. Comet 0.12 has no boolean to decimal cast ("Native cast invoked for unsupported
+   * cast from Boolean to Decimal128"): a boolean goes through int8 (true 1, false 0, as the spec
+   * counts it), then to the decimal, where a decimal without an integer digit gives null as the
+   * spec's failed cast. int64 (and decimals) to float32 go through float64, as the spec rounds
+   * twice (2^60 + 2^36 + 1 rounds to another float directly). Text to an integer, boolean or date
+   * is stripped of the spec's whitespace and checked against the spec's grammar (regex) before
+   * Comet's Spark cast parses it: Comet's TRY cast refuses "12.7" (the spec truncates to 12), its
+   * LEGACY cast takes ".5" (the spec's null), its trim is Rust's, and its date parser refuses
+   * "2024-01T00:00" (the spec cuts the text at the first space or 'T').
+   */
+  private static ExprOuterClass.Expr explicitCast(Typed inner, DataType to) {
+    DataType from = inner.type();
+    if (from.equals(to)) {
+      return inner.proto();
+    }
+    ExprOuterClass.Expr child = inner.proto();
+    ExprOuterClass.EvalMode tryMode = ExprOuterClass.EvalMode.TRY;
+    if (from == PrimitiveType.BOOLEAN && to instanceof DecimalType) {
+      return castTo(castTo(child, PrimitiveType.INT8, tryMode), to, tryMode);
+    }
+    if (to == PrimitiveType.FLOAT32
+        && (from == PrimitiveType.INT64 || from instanceof DecimalType)) {
+      return castTo(castTo(child, PrimitiveType.FLOAT64, tryMode), to, tryMode);
+    }
+    if (from == PrimitiveType.STRING && to.isInteger()) {
+      ExprOuterClass.Expr text = stripped(child);
+      return ifThen(
+          rlike(text, INTEGER_TEXT),
+          castTo(text, to, ExprOuterClass.EvalMode.LEGACY),
+          literal(Optional.empty(), to));
+    }
+    if (from == PrimitiveType.STRING && to == PrimitiveType.BOOLEAN) {
+      ExprOuterClass.Expr text = stripped(child);
+      return ifThen(
+          rlike(text, BOOLEAN_TEXT), castTo(text, to, tryMode), literal(Optional.empty(), to));
+    }
+    if (from == PrimitiveType.STRING && to == PrimitiveType.DATE32) {
+      ExprOuterClass.Expr text = splitPart(splitPart(stripped(child), " "), "T");
+      return ifThen(
+          rlike(text, DATE_TEXT), castTo(text, to, tryMode), literal(Optional.empty(), to));
+    }
+    return castTo(child, to, tryMode);
+  }
+
+  private static ExprOuterClass.Expr stripped(ExprOuterClass.Expr text) {
+    return scalarFunc(
+        "btrim",
+        List.of(text, literal(Optional.of(JAVA_WHITESPACE), PrimitiveType.STRING)),
+        PrimitiveType.STRING);
+  }
+
+  /** The text before the first {@code delimiter} (all of it when there is none). */
+  private static ExprOuterClass.Expr splitPart(ExprOuterClass.Expr text, String delimiter) {
+    return scalarFunc(
+        "split_part",
+        List.of(
+            text,
+            literal(Optional.of(delimiter), PrimitiveType.STRING),
+            literal(Optional.of(1L), PrimitiveType.INT64)),
+        PrimitiveType.STRING);
+  }
+
+  private static ExprOuterClass.Expr rlike(ExprOuterClass.Expr text, String regex) {
+    return ExprOuterClass.Expr.newBuilder()
+        .setRlike(binary(text, literal(Optional.of(regex), PrimitiveType.STRING)))
+        .build();
+  }
+
+  private static ExprOuterClass.Expr ifThen(
+      ExprOuterClass.Expr condition, ExprOuterClass.Expr then, ExprOuterClass.Expr otherwise) {
+    return ExprOuterClass.Expr.newBuilder()
+        .setIf(
+            ExprOuterClass.IfExpr.newBuilder()
+                .setIfExpr(condition)
+                .setTrueExpr(then)
+                .setFalseExpr(otherwise))
+        .build();
   }
 
   private static void requireScalarLiteral(Literal lit) throws Unsupported {
