@@ -257,6 +257,61 @@ final class ExprTranslator {
     return castTo(child, to, tryMode);
   }
 
+  /**
+   * The class of a float for {@code min}/{@code max}: 0 for -Infinity, 1 finite, 2 +Infinity, 3
+   * NaN, null for null. DataFusion 50's grouped float min/max accumulators start at the type's
+   * finite MAX/MIN and compare with {@code partial_cmp} (a NaN replaces the current value and is
+   * replaced by the next one; +Infinity never replaces the starting MAX): an integer class and the
+   * finite values alone are aggregated correctly by them.
+   */
+  static ExprOuterClass.Expr floatClass(ExprOuterClass.Expr x, DataType type) {
+    ExprOuterClass.Expr cls =
+        ifThen(
+            scalarFunc("isnan", List.of(x), PrimitiveType.BOOLEAN),
+            literal(Optional.of(3L), PrimitiveType.INT32),
+            ifThen(
+                eq(x, literal(Optional.of(Double.POSITIVE_INFINITY), type)),
+                literal(Optional.of(2L), PrimitiveType.INT32),
+                ifThen(
+                    eq(x, literal(Optional.of(Double.NEGATIVE_INFINITY), type)),
+                    literal(Optional.of(0L), PrimitiveType.INT32),
+                    literal(Optional.of(1L), PrimitiveType.INT32))));
+    return ifThen(
+        ExprOuterClass.Expr.newBuilder().setIsNull(unary(x)).build(),
+        literal(Optional.empty(), PrimitiveType.INT32),
+        cls);
+  }
+
+  /** {@code x} (-0.0 as 0.0) where its {@link #floatClass} is 1 (finite), else null. */
+  static ExprOuterClass.Expr finiteOnly(ExprOuterClass.Expr x, DataType type) {
+    return ifThen(
+        eq(floatClass(x, type), literal(Optional.of(1L), PrimitiveType.INT32)),
+        sortKey(x, type),
+        literal(Optional.empty(), type));
+  }
+
+  /** The float a min/max of {@link #floatClass} {@code cls} and of the finite values gives. */
+  static ExprOuterClass.Expr fromFloatClass(
+      ExprOuterClass.Expr cls, ExprOuterClass.Expr finite, DataType type) {
+    return ifThen(
+        eq(cls, literal(Optional.of(1L), PrimitiveType.INT32)),
+        finite,
+        ifThen(
+            eq(cls, literal(Optional.of(0L), PrimitiveType.INT32)),
+            literal(Optional.of(Double.NEGATIVE_INFINITY), type),
+            ifThen(
+                eq(cls, literal(Optional.of(2L), PrimitiveType.INT32)),
+                literal(Optional.of(Double.POSITIVE_INFINITY), type),
+                ifThen(
+                    eq(cls, literal(Optional.of(3L), PrimitiveType.INT32)),
+                    literal(Optional.of(Double.NaN), type),
+                    literal(Optional.empty(), type)))));
+  }
+
+  private static ExprOuterClass.Expr eq(ExprOuterClass.Expr a, ExprOuterClass.Expr b) {
+    return ExprOuterClass.Expr.newBuilder().setEq(binary(a, b)).build();
+  }
+
   private static ExprOuterClass.Expr stripped(ExprOuterClass.Expr text) {
     return scalarFunc(
         "btrim",
