@@ -1236,8 +1236,10 @@ final class PlanTranslator {
                   () ->
                       DataFusionErrors.invalidPlan(
                           path, "join key " + key + " compares " + l.type() + " with " + r.type()));
-      leftKeys.add(ExprTranslator.coerce(l, common));
-      rightKeys.add(ExprTranslator.coerce(r, common));
+      // float keys normalized: -0.0 matches 0.0 and NaN matches NaN, as the spec compares them
+      // (DataFusion hashes and compares the raw bits)
+      leftKeys.add(ExprTranslator.sortKey(ExprTranslator.coerce(l, common), common));
+      rightKeys.add(ExprTranslator.sortKey(ExprTranslator.coerce(r, common), common));
     }
     if (leftKeys.isEmpty()) {
       // DataFusion's HashJoinExec needs at least one key: a join on no keys (a cross join, or

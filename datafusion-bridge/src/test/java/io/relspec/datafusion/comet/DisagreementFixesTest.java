@@ -207,6 +207,41 @@ class DisagreementFixesTest {
     assertThat(rows).isEqualTo(IntervalAlignNativeTest.runReference(ops, l, left, R, List.of()));
   }
 
+  @Test
+  void joinKeysMatchMinusZeroWithZeroAndNaNWithNaNInEveryJoinType() {
+    // differential seed 90817: a right join on c2 (float64, -0.0) = k (int64, 0) matched nothing
+    String l = "k:int32,c0:float64";
+    String r = "k:int64";
+    List<List<Object>> left =
+        List.of(
+            row(1L, -0.0),
+            row(2L, 0.0),
+            row(3L, Double.NaN),
+            row(4L, Double.longBitsToDouble(0xfff8000000000001L)),
+            row(5L, 1.5),
+            row(6L, null));
+    List<List<Object>> right = List.of(row(0L), row(1L), row((Long) null));
+    for (String type : List.of("inner", "left", "right", "full", "semi", "anti")) {
+      String ops =
+          """
+          [{"op":"scan","dataset":"l"},
+           {"op":"project","columns":[{"name":"lk","expr":{"col":"k"}},"c0"]},
+           {"op":"join","type":"%s","right":{"ops":[{"op":"scan","dataset":"r"}]},
+            "on":[{"left":"c0","right":"k"}]},
+           {"op":"sort","keys":[{"col":"lk"}%s]}]
+          """
+              .formatted(
+                  type, type.equals("semi") || type.equals("anti") ? "" : ",{\"col\":\"k\"}");
+      List<List<Object>> rows = run(ops, l, left, r, right, true);
+      assertThat(rows)
+          .as(type)
+          .isEqualTo(IntervalAlignNativeTest.runReference(ops, l, left, r, right));
+      if (type.equals("semi")) {
+        assertThat(rows).containsExactly(row(1L, -0.0), row(2L, 0.0));
+      }
+    }
+  }
+
   /** Runs natively ({@code nativeOnly}) or with reference fallbacks; rows as the lanes read. */
   private static List<List<Object>> run(
       String ops,
