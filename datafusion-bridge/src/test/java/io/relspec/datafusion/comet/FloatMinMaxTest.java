@@ -45,14 +45,15 @@ class FloatMinMaxTest {
     for (String type : List.of("float64", "float32")) {
       String l = "k:int32,c0:" + type;
       List<List<Object>> left = new ArrayList<>();
-      // groups 0..10 hold one special value each (with nulls); group 11.. mixes them at random
+      // groups 0..10 hold one special value each (with nulls); groups 11..50 mix them at random
+      // (four input batches of 700 rows: three native plans for the Partial half in 3 partitions)
       for (int g = 0; g < SPECIAL.length; g++) {
         left.add(row((long) g, SPECIAL[g]));
         left.add(row((long) g, null));
         left.add(row((long) g, SPECIAL[g]));
       }
       left.add(row(99L, null));
-      for (int i = 0; i < 600; i++) {
+      for (int i = 0; i < 2400; i++) {
         double v = SPECIAL[random.nextInt(SPECIAL.length)];
         left.add(row(11L + random.nextInt(40), random.nextInt(9) == 0 ? null : v));
       }
@@ -106,6 +107,7 @@ class FloatMinMaxTest {
         assertThat(session.explain(plan).fallbacks()).isEmpty();
         try (QueryResult result = session.execute(plan)) {
           assertThat(result.schema()).isEqualTo(plan.schema().toArrow());
+          assertThat(result.report().partitions()).isEqualTo(partitions);
           return IntervalAlignNativeTest.rows(result.batches());
         }
       } finally {
