@@ -767,9 +767,14 @@ final class ExprTranslator {
         .build();
   }
 
+  /**
+   * Null where {@code value} is zero (the spec's division by zero). A float -0.0 is zero too:
+   * Comet's float equality compares the bits (-0.0 is not 0.0 there), so the divisor is compared
+   * normalized ({@link #sortKey}); the division itself keeps the divisor's own value.
+   */
   private static ExprOuterClass.Expr nullIfZero(ExprOuterClass.Expr value, DataType type) {
     ExprOuterClass.Expr isZero =
-        ExprOuterClass.Expr.newBuilder().setEq(binary(value, zero(type))).build();
+        ExprOuterClass.Expr.newBuilder().setEq(binary(sortKey(value, type), zero(type))).build();
     return ExprOuterClass.Expr.newBuilder()
         .setIf(
             ExprOuterClass.IfExpr.newBuilder()

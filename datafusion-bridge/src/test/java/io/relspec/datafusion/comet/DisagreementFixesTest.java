@@ -242,6 +242,27 @@ class DisagreementFixesTest {
     }
   }
 
+  @Test
+  void divisionAndRemainderByMinusZeroAreNull() {
+    // differential seed 90817: -0.0 div -0.0 gave NaN natively, null on the reference lane
+    String l = "k:int32,c0:float64";
+    String ops =
+        """
+        [{"op":"scan","dataset":"l"},
+         {"op":"project","columns":["k",
+           {"name":"d","expr":{"fn":"div","args":[{"lit":1.5,"type":"float64"},{"col":"c0"}]}},
+           {"name":"m","expr":{"fn":"mod","args":[{"lit":1.5,"type":"float64"},{"col":"c0"}]}},
+           {"name":"z","expr":{"fn":"div","args":[{"col":"c0"},{"col":"c0"}]}}]},
+         {"op":"sort","keys":[{"col":"k"}]}]
+        """;
+    List<List<Object>> left =
+        List.of(row(1L, -0.0), row(2L, 0.0), row(3L, 2.0), row(4L, Double.NaN), row(5L, null));
+    List<List<Object>> rows = run(ops, l, left, R, List.of(), true);
+    assertThat(rows).isEqualTo(IntervalAlignNativeTest.runReference(ops, l, left, R, List.of()));
+    assertThat(rows.get(0)).containsExactly(1L, null, null, null);
+    assertThat(rows.get(2)).containsExactly(3L, 0.75, 1.5, 1.0);
+  }
+
   /** Runs natively ({@code nativeOnly}) or with reference fallbacks; rows as the lanes read. */
   private static List<List<Object>> run(
       String ops,
