@@ -502,13 +502,19 @@ final class ExprTranslator {
       case "abs" -> {
         ExprOuterClass.Expr negative =
             ExprOuterClass.Expr.newBuilder().setLt(binary(in.get(0), zero(result))).build();
+        // an integer as 0 - x, which wraps for MIN (abs(MIN) = MIN, as on the other lanes):
+        // Comet's UnaryMinus negates a literal with a checked negation that fails on MIN
         ExprOuterClass.Expr negated =
-            ExprOuterClass.Expr.newBuilder()
-                .setUnaryMinus(
-                    ExprOuterClass.UnaryMinus.newBuilder()
-                        .setChild(in.get(0))
-                        .setFailOnError(false))
-                .build();
+            result.isInteger()
+                ? ExprOuterClass.Expr.newBuilder()
+                    .setSubtract(math(zero(result), in.get(0), result))
+                    .build()
+                : ExprOuterClass.Expr.newBuilder()
+                    .setUnaryMinus(
+                        ExprOuterClass.UnaryMinus.newBuilder()
+                            .setChild(in.get(0))
+                            .setFailOnError(false))
+                    .build();
         out.setIf(
             ExprOuterClass.IfExpr.newBuilder()
                 .setIfExpr(negative)

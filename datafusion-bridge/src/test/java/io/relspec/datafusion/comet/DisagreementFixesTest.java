@@ -263,6 +263,30 @@ class DisagreementFixesTest {
     assertThat(rows.get(2)).containsExactly(3L, 0.75, 1.5, 1.0);
   }
 
+  @Test
+  void absOfTheSmallestIntegerWrapsToItselfForLiteralsAndColumns() {
+    // differential seed 777123: abs(-2147483648 int32 literal) failed natively ("Arithmetic
+    // overflow"); the spec wraps, as Java's Math.abs does
+    String l = "k:int32,c0:int64";
+    String ops =
+        """
+        [{"op":"scan","dataset":"l"},
+         {"op":"project","columns":["k",
+           {"name":"a","expr":{"fn":"abs","args":[{"lit":-2147483648,"type":"int32"}]}},
+           {"name":"b","expr":{"fn":"abs","args":[{"lit":-128,"type":"int8"}]}},
+           {"name":"c","expr":{"fn":"abs","args":[{"col":"c0"}]}},
+           {"name":"d","expr":{"fn":"abs","args":[{"lit":"-9223372036854775808","type":"int64"}]}}]},
+         {"op":"sort","keys":[{"col":"k"}]}]
+        """;
+    List<List<Object>> left =
+        List.of(row(1L, Long.MIN_VALUE), row(2L, -5L), row(3L, 7L), row(4L, null));
+    List<List<Object>> rows = run(ops, l, left, R, List.of(), true);
+    assertThat(rows).isEqualTo(IntervalAlignNativeTest.runReference(ops, l, left, R, List.of()));
+    assertThat(rows.get(0))
+        .containsExactly(1L, -2147483648L, -128L, Long.MIN_VALUE, Long.MIN_VALUE);
+    assertThat(rows.get(1).get(3)).isEqualTo(5L);
+  }
+
   /** Runs natively ({@code nativeOnly}) or with reference fallbacks; rows as the lanes read. */
   private static List<List<Object>> run(
       String ops,
