@@ -177,6 +177,54 @@ public final class DataFusionErrors {
         cause);
   }
 
+  /** A hive-style partition directory whose value is not of the column's declared type. */
+  public static RelspecException badPartitionValue(
+      String dataset, String directory, String column, String value, String type) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "': partition directory "
+            + directory
+            + " gives column '"
+            + column
+            + "' the value '"
+            + value
+            + "', which does not parse as its declared type "
+            + type
+            + ". Rename the directory or fix the dataset's scan.partitionCols");
+  }
+
+  /** A file of a partitioned dataset that is not under a directory for a declared column. */
+  public static RelspecException missingPartitionDirectory(
+      String dataset, String file, String column) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot read dataset '"
+            + dataset
+            + "': file "
+            + file
+            + " is not under a '"
+            + column
+            + "=<value>' directory, but '"
+            + column
+            + "' is a declared partition column. Move the file under such a directory or remove"
+            + " the column from scan.partitionCols");
+  }
+
+  /** A partitioned dataset that NativeScan cannot read: the JVM reader has no partition columns. */
+  public static RelspecException partitionedNotNative(String dataset, String reason) {
+    return new RelspecException(
+        ErrorCode.UNSUPPORTED,
+        "Cannot read dataset '"
+            + dataset
+            + "': it has hive-style partition columns (scan.partitionCols), which this engine"
+            + " reads through Comet's NativeScan only, and NativeScan cannot read it: "
+            + reason
+            + ". Store the columns with the types NativeScan reads, or run the rule with --engine"
+            + " spark");
+  }
+
   public static RelspecException sessionClosed() {
     return new RelspecException(
         ErrorCode.INVALID_ARGUMENT,

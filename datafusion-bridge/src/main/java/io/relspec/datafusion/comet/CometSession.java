@@ -164,7 +164,7 @@ final class CometSession implements EngineSession {
     RelSchema schema = new RelSchema(dataset.schema());
     ParquetFiles.Check check =
         dataset.format() == DatasetFormat.PARQUET
-            ? ParquetFiles.check(location, schema, dataset.scan())
+            ? ParquetFiles.check(dataset.name(), location, schema, dataset.scan())
             : new ParquetFiles.Check(
                 Optional.empty(), "format " + dataset.format().jsonName() + " is not Parquet");
     String note =
@@ -175,7 +175,16 @@ final class CometSession implements EngineSession {
                 + (dataset.scan().parquetPruning() ? ", filters pushed for pruning" : "")
                 + ")"
             : "read into Arrow by the JVM Parquet reader, then Scan: " + check.reason();
-    datasets.put(dataset.name(), new Dataset(schema, check.files(), note, jvmBatches));
+    Supplier<List<VectorSchemaRoot>> batches = jvmBatches;
+    if (check.files().isEmpty() && !dataset.scan().partitionCols().isEmpty()) {
+      // the JVM reader has no partition columns: say why NativeScan could not read them instead
+      String reason = check.reason();
+      batches =
+          () -> {
+            throw DataFusionErrors.partitionedNotNative(dataset.name(), reason);
+          };
+    }
+    datasets.put(dataset.name(), new Dataset(schema, check.files(), note, batches));
   }
 
   /** How each scan of the pipeline reads its dataset, by path (Parquet datasets only). */

@@ -13,6 +13,7 @@ import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.type.DataType;
 import io.relspec.ir.type.DecimalType;
 import io.relspec.ir.type.Field;
+import io.relspec.ir.type.ListType;
 import io.relspec.ir.type.PrimitiveType;
 import io.relspec.ir.type.TypeRules;
 import io.relspec.ir.validate.ExprType;
@@ -108,9 +109,7 @@ final class ExprTranslator {
       }
       requireExactCast(inner.type(), cast.to());
       return new Typed(
-          inner.type().equals(cast.to())
-              ? inner.proto()
-              : castTo(inner.proto(), cast.to(), ExprOuterClass.EvalMode.TRY),
+          explicitCast(inner, cast.to()),
           cast.to(),
           inner.nullable() || !TypeRules.canWiden(inner.type(), cast.to()));
     }
@@ -143,6 +142,44 @@ final class ExprTranslator {
               + " to string prints Rust's shortest float form in Comet 0.12 (5.0E-324), not"
               + " Java's (4.9E-324)");
     }
+    if (from == PrimitiveType.STRING && to == PrimitiveType.TIMESTAMP_US) {
+      throw new Unsupported(
+          "cast from string to timestamp_us parses fewer forms in Comet 0.12 than the spec"
+              + " ('2024-01-31T12:34:56Z', offsets, 'yyyy-m-d' are null there) and takes 'yyyy'");
+    }
+    if (from == PrimitiveType.TIMESTAMP_US && to == PrimitiveType.STRING) {
+      throw new Unsupported(
+          "cast from timestamp_us to string prints years outside 0..9999 as chrono does in Comet"
+              + " 0.12 ('+10000', '-0001'), not as the spec ('10000', '-001')");
+    }
+    if (from instanceof ListType lf && to instanceof ListType lt && !lf.equals(lt)) {
+      DataType a = lf.element();
+      DataType b = lt.element();
+      boolean exact =
+          (a.isInteger() || a == PrimitiveType.BOOLEAN)
+              && (b.isInteger()
+                  || b == PrimitiveType.BOOLEAN
+                  || b == PrimitiveType.STRING
+                  || (b == PrimitiveType.FLOAT64 && a != PrimitiveType.INT64));
+      if (!exact) {
+        throw new Unsupported(
+            "cast from "
+                + from
+                + " to "
+                + to
+                + " casts the elements with Arrow's cast in Comet 0.12, not Spark's (text"
+                + " parsing, float printing and rounding differ)");
+      }
+    }
+    if (from instanceof DecimalType d && d.precision() > 15 && to.isFloating()) {
+      throw new Unsupported(
+          "cast from "
+              + from
+              + " to "
+              + to
+              + " rounds twice in Comet 0.12 (the unscaled value to float64, then the division by"
+              + " 10^scale) where the spec rounds the exact value once; exact up to precision 15");
+    }
     if (from.isFloating() && to instanceof DecimalType) {
       throw new Unsupported(
           "cast from "
@@ -151,6 +188,163 @@ final class ExprTranslator {
               + to
               + " rounds the binary value in Comet 0.12, not the shortest decimal text half up");
     }
+  }
+
+  /**
+   * Whitespace the spec's text casts strip ({@code String.strip()}: {@code
+   * Character.isWhitespace}). Comet's own trim is Rust's {@code str::trim} (Unicode White_Space),
+   * which also strips U+0085, U+00A0, U+2007 and U+202F and keeps U+001C..U+001F: text is stripped
+   * with this set first and then matched against the spec's grammar, so Comet's trim finds nothing
+   * left to strip.
+   */
+  private static final String JAVA_WHITESPACE =
+      "\t\n\u000B\f\r\u001C\u001D\u001E\u001F \u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+          + "\u2006\u2008\u2009\u200A\u2028\u2029\u205F\u3000";
+
+  /** The spec's integer text (after stripping): sign, digits, an ignored fraction. */
+  private static final String INTEGER_TEXT = "^[+-]?[0-9]+(\\.[0-9]*)?$";
+
+  /** The spec's boolean words, any ASCII case (after stripping). */
+  private static final String BOOLEAN_TEXT =
+      "^([tT]|[tT][rR][uU][eE]|[yY]|[yY][eE][sS]|1|[fF]|[fF][aA][lL][sS][eE]|[nN]|[nN][oO]|0)$";
+
+  /** The spec's date text: the part before the first space or 'T' (after stripping). */
+  private static final String DATE_TEXT = "^[0-9]{4}(-[0-9]{1,2}(-[0-9]{1,2})?)?$";
+
+  /**
+   * An explicit (TRY) cast of {@code inner} to {@code to}, as the reference lane's {@code Casts}
+   * computes it. Comet 0.12 has no boolean to decimal cast ("Native cast invoked for unsupported
+   * cast from Boolean to Decimal128"): a boolean goes through int8 (true 1, false 0, as the spec
+   * counts it), then to the decimal, where a decimal without an integer digit gives null as the
+   * spec's failed cast. int64 (and decimals) to float32 go through float64, as the spec rounds
+   * twice (2^60 + 2^36 + 1 rounds to another float directly). Text to an integer, boolean or date
+   * is stripped of the spec's whitespace and checked against the spec's grammar (regex) before
+   * Comet's Spark cast parses it: Comet's TRY cast refuses "12.7" (the spec truncates to 12), its
+   * LEGACY cast takes ".5" (the spec's null), its trim is Rust's, and its date parser refuses
+   * "2024-01T00:00" (the spec cuts the text at the first space or 'T').
+   */
+  private static ExprOuterClass.Expr explicitCast(Typed inner, DataType to) {
+    DataType from = inner.type();
+    if (from.equals(to)) {
+      return inner.proto();
+    }
+    ExprOuterClass.Expr child = inner.proto();
+    ExprOuterClass.EvalMode tryMode = ExprOuterClass.EvalMode.TRY;
+    if (from == PrimitiveType.BOOLEAN && to instanceof DecimalType) {
+      return castTo(castTo(child, PrimitiveType.INT8, tryMode), to, tryMode);
+    }
+    if (to == PrimitiveType.FLOAT32
+        && (from == PrimitiveType.INT64 || from instanceof DecimalType)) {
+      return castTo(castTo(child, PrimitiveType.FLOAT64, tryMode), to, tryMode);
+    }
+    if (from == PrimitiveType.STRING && to.isInteger()) {
+      ExprOuterClass.Expr text = stripped(child);
+      return ifThen(
+          rlike(text, INTEGER_TEXT),
+          castTo(text, to, ExprOuterClass.EvalMode.LEGACY),
+          literal(Optional.empty(), to));
+    }
+    if (from == PrimitiveType.STRING && to == PrimitiveType.BOOLEAN) {
+      ExprOuterClass.Expr text = stripped(child);
+      return ifThen(
+          rlike(text, BOOLEAN_TEXT), castTo(text, to, tryMode), literal(Optional.empty(), to));
+    }
+    if (from == PrimitiveType.STRING && to == PrimitiveType.DATE32) {
+      ExprOuterClass.Expr text = splitPart(splitPart(stripped(child), " "), "T");
+      return ifThen(
+          rlike(text, DATE_TEXT), castTo(text, to, tryMode), literal(Optional.empty(), to));
+    }
+    return castTo(child, to, tryMode);
+  }
+
+  /**
+   * The class of a float for {@code min}/{@code max}: 0 for -Infinity, 1 finite, 2 +Infinity, 3
+   * NaN, null for null. DataFusion 50's grouped float min/max accumulators start at the type's
+   * finite MAX/MIN and compare with {@code partial_cmp} (a NaN replaces the current value and is
+   * replaced by the next one; +Infinity never replaces the starting MAX): an integer class and the
+   * finite values alone are aggregated correctly by them.
+   */
+  static ExprOuterClass.Expr floatClass(ExprOuterClass.Expr x, DataType type) {
+    ExprOuterClass.Expr cls =
+        ifThen(
+            scalarFunc("isnan", List.of(x), PrimitiveType.BOOLEAN),
+            literal(Optional.of(3L), PrimitiveType.INT32),
+            ifThen(
+                eq(x, literal(Optional.of(Double.POSITIVE_INFINITY), type)),
+                literal(Optional.of(2L), PrimitiveType.INT32),
+                ifThen(
+                    eq(x, literal(Optional.of(Double.NEGATIVE_INFINITY), type)),
+                    literal(Optional.of(0L), PrimitiveType.INT32),
+                    literal(Optional.of(1L), PrimitiveType.INT32))));
+    return ifThen(
+        ExprOuterClass.Expr.newBuilder().setIsNull(unary(x)).build(),
+        literal(Optional.empty(), PrimitiveType.INT32),
+        cls);
+  }
+
+  /** {@code x} (-0.0 as 0.0) where its {@link #floatClass} is 1 (finite), else null. */
+  static ExprOuterClass.Expr finiteOnly(ExprOuterClass.Expr x, DataType type) {
+    return ifThen(
+        eq(floatClass(x, type), literal(Optional.of(1L), PrimitiveType.INT32)),
+        sortKey(x, type),
+        literal(Optional.empty(), type));
+  }
+
+  /** The float a min/max of {@link #floatClass} {@code cls} and of the finite values gives. */
+  static ExprOuterClass.Expr fromFloatClass(
+      ExprOuterClass.Expr cls, ExprOuterClass.Expr finite, DataType type) {
+    return ifThen(
+        eq(cls, literal(Optional.of(1L), PrimitiveType.INT32)),
+        finite,
+        ifThen(
+            eq(cls, literal(Optional.of(0L), PrimitiveType.INT32)),
+            literal(Optional.of(Double.NEGATIVE_INFINITY), type),
+            ifThen(
+                eq(cls, literal(Optional.of(2L), PrimitiveType.INT32)),
+                literal(Optional.of(Double.POSITIVE_INFINITY), type),
+                ifThen(
+                    eq(cls, literal(Optional.of(3L), PrimitiveType.INT32)),
+                    literal(Optional.of(Double.NaN), type),
+                    literal(Optional.empty(), type)))));
+  }
+
+  private static ExprOuterClass.Expr eq(ExprOuterClass.Expr a, ExprOuterClass.Expr b) {
+    return ExprOuterClass.Expr.newBuilder().setEq(binary(a, b)).build();
+  }
+
+  private static ExprOuterClass.Expr stripped(ExprOuterClass.Expr text) {
+    return scalarFunc(
+        "btrim",
+        List.of(text, literal(Optional.of(JAVA_WHITESPACE), PrimitiveType.STRING)),
+        PrimitiveType.STRING);
+  }
+
+  /** The text before the first {@code delimiter} (all of it when there is none). */
+  private static ExprOuterClass.Expr splitPart(ExprOuterClass.Expr text, String delimiter) {
+    return scalarFunc(
+        "split_part",
+        List.of(
+            text,
+            literal(Optional.of(delimiter), PrimitiveType.STRING),
+            literal(Optional.of(1L), PrimitiveType.INT64)),
+        PrimitiveType.STRING);
+  }
+
+  private static ExprOuterClass.Expr rlike(ExprOuterClass.Expr text, String regex) {
+    return ExprOuterClass.Expr.newBuilder()
+        .setRlike(binary(text, literal(Optional.of(regex), PrimitiveType.STRING)))
+        .build();
+  }
+
+  private static ExprOuterClass.Expr ifThen(
+      ExprOuterClass.Expr condition, ExprOuterClass.Expr then, ExprOuterClass.Expr otherwise) {
+    return ExprOuterClass.Expr.newBuilder()
+        .setIf(
+            ExprOuterClass.IfExpr.newBuilder()
+                .setIfExpr(condition)
+                .setTrueExpr(then)
+                .setFalseExpr(otherwise))
+        .build();
   }
 
   private static void requireScalarLiteral(Literal lit) throws Unsupported {
@@ -308,13 +502,19 @@ final class ExprTranslator {
       case "abs" -> {
         ExprOuterClass.Expr negative =
             ExprOuterClass.Expr.newBuilder().setLt(binary(in.get(0), zero(result))).build();
+        // an integer as 0 - x, which wraps for MIN (abs(MIN) = MIN, as on the other lanes):
+        // Comet's UnaryMinus negates a literal with a checked negation that fails on MIN
         ExprOuterClass.Expr negated =
-            ExprOuterClass.Expr.newBuilder()
-                .setUnaryMinus(
-                    ExprOuterClass.UnaryMinus.newBuilder()
-                        .setChild(in.get(0))
-                        .setFailOnError(false))
-                .build();
+            result.isInteger()
+                ? ExprOuterClass.Expr.newBuilder()
+                    .setSubtract(math(zero(result), in.get(0), result))
+                    .build()
+                : ExprOuterClass.Expr.newBuilder()
+                    .setUnaryMinus(
+                        ExprOuterClass.UnaryMinus.newBuilder()
+                            .setChild(in.get(0))
+                            .setFailOnError(false))
+                    .build();
         out.setIf(
             ExprOuterClass.IfExpr.newBuilder()
                 .setIfExpr(negative)
@@ -573,9 +773,14 @@ final class ExprTranslator {
         .build();
   }
 
+  /**
+   * Null where {@code value} is zero (the spec's division by zero). A float -0.0 is zero too:
+   * Comet's float equality compares the bits (-0.0 is not 0.0 there), so the divisor is compared
+   * normalized ({@link #sortKey}); the division itself keeps the divisor's own value.
+   */
   private static ExprOuterClass.Expr nullIfZero(ExprOuterClass.Expr value, DataType type) {
     ExprOuterClass.Expr isZero =
-        ExprOuterClass.Expr.newBuilder().setEq(binary(value, zero(type))).build();
+        ExprOuterClass.Expr.newBuilder().setEq(binary(sortKey(value, type), zero(type))).build();
     return ExprOuterClass.Expr.newBuilder()
         .setIf(
             ExprOuterClass.IfExpr.newBuilder()

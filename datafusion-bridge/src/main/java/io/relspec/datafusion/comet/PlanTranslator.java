@@ -35,6 +35,7 @@ import io.relspec.ir.validate.FunctionRegistry;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -378,7 +379,10 @@ final class PlanTranslator {
             path, "the predicate has type " + predicate.type() + ", not boolean");
       }
       State input = in;
-      if (in.op().hasNativeScan() && nativeScans.getOrDefault(in.op().getPlanId(), false)) {
+      if (in.op().hasNativeScan()
+          && nativeScans.getOrDefault(in.op().getPlanId(), false)
+          && !uses(
+              filter.predicate(), unprunableColumns.getOrDefault(in.op().getPlanId(), Set.of()))) {
         // parquetPruning: the reader skips row groups (and pages) the predicate rules out by
         // their statistics; the Filter above still decides every row.
         input =
@@ -894,13 +898,24 @@ final class PlanTranslator {
   /** The two halves of an aggregate: Partial over the input, Final over the partial state. */
   /**
    * A {@code NativeScan} of the dataset's Parquet files (as {@code CometNativeScanExec} builds it):
-   * the data schema is the declared one, the required schema the scanned columns (the scan's {@code
-   * columns}, else all), so no projection follows. Nullable everywhere, as the Arrow batches of the
-   * JVM reader are.
+   * the data schema is the declared columns but the partition columns, the partition schema the
+   * partition columns (each file with its directories' values), the required schema the scanned
+   * columns (the scan's {@code columns}, else all), picked by the projection vector from data then
+   * partition columns, so no projection follows. A column a file stores narrower is widened by
+   * Comet's schema adapter. Nullable everywhere, as the Arrow batches of the JVM reader are.
    */
   private State nativeScan(Scan scan, RelSchema schema, ParquetFiles files) {
+    List<Field> data = new ArrayList<>();
+    for (Field field : schema.fields()) {
+      if (!files.isPartition(field.name())) {
+        data.add(field);
+      }
+    }
+    List<String> partitionNames = files.partitionFields().stream().map(Field::name).toList();
     List<Field> required = new ArrayList<>();
     List<Long> projection = new ArrayList<>();
+    Set<String> unprunable = new LinkedHashSet<>(files.widened());
+    unprunable.addAll(partitionNames);
     for (String column : scan.columns().orElse(schema.names())) {
       int index = schema.indexOf(column);
       if (index < 0) {
@@ -909,7 +924,11 @@ final class PlanTranslator {
             "column '" + column + "' is not in the dataset " + schema.names());
       }
       required.add(schema.fields().get(index));
-      projection.add((long) index);
+      int partition = partitionNames.indexOf(column);
+      projection.add(
+          partition >= 0
+              ? (long) (data.size() + partition)
+              : (long) new RelSchema(data).indexOf(column));
     }
     OperatorOuterClass.NativeScan.Builder builder =
         OperatorOuterClass.NativeScan.newBuilder()
@@ -921,8 +940,11 @@ final class PlanTranslator {
       builder.addFields(CometTypes.proto(field.type()));
       builder.addRequiredSchema(structField(field));
     }
-    for (Field field : schema.fields()) {
+    for (Field field : data) {
       builder.addDataSchema(structField(field));
+    }
+    for (Field field : files.partitionFields()) {
+      builder.addPartitionSchema(structField(field));
     }
     int partitions = nativeScanPartitions;
     nativeScanPartitions = 1;
@@ -930,26 +952,69 @@ final class PlanTranslator {
       OperatorOuterClass.SparkFilePartition.Builder partition =
           OperatorOuterClass.SparkFilePartition.newBuilder();
       for (ParquetFiles.Range range : ranges) {
-        partition.addPartitionedFile(
+        OperatorOuterClass.SparkPartitionedFile.Builder file =
             OperatorOuterClass.SparkPartitionedFile.newBuilder()
                 .setFilePath(range.file().toUri().toString())
                 .setStart(range.start())
                 .setLength(range.length())
-                .setFileSize(range.fileSize()));
+                .setFileSize(range.fileSize());
+        List<Object> values = files.partitionValues().get(files.files().indexOf(range.file()));
+        for (int p = 0; p < values.size(); p++) {
+          file.addPartitionValues(
+              ExprTranslator.literal(
+                  Optional.ofNullable(values.get(p)), files.partitionFields().get(p).type()));
+        }
+        partition.addPartitionedFile(file);
       }
       builder.addFilePartitions(partition);
     }
     nativeScans.put(nextPlanId, files.pruning());
+    RelSchema out = new RelSchema(required);
+    if (!unprunable.isEmpty()) {
+      List<String> names = new ArrayList<>();
+      for (String name : out.names()) {
+        if (unprunable.contains(name)) {
+          names.add(name);
+        }
+      }
+      unprunableColumns.put(nextPlanId, Set.copyOf(names));
+    }
     return new State(
         OperatorOuterClass.Operator.newBuilder()
             .setPlanId(nextPlanId++)
             .setNativeScan(builder)
             .build(),
-        new RelSchema(required));
+        out);
   }
 
   /** Plan ids of the NativeScans translated, with their dataset's {@code parquetPruning}. */
   private final Map<Integer, Boolean> nativeScans = new LinkedHashMap<>();
+
+  /**
+   * Per NativeScan plan id, the scanned columns a pushed filter must not use: partition columns
+   * (not in the files) and columns some file stores narrower (the reader would compare the stored
+   * values with the declared type's literals). Such a filter is only applied by the Filter above.
+   */
+  private final Map<Integer, Set<String>> unprunableColumns = new LinkedHashMap<>();
+
+  /** Whether {@code expr} uses a column of {@code columns}. */
+  private static boolean uses(Expr expr, Set<String> columns) {
+    if (expr instanceof ColumnRef ref) {
+      return columns.contains(ref.name());
+    }
+    if (expr instanceof io.relspec.ir.expr.Cast cast) {
+      return uses(cast.expr(), columns);
+    }
+    if (expr instanceof io.relspec.ir.expr.Call call) {
+      return call.args().stream().anyMatch(arg -> uses(arg, columns));
+    }
+    if (expr instanceof io.relspec.ir.expr.Case kase) {
+      return kase.branches().stream()
+              .anyMatch(b -> uses(b.when(), columns) || uses(b.then(), columns))
+          || kase.otherwise().map(e -> uses(e, columns)).orElse(false);
+    }
+    return false;
+  }
 
   private static OperatorOuterClass.SparkStructField structField(Field field) {
     return OperatorOuterClass.SparkStructField.newBuilder()
@@ -965,7 +1030,8 @@ final class PlanTranslator {
       List<ExprOuterClass.AggExpr> partial,
       List<ExprOuterClass.AggExpr> fin,
       RelSchema schema,
-      int partialColumns) {}
+      int partialColumns,
+      List<ExprOuterClass.Expr> outputs) {}
 
   private State aggregate(State in, Aggregate aggregate, String path) throws OpUnsupported {
     AggParts parts = aggregateParts(in.schema(), aggregate, path);
@@ -1002,6 +1068,13 @@ final class PlanTranslator {
     }
     List<ExprOuterClass.AggExpr> partial = new ArrayList<>();
     List<ExprOuterClass.AggExpr> fin = new ArrayList<>();
+    // the final aggregate's columns as the op's columns (a float min/max takes two)
+    List<ExprOuterClass.Expr> outputs = new ArrayList<>();
+    for (int g = 0; g < aggregate.groupBy().size(); g++) {
+      outputs.add(bound(g, fields.get(g).type()));
+    }
+    int finalColumn = aggregate.groupBy().size();
+    boolean floatMinMax = false;
     for (Aggregate.AggregateCall call : aggregate.aggregates()) {
       if (call.distinct()) {
         throw new OpUnsupported(
@@ -1051,28 +1124,51 @@ final class PlanTranslator {
         childType = args.get(0).type();
         child = args.get(0).proto();
       }
+      if ((call.fn().equals("min") || call.fn().equals("max")) && childType.isFloating()) {
+        // a float min/max is the min/max of its class (-Infinity, finite, +Infinity, NaN) and of
+        // the finite values: DataFusion's grouped float accumulators get NaN and infinities wrong
+        ExprOuterClass.Expr cls = ExprTranslator.floatClass(child, childType);
+        ExprOuterClass.Expr finite = ExprTranslator.finiteOnly(child, childType);
+        partial.add(aggExpr(call.fn(), cls, PrimitiveType.INT32));
+        partial.add(aggExpr(call.fn(), finite, result));
+        fin.add(
+            aggExpr(
+                call.fn(),
+                unbound(call.name() + "__class", PrimitiveType.INT32),
+                PrimitiveType.INT32));
+        fin.add(aggExpr(call.fn(), unbound(call.name(), childType), result));
+        outputs.add(
+            ExprTranslator.fromFloatClass(
+                bound(finalColumn, PrimitiveType.INT32), bound(finalColumn + 1, result), result));
+        finalColumn += 2;
+        floatMinMax = true;
+        continue;
+      }
+      outputs.add(bound(finalColumn++, result));
       partial.add(aggExpr(call.fn(), child, result));
       // In Final mode DataFusion reads the partial state by position; the argument is only used
       // for its type, so it is an unbound reference (as Comet's own Spark serde does).
-      ExprOuterClass.Expr unbound =
-          ExprOuterClass.Expr.newBuilder()
-              .setUnbound(
-                  ExprOuterClass.UnboundReference.newBuilder()
-                      .setName(call.name())
-                      .setDatatype(CometTypes.proto(childType)))
-              .build();
-      fin.add(aggExpr(call.fn(), args.isEmpty() ? child : unbound, result));
+      fin.add(aggExpr(call.fn(), args.isEmpty() ? child : unbound(call.name(), childType), result));
     }
     // DataFusion's partial state: avg keeps (sum, count), a decimal sum keeps (sum, is_empty).
     int partialColumns = aggregate.groupBy().size();
     for (int i = 0; i < aggregate.aggregates().size(); i++) {
       String fn = aggregate.aggregates().get(i).fn();
       DataType result = fields.get(aggregate.groupBy().size() + i).type();
-      boolean twoStates = fn.equals("avg") || (fn.equals("sum") && result instanceof DecimalType);
+      boolean twoStates =
+          fn.equals("avg")
+              || (fn.equals("sum") && result instanceof DecimalType)
+              || ((fn.equals("min") || fn.equals("max")) && result.isFloating());
       partialColumns += twoStates ? 2 : 1;
     }
     return new AggParts(
-        groupingPartial, groupingFinal, partial, fin, new RelSchema(fields), partialColumns);
+        groupingPartial,
+        groupingFinal,
+        partial,
+        fin,
+        new RelSchema(fields),
+        partialColumns,
+        floatMinMax ? outputs : List.of());
   }
 
   private OperatorOuterClass.Operator partialAggregate(State in, AggParts parts) {
@@ -1097,7 +1193,20 @@ final class PlanTranslator {
                     .addAllAggExprs(parts.fin())
                     .setMode(OperatorOuterClass.AggregateMode.Final))
             .build();
-    return new State(finalOp, parts.schema());
+    if (parts.outputs().isEmpty()) {
+      return new State(finalOp, parts.schema());
+    }
+    return projection(new State(finalOp, parts.schema()), parts.outputs(), parts.schema());
+  }
+
+  /** An unbound reference: a final aggregate's argument, used for its type only. */
+  private static ExprOuterClass.Expr unbound(String name, DataType type) {
+    return ExprOuterClass.Expr.newBuilder()
+        .setUnbound(
+            ExprOuterClass.UnboundReference.newBuilder()
+                .setName(name)
+                .setDatatype(CometTypes.proto(type)))
+        .build();
   }
 
   private static ExprOuterClass.AggExpr aggExpr(
@@ -1152,8 +1261,10 @@ final class PlanTranslator {
                   () ->
                       DataFusionErrors.invalidPlan(
                           path, "join key " + key + " compares " + l.type() + " with " + r.type()));
-      leftKeys.add(ExprTranslator.coerce(l, common));
-      rightKeys.add(ExprTranslator.coerce(r, common));
+      // float keys normalized: -0.0 matches 0.0 and NaN matches NaN, as the spec compares them
+      // (DataFusion hashes and compares the raw bits)
+      leftKeys.add(ExprTranslator.sortKey(ExprTranslator.coerce(l, common), common));
+      rightKeys.add(ExprTranslator.sortKey(ExprTranslator.coerce(r, common), common));
     }
     if (leftKeys.isEmpty()) {
       // DataFusion's HashJoinExec needs at least one key: a join on no keys (a cross join, or

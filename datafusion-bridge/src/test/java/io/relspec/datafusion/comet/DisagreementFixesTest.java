@@ -207,6 +207,86 @@ class DisagreementFixesTest {
     assertThat(rows).isEqualTo(IntervalAlignNativeTest.runReference(ops, l, left, R, List.of()));
   }
 
+  @Test
+  void joinKeysMatchMinusZeroWithZeroAndNaNWithNaNInEveryJoinType() {
+    // differential seed 90817: a right join on c2 (float64, -0.0) = k (int64, 0) matched nothing
+    String l = "k:int32,c0:float64";
+    String r = "k:int64";
+    List<List<Object>> left =
+        List.of(
+            row(1L, -0.0),
+            row(2L, 0.0),
+            row(3L, Double.NaN),
+            row(4L, Double.longBitsToDouble(0xfff8000000000001L)),
+            row(5L, 1.5),
+            row(6L, null));
+    List<List<Object>> right = List.of(row(0L), row(1L), row((Long) null));
+    for (String type : List.of("inner", "left", "right", "full", "semi", "anti")) {
+      String ops =
+          """
+          [{"op":"scan","dataset":"l"},
+           {"op":"project","columns":[{"name":"lk","expr":{"col":"k"}},"c0"]},
+           {"op":"join","type":"%s","right":{"ops":[{"op":"scan","dataset":"r"}]},
+            "on":[{"left":"c0","right":"k"}]},
+           {"op":"sort","keys":[{"col":"lk"}%s]}]
+          """
+              .formatted(
+                  type, type.equals("semi") || type.equals("anti") ? "" : ",{\"col\":\"k\"}");
+      List<List<Object>> rows = run(ops, l, left, r, right, true);
+      assertThat(rows)
+          .as(type)
+          .isEqualTo(IntervalAlignNativeTest.runReference(ops, l, left, r, right));
+      if (type.equals("semi")) {
+        assertThat(rows).containsExactly(row(1L, -0.0), row(2L, 0.0));
+      }
+    }
+  }
+
+  @Test
+  void divisionAndRemainderByMinusZeroAreNull() {
+    // differential seed 90817: -0.0 div -0.0 gave NaN natively, null on the reference lane
+    String l = "k:int32,c0:float64";
+    String ops =
+        """
+        [{"op":"scan","dataset":"l"},
+         {"op":"project","columns":["k",
+           {"name":"d","expr":{"fn":"div","args":[{"lit":1.5,"type":"float64"},{"col":"c0"}]}},
+           {"name":"m","expr":{"fn":"mod","args":[{"lit":1.5,"type":"float64"},{"col":"c0"}]}},
+           {"name":"z","expr":{"fn":"div","args":[{"col":"c0"},{"col":"c0"}]}}]},
+         {"op":"sort","keys":[{"col":"k"}]}]
+        """;
+    List<List<Object>> left =
+        List.of(row(1L, -0.0), row(2L, 0.0), row(3L, 2.0), row(4L, Double.NaN), row(5L, null));
+    List<List<Object>> rows = run(ops, l, left, R, List.of(), true);
+    assertThat(rows).isEqualTo(IntervalAlignNativeTest.runReference(ops, l, left, R, List.of()));
+    assertThat(rows.get(0)).containsExactly(1L, null, null, null);
+    assertThat(rows.get(2)).containsExactly(3L, 0.75, 1.5, 1.0);
+  }
+
+  @Test
+  void absOfTheSmallestIntegerWrapsToItselfForLiteralsAndColumns() {
+    // differential seed 777123: abs(-2147483648 int32 literal) failed natively ("Arithmetic
+    // overflow"); the spec wraps, as Java's Math.abs does
+    String l = "k:int32,c0:int64";
+    String ops =
+        """
+        [{"op":"scan","dataset":"l"},
+         {"op":"project","columns":["k",
+           {"name":"a","expr":{"fn":"abs","args":[{"lit":-2147483648,"type":"int32"}]}},
+           {"name":"b","expr":{"fn":"abs","args":[{"lit":-128,"type":"int8"}]}},
+           {"name":"c","expr":{"fn":"abs","args":[{"col":"c0"}]}},
+           {"name":"d","expr":{"fn":"abs","args":[{"lit":"-9223372036854775808","type":"int64"}]}}]},
+         {"op":"sort","keys":[{"col":"k"}]}]
+        """;
+    List<List<Object>> left =
+        List.of(row(1L, Long.MIN_VALUE), row(2L, -5L), row(3L, 7L), row(4L, null));
+    List<List<Object>> rows = run(ops, l, left, R, List.of(), true);
+    assertThat(rows).isEqualTo(IntervalAlignNativeTest.runReference(ops, l, left, R, List.of()));
+    assertThat(rows.get(0))
+        .containsExactly(1L, -2147483648L, -128L, Long.MIN_VALUE, Long.MIN_VALUE);
+    assertThat(rows.get(1).get(3)).isEqualTo(5L);
+  }
+
   /** Runs natively ({@code nativeOnly}) or with reference fallbacks; rows as the lanes read. */
   private static List<List<Object>> run(
       String ops,

@@ -142,18 +142,73 @@ class NativeScanTest {
   }
 
   @Test
-  void filesThatDoNotHoldTheDeclaredTypesAreReadByTheJvmReaderWithTheReasonRecorded(
+  void columnsStoredNarrowerAreWidenedByTheNativeReaderAsTheJvmReaderWidensThem(
       @TempDir Path data) {
-    // grp is int32 in the files; declared int64, the JVM reader widens it
+    // grp is int32 in the files, declared int64; amount float64 stays as stored
     List<Field> widened = new ArrayList<>(EVENTS);
     widened.set(2, Field.notNull("grp", PrimitiveType.INT64));
     Pipeline pipeline =
         Pipeline.of(
             Scan.of("events"),
             new Filter(Call.of("eq", new ColumnRef("grp"), Literal.of(3L, PrimitiveType.INT64))));
+    Pipeline all = Pipeline.of(Scan.of("events"));
     try (BufferAllocator allocator = new RootAllocator()) {
       write(data, allocator);
       DatasetSpec spec = events(widened, ScanOptions.defaults(DatasetFormat.PARQUET));
+      try (ParquetDatasetSource jvm = new ParquetDatasetSource(data, allocator, 1000)) {
+        for (Pipeline p : List.of(pipeline, all)) {
+          List<List<Object>> expected;
+          try (EngineSession reference = new CometEngine().openSession(partitions(1), allocator)) {
+            reference.registerBatches(
+                "events", new RelSchema(widened).toArrow(), jvm.batches(spec));
+            try (QueryResult result = reference.execute(p, Map.of())) {
+              expected = TestData.read(result.batches());
+            }
+          }
+          try (EngineSession session =
+              CometEngine.nativeOnly().openSession(partitions(1), allocator)) {
+            session.registerParquet(
+                spec,
+                data.resolve("events"),
+                () -> {
+                  throw new AssertionError("the JVM reader is never asked");
+                });
+            try (QueryResult result = session.execute(p, Map.of())) {
+              assertThat(result.report().nativePlan())
+                  .contains("NATIVE_SCAN")
+                  // a filter on a widened column is not pushed into the reader
+                  .doesNotContain("pushed filters");
+              assertThat(result.schema()).isEqualTo(new RelSchema(widened).toArrow());
+              assertThat(expected).isNotEmpty();
+              assertThat(TestData.read(result.batches())).containsExactlyElementsOf(expected);
+            }
+          }
+        }
+      }
+      assertThat(allocator.getAllocatedMemory()).isZero();
+    }
+  }
+
+  @Test
+  void aColumnTheNativeReaderCannotWidenExactlyIsReadByTheJvmReaderWithTheReasonRecorded(
+      @TempDir Path data) {
+    // decimal(18,2) stored, float64 declared: Arrow rounds the unscaled value, then divides
+    RelSchema stored =
+        new RelSchema(List.of(Field.nullable("d", new io.relspec.ir.type.DecimalType(18, 2))));
+    List<Field> declared = List.of(Field.nullable("d", PrimitiveType.FLOAT64));
+    try (BufferAllocator allocator = new RootAllocator()) {
+      VectorSchemaRoot root = VectorSchemaRoot.create(stored.toArrow(), allocator);
+      root.allocateNew();
+      io.relspec.reference.Values.write(
+          root.getVector(0), 0, new java.math.BigDecimal("1234567890123456.78"));
+      io.relspec.reference.Values.write(root.getVector(0), 1, null);
+      root.setRowCount(2);
+      try {
+        ParquetDatasetWriter.write(data.resolve("events"), stored, List.of(root), Map.of());
+      } finally {
+        root.close();
+      }
+      DatasetSpec spec = events(declared, ScanOptions.defaults(DatasetFormat.PARQUET));
       try (ParquetDatasetSource jvm = new ParquetDatasetSource(data, allocator, 1000);
           EngineSession session = new CometEngine().openSession(partitions(1), allocator)) {
         AtomicInteger jvmReads = new AtomicInteger();
@@ -164,13 +219,14 @@ class NativeScanTest {
               jvmReads.incrementAndGet();
               return jvm.batches(spec);
             });
-        try (QueryResult result = session.execute(pipeline, Map.of())) {
+        try (QueryResult result = session.execute(Pipeline.of(Scan.of("events")), Map.of())) {
           assertThat(result.report().nativePlan()).doesNotContain("NATIVE_SCAN");
           assertThat(result.report().executions().get(0).reason())
               .startsWith("read into Arrow by the JVM Parquet reader, then Scan: ")
-              .contains("stores column 'grp' as required int32 grp, not exactly int64");
-          long expected = TestData.rows(6000).stream().filter(r -> r.grp() == 3).count();
-          assertThat(result.rowCount()).isEqualTo(expected);
+              .contains("stores column 'd' as optional")
+              .contains("which NativeScan does not read as float64 exactly");
+          assertThat(TestData.read(result.batches()).get(0).get(0))
+              .isEqualTo(new java.math.BigDecimal("1234567890123456.78").doubleValue());
         }
         assertThat(jvmReads).hasValue(1);
       }
