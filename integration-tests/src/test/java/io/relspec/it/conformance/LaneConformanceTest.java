@@ -21,13 +21,7 @@ import org.junit.jupiter.api.TestFactory;
  */
 class LaneConformanceTest {
   /** Where the Spark lane deviates from the spec, with the analysis. */
-  static final Map<String, String> SPARK_KNOWN_ISSUES =
-      Map.of(
-          "function/like with a backslash before % matches a literal %",
-          "the lanes disagree on escapes: the spec names only % and _; the reference lane (and"
-              + " Comet natively) take a backslash as an escape, spark-plugin's ExprCompiler"
-              + " compiles like with escape NUL (a backslash is literal, spark-plugin README);"
-              + " docs/format.md must say which, then one lane changes");
+  static final Map<String, String> SPARK_KNOWN_ISSUES = Map.of();
 
   /** Where standalone DataFusion deviates from the spec, with the analysis. */
   static final Map<String, String> DATAFUSION_KNOWN_ISSUES = Map.of();
