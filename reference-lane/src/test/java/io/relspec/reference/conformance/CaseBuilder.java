@@ -21,8 +21,8 @@ public final class CaseBuilder {
   private final Map<String, List<DataType>> types = new LinkedHashMap<>();
   private final Map<String, List<List<Object>>> data = new LinkedHashMap<>();
 
-  /** A builder of datasets and rows only, for {@link ContractCases}. */
-  CaseBuilder() {
+  /** A builder of datasets and rows only (bundles through {@link #bundle(String, Map)}). */
+  public CaseBuilder() {
     this(new ArrayList<>(), "contract");
   }
 
