@@ -10,9 +10,8 @@ import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.reference.ContractFinalizer;
-import io.relspec.reference.ParquetDatasetSource;
 import io.relspec.reference.ParquetDatasetWriter;
-import io.relspec.reference.Relation;
+import io.relspec.reference.run.RunOutputs;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -135,12 +134,13 @@ public final class ContractConformance {
       }
       RunManifest.OutputReport report = manifest.outputs().get(0);
       ContractSpec contract = output.contract();
-      List<List<Object>> rows = read(out, output.name(), new RelSchema(contract.columns()), bundle);
+      List<List<Object>> rows =
+          RunOutputs.rows(out, output.name(), new RelSchema(contract.columns()));
       List<List<Object>> errors = new ArrayList<>();
       if (Files.exists(out.resolve(output.errorsName()))) {
         RelSchema errorSchema = ContractFinalizer.errorSchema(contract);
         int message = errorSchema.indexOf(ContractFinalizer.ERROR_MESSAGE);
-        for (List<Object> row : read(out, output.errorsName(), errorSchema, bundle)) {
+        for (List<Object> row : RunOutputs.rows(out, output.errorsName(), errorSchema)) {
           List<Object> kept = new ArrayList<>(row);
           kept.remove(message);
           errors.add(Collections.unmodifiableList(kept));
@@ -156,19 +156,6 @@ public final class ContractConformance {
               report.dropped(),
               report.deduplicated()),
           manifest.engine());
-    }
-  }
-
-  private static List<List<Object>> read(
-      Path out, String name, RelSchema schema, ValidatedBundle bundle) {
-    DatasetSpec like = bundle.bundle().datasets().get(0);
-    DatasetSpec asWritten =
-        new DatasetSpec(name, like.format(), name, schema.fields(), like.ordering(), like.scan());
-    try (BufferAllocator allocator = new RootAllocator();
-        ParquetDatasetSource source = new ParquetDatasetSource(out, allocator, 1000)) {
-      try (Relation relation = new Relation(schema, List.copyOf(source.batches(asWritten)))) {
-        return relation.rows();
-      }
     }
   }
 
