@@ -2,17 +2,11 @@ package io.relspec.reference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.relspec.ir.run.RunManifest;
-import io.relspec.ir.runtime.RuntimeProfile;
-import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.reference.conformance.Conformance;
 import io.relspec.reference.conformance.ConformanceCases;
 import io.relspec.reference.conformance.ContractConformance;
 import io.relspec.reference.conformance.ContractLane;
 import io.relspec.reference.conformance.ReferenceConformanceLane;
-import io.relspec.reference.run.ArrowLaneRunner;
-import java.io.OutputStream;
-import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -30,22 +24,8 @@ class ReferenceConformanceTest {
   private static final Conformance CONFORMANCE = new Conformance(LANE, Map.of());
   private static final ContractConformance CONTRACTS =
       new ContractConformance(
-          new ContractLane() {
-            @Override
-            public String name() {
-              return "reference";
-            }
-
-            @Override
-            public RunManifest run(ValidatedBundle bundle, Path data, Path out) {
-              RuntimeProfile profile = RuntimeProfile.DEFAULT;
-              return new ArrowLaneRunner(
-                      new ReferenceExecutor(profile.batchSize(), Long.MAX_VALUE),
-                      profile,
-                      new PrintStream(OutputStream.nullOutputStream()))
-                  .run(bundle, data, out, Map.of());
-            }
-          },
+          ContractLane.arrowRunner(
+              "reference", p -> new ReferenceExecutor(p.batchSize(), Long.MAX_VALUE)),
           Map.of(),
           Path.of("target", "contract-cases", "reference"));
 

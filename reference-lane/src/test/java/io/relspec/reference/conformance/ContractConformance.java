@@ -72,23 +72,8 @@ public final class ContractConformance {
     Outcome outcome = run(contractCase);
     List<String> problems = problems(contractCase, outcome);
     String known = knownIssues.get(contractCase.name());
-    report.put(
-        contractCase.name(),
-        (problems.isEmpty()
-            ? "conforms"
-            : (known != null ? "KNOWN ISSUE: " + known + "; " : "DEVIATES: ")
-                + String.join("; ", problems)));
-    if (known != null) {
-      assertThat(problems)
-          .as(
-              "lane %s conforms on %s, listed as a known issue (%s): take it off the list",
-              lane.name(), contractCase.name(), known)
-          .isNotEmpty();
-      return;
-    }
-    assertThat(problems)
-        .as("lane %s on contract case %s", lane.name(), contractCase.name())
-        .isEmpty();
+    report.put(contractCase.name(), Conformance.verdict(problems, known));
+    Conformance.assertConforms(lane.name(), contractCase.name(), problems, known);
   }
 
   /** Every known issue names a real case. */

@@ -49,87 +49,81 @@ public final class IrErrors {
 
   // ------------------------------------------------------------ reading documents
 
+  /** {@code Cannot read <what> <source>: <why>.} */
+  private static RelspecException cannotRead(
+      ErrorCode code, String what, Object source, String why, Throwable cause) {
+    return new RelspecException(code, "Cannot read " + what + " " + source + ": " + why, cause);
+  }
+
   /** A document file larger than the reader's limit. */
   public static RelspecException fileTooLarge(String what, Path file, long size, long limit) {
-    return new RelspecException(
+    return cannotRead(
         ErrorCode.INSUFFICIENT_RESOURCES,
-        "Cannot read "
-            + what
-            + " "
-            + file
-            + ": it has "
+        what,
+        file,
+        "it has "
             + size
             + " bytes, more than the limit of "
             + limit
-            + ". Split it into several bundles.");
+            + ". Split it into several bundles.",
+        null);
   }
 
   /** Document text (not a file) longer than the reader's limit. */
   public static RelspecException textTooLarge(String what, String source, int length, long limit) {
-    return new RelspecException(
+    return cannotRead(
         ErrorCode.INSUFFICIENT_RESOURCES,
-        "Cannot read "
-            + what
-            + " "
-            + source
-            + ": it has "
+        what,
+        source,
+        "it has "
             + length
             + " characters, more than the limit of "
             + limit
-            + " bytes. Split it into several bundles.");
+            + " bytes. Split it into several bundles.",
+        null);
   }
 
   public static RelspecException missingFile(String what, Path file) {
-    return new RelspecException(
-        ErrorCode.INVALID_ARGUMENT,
-        "Cannot read " + what + " " + file + ": the file does not exist. Check the path.");
+    return cannotRead(
+        ErrorCode.INVALID_ARGUMENT, what, file, "the file does not exist. Check the path.", null);
   }
 
   public static RelspecException notUtf8(String what, Path file) {
-    return new RelspecException(
+    return cannotRead(
         ErrorCode.INVALID_DOCUMENT,
-        "Cannot read " + what + " " + file + ": it is not UTF-8 text. Save it as UTF-8 JSON.");
+        what,
+        file,
+        "it is not UTF-8 text. Save it as UTF-8 JSON.",
+        null);
   }
 
   /** Any other I/O failure reading a document file. */
   public static RelspecException unreadableFile(String what, Path file, IOException e) {
-    return new RelspecException(
+    return cannotRead(
         ErrorCode.INVALID_ARGUMENT,
-        "Cannot read "
-            + what
-            + " "
-            + file
-            + ": "
-            + e.getMessage()
-            + ". Check that the file is readable.",
+        what,
+        file,
+        e.getMessage() + ". Check that the file is readable.",
         e);
   }
 
   /** The JSON parser could not even be created: a bug, not the document. */
   public static RelspecException parserFailed(String what, String source, IOException e) {
-    return new RelspecException(
+    return cannotRead(
         ErrorCode.INTERNAL,
-        "Cannot read "
-            + what
-            + " "
-            + source
-            + ": "
-            + e
-            + ". This is a bug in relspec; report it with the document.",
+        what,
+        source,
+        e + ". This is a bug in relspec; report it with the document.",
         e);
   }
 
   /** An I/O failure while parsing document text. */
   public static RelspecException unparsableDocument(String what, String source, IOException e) {
-    return new RelspecException(
+    return cannotRead(
         ErrorCode.INVALID_DOCUMENT,
-        "Cannot read "
-            + what
-            + " "
-            + source
-            + ": "
-            + e
-            + ". Check that the document is complete JSON.",
+        what,
+        source,
+        e + ". Check that the document is complete JSON.",
         e);
   }
 
