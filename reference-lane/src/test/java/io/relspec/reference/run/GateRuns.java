@@ -9,19 +9,11 @@ import io.relspec.ir.run.RunManifest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.parquet.example.data.Group;
-import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.example.GroupReadSupport;
-import org.apache.parquet.schema.GroupType;
-import org.apache.parquet.schema.LogicalTypeAnnotation;
 
 /**
  * The diagnostics-gate runs both entry points test the same way ({@code relspec run} in relspec-cli
@@ -85,9 +77,10 @@ public final class GateRuns {
   public static void assertSkippedDownstream(Path out) throws IOException {
     assertThat(entries(out)).containsExactly("_diagnostics", "_manifest.json", "file_names");
 
-    List<Map<String, String>> written = parquetRows(out.resolve("file_names"));
+    List<Map<String, String>> written = ParquetRows.read(out.resolve("file_names"));
     Set<String> inputPaths = new HashSet<>();
-    parquetRows(DATA.resolve("cpg").resolve("files")).forEach(r -> inputPaths.add(r.get("path")));
+    ParquetRows.read(DATA.resolve("cpg").resolve("files"))
+        .forEach(r -> inputPaths.add(r.get("path")));
     assertThat(written).hasSize(inputPaths.size()).isNotEmpty();
 
     RunManifest manifest = RunManifest.read(out.resolve(RunManifest.FILE_NAME));
@@ -105,7 +98,7 @@ public final class GateRuns {
     assertThat(manifest.skipped().get(2).reason())
         .startsWith("upstream rule 'ref_symbols' skipped");
 
-    List<Map<String, String>> diagnostics = parquetRows(out.resolve("_diagnostics"));
+    List<Map<String, String>> diagnostics = ParquetRows.read(out.resolve("_diagnostics"));
     assertThat(diagnostics)
         .filteredOn(d -> "key_not_produced".equals(d.get("code")))
         .extracting(d -> d.get("rule") + " " + d.get("severity") + " " + d.get("gate"))
@@ -116,41 +109,6 @@ public final class GateRuns {
     assertThat(diagnostics)
         .filteredOn(d -> "file_names".equals(d.get("rule")))
         .allSatisfy(d -> assertThat(d.get("plan_signature")).isEqualTo(fileNamesSignature));
-  }
-
-  /**
-   * The string columns of every row of the Parquet files in {@code dir}, read with parquet-hadoop
-   * alone (no reference-lane classes: spark-plugin's tests use this class without them); null and
-   * non-string columns are left out.
-   */
-  public static List<Map<String, String>> parquetRows(Path dir) throws IOException {
-    List<Map<String, String>> rows = new ArrayList<>();
-    List<Path> files;
-    try (Stream<Path> list = Files.list(dir)) {
-      files = list.filter(f -> f.getFileName().toString().endsWith(".parquet")).sorted().toList();
-    }
-    for (Path file : files) {
-      try (ParquetReader<Group> reader =
-          ParquetReader.builder(new GroupReadSupport(), new org.apache.hadoop.fs.Path(file.toUri()))
-              .withConf(new Configuration())
-              .build()) {
-        for (Group group = reader.read(); group != null; group = reader.read()) {
-          GroupType type = group.getType();
-          Map<String, String> row = new LinkedHashMap<>();
-          for (int i = 0; i < type.getFieldCount(); i++) {
-            org.apache.parquet.schema.Type field = type.getType(i);
-            if (group.getFieldRepetitionCount(i) > 0
-                && field.isPrimitive()
-                && field.getLogicalTypeAnnotation()
-                    instanceof LogicalTypeAnnotation.StringLogicalTypeAnnotation) {
-              row.put(type.getFieldName(i), group.getString(i, 0));
-            }
-          }
-          rows.add(row);
-        }
-      }
-    }
-    return rows;
   }
 
   /** fail-all: exit 2 with the reasons on stderr and nothing written. */
