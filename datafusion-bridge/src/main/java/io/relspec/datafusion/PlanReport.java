@@ -101,9 +101,10 @@ public record PlanReport(
 
   /**
    * How each op ran, as run manifests record it (paths relative to the rule, e.g. {@code ops[2]}):
-   * native ops on {@value #LANE} ({@code translated} for param, bound to literals, and dedupe, a
-   * Sort + Window + Filter rewrite), fallbacks on {@value #FALLBACK_LANE} with their reasons (the
-   * ops nested in a fallback, e.g. a join's right side, are fallbacks too), in path order; then one
+   * native ops on {@value #LANE} ({@code translated} for param, bound to literals, dedupe, a Sort +
+   * Window + Filter rewrite, and interval_align, a HashJoin + Sort + Window + Filter rewrite, as
+   * the capability registry says), fallbacks on {@value #FALLBACK_LANE} with their reasons (the ops
+   * nested in a fallback, e.g. a join's right side, are fallbacks too), in path order; then one
    * entry per native stage ({@code stages[k]}, op {@code stage}) saying which ops it ran and in how
    * many native plans.
    */
@@ -115,13 +116,16 @@ public record PlanReport(
       String op = entry.substring(space + 1);
       String mode =
           switch (op) {
-            case "param", "dedupe" -> "translated";
+            case "param", "dedupe", "interval_align" -> "translated";
             default -> "native";
           };
       String reason =
           switch (op) {
             case "param" -> "bound to a literal before planning";
             case "dedupe" -> "Sort + Window (count over a ROWS frame as the row number) + Filter";
+            case "interval_align" ->
+                "HashJoin on the keys with the span predicate, then Sort + Window ranking per left"
+                    + " row + Filter";
             default -> "";
           };
       reason = notes.getOrDefault(path, reason);

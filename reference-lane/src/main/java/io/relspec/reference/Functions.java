@@ -3,12 +3,14 @@ package io.relspec.reference;
 import io.relspec.ir.type.DataType;
 import io.relspec.ir.type.DecimalType;
 import io.relspec.ir.type.PrimitiveType;
+import io.relspec.ir.validate.LikePatterns;
 import java.math.BigDecimal;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -158,7 +160,7 @@ final class Functions {
       case "contains":
         return binary(a, b, (x, y) -> ((String) x).contains((String) y));
       case "like":
-        return binary(a, b, (x, y) -> likePattern((String) y).matcher((String) x).matches());
+        return like(a, b);
       case "year":
         {
           boolean timestamp = argTypes.get(0) == PrimitiveType.TIMESTAMP_US;
@@ -400,27 +402,28 @@ final class Functions {
     return new String(cps, (int) (from - 1), (int) (to - from));
   }
 
-  /** {@code like}: {@code %} any run, {@code _} one character, backslash escapes the next. */
-  static Pattern likePattern(String pattern) {
-    StringBuilder regex = new StringBuilder();
-    int i = 0;
-    while (i < pattern.length()) {
-      int cp = pattern.codePointAt(i);
-      i += Character.charCount(cp);
-      if (cp == '\\' && i < pattern.length()) {
-        int next = pattern.codePointAt(i);
-        i += Character.charCount(next);
-        regex.append(Pattern.quote(new String(Character.toChars(next))));
-      } else if (cp == '%') {
-        regex.append(".*");
-      } else if (cp == '_') {
-        regex.append('.');
-      } else {
-        regex.append(Pattern.quote(new String(Character.toChars(cp))));
-      }
-    }
-    return Pattern.compile(regex.toString(), Pattern.DOTALL);
+  /**
+   * {@code like} with {@link LikePatterns}' escape rule: a pattern that breaks it (a backslash
+   * before a character other than %, _ or a backslash, or at the end) gives null. The last pattern
+   * seen is kept compiled, since a pattern is usually the same on every row.
+   */
+  private static Evaluator like(Evaluator a, Evaluator b) {
+    // one reference, replaced whole, so evaluators shared by threads never see half an update
+    CompiledLike[] last = {new CompiledLike(null, Optional.empty())};
+    return binary(
+        a,
+        b,
+        (x, y) -> {
+          CompiledLike compiled = last[0];
+          if (!y.equals(compiled.pattern())) {
+            compiled = new CompiledLike((String) y, LikePatterns.toRegex((String) y));
+            last[0] = compiled;
+          }
+          return compiled.regex().map(r -> r.matcher((String) x).matches()).orElse(null);
+        });
   }
+
+  private record CompiledLike(String pattern, Optional<Pattern> regex) {}
 
   static boolean equal(Object a, Object b) {
     return Objects.equals(Values.key(a), Values.key(b));

@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relspec.reference.conformance.Conformance;
 import io.relspec.reference.conformance.ConformanceCases;
+import io.relspec.reference.conformance.ContractConformance;
+import io.relspec.reference.conformance.ContractLane;
 import io.relspec.reference.conformance.ReferenceConformanceLane;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -19,10 +22,21 @@ import org.junit.jupiter.api.TestFactory;
 class ReferenceConformanceTest {
   private static final ReferenceConformanceLane LANE = new ReferenceConformanceLane();
   private static final Conformance CONFORMANCE = new Conformance(LANE, Map.of());
+  private static final ContractConformance CONTRACTS =
+      new ContractConformance(
+          ContractLane.arrowRunner(
+              "reference", p -> new ReferenceExecutor(p.batchSize(), Long.MAX_VALUE)),
+          Map.of(),
+          Path.of("target", "contract-cases", "reference"));
 
   @TestFactory
   Stream<DynamicTest> everyCaseConforms() {
     return CONFORMANCE.tests();
+  }
+
+  @TestFactory
+  Stream<DynamicTest> everyContractCaseConforms() {
+    return CONTRACTS.tests();
   }
 
   @Test
@@ -36,6 +50,7 @@ class ReferenceConformanceTest {
   @AfterAll
   static void report() {
     CONFORMANCE.writeReport();
+    CONTRACTS.writeReport();
     LANE.close();
   }
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.relspec.reference.run.ParquetRows;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -2,17 +2,15 @@ package io.relspec.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.relspec.ir.bundle.DatasetSpec;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
-import io.relspec.reference.ParquetDatasetSource;
 import io.relspec.reference.ReferenceExecutor;
-import io.relspec.reference.Relation;
 import io.relspec.reference.run.ArrowLaneRunner;
+import io.relspec.reference.run.RunOutputs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -20,8 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -57,15 +53,7 @@ class LaneParityTest {
   }
 
   private static List<List<Object>> readBack(Path out, String name, RelSchema schema) {
-    DatasetSpec like =
-        BundleValidator.validate(EXAMPLES.resolve("cpg.json")).bundle().datasets().get(0);
-    DatasetSpec asWritten =
-        new DatasetSpec(name, like.format(), name, schema.fields(), like.ordering(), like.scan());
-    try (BufferAllocator allocator = new RootAllocator();
-        ParquetDatasetSource source = new ParquetDatasetSource(out, allocator, 1000)) {
-      return new Relation(schema, List.copyOf(source.batches(asWritten)))
-          .rows().stream().map(LaneParityTest::roundDoubles).toList();
-    }
+    return RunOutputs.rows(out, name, schema).stream().map(LaneParityTest::roundDoubles).toList();
   }
 
   /**
@@ -105,7 +93,7 @@ class LaneParityTest {
     assertThat(datafusion.engine()).isEqualTo("datafusion");
     for (RunManifest other : List.of(spark, reference)) {
       assertThat(datafusion.bundleSignature()).isEqualTo(other.bundleSignature());
-      assertThat(summary(datafusion)).isEqualTo(summary(other));
+      assertThat(RunOutputs.summary(datafusion)).isEqualTo(RunOutputs.summary(other));
     }
     for (OutputPlan output : bundle.outputs()) {
       List<List<Object>> fromSpark = readBack(tmp.resolve("spark"), output.name(), output.schema());
@@ -125,30 +113,5 @@ class LaneParityTest {
           .as(output.name() + " in order vs reference")
           .containsExactlyElementsOf(fromReference);
     }
-  }
-
-  /** Per output and rule: name, signatures and row accounting (what must not depend on lanes). */
-  private static List<List<Object>> summary(RunManifest manifest) {
-    return manifest.outputs().stream()
-        .flatMap(
-            o ->
-                o.rules().stream()
-                    .map(
-                        r ->
-                            List.<Object>of(
-                                o.name(),
-                                o.contractSignature(),
-                                o.rowsIn(),
-                                o.rowsOut(),
-                                o.quarantined(),
-                                o.dropped(),
-                                o.deduplicated(),
-                                r.name(),
-                                r.planSignature(),
-                                r.ruleSignature(),
-                                r.rowsIn(),
-                                r.rowsOut(),
-                                r.violations())))
-        .toList();
   }
 }

@@ -18,6 +18,7 @@ import io.relspec.ir.type.PrimitiveType;
 import io.relspec.ir.type.TypeRules;
 import io.relspec.ir.validate.ExprType;
 import io.relspec.ir.validate.FunctionRegistry;
+import io.relspec.ir.validate.LikePatterns;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.time.Instant;
@@ -545,7 +546,13 @@ final class ExprTranslator {
                 .setTrueExpr(literal(Optional.empty(), result))
                 .setFalseExpr(coerce(args.get(0), result)));
       }
-      case "like" -> out.setLike(binary(in.get(0), in.get(1)));
+      case "like" -> {
+        if (!likePatternIsValid(call.args().get(1))) {
+          return new Typed(
+              literal(Optional.empty(), PrimitiveType.BOOLEAN), PrimitiveType.BOOLEAN, true);
+        }
+        out.setLike(binary(in.get(0), in.get(1)));
+      }
       case "starts_with", "ends_with", "contains" -> {
         return new Typed(scalarFunc(fn, in, result), result, nullable);
       }
@@ -661,6 +668,27 @@ final class ExprTranslator {
       func.setReturnType(CometTypes.proto(result));
     }
     return ExprOuterClass.Expr.newBuilder().setScalarFunc(func).build();
+  }
+
+  /**
+   * Whether a like pattern follows relspec's escape rule ({@link LikePatterns}), on which
+   * DataFusion's like agrees ({@code \%}, {@code \_}, {@code \\}); a constant pattern that breaks
+   * it makes like null. A pattern computed per row cannot be checked natively (DataFusion reads a
+   * backslash before any character as an escape and a trailing one as a literal), so it is {@link
+   * Unsupported} and the op runs on the reference lane.
+   */
+  private boolean likePatternIsValid(Expr pattern) throws Unsupported {
+    Literal constant =
+        pattern instanceof Literal lit
+            ? lit
+            : pattern instanceof ParamRef ref ? params.get(ref.name()) : null;
+    if (constant == null) {
+      throw new Unsupported(
+          "like with a pattern computed per row: DataFusion reads a backslash before any"
+              + " character as an escape, relspec's like is null where the pattern escapes"
+              + " anything but %, _ or a backslash, and Comet 0.12 has nothing to check it with");
+    }
+    return !(constant.value().orElse(null) instanceof String p) || LikePatterns.isValid(p);
   }
 
   private Typed caseWhen(Case kase) throws Unsupported {

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relspec.reference.conformance.Conformance;
 import io.relspec.reference.conformance.ConformanceCases;
+import io.relspec.reference.conformance.ContractConformance;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
@@ -21,16 +23,16 @@ import org.junit.jupiter.api.TestFactory;
  */
 class LaneConformanceTest {
   /** Where the Spark lane deviates from the spec, with the analysis. */
-  static final Map<String, String> SPARK_KNOWN_ISSUES =
-      Map.of(
-          "function/like with a backslash before % matches a literal %",
-          "the lanes disagree on escapes: the spec names only % and _; the reference lane (and"
-              + " Comet natively) take a backslash as an escape, spark-plugin's ExprCompiler"
-              + " compiles like with escape NUL (a backslash is literal, spark-plugin README);"
-              + " docs/format.md must say which, then one lane changes");
+  static final Map<String, String> SPARK_KNOWN_ISSUES = Map.of();
 
   /** Where standalone DataFusion deviates from the spec, with the analysis. */
   static final Map<String, String> DATAFUSION_KNOWN_ISSUES = Map.of();
+
+  /** Where the Spark lane's contract finalization deviates from the spec, with the analysis. */
+  static final Map<String, String> SPARK_CONTRACT_KNOWN_ISSUES = Map.of();
+
+  /** Where standalone DataFusion's runner deviates on contracts, with the analysis. */
+  static final Map<String, String> DATAFUSION_CONTRACT_KNOWN_ISSUES = Map.of();
 
   private static SparkSession spark;
   private static SparkConformanceLane sparkLane;
@@ -77,15 +79,61 @@ class LaneConformanceTest {
     return dataFusion().tests();
   }
 
+  /** Contract finalization through {@code SparkRunner} on the same session. */
+  @TestFactory
+  Stream<DynamicTest> sparkRunnerConformsOnEveryContractCase() {
+    return sparkContracts().tests();
+  }
+
+  /** Contract finalization through {@code ArrowLaneRunner} with the DataFusion executor. */
+  @TestFactory
+  Stream<DynamicTest> dataFusionRunnerConformsOnEveryContractCase() {
+    return dataFusionContracts().tests();
+  }
+
+  private static ContractConformance sparkContracts;
+  private static ContractConformance dataFusionContracts;
+
+  private static synchronized ContractConformance sparkContracts() {
+    if (sparkContracts == null) {
+      spark();
+      sparkContracts =
+          new ContractConformance(
+              ContractLanes.spark("spark", spark),
+              SPARK_CONTRACT_KNOWN_ISSUES,
+              Path.of("target", "contract-cases", "spark"));
+    }
+    return sparkContracts;
+  }
+
+  private static synchronized ContractConformance dataFusionContracts() {
+    if (dataFusionContracts == null) {
+      dataFusionContracts =
+          new ContractConformance(
+              ContractLanes.dataFusion(),
+              DATAFUSION_CONTRACT_KNOWN_ISSUES,
+              Path.of("target", "contract-cases", "datafusion"));
+    }
+    return dataFusionContracts;
+  }
+
   @Test
   void knownIssuesNameRealCases() {
     spark().checkKnownIssuesNameCases();
     dataFusion().checkKnownIssuesNameCases();
+    sparkContracts().checkKnownIssuesNameCases();
+    dataFusionContracts().checkKnownIssuesNameCases();
     assertThat(ConformanceCases.all()).hasSizeGreaterThan(40);
   }
 
   @AfterAll
   static void report() {
+    if (sparkContracts != null) {
+      sparkContracts.writeReport();
+    }
+    if (dataFusionContracts != null) {
+      dataFusionContracts.writeReport();
+    }
     if (sparkConformance != null) {
       sparkConformance.writeReport();
     }

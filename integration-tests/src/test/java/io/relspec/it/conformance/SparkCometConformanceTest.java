@@ -2,7 +2,9 @@ package io.relspec.it.conformance;
 
 import io.relspec.reference.conformance.Conformance;
 import io.relspec.reference.conformance.ConformanceCases;
+import io.relspec.reference.conformance.ContractConformance;
 import io.relspec.spark.engine.SparkEngine;
+import java.nio.file.Path;
 import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.spark.sql.SparkSession;
@@ -55,13 +57,37 @@ class SparkCometConformanceTest {
     return conformance().tests();
   }
 
+  /** Contract finalization through {@code SparkRunner} with Comet. */
+  @TestFactory
+  Stream<DynamicTest> sparkWithCometConformsOnEveryContractCase() {
+    return contracts().tests();
+  }
+
+  private static ContractConformance contracts;
+
+  private static synchronized ContractConformance contracts() {
+    if (contracts == null) {
+      conformance();
+      contracts =
+          new ContractConformance(
+              ContractLanes.spark(SparkEngine.SPARK_DATAFUSION.jsonName(), spark),
+              LaneConformanceTest.SPARK_CONTRACT_KNOWN_ISSUES,
+              Path.of("target", "contract-cases", "spark-datafusion"));
+    }
+    return contracts;
+  }
+
   @Test
   void knownIssuesNameRealCases() {
     conformance().checkKnownIssuesNameCases();
+    contracts().checkKnownIssuesNameCases();
   }
 
   @AfterAll
   static void report() {
+    if (contracts != null) {
+      contracts.writeReport();
+    }
     if (conformance != null) {
       System.out.println(
           "conformance on spark-datafusion: "

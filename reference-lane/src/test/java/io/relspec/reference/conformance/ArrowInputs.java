@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
@@ -25,15 +26,21 @@ public final class ArrowInputs {
       ValidatedBundle bundle,
       BufferAllocator allocator,
       int batchRows) {
+    return batches(conformanceCase::rows, bundle, allocator, batchRows);
+  }
+
+  /** As {@link #batches(ConformanceCase, ValidatedBundle, BufferAllocator, int)}, rows by name. */
+  public static Map<String, List<VectorSchemaRoot>> batches(
+      Function<String, List<List<Object>>> rows,
+      ValidatedBundle bundle,
+      BufferAllocator allocator,
+      int batchRows) {
     Map<String, List<VectorSchemaRoot>> out = new LinkedHashMap<>();
     for (DatasetSpec dataset : bundle.bundle().datasets()) {
       out.put(
           dataset.name(),
           batches(
-              new RelSchema(dataset.schema()),
-              conformanceCase.rows(dataset.name()),
-              allocator,
-              batchRows));
+              new RelSchema(dataset.schema()), rows.apply(dataset.name()), allocator, batchRows));
     }
     return out;
   }

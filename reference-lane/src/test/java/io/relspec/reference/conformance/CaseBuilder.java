@@ -21,6 +21,11 @@ public final class CaseBuilder {
   private final Map<String, List<DataType>> types = new LinkedHashMap<>();
   private final Map<String, List<List<Object>>> data = new LinkedHashMap<>();
 
+  /** A builder of datasets and rows only (bundles through {@link #bundle(String, Map)}). */
+  public CaseBuilder() {
+    this(new ArrayList<>(), "contract");
+  }
+
   CaseBuilder(List<ConformanceCase> sink, String area) {
     this.sink = sink;
     this.area = area;
@@ -99,13 +104,40 @@ public final class CaseBuilder {
 
   /** A bundle of the declared datasets, one unconstrained contract and one rule of these ops. */
   private String bundle(String opsJson) {
+    return bundle(
+        "{\"name\":\"c\",\"version\":1,"
+            + "\"columns\":[{\"name\":\"zz_unused\",\"type\":\"string\"}]}",
+        Map.of("r", opsJson));
+  }
+
+  /**
+   * A bundle of the declared datasets, the contract (JSON, named {@code c}) and one rule per entry
+   * (rule name to its ops JSON, in order), every rule writing output {@code out}.
+   */
+  public String bundle(String contractJson, Map<String, String> rules) {
+    List<String> ruleJson = new ArrayList<>();
+    rules.forEach(
+        (name, ops) ->
+            ruleJson.add(
+                "{\"name\":\""
+                    + name
+                    + "\",\"output\":\"out\",\"contract\":\"c\",\"ops\":"
+                    + ops
+                    + "}"));
     return "{\"relspec\":1,\"name\":\"conformance\",\"datasets\":["
         + String.join(",", datasets.values())
-        + "],\"contracts\":[{\"name\":\"c\",\"version\":1,"
-        + "\"columns\":[{\"name\":\"zz_unused\",\"type\":\"string\"}]}],"
-        + "\"rules\":[{\"name\":\"r\",\"output\":\"out\",\"contract\":\"c\",\"ops\":"
-        + opsJson
-        + "}]}";
+        + "],\"contracts\":["
+        + contractJson
+        + "],\"rules\":["
+        + String.join(",", ruleJson)
+        + "]}";
+  }
+
+  /** The rows declared so far, per dataset. */
+  public Map<String, List<List<Object>>> inputs() {
+    Map<String, List<List<Object>>> inputs = new LinkedHashMap<>();
+    data.forEach((dataset, list) -> inputs.put(dataset, List.copyOf(list)));
+    return inputs;
   }
 
   /** The expected rows of one case. */
@@ -136,9 +168,7 @@ public final class CaseBuilder {
     }
 
     private CaseBuilder add(List<List<Object>> rows, boolean ordered) {
-      Map<String, List<List<Object>>> inputs = new LinkedHashMap<>();
-      data.forEach((dataset, list) -> inputs.put(dataset, List.copyOf(list)));
-      sink.add(new ConformanceCase(name, bundleJson, inputs, rows, ordered));
+      sink.add(new ConformanceCase(name, bundleJson, inputs(), rows, ordered));
       return CaseBuilder.this;
     }
   }

@@ -559,6 +559,19 @@ public final class ConformanceCases {
             fn("like", str("a%c"), str("a\\\\%c")), fn("like", str("abc"), str("a\\\\%c")))
         .anyOrder(row(true, false));
     f.eval(
+            "like with a backslash before _ matches a literal _",
+            fn("like", str("a_c"), str("a\\\\_c")),
+            fn("like", str("abc"), str("a\\\\_c")))
+        .anyOrder(row(true, false));
+    // str("a\\\\\\\\c") is JSON "a\\\\c", the pattern a\\c: one literal backslash
+    f.eval(
+            "like with a doubled backslash matches one backslash",
+            fn("like", str("a\\\\c"), str("a\\\\\\\\c")),
+            fn("like", str("a\\\\xyz"), str("a\\\\\\\\%")),
+            fn("like", str("a%"), str("a\\\\\\\\%")),
+            fn("like", str("a\\\\"), str("a\\\\\\\\")))
+        .anyOrder(row(true, true, false, true));
+    f.eval(
             "dates and spans",
             fn("year", lit("2024-01-31", "date32")),
             fn("year", lit("1969-12-31T23:59:59Z", "timestamp_us")),
@@ -711,6 +724,48 @@ public final class ConformanceCases {
              {"op":"filter","predicate":{"fn":"is_not_null","args":[{"col":"v"}]}}]
             """)
         .anyOrder(row(1L, dec("1.25"), 0L), row(1L, dec("3.00"), 2L));
+
+    // a backslash escapes only %, _ and itself (as Spark SQL's LIKE); validation rejects a literal
+    // pattern with any other escape or a trailing backslash, and a pattern known only at run time
+    // that breaks the rule makes like null (docs/format.md, "like and the backslash")
+    CaseBuilder likes =
+        new CaseBuilder(cases, "edge")
+            .dataset("t", "s:string", "p:string")
+            .rows(
+                "t",
+                row("a.c", "a\\.c"),
+                row("ab\\", "ab\\"),
+                row("a\\c", "a\\\\c"),
+                row("a%", "a\\%"),
+                row("abc", null));
+    likes
+        .rule(
+            "like with a pattern per row is null where a backslash escapes another character or"
+                + " ends it",
+            """
+            [{"op":"scan","dataset":"t"},
+             {"op":"derive","name":"m","expr":{"fn":"like","args":[{"col":"s"},{"col":"p"}]}}]
+            """)
+        .anyOrder(
+            row("a.c", "a\\.c", null),
+            row("ab\\", "ab\\", null),
+            row("a\\c", "a\\\\c", true),
+            row("a%", "a\\%", true),
+            row("abc", null, null));
+    likes
+        .rule(
+            "like with a param pattern that breaks the escape rule is null",
+            """
+            [{"op":"scan","dataset":"t"},{"op":"param","name":"pat","type":"string","default":"a\\\\.c"},
+             {"op":"project","columns":["s",
+               {"name":"m","expr":{"fn":"like","args":[{"col":"s"},{"param":"pat"}]}}]}]
+            """)
+        .anyOrder(
+            row("a.c", null),
+            row("ab\\", null),
+            row("a\\c", null),
+            row("a%", null),
+            row("abc", null));
 
     long first = -62_135_596_800_000_000L; // 0001-01-01T00:00:00Z
     long last = 253_402_300_799_999_999L; // 9999-12-31T23:59:59.999999Z

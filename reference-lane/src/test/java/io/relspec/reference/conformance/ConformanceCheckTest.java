@@ -114,4 +114,31 @@ class ConformanceCheckTest {
         .isEqualTo(CaseValues.render(CaseValues.dec("1.5")));
     assertThat(CaseValues.renderRow(row(1L, null))).isEqualTo("(Long:1, null)");
   }
+
+  @Test
+  void aContractOutcomeMustMatchRowsErrorsCountsAndFailure() {
+    ContractCase quarantine =
+        ContractCases.named("contract/keyFields quarantines every row of a duplicated key");
+    ContractConformance.Outcome exact =
+        new ContractConformance.Outcome.Ran(
+            quarantine.rows(), quarantine.errors(), quarantine.counts(), "fake");
+    assertThat(ContractConformance.problems(quarantine, exact)).isEmpty();
+    ContractConformance.Outcome noErrors =
+        new ContractConformance.Outcome.Ran(
+            quarantine.rows(), List.of(), new ContractCase.Counts(4, 2, 0, 2, 0), "fake");
+    assertThat(ContractConformance.problems(quarantine, noErrors))
+        .hasSize(2)
+        .anySatisfy(p -> assertThat(p).startsWith("__errors rows (any order) []"))
+        .anySatisfy(p -> assertThat(p).startsWith("accounting in=4 out=2 quarantined=0"));
+    ContractCase fail =
+        ContractCases.named(
+            "contract/keyFields with fail writes nothing and reports CONTRACT_VIOLATION");
+    assertThat(ContractConformance.problems(fail, exact))
+        .containsExactly(
+            "the run committed, the spec says it fails with Optional[CONTRACT_VIOLATION]");
+    assertThat(
+            ContractConformance.problems(
+                fail, new ContractConformance.Outcome.Failed("CONTRACT_VIOLATION", "x", true)))
+        .containsExactly("failed but wrote the output");
+  }
 }

@@ -166,6 +166,15 @@ public final class KernelCapabilities {
 
   private static Capability dataFusionFunction(String fn) {
     return switch (fn) {
+      case "like" ->
+          new Capability(
+              "function",
+              fn,
+              Lane.DATAFUSION,
+              Support.TRANSLATED,
+              "Comet Like with a constant pattern (one breaking the escape rule is a null"
+                  + " literal); a pattern computed per row falls back to the reference lane, since"
+                  + " DataFusion reads a backslash before any character as an escape");
       case "upper", "lower", "trim", "concat", "substr", "date_add_days" ->
           new Capability(
               "function",

@@ -11,10 +11,7 @@ import org.apache.calcite.sql.dialect.SparkSqlDialect;
 /** The SQL dialects relspec renders rules in. */
 public enum SqlDialectName {
   // Each dialect uses relspec's type system, so casts keep decimal precision up to 38.
-  SPARK(
-      "spark",
-      new SparkSqlDialect(
-          SparkSqlDialect.DEFAULT_CONTEXT.withDataTypeSystem(RelspecTypeSystem.INSTANCE))),
+  SPARK("spark", new BackslashEscapingSparkDialect()),
   POSTGRES(
       "postgres",
       new PostgresqlSqlDialect(
@@ -53,6 +50,22 @@ public enum SqlDialectName {
     public RelFieldCollation.NullDirection defaultNullDirection(
         RelFieldCollation.Direction direction) {
       return RelFieldCollation.NullDirection.UNSPECIFIED;
+    }
+  }
+
+  /**
+   * Spark SQL, whose string literals read a backslash as an escape (with the default {@code
+   * spark.sql.parser.escapedStringLiterals=false}): a backslash in a value is written doubled, so
+   * that the like pattern {@code a\\%} (a literal backslash, then any run) reads back as itself.
+   */
+  private static final class BackslashEscapingSparkDialect extends SparkSqlDialect {
+    BackslashEscapingSparkDialect() {
+      super(SparkSqlDialect.DEFAULT_CONTEXT.withDataTypeSystem(RelspecTypeSystem.INSTANCE));
+    }
+
+    @Override
+    public void quoteStringLiteral(StringBuilder buf, String charsetName, String val) {
+      super.quoteStringLiteral(buf, charsetName, val.replace("\\", "\\\\"));
     }
   }
 

@@ -209,6 +209,16 @@ public final class SqlRenderer {
                             SqlStdOperatorTable.GREATER_THAN_OR_EQUAL,
                             List.of(args.get(2), args.get(1)))))));
       }
+      if (visited.getKind() == SqlKind.LIKE
+          && args.size() == 2
+          && dialect != SqlDialectName.SPARK) {
+        // relspec's like escapes with a backslash, as Spark SQL's LIKE does by default; the
+        // standard has no default escape (PostgreSQL's is the backslash, DuckDB has none).
+        return rex.makeCall(
+            type,
+            SqlStdOperatorTable.LIKE,
+            List.of(args.get(0), args.get(1), rex.makeLiteral("\\")));
+      }
       if (visited.getOperator() == SqlStdOperatorTable.DIVIDE
           && dialect == SqlDialectName.SPARK
           && SqlTypeName.INT_TYPES.contains(type.getSqlTypeName())) {

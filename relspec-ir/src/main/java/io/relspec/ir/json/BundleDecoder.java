@@ -9,8 +9,8 @@ import io.relspec.ir.bundle.OnViolation;
 import io.relspec.ir.bundle.RuleDefinition;
 import io.relspec.ir.bundle.ScanOptions;
 import io.relspec.ir.error.ErrorCode;
+import io.relspec.ir.error.IrErrors;
 import io.relspec.ir.error.Problem;
-import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.expr.Call;
 import io.relspec.ir.expr.Case;
 import io.relspec.ir.expr.Cast;
@@ -90,11 +90,7 @@ final class BundleDecoder {
         limitProblems == problems.size()
             ? ErrorCode.INSUFFICIENT_RESOURCES
             : ErrorCode.INVALID_DOCUMENT;
-    throw new RelspecException(
-        code,
-        "Cannot read " + what + " " + source + ": " + count + ". Fix each one listed below.",
-        problems,
-        null);
+    throw IrErrors.documentProblems(code, what, source, count, problems);
   }
 
   private void problem(String path, String message) {

@@ -11,15 +11,13 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.relspec.ir.bundle.Bundle;
-import io.relspec.ir.error.ErrorCode;
-import io.relspec.ir.error.Problem;
+import io.relspec.ir.error.IrErrors;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.runtime.RuntimeProfile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.List;
 
 /**
  * Reads bundle documents (format v1) and runtime profiles. Every problem of a document is reported
@@ -99,55 +97,27 @@ public final class BundleReader {
     try {
       long size = Files.size(file);
       if (size > MAX_DOCUMENT_BYTES) {
-        throw new RelspecException(
-            ErrorCode.INSUFFICIENT_RESOURCES,
-            "Cannot read "
-                + what
-                + " "
-                + file
-                + ": it has "
-                + size
-                + " bytes, more than the limit of "
-                + MAX_DOCUMENT_BYTES
-                + ". Split it into several bundles.");
+        throw IrErrors.fileTooLarge(what, file, size, MAX_DOCUMENT_BYTES);
       }
       return Files.readString(file);
     } catch (NoSuchFileException e) {
-      throw new RelspecException(
-          ErrorCode.INVALID_ARGUMENT,
-          "Cannot read " + what + " " + file + ": the file does not exist. Check the path.");
+      throw IrErrors.missingFile(what, file);
     } catch (java.nio.charset.MalformedInputException e) {
-      throw new RelspecException(
-          ErrorCode.INVALID_DOCUMENT,
-          "Cannot read " + what + " " + file + ": it is not UTF-8 text. Save it as UTF-8 JSON.");
+      throw IrErrors.notUtf8(what, file);
     } catch (IOException e) {
-      throw new RelspecException(
-          ErrorCode.INVALID_ARGUMENT,
-          "Cannot read " + what + " " + file + ": " + e.getMessage() + ".",
-          e);
+      throw IrErrors.unreadableFile(what, file, e);
     }
   }
 
   static JsonNode parse(String json, String source, String what) {
     if (json.length() > MAX_DOCUMENT_BYTES) {
-      throw new RelspecException(
-          ErrorCode.INSUFFICIENT_RESOURCES,
-          "Cannot read "
-              + what
-              + " "
-              + source
-              + ": it has "
-              + json.length()
-              + " characters, more than the limit of "
-              + MAX_DOCUMENT_BYTES
-              + " bytes. Split it into several bundles.");
+      throw IrErrors.textTooLarge(what, source, json.length(), MAX_DOCUMENT_BYTES);
     }
     JsonParser parser;
     try {
       parser = MAPPER.createParser(json);
     } catch (IOException e) {
-      throw new RelspecException(
-          ErrorCode.INTERNAL, "Cannot read " + what + " " + source + ": " + e, e);
+      throw IrErrors.parserFailed(what, source, e);
     }
     try (parser) {
       JsonNode root = MAPPER.readTree(parser);
@@ -193,11 +163,7 @@ public final class BundleReader {
                 + MAX_STRING_LENGTH
                 + " characters per string. Keep large data in datasets, not in literals";
       }
-      throw new RelspecException(
-          ErrorCode.INSUFFICIENT_RESOURCES,
-          "Cannot read " + what + " " + source + ": " + why + ".",
-          List.of(new Problem(source, path, why)),
-          null);
+      throw IrErrors.documentLimit(what, source, path, why);
     } catch (JsonProcessingException e) {
       String message = String.valueOf(e.getOriginalMessage());
       if (message.startsWith("Duplicate field '")) {
@@ -213,8 +179,7 @@ public final class BundleReader {
       String why = "it is not valid JSON" + location(e) + ": " + message;
       throw invalid(source, what, containerPath(parser.getParsingContext()), why);
     } catch (IOException e) {
-      throw new RelspecException(
-          ErrorCode.INVALID_DOCUMENT, "Cannot read " + what + " " + source + ": " + e, e);
+      throw IrErrors.unparsableDocument(what, source, e);
     }
   }
 
@@ -263,10 +228,6 @@ public final class BundleReader {
   }
 
   private static RelspecException invalid(String source, String what, String path, String why) {
-    return new RelspecException(
-        ErrorCode.INVALID_DOCUMENT,
-        "Cannot read " + what + " " + source + ": " + why + ".",
-        List.of(new Problem(source, path, why)),
-        null);
+    return IrErrors.invalidDocument(what, source, path, why);
   }
 }

@@ -1,6 +1,6 @@
 package io.relspec.ir.run;
 
-import io.relspec.ir.error.ErrorCode;
+import io.relspec.ir.error.IrErrors;
 import io.relspec.ir.error.RelspecException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -119,15 +119,6 @@ public final class StagedOutputs implements AutoCloseable {
   }
 
   private static RelspecException cannotWrite(String what, Path where, IOException e) {
-    return new RelspecException(
-        ErrorCode.INVALID_ARGUMENT,
-        "Cannot write "
-            + what
-            + " at "
-            + where
-            + ": "
-            + e.getMessage()
-            + ". Check that the output directory is writable and on one filesystem.",
-        e);
+    return IrErrors.stagedWrite(what, where, e);
   }
 }

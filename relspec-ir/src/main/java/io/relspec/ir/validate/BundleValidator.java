@@ -5,7 +5,7 @@ import io.relspec.ir.bundle.ContractSpec;
 import io.relspec.ir.bundle.DatasetSpec;
 import io.relspec.ir.bundle.RuleDefinition;
 import io.relspec.ir.bundle.ScanOptions;
-import io.relspec.ir.error.ErrorCode;
+import io.relspec.ir.error.IrErrors;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.expr.Literal;
 import io.relspec.ir.json.BundleReader;
@@ -81,11 +81,7 @@ public final class BundleValidator {
     PipelineValidator pipeline = new PipelineValidator(run.problems, run.inputs(), params);
     PipelineValidator.Stage stage = pipeline.pipeline(ops, rulePath, 0);
     if (stage == null || !run.problems.isEmpty()) {
-      throw new RelspecException(
-          ErrorCode.INVALID_BUNDLE,
-          "Cannot add op to rule at " + rulePath + ": " + run.problems.list().get(0).message(),
-          run.problems.list(),
-          null);
+      throw IrErrors.invalidBuilderOp(rulePath, run.problems.list());
     }
     return stage.schema();
   }
@@ -128,15 +124,7 @@ public final class BundleValidator {
       }
       List<String> outputOrder = orderOutputs(ruleScans);
       if (!problems.isEmpty()) {
-        throw new RelspecException(
-            ErrorCode.INVALID_BUNDLE,
-            "Cannot validate bundle "
-                + source
-                + ": "
-                + (problems.size() == 1 ? "1 problem" : problems.size() + " problems")
-                + ". Fix each one listed below.",
-            problems.list(),
-            null);
+        throw IrErrors.invalidBundle(source, problems.list());
       }
       Map<String, Map<String, Literal>> bindings = bindParams(runtimeParams);
       return sign(outputOrder, ruleSchemas, ruleOrderings, bindings);
@@ -601,15 +589,7 @@ public final class BundleValidator {
         result.put(rule.name(), values);
       }
       if (!bindingProblems.isEmpty()) {
-        throw new RelspecException(
-            ErrorCode.INVALID_ARGUMENT,
-            "Cannot bind params of bundle "
-                + source
-                + ": "
-                + bindingProblems.size()
-                + " problem(s). Fix each one listed below.",
-            bindingProblems.list(),
-            null);
+        throw IrErrors.paramBindings(source, bindingProblems.list());
       }
       return result;
     }

@@ -62,6 +62,30 @@ final class ExprTyper {
     return type;
   }
 
+  /**
+   * A literal {@code like} pattern must follow the escape rule ({@link LikePatterns}); a pattern
+   * computed per row that breaks it gives null instead.
+   */
+  private boolean likePatternOk(Call call, String path) {
+    if (!(call.args().get(1) instanceof Literal lit)
+        || !(lit.value().orElse(null) instanceof String pattern)) {
+      return true;
+    }
+    Optional<String> problem = LikePatterns.problem(pattern);
+    problem.ifPresent(
+        why ->
+            problems.add(
+                path + ".args[1]",
+                "like pattern '"
+                    + pattern
+                    + "' breaks the escape rule: "
+                    + why
+                    + ". A backslash may only precede %, _ or another backslash, as in Spark SQL"
+                    + " (in JSON a backslash is written \\\\, so \"a\\\\\\\\b\" is the"
+                    + " pattern a\\\\b, a literal backslash)"));
+    return problem.isEmpty();
+  }
+
   private ExprType type(Expr expr, Scope scope, String path, int depth) {
     if (depth >= BundleReader.MAX_EXPRESSION_DEPTH) {
       problems.add(
@@ -114,7 +138,8 @@ final class ExprTyper {
         return null;
       }
       try {
-        return FunctionRegistry.resolve(call.fn(), args).result();
+        ExprType result = FunctionRegistry.resolve(call.fn(), args).result();
+        return call.fn().equals("like") && !likePatternOk(call, path) ? null : result;
       } catch (FunctionRegistry.TypeError e) {
         problems.add(path, "Cannot type-check " + call.fn() + ": " + e.getMessage());
         return null;

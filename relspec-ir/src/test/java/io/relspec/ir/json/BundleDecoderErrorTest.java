@@ -816,6 +816,27 @@ class BundleDecoderErrorTest {
   }
 
   @Test
+  void anUnreadableFileSaysWhyAndWhatToCheck(@TempDir Path dir) {
+    // a directory where the bundle file should be: Files.readString fails with an IOException
+    assertThatThrownBy(() -> BundleReader.read(dir))
+        .isInstanceOfSatisfying(
+            RelspecException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_ARGUMENT))
+        .hasMessageStartingWith("Cannot read bundle " + dir + ": ")
+        .hasMessageEndingWith(". Check that the file is readable.");
+  }
+
+  @Test
+  void aFileThatIsNotUtf8SaysSo(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("latin1.json");
+    java.nio.file.Files.write(file, new byte[] {'{', '"', (byte) 0xE9, '"', '}'});
+    assertThatThrownBy(() -> BundleReader.read(file))
+        .isInstanceOfSatisfying(
+            RelspecException.class, e -> assertThat(e.code()).isEqualTo(ErrorCode.INVALID_DOCUMENT))
+        .hasMessage(
+            "Cannot read bundle " + file + ": it is not UTF-8 text. Save it as UTF-8 JSON.");
+  }
+
+  @Test
   void fileLargerThan256MegabytesIsAResourceError(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("huge.json");
     try (RandomAccessFile sparse = new RandomAccessFile(file.toFile(), "rw")) {

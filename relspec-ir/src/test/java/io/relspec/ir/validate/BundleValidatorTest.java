@@ -172,6 +172,27 @@ class BundleValidatorTest {
         "expected a boolean predicate, found an expression of type string");
   }
 
+  /** A literal like pattern follows Spark's escape rule: \\ only before %, _ or \\. */
+  @Test
+  void literalLikePatternsFollowTheEscapeRule() {
+    String like =
+        ", {\"op\": \"filter\", \"predicate\": {\"fn\": \"like\", \"args\": [{\"col\":"
+            + " \"name\"}, {\"lit\": \"%s\", \"type\": \"string\"}]}}";
+    assertProblem(
+        () -> validateOps(SCAN_REFS + like.formatted("a\\\\.b")),
+        "rules[0].ops[1].predicate.args[1]",
+        "like pattern 'a\\.b' breaks the escape rule",
+        "the escape character \\ precedes '.' (at character 2)",
+        "may only precede %, _ or another backslash");
+    assertProblem(
+        () -> validateOps(SCAN_REFS + like.formatted("ab\\\\")),
+        "rules[0].ops[1].predicate.args[1]",
+        "the pattern ends with the escape character \\ (at character 3)");
+    for (String ok : List.of("a\\\\%", "a\\\\_", "a\\\\\\\\", "a\\\\\\\\%", "%_")) {
+      assertThat(validateOps(SCAN_REFS + like.formatted(ok)).plans()).hasSize(1);
+    }
+  }
+
   @Test
   void functionArgumentTypesAreChecked() {
     assertProblem(

@@ -2,15 +2,13 @@ package io.relspec.spark.delegation;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.relspec.ir.bundle.DatasetSpec;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
-import io.relspec.reference.ParquetDatasetSource;
-import io.relspec.reference.Relation;
+import io.relspec.reference.run.RunOutputs;
 import io.relspec.spark.run.SparkRunner;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -18,8 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.arrow.memory.BufferAllocator;
-import org.apache.arrow.memory.RootAllocator;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,7 +65,7 @@ class DelegationParityTest {
 
     assertThat(delegated.engine()).isEqualTo("spark");
     assertThat(delegated.bundleSignature()).isEqualTo(vanilla.bundleSignature());
-    assertThat(summary(delegated)).isEqualTo(summary(vanilla));
+    assertThat(RunOutputs.summary(delegated)).isEqualTo(RunOutputs.summary(vanilla));
     for (OutputPlan output : bundle.outputs()) {
       List<List<Object>> expected =
           readBack(tmp.resolve("vanilla"), output.name(), output.schema());
@@ -101,39 +97,7 @@ class DelegationParityTest {
         .allSatisfy(r -> assertThat(r.execution()).isEmpty());
   }
 
-  /** Per output and rule: name, signatures and row accounting. */
-  static List<List<Object>> summary(RunManifest manifest) {
-    return manifest.outputs().stream()
-        .flatMap(
-            o ->
-                o.rules().stream()
-                    .map(
-                        r ->
-                            List.<Object>of(
-                                o.name(),
-                                o.contractSignature(),
-                                o.rowsIn(),
-                                o.rowsOut(),
-                                o.quarantined(),
-                                o.dropped(),
-                                o.deduplicated(),
-                                r.name(),
-                                r.planSignature(),
-                                r.ruleSignature(),
-                                r.rowsIn(),
-                                r.rowsOut(),
-                                r.violations())))
-        .toList();
-  }
-
   static List<List<Object>> readBack(Path out, String name, RelSchema schema) {
-    DatasetSpec like =
-        BundleValidator.validate(EXAMPLES.resolve("cpg.json")).bundle().datasets().get(0);
-    DatasetSpec asWritten =
-        new DatasetSpec(name, like.format(), name, schema.fields(), like.ordering(), like.scan());
-    try (BufferAllocator allocator = new RootAllocator();
-        ParquetDatasetSource source = new ParquetDatasetSource(out, allocator, 1000)) {
-      return new Relation(schema, List.copyOf(source.batches(asWritten))).rows();
-    }
+    return RunOutputs.rows(out, name, schema);
   }
 }

@@ -13,6 +13,7 @@ import io.relspec.ir.type.PrimitiveType;
 import io.relspec.ir.type.TypeRules;
 import io.relspec.ir.validate.ExprType;
 import io.relspec.ir.validate.FunctionRegistry;
+import io.relspec.ir.validate.LikePatterns;
 import io.relspec.spark.SparkErrors;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,6 +49,7 @@ import org.apache.spark.sql.catalyst.expressions.Lower;
 import org.apache.spark.sql.catalyst.expressions.Multiply;
 import org.apache.spark.sql.catalyst.expressions.Not;
 import org.apache.spark.sql.catalyst.expressions.Or;
+import org.apache.spark.sql.catalyst.expressions.RLike;
 import org.apache.spark.sql.catalyst.expressions.Remainder;
 import org.apache.spark.sql.catalyst.expressions.StartsWith;
 import org.apache.spark.sql.catalyst.expressions.StringTrim;
@@ -71,8 +73,11 @@ public final class ExprCompiler {
   /** Seed of Spark SQL's {@code xxhash64}, which {@code stable_hash64} must equal. */
   public static final long XXHASH64_SEED = 42L;
 
-  /** Like's escape character: NUL, so that only {@code %} and {@code _} are special. */
-  static final char LIKE_ESCAPE = '\u0000';
+  /**
+   * Like's escape character: the backslash, Spark SQL's default, whose rule ({@code \%}, {@code
+   * \_}, {@code \\}; any other escape is an error) is relspec's ({@link LikePatterns}).
+   */
+  static final char LIKE_ESCAPE = '\\';
 
   private static final String UTC = "UTC";
 
@@ -281,7 +286,7 @@ public final class ExprCompiler {
           case "starts_with" -> new StartsWith(e.get(0), e.get(1));
           case "ends_with" -> new EndsWith(e.get(0), e.get(1));
           case "contains" -> new Contains(e.get(0), e.get(1));
-          case "like" -> new Like(e.get(0), e.get(1), LIKE_ESCAPE);
+          case "like" -> like(e.get(0), e.get(1));
           case "year" ->
               new Year(
                   args.get(0).type() == PrimitiveType.DATE32
@@ -343,6 +348,27 @@ public final class ExprCompiler {
     Expression zero =
         widen(literal(Literal.of(0L, PrimitiveType.INT64)), args.get(1).type()).expr();
     return new If(new EqualTo(r, zero), nullOf(result).expr(), typed);
+  }
+
+  /**
+   * Spark's Like with the backslash as escape, whose rule is relspec's; where Spark would raise an
+   * error for a pattern that breaks it, relspec's like is null: a constant pattern is checked now
+   * (validation rejects literal ones; a bound param may still break it), a pattern computed per row
+   * is checked by a regular expression first.
+   */
+  private Expression like(Expression s, Expression pattern) {
+    Expression nullResult = nullOf(PrimitiveType.BOOLEAN).expr();
+    if (pattern.foldable()) {
+      Object value = pattern.eval(null);
+      return value != null && !LikePatterns.isValid(value.toString())
+          ? nullResult
+          : new Like(s, pattern, LIKE_ESCAPE);
+    }
+    Expression broken =
+        new RLike(
+            pattern,
+            literal(Literal.of(LikePatterns.BROKEN_ESCAPE_REGEX, PrimitiveType.STRING)).expr());
+    return new If(broken, nullResult, new Like(s, pattern, LIKE_ESCAPE));
   }
 
   private Expression substr(Expression s, Expression start32, Expression len32) {

@@ -284,18 +284,45 @@ class ExpressionsTest extends CompilerTestSupport {
   }
 
   @Test
-  void likeHasOnlyPercentAndUnderscore() {
+  void likeEscapesWithABackslashAsSparkSql() {
     register(
-        "s", table("s string", row("abc"), row("ac"), row("a\\c"), row("a%c"), row((Object) null)));
+        "s",
+        table(
+            "s string",
+            row("abc"),
+            row("a%c"),
+            row("a_c"),
+            row("a\\c"),
+            row("a\\%c"),
+            row((Object) null)));
     assertThat(eval("s", fn("like", col("s"), lit("a%c", "string"))))
-        .containsExactly(true, true, true, true, null);
+        .containsExactly(true, true, true, true, true, null);
     assertThat(eval("s", fn("like", col("s"), lit("a_c", "string"))))
-        .containsExactly(true, false, true, true, null);
-    // a backslash is an ordinary character, not an escape
-    assertThat(eval("s", fn("like", col("s"), lit("a\\c", "string"))))
-        .containsExactly(false, false, true, false, null);
+        .containsExactly(true, true, true, true, false, null);
+    assertThat(eval("s", fn("like", col("s"), lit("a\\%c", "string"))))
+        .containsExactly(false, true, false, false, false, null);
+    assertThat(eval("s", fn("like", col("s"), lit("a\\_c", "string"))))
+        .containsExactly(false, false, true, false, false, null);
+    // \\ is one literal backslash, then % is a wildcard again
+    assertThat(eval("s", fn("like", col("s"), lit("a\\\\%", "string"))))
+        .containsExactly(false, false, false, true, true, null);
     assertThat(eval("s", fn("like", col("s"), lit("A%", "string"))))
-        .containsExactly(false, false, false, false, null);
+        .containsExactly(false, false, false, false, false, null);
+  }
+
+  @Test
+  void likeWithAPatternPerRowIsNullWhereThePatternBreaksTheEscapeRule() {
+    register(
+        "p",
+        table(
+            "s string, p string",
+            row("a\\c", "a\\\\c"),
+            row("abc", "a\\bc"),
+            row("ab\\", "ab\\"),
+            row("a%", "a\\%"),
+            row("x", null)));
+    assertThat(eval("p", fn("like", col("s"), col("p"))))
+        .containsExactly(true, null, null, true, null);
   }
 
   @Test
