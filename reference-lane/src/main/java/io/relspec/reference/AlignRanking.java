@@ -4,6 +4,7 @@ import io.relspec.ir.op.SortKey;
 import io.relspec.ir.plan.RelSchema;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -28,6 +29,7 @@ final class AlignRanking {
   private final RowIndex ri;
   private final RelSchema schema;
   private final Column[] columns;
+  private final IntervalAligner.Heap heap;
 
   /** At most this many leading integer or float64 keys are read up front, in group order. */
   private static final int GATHERED = 3;
@@ -38,13 +40,24 @@ final class AlignRanking {
    *     ranking a group reads them from one contiguous range
    */
   AlignRanking(List<SortKey> keys, RowIndex ri, RelSchema schema, int[] grouped) {
+    this(keys, ri, schema, grouped, IntervalAligner.Heap.NONE);
+  }
+
+  /**
+   * As {@link #AlignRanking(List, RowIndex, RelSchema, int[])}, with each tie column's arrays added
+   * to {@code heap} before they are allocated.
+   */
+  AlignRanking(
+      List<SortKey> keys, RowIndex ri, RelSchema schema, int[] grouped, IntervalAligner.Heap heap) {
     this.keys = keys;
     this.ri = ri;
     this.schema = schema;
     this.columns = new Column[keys.size()];
+    this.heap = heap;
     int[] position = null;
     for (int k = 0; k < Math.min(GATHERED, keys.size()) && numeric(k); k++) {
       if (position == null) {
+        heap.addNow(4L * ri.size);
         position = new int[ri.size];
         Arrays.fill(position, -1);
         for (int p = 0; p < grouped.length; p++) {
@@ -123,8 +136,12 @@ final class AlignRanking {
       min = Math.min(min, keys[i]);
       max = Math.max(max, keys[i]);
     }
-    int bits = 64 - Long.numberOfLeadingZeros(n - 1);
     long range = max - min;
+    if (range >= 0 && range < 2L * n) {
+      countingSort(keys, values, from, n, min, (int) range + 1);
+      return;
+    }
+    int bits = 64 - Long.numberOfLeadingZeros(n - 1);
     if (range < 0 || range >= 1L << (63 - bits)) {
       LongSort.sort(keys, values, from, to);
       return;
@@ -140,6 +157,30 @@ final class AlignRanking {
       keys[from + i] = (packed[i] >>> bits) + min;
       values[from + i] = moved[(int) (packed[i] & mask)];
     }
+  }
+
+  /**
+   * A stable counting sort of {@code keys[from, from + n)}, all in {@code [min, min + buckets)}
+   * (span lengths in a key group mostly are), with {@code values} alongside.
+   */
+  private static void countingSort(
+      long[] keys, int[] values, int from, int n, long min, int buckets) {
+    int[] next = new int[buckets + 1];
+    for (int i = from; i < from + n; i++) {
+      next[(int) (keys[i] - min) + 1]++;
+    }
+    for (int b = 0; b < buckets; b++) {
+      next[b + 1] += next[b];
+    }
+    long[] sortedKeys = new long[n];
+    int[] sortedValues = new int[n];
+    for (int i = from; i < from + n; i++) {
+      int slot = next[(int) (keys[i] - min)]++;
+      sortedKeys[slot] = keys[i];
+      sortedValues[slot] = values[i];
+    }
+    System.arraycopy(sortedKeys, 0, keys, from, n);
+    System.arraycopy(sortedValues, 0, values, from, n);
   }
 
   private static void insertion(long[] keys, int[] values, int from, int to) {
@@ -329,6 +370,7 @@ final class AlignRanking {
 
   private Column load(int k) {
     if (!numeric(k)) {
+      heap.addNow(MemoryBudget.column(ri.relation, schema.indexOf(keys.get(k).column())));
       return new ObjectColumn(ri.column(schema.indexOf(keys.get(k).column())), keys.get(k));
     }
     return load(k, null, ri.size);
@@ -341,43 +383,50 @@ final class AlignRanking {
   private Column load(int k, int[] position, int size) {
     SortKey key = keys.get(k);
     int column = schema.indexOf(key.column());
+    heap.addNow(9L * size);
     long[] values = new long[size];
     boolean[] nulls = new boolean[size];
+    List<VectorSchemaRoot> batches = ri.relation.batches();
+    int[] offsets = new int[batches.size() + 1];
+    for (int b = 0; b < batches.size(); b++) {
+      offsets[b + 1] = offsets[b] + batches.get(b).getRowCount();
+    }
+    // batches write disjoint rows (or positions): read on several threads for large relations
+    boolean[] batchHasNull = new boolean[batches.size()];
+    IntStream indexes = IntStream.range(0, batches.size());
+    (offsets[batches.size()] >= IntervalAligner.PARALLEL_MIN_ROWS ? indexes.parallel() : indexes)
+        .forEach(
+            b -> {
+              FieldVector vector = batches.get(b).getVector(column);
+              int rows = batches.get(b).getRowCount();
+              int offset = offsets[b];
+              long[] longs = new long[rows];
+              boolean[] batchNulls = new boolean[rows];
+              batchHasNull[b] = ArrowBulk.readNulls(vector, rows, batchNulls, 0);
+              if (vector instanceof BigIntVector bigints) {
+                ArrowBulk.readLongs(bigints, rows, longs, 0);
+              } else if (vector instanceof IntVector ints) {
+                for (int row = 0; row < rows; row++) {
+                  longs[row] = batchNulls[row] ? 0 : ints.get(row);
+                }
+              } else {
+                double[] doubles = new double[rows];
+                ArrowBulk.readDoubles((Float8Vector) vector, rows, doubles, 0);
+                for (int row = 0; row < rows; row++) {
+                  longs[row] = IntervalAligner.sortable(doubles[row]);
+                }
+              }
+              for (int row = 0; row < rows; row++) {
+                int at = position == null ? offset + row : position[offset + row];
+                if (at >= 0) {
+                  values[at] = longs[row];
+                  nulls[at] = batchNulls[row];
+                }
+              }
+            });
     boolean anyNull = false;
-    long[] longs = new long[0];
-    double[] doubles = new double[0];
-    boolean[] batchNulls = new boolean[0];
-    int offset = 0;
-    for (VectorSchemaRoot batch : ri.relation.batches()) {
-      FieldVector vector = batch.getVector(column);
-      int rows = batch.getRowCount();
-      if (longs.length < rows) {
-        longs = new long[rows];
-        doubles = new double[rows];
-        batchNulls = new boolean[rows];
-      }
-      Arrays.fill(batchNulls, 0, rows, false);
-      anyNull |= ArrowBulk.readNulls(vector, rows, batchNulls, 0);
-      if (vector instanceof BigIntVector bigints) {
-        ArrowBulk.readLongs(bigints, rows, longs, 0);
-      } else if (vector instanceof IntVector ints) {
-        for (int row = 0; row < rows; row++) {
-          longs[row] = batchNulls[row] ? 0 : ints.get(row);
-        }
-      } else {
-        ArrowBulk.readDoubles((Float8Vector) vector, rows, doubles, 0);
-        for (int row = 0; row < rows; row++) {
-          longs[row] = IntervalAligner.sortable(doubles[row]);
-        }
-      }
-      for (int row = 0; row < rows; row++) {
-        int at = position == null ? offset + row : position[offset + row];
-        if (at >= 0) {
-          values[at] = longs[row];
-          nulls[at] = batchNulls[row];
-        }
-      }
-      offset += rows;
+    for (boolean hasNull : batchHasNull) {
+      anyNull |= hasNull;
     }
     return new LongColumn(values, anyNull ? nulls : null, key, position != null);
   }

@@ -41,10 +41,49 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 final class IntervalAligner {
   private final BufferAllocator allocator;
   private final int batchSize;
+  private final Heap heap;
 
+  /** Without a memory budget (its heap arrays are not counted). */
   IntervalAligner(BufferAllocator allocator, int batchSize) {
+    this(allocator, batchSize, null);
+  }
+
+  /**
+   * @param reservation the op's share of the run's {@link MemoryBudget}: the large arrays (row
+   *     index, spans, group ids and groups, rank and tie columns, results, output gathers) are
+   *     added to it before they are allocated; null for none
+   */
+  IntervalAligner(BufferAllocator allocator, int batchSize, MemoryBudget.Reservation reservation) {
     this.allocator = allocator;
     this.batchSize = batchSize;
+    this.heap = new Heap(reservation);
+  }
+
+  /**
+   * A {@link MemoryBudget.Reservation} (or none) that key groups on several threads may add to:
+   * {@link #addNow} checks the budget before a large allocation.
+   */
+  static final class Heap {
+    static final Heap NONE = new Heap(null);
+
+    private final MemoryBudget.Reservation reservation;
+
+    Heap(MemoryBudget.Reservation reservation) {
+      this.reservation = reservation;
+    }
+
+    synchronized void addNow(long bytes) {
+      if (reservation != null) {
+        reservation.addNow(bytes);
+      }
+    }
+
+    /** Adds {@code bytes}, checked against the budget once enough have added up. */
+    synchronized void add(long bytes) {
+      if (reservation != null) {
+        reservation.add(bytes);
+      }
+    }
   }
 
   /** The output schema, as the validator computes it. */
@@ -63,8 +102,9 @@ final class IntervalAligner {
   }
 
   Relation align(IntervalAlign align, Relation left, Relation right) {
+    heap.addNow(MemoryBudget.rowIndex(right.rowCount()));
     RowIndex rightIndex = RowIndex.of(right);
-    Matches matches = bestMatches(align, left, right, rightIndex, true);
+    Matches matches = bestMatches(align, left, right, rightIndex, true, heap);
     int[] best = matches.best();
     double[] bestScores = matches.scores();
     RelSchema ls = left.schema();
@@ -74,78 +114,127 @@ final class IntervalAligner {
     int nl = ls.fields().size();
     int[] selected = align.selectRight().stream().mapToInt(rs::indexOf).toArray();
     FieldVector[][] rightVectors = new FieldVector[selected.length][];
+    Gather[] gathers = new Gather[selected.length];
     for (int s = 0; s < selected.length; s++) {
       rightVectors[s] = columnVectors(right, selected[s]);
+      gathers[s] = Gather.of(rightVectors[s]);
     }
     byte[] kind = align.mode().jsonName().getBytes(StandardCharsets.UTF_8);
     byte[] noMatch = IntervalAlign.NO_MATCH.getBytes(StandardCharsets.UTF_8);
     boolean keepUnmatched = align.how() == IntervalAlign.How.LEFT;
-    List<VectorSchemaRoot> out = new ArrayList<>();
-    try {
-      int base = 0;
-      for (VectorSchemaRoot batch : left.batches()) {
-        int n = batch.getRowCount();
-        int[] rows = new int[n];
-        int count = 0;
-        for (int r = 0; r < n; r++) {
-          if (keepUnmatched || best[base + r] >= 0) {
-            rows[count++] = r;
-          }
-        }
-        if (count > 0) {
-          List<FieldVector> vectors = new ArrayList<>(arrow.size());
-          try {
-            for (int c = 0; c < nl; c++) {
-              vectors.add(leftColumn(arrow.get(c), batch.getVector(c), rows, count, n));
-            }
-            for (int s = 0; s < selected.length; s++) {
-              vectors.add(
-                  rightColumn(
-                      arrow.get(nl + s), rightVectors[s], rightIndex, best, base, rows, count));
-            }
-            if (align.matchMeta()) {
-              int c = nl + selected.length;
-              VarCharVector kinds = (VarCharVector) arrow.get(c).createVector(allocator);
-              vectors.add(kinds);
-              Float8Vector matchScores = (Float8Vector) arrow.get(c + 1).createVector(allocator);
-              vectors.add(matchScores);
-              matchScores.allocateNew(count);
-              int[] offsets = new int[count + 1];
-              double[] scores = new double[count];
-              boolean[] unmatched = new boolean[count];
-              for (int i = 0; i < count; i++) {
-                int match = best[base + rows[i]];
-                if (match < 0) {
-                  unmatched[i] = true;
-                  offsets[i + 1] = offsets[i] + noMatch.length;
-                } else {
-                  scores[i] = bestScores[base + rows[i]];
-                  offsets[i + 1] = offsets[i] + kind.length;
-                }
-              }
-              byte[] text = new byte[offsets[count]];
-              for (int i = 0; i < count; i++) {
-                byte[] value = unmatched[i] ? noMatch : kind;
-                System.arraycopy(value, 0, text, offsets[i], value.length);
-              }
-              writeStrings(kinds, offsets, text, count);
-              ArrowBulk.writeDoubles(matchScores, scores, unmatched, count);
-            }
-          } catch (RuntimeException e) {
-            vectors.forEach(FieldVector::close);
-            throw e;
-          }
-          VectorSchemaRoot done = new VectorSchemaRoot(vectors);
-          done.setRowCount(count);
-          out.add(done);
-        }
-        base += n;
-      }
-      return new Relation(outSchema, out);
-    } catch (RuntimeException e) {
-      out.forEach(VectorSchemaRoot::close);
-      throw e;
+    List<VectorSchemaRoot> batches = left.batches();
+    int[] bases = new int[batches.size() + 1];
+    int widest = 0;
+    for (int b = 0; b < batches.size(); b++) {
+      int rows = batches.get(b).getRowCount();
+      bases[b + 1] = bases[b] + rows;
+      widest = Math.max(widest, rows);
     }
+    // output batches are built independently (on as many threads as run key groups): each one's
+    // gathers are kept rows, a value and a null flag per selected column, and the match metadata
+    boolean parallel = batches.size() > 1 && bases[batches.size()] >= PARALLEL_MIN_ROWS;
+    int threads =
+        parallel
+            ? Math.min(
+                batches.size(), java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1)
+            : 1;
+    heap.addNow(
+        (long) threads * widest * (4 + 9L * selected.length + (align.matchMeta() ? 17 : 0)));
+    java.util.function.IntFunction<VectorSchemaRoot> build =
+        index -> {
+          VectorSchemaRoot batch = batches.get(index);
+          int base = bases[index];
+          int n = batch.getRowCount();
+          int[] rows = new int[n];
+          int count = 0;
+          for (int r = 0; r < n; r++) {
+            if (keepUnmatched || best[base + r] >= 0) {
+              rows[count++] = r;
+            }
+          }
+          if (count > 0) {
+            List<FieldVector> vectors = new ArrayList<>(arrow.size());
+            try {
+              for (int c = 0; c < nl; c++) {
+                vectors.add(leftColumn(arrow.get(c), batch.getVector(c), rows, count, n));
+              }
+              for (int s = 0; s < selected.length; s++) {
+                vectors.add(
+                    rightColumn(
+                        arrow.get(nl + s),
+                        rightVectors[s],
+                        gathers[s],
+                        rightIndex,
+                        best,
+                        base,
+                        rows,
+                        count));
+              }
+              if (align.matchMeta()) {
+                int c = nl + selected.length;
+                VarCharVector kinds = (VarCharVector) arrow.get(c).createVector(allocator);
+                vectors.add(kinds);
+                Float8Vector matchScores = (Float8Vector) arrow.get(c + 1).createVector(allocator);
+                vectors.add(matchScores);
+                matchScores.allocateNew(count);
+                int[] offsets = new int[count + 1];
+                double[] scores = new double[count];
+                boolean[] unmatched = new boolean[count];
+                for (int i = 0; i < count; i++) {
+                  int match = best[base + rows[i]];
+                  if (match < 0) {
+                    unmatched[i] = true;
+                    offsets[i + 1] = offsets[i] + noMatch.length;
+                  } else {
+                    scores[i] = bestScores[base + rows[i]];
+                    offsets[i + 1] = offsets[i] + kind.length;
+                  }
+                }
+                byte[] text = new byte[offsets[count]];
+                for (int i = 0; i < count; i++) {
+                  byte[] value = unmatched[i] ? noMatch : kind;
+                  System.arraycopy(value, 0, text, offsets[i], value.length);
+                }
+                writeStrings(kinds, offsets, text, count);
+                ArrowBulk.writeDoubles(matchScores, scores, unmatched, count);
+              }
+            } catch (RuntimeException e) {
+              vectors.forEach(FieldVector::close);
+              throw e;
+            }
+            VectorSchemaRoot done = new VectorSchemaRoot(vectors);
+            done.setRowCount(count);
+            return done;
+          }
+          return null;
+        };
+    VectorSchemaRoot[] built = new VectorSchemaRoot[batches.size()];
+    RuntimeException[] failed = new RuntimeException[batches.size()];
+    IntStream indexes = IntStream.range(0, batches.size());
+    (parallel ? indexes.parallel() : indexes)
+        .forEach(
+            index -> {
+              // every batch finishes (or fails) before the results are looked at, so a failure
+              // leaves nothing open
+              try {
+                built[index] = build.apply(index);
+              } catch (RuntimeException e) {
+                failed[index] = e;
+              }
+            });
+    List<VectorSchemaRoot> out = new ArrayList<>();
+    for (VectorSchemaRoot batch : built) {
+      if (batch != null) {
+        out.add(batch);
+      }
+    }
+    for (RuntimeException e : failed) {
+      if (e != null) {
+        out.forEach(VectorSchemaRoot::close);
+        throw e;
+      }
+    }
+    return new Relation(outSchema, out);
   }
 
   /**
@@ -180,10 +269,44 @@ final class IntervalAligner {
     }
   }
 
+  /**
+   * Random reads of an int64 or float64 right column without Arrow's per-value checks: each batch's
+   * data and validity buffers as little-endian views (created once), null when the batch has no
+   * nulls.
+   */
+  private record Gather(java.nio.ByteBuffer[] data, java.nio.ByteBuffer[] validity) {
+    /** The views of {@code sources}, or null unless every batch is int64 or every one float64. */
+    static Gather of(FieldVector[] sources) {
+      if (!allOf(sources, BigIntVector.class) && !allOf(sources, Float8Vector.class)) {
+        return null;
+      }
+      java.nio.ByteBuffer[] data = new java.nio.ByteBuffer[sources.length];
+      java.nio.ByteBuffer[] validity = new java.nio.ByteBuffer[sources.length];
+      for (int b = 0; b < sources.length; b++) {
+        FieldVector v = sources[b];
+        int rows = v.getValueCount();
+        if (rows == 0) {
+          continue;
+        }
+        data[b] = v.getDataBuffer().nioBuffer(0, rows * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (v.getNullCount() > 0) {
+          validity[b] = v.getValidityBuffer().nioBuffer(0, (rows + 7) / 8);
+        }
+      }
+      return new Gather(data, validity);
+    }
+
+    boolean isNull(int batch, int row) {
+      java.nio.ByteBuffer bits = validity[batch];
+      return bits != null && (bits.get(row >> 3) & (1 << (row & 7))) == 0;
+    }
+  }
+
   /** A selected right column of one output batch: each kept left row's match, or null. */
   private FieldVector rightColumn(
       org.apache.arrow.vector.types.pojo.Field field,
       FieldVector[] sources,
+      Gather gather,
       RowIndex ri,
       int[] best,
       int base,
@@ -193,31 +316,45 @@ final class IntervalAligner {
     try {
       target.setInitialCapacity(count);
       target.allocateNew();
-      if (target instanceof BigIntVector t && allOf(sources, BigIntVector.class)) {
+      if (gather != null
+          && target instanceof BigIntVector t
+          && allOf(sources, BigIntVector.class)) {
         long[] values = new long[count];
         boolean[] nulls = new boolean[count];
         for (int i = 0; i < count; i++) {
           int match = best[base + rows[i]];
-          BigIntVector s = match < 0 ? null : (BigIntVector) sources[ri.batch[match]];
-          if (s == null || s.isNull(ri.row[match])) {
+          if (match < 0) {
+            nulls[i] = true;
+            continue;
+          }
+          int b = ri.batch[match];
+          int row = ri.row[match];
+          if (gather.isNull(b, row)) {
             nulls[i] = true;
           } else {
-            values[i] = s.get(ri.row[match]);
+            values[i] = gather.data[b].getLong(row << 3);
           }
         }
         ArrowBulk.writeLongs(t, values, nulls, count);
         return target;
       }
-      if (target instanceof Float8Vector t && allOf(sources, Float8Vector.class)) {
+      if (gather != null
+          && target instanceof Float8Vector t
+          && allOf(sources, Float8Vector.class)) {
         double[] values = new double[count];
         boolean[] nulls = new boolean[count];
         for (int i = 0; i < count; i++) {
           int match = best[base + rows[i]];
-          Float8Vector s = match < 0 ? null : (Float8Vector) sources[ri.batch[match]];
-          if (s == null || s.isNull(ri.row[match])) {
+          if (match < 0) {
+            nulls[i] = true;
+            continue;
+          }
+          int b = ri.batch[match];
+          int row = ri.row[match];
+          if (gather.isNull(b, row)) {
             nulls[i] = true;
           } else {
-            values[i] = s.get(ri.row[match]);
+            values[i] = gather.data[b].getDouble(row << 3);
           }
         }
         ArrowBulk.writeDoubles(t, values, nulls, count);
@@ -285,14 +422,14 @@ final class IntervalAligner {
 
   /** For every left row (in order), the index of its best right row, or -1. */
   static int[] bestMatches(IntervalAlign align, Relation left, Relation right) {
-    return bestMatches(align, left, right, RowIndex.of(right), true).best();
+    return bestMatches(align, left, right, RowIndex.of(right), true, Heap.NONE).best();
   }
 
   /**
    * As {@link #bestMatches(IntervalAlign, Relation, Relation)}, key groups on one thread or not.
    */
   static int[] bestMatches(IntervalAlign align, Relation left, Relation right, boolean parallel) {
-    return bestMatches(align, left, right, RowIndex.of(right), parallel).best();
+    return bestMatches(align, left, right, RowIndex.of(right), parallel, Heap.NONE).best();
   }
 
   /** The best right row of every left row (or -1) and its match_score. */
@@ -302,7 +439,12 @@ final class IntervalAligner {
   static final int PARALLEL_MIN_ROWS = 1 << 14;
 
   private static Matches bestMatches(
-      IntervalAlign align, Relation left, Relation right, RowIndex ri, boolean parallel) {
+      IntervalAlign align,
+      Relation left,
+      Relation right,
+      RowIndex ri,
+      boolean parallel,
+      Heap heap) {
     RelSchema ls = left.schema();
     RelSchema rs = right.schema();
     int keys = align.on().size();
@@ -317,6 +459,8 @@ final class IntervalAligner {
           TypeRules.commonType(ls.fields().get(lk[k]).type(), rs.fields().get(rk[k]).type())
               .orElseThrow());
     }
+    // span ends and valid flags, then group ids
+    heap.addNow(22 * (left.rowCount() + right.rowCount()));
     Spans l =
         Spans.of(left, ls.indexOf(align.leftSpan().start()), ls.indexOf(align.leftSpan().end()));
     Spans r =
@@ -333,7 +477,7 @@ final class IntervalAligner {
         && rs.fields().get(rk[0]).type() == PrimitiveType.STRING
         && StringKeys.readable(left, lk[0])
         && StringKeys.readable(right, rk[0])) {
-      StringKeys dictionary = new StringKeys();
+      StringKeys dictionary = new StringKeys(heap);
       rightGroup = dictionary.groups(right, rk[0], r.valid, true);
       leftGroup = dictionary.groups(left, lk[0], l.valid, false);
       groups = dictionary.size();
@@ -348,6 +492,7 @@ final class IntervalAligner {
           if (key != null) {
             Integer id = groupIds.get(key);
             if (id == null) {
+              heap.addNow(48 + MemoryBudget.value(key));
               id = groupIds.size();
               groupIds.put(key, id);
             }
@@ -370,15 +515,19 @@ final class IntervalAligner {
     }
     // Each group's rows in one array (CSR, row order) with their span ends alongside; right rows
     // only of groups with left rows.
+    // each side's rows, span ends, group starts and per-thread group counts (an upper bound)
+    heap.addNow(20 * (left.rowCount() + right.rowCount()) + 40L * (groups + 1));
     Grouped lg = Grouped.of(leftGroup, groups, l, null);
     Grouped rg = Grouped.of(rightGroup, groups, r, lg.start);
     List<SortKey> order = RowOrder.withRemaining(align.tieBreakers(), rs.names());
-    AlignRanking ranking = new AlignRanking(order, ri, rs, rg.rows);
+    AlignRanking ranking = new AlignRanking(order, ri, rs, rg.rows, heap);
 
+    // best match and score per left row
+    heap.addNow(12L * leftSize);
     int[] best = new int[leftSize];
     Arrays.fill(best, -1);
     // the right rows' rank in their group, for groups too wide to pack (written per group)
-    RankArray rank = new RankArray(ri.size);
+    RankArray rank = new RankArray(ri.size, heap);
     double[] scores = new double[leftSize];
     Groups work = new Groups(align.mode(), lg, rg, l, r, ranking, rank, best, scores);
     if (parallel && lg.rows.length + rg.rows.length >= PARALLEL_MIN_ROWS && groups > 1) {
@@ -400,29 +549,61 @@ final class IntervalAligner {
    */
   private record Grouped(int[] rows, long[] starts, long[] ends, int[] start) {
     static Grouped of(int[] group, int groups, Spans spans, int[] only) {
-      int[] start = new int[groups + 1];
-      for (int g : group) {
-        if (g >= 0 && (only == null || only[g] < only[g + 1])) {
-          start[g + 1]++;
-        }
+      int size = group.length;
+      int parts =
+          size < PARALLEL_MIN_ROWS
+              ? 1
+              : Math.min(8, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1);
+      // rows split into parts counted on their own threads; part p's rows of group g then go to
+      // start[g] + (rows of g in the parts before p): the same order as one pass
+      int[] bounds = new int[parts + 1];
+      for (int p = 0; p <= parts; p++) {
+        bounds[p] = (int) ((long) size * p / parts);
       }
+      int[][] counts = new int[parts][];
+      IntStream.range(0, parts)
+          .parallel()
+          .forEach(
+              p -> {
+                int[] count = new int[groups];
+                for (int i = bounds[p]; i < bounds[p + 1]; i++) {
+                  int g = group[i];
+                  if (g >= 0 && (only == null || only[g] < only[g + 1])) {
+                    count[g]++;
+                  }
+                }
+                counts[p] = count;
+              });
+      int[] start = new int[groups + 1];
       for (int g = 0; g < groups; g++) {
-        start[g + 1] += start[g];
+        int at = start[g];
+        for (int p = 0; p < parts; p++) {
+          int c = counts[p][g];
+          // counts[p][g] becomes part p's first position in group g
+          counts[p][g] = at;
+          at += c;
+        }
+        start[g + 1] = at;
       }
       int total = start[groups];
       int[] rows = new int[total];
       long[] starts = new long[total];
       long[] ends = new long[total];
-      int[] next = Arrays.copyOf(start, groups);
-      for (int i = 0; i < group.length; i++) {
-        int g = group[i];
-        if (g >= 0 && (only == null || only[g] < only[g + 1])) {
-          int at = next[g]++;
-          rows[at] = i;
-          starts[at] = spans.start[i];
-          ends[at] = spans.end[i];
-        }
-      }
+      IntStream.range(0, parts)
+          .parallel()
+          .forEach(
+              p -> {
+                int[] next = counts[p];
+                for (int i = bounds[p]; i < bounds[p + 1]; i++) {
+                  int g = group[i];
+                  if (g >= 0 && (only == null || only[g] < only[g + 1])) {
+                    int at = next[g]++;
+                    rows[at] = i;
+                    starts[at] = spans.start[i];
+                    ends[at] = spans.end[i];
+                  }
+                }
+              });
       return new Grouped(rows, starts, ends, start);
     }
   }
@@ -508,14 +689,17 @@ final class IntervalAligner {
   /** An int per right row, allocated when first needed; threads write disjoint rows. */
   private static final class RankArray {
     private final int size;
+    private final Heap heap;
     private int[] rank;
 
-    RankArray(int size) {
+    RankArray(int size, Heap heap) {
       this.size = size;
+      this.heap = heap;
     }
 
     synchronized int[] get() {
       if (rank == null) {
+        heap.addNow(4L * size);
         rank = new int[size];
       }
       return rank;
@@ -722,8 +906,8 @@ final class IntervalAligner {
       int size = (int) count;
       long[] start = new long[size];
       long[] end = new long[size];
+      // a null span end marks the row, then the marks are flipped: valid is "no end is null"
       boolean[] valid = new boolean[size];
-      boolean[] nulls = new boolean[size];
       int i = 0;
       for (VectorSchemaRoot batch : relation.batches()) {
         FieldVector sv = batch.getVector(startColumn);
@@ -732,10 +916,10 @@ final class IntervalAligner {
         if (sv instanceof BigIntVector s && ev instanceof BigIntVector e) {
           ArrowBulk.readLongs(s, rows, start, i);
           ArrowBulk.readLongs(e, rows, end, i);
-          ArrowBulk.readNulls(s, rows, nulls, i);
-          ArrowBulk.readNulls(e, rows, nulls, i);
-          for (int row = 0; row < rows; row++) {
-            valid[i + row] = !nulls[i + row];
+          ArrowBulk.readNulls(s, rows, valid, i);
+          ArrowBulk.readNulls(e, rows, valid, i);
+          for (int row = i; row < i + rows; row++) {
+            valid[row] = !valid[row];
           }
           i += rows;
           continue;
@@ -791,6 +975,14 @@ final class IntervalAligner {
     private int used;
     private final Map<String, Integer> byString = new HashMap<>();
     private final List<byte[]> byId = new ArrayList<>();
+    private final Heap heap;
+
+    /** Bytes of keys stored since the last report to {@link #heap}. */
+    private long unreported;
+
+    StringKeys(Heap heap) {
+      this.heap = heap;
+    }
 
     static boolean readable(Relation relation, int column) {
       for (VectorSchemaRoot batch : relation.batches()) {
@@ -824,7 +1016,7 @@ final class IntervalAligner {
         offset += batches.get(b).getRowCount();
       }
       int secondOffset = offset;
-      StringKeys second = new StringKeys();
+      StringKeys second = new StringKeys(heap);
       java.util.concurrent.ForkJoinTask<?> task =
           java.util.concurrent.ForkJoinPool.commonPool()
               .submit(
@@ -909,6 +1101,12 @@ final class IntervalAligner {
       byte[] bytes = Arrays.copyOfRange(data, start, end);
       Integer known = byString.get(new String(bytes, StandardCharsets.UTF_8));
       int id = known != null ? known : create ? newGroup(bytes) : -1;
+      // the stored bytes, its slot (with the table at most half full) and a String map entry
+      unreported += 2L * bytes.length + 160;
+      if (unreported >= 1 << 20) {
+        heap.add(unreported);
+        unreported = 0;
+      }
       slots[slot] = bytes;
       hashes[slot] = hash;
       prefixes[slot] = prefix;
