@@ -550,15 +550,24 @@ final class IntervalAligner {
   private record Grouped(int[] rows, long[] starts, long[] ends, int[] start) {
     static Grouped of(int[] group, int groups, Spans spans, int[] only) {
       int size = group.length;
+      int batches = spans.offsets.length - 1;
       int parts =
-          size < PARALLEL_MIN_ROWS
+          size < PARALLEL_MIN_ROWS || batches < 2
               ? 1
-              : Math.min(8, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1);
-      // rows split into parts counted on their own threads; part p's rows of group g then go to
-      // start[g] + (rows of g in the parts before p): the same order as one pass
+              : Math.min(
+                  batches,
+                  Math.min(8, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1));
+      // batches split into parts of about equal rows counted on their own threads; part p's rows
+      // of group g then go to start[g] + (rows of g in the parts before p): one pass's order
       int[] bounds = new int[parts + 1];
-      for (int p = 0; p <= parts; p++) {
-        bounds[p] = (int) ((long) size * p / parts);
+      bounds[parts] = batches;
+      int batch = 0;
+      for (int p = 1; p < parts; p++) {
+        long target = (long) size * p / parts;
+        while (batch < batches && spans.offsets[batch] < target) {
+          batch++;
+        }
+        bounds[p] = batch;
       }
       int[][] counts = new int[parts][];
       IntStream.range(0, parts)
@@ -566,7 +575,7 @@ final class IntervalAligner {
           .forEach(
               p -> {
                 int[] count = new int[groups];
-                for (int i = bounds[p]; i < bounds[p + 1]; i++) {
+                for (int i = spans.offsets[bounds[p]]; i < spans.offsets[bounds[p + 1]]; i++) {
                   int g = group[i];
                   if (g >= 0 && (only == null || only[g] < only[g + 1])) {
                     count[g]++;
@@ -594,13 +603,25 @@ final class IntervalAligner {
           .forEach(
               p -> {
                 int[] next = counts[p];
-                for (int i = bounds[p]; i < bounds[p + 1]; i++) {
-                  int g = group[i];
-                  if (g >= 0 && (only == null || only[g] < only[g + 1])) {
-                    int at = next[g]++;
-                    rows[at] = i;
-                    starts[at] = spans.start[i];
-                    ends[at] = spans.end[i];
+                long[] batchStarts = new long[0];
+                long[] batchEnds = new long[0];
+                for (int b = bounds[p]; b < bounds[p + 1]; b++) {
+                  int first = spans.offsets[b];
+                  int n = spans.offsets[b + 1] - first;
+                  if (batchStarts.length < n) {
+                    batchStarts = new long[n];
+                    batchEnds = new long[n];
+                  }
+                  spans.read(b, batchStarts, batchEnds);
+                  for (int row = 0; row < n; row++) {
+                    int i = first + row;
+                    int g = group[i];
+                    if (g >= 0 && (only == null || only[g] < only[g + 1])) {
+                      int at = next[g]++;
+                      rows[at] = i;
+                      starts[at] = batchStarts[row];
+                      ends[at] = batchEnds[row];
+                    }
                   }
                 }
               });
@@ -677,9 +698,11 @@ final class IntervalAligner {
           case CONTAINED -> contained(lrows, ranked, l, r, rank, best);
           case OVERLAP -> overlap(lrows, ranked, l, r, rank, best);
         }
+        long[] rStart = r.start();
+        long[] rEnd = r.end();
         for (int row : lrows) {
           if (best[row] >= 0) {
-            scores[row] = score(r.start[best[row]], r.end[best[row]]);
+            scores[row] = score(rStart[best[row]], rEnd[best[row]]);
           }
         }
       }
@@ -896,44 +919,108 @@ final class IntervalAligner {
     return bits ^ ((bits >> 63) & Long.MAX_VALUE);
   }
 
-  /** The span ends of every row as primitives; {@code valid} is false when either is null. */
-  private record Spans(long[] start, long[] end, boolean[] valid) {
+  /**
+   * Which rows have both span ends ({@code valid}), and their values: read batch by batch where
+   * rows are grouped ({@link #read}), as whole-relation arrays only for the general sweeps ({@link
+   * #start()}, {@link #end()}, read when first asked for).
+   */
+  private static final class Spans {
+    final boolean[] valid;
+    final Relation relation;
+
+    /** Row index of each batch's first row; one more entry for the end. */
+    final int[] offsets;
+
+    private final int startColumn;
+    private final int endColumn;
+    private long[] start;
+    private long[] end;
+
+    private Spans(
+        Relation relation, int startColumn, int endColumn, boolean[] valid, int[] offsets) {
+      this.relation = relation;
+      this.startColumn = startColumn;
+      this.endColumn = endColumn;
+      this.valid = valid;
+      this.offsets = offsets;
+    }
+
     static Spans of(Relation relation, int startColumn, int endColumn) {
       long count = relation.rowCount();
       if (count > Integer.MAX_VALUE - 8) {
         throw LaneErrors.tooManyRows(count);
       }
       int size = (int) count;
-      long[] start = new long[size];
-      long[] end = new long[size];
+      List<VectorSchemaRoot> batches = relation.batches();
+      int[] offsets = new int[batches.size() + 1];
       // a null span end marks the row, then the marks are flipped: valid is "no end is null"
       boolean[] valid = new boolean[size];
       int i = 0;
-      for (VectorSchemaRoot batch : relation.batches()) {
+      for (int b = 0; b < batches.size(); b++) {
+        VectorSchemaRoot batch = batches.get(b);
         FieldVector sv = batch.getVector(startColumn);
         FieldVector ev = batch.getVector(endColumn);
         int rows = batch.getRowCount();
-        if (sv instanceof BigIntVector s && ev instanceof BigIntVector e) {
-          ArrowBulk.readLongs(s, rows, start, i);
-          ArrowBulk.readLongs(e, rows, end, i);
-          ArrowBulk.readNulls(s, rows, valid, i);
-          ArrowBulk.readNulls(e, rows, valid, i);
-          for (int row = i; row < i + rows; row++) {
-            valid[row] = !valid[row];
-          }
-          i += rows;
-          continue;
+        ArrowBulk.readNulls(sv, rows, valid, i);
+        ArrowBulk.readNulls(ev, rows, valid, i);
+        for (int row = i; row < i + rows; row++) {
+          valid[row] = !valid[row];
         }
-        for (int row = 0; row < rows; row++, i++) {
-          if (sv.isNull(row) || ev.isNull(row)) {
-            continue;
-          }
-          start[i] = spanValue(sv, row);
-          end[i] = spanValue(ev, row);
-          valid[i] = true;
+        i += rows;
+        offsets[b + 1] = i;
+      }
+      return new Spans(relation, startColumn, endColumn, valid, offsets);
+    }
+
+    /** The span ends of batch {@code b} into {@code starts[0..]} and {@code ends[0..]}. */
+    void read(int b, long[] starts, long[] ends) {
+      VectorSchemaRoot batch = relation.batches().get(b);
+      FieldVector sv = batch.getVector(startColumn);
+      FieldVector ev = batch.getVector(endColumn);
+      int rows = batch.getRowCount();
+      if (sv instanceof BigIntVector s && ev instanceof BigIntVector e) {
+        ArrowBulk.readLongs(s, rows, starts, 0);
+        ArrowBulk.readLongs(e, rows, ends, 0);
+        return;
+      }
+      for (int row = 0; row < rows; row++) {
+        if (valid[offsets[b] + row]) {
+          starts[row] = spanValue(sv, row);
+          ends[row] = spanValue(ev, row);
         }
       }
-      return new Spans(start, end, valid);
+    }
+
+    synchronized long[] start() {
+      materialize();
+      return start;
+    }
+
+    synchronized long[] end() {
+      materialize();
+      return end;
+    }
+
+    private void materialize() {
+      if (start != null) {
+        return;
+      }
+      long[] s = new long[valid.length];
+      long[] e = new long[valid.length];
+      long[] batchStarts = new long[0];
+      long[] batchEnds = new long[0];
+      for (int b = 0; b + 1 < offsets.length; b++) {
+        int rows = offsets[b + 1] - offsets[b];
+        if (batchStarts.length < rows) {
+          batchStarts = new long[rows];
+          batchEnds = new long[rows];
+        }
+        read(b, batchStarts, batchEnds);
+        System.arraycopy(batchStarts, 0, s, offsets[b], rows);
+        System.arraycopy(batchEnds, 0, e, offsets[b], rows);
+      }
+      start = s;
+      end = e;
     }
   }
 
@@ -1159,53 +1246,65 @@ final class IntervalAligner {
 
   /** Best-ranked right row per (rs, re); {@code ranked} is best first. */
   private static void exact(int[] lrows, int[] ranked, Spans l, Spans r, int[] best) {
+    long[] lStart = l.start();
+    long[] lEnd = l.end();
+    long[] rStart = r.start();
+    long[] rEnd = r.end();
     Map<List<Long>, Integer> bySpan = new HashMap<>();
     for (int row : ranked) {
-      bySpan.putIfAbsent(List.of(r.start[row], r.end[row]), row);
+      bySpan.putIfAbsent(List.of(rStart[row], rEnd[row]), row);
     }
     for (int row : lrows) {
-      Integer match = bySpan.get(List.of(l.start[row], l.end[row]));
+      Integer match = bySpan.get(List.of(lStart[row], lEnd[row]));
       best[row] = match == null ? -1 : match;
     }
   }
 
   private static void contained(
       int[] lrows, int[] ranked, Spans l, Spans r, int[] rank, int[] best) {
-    long[] ends = distinctSorted(ranked, r.end);
+    long[] lStart = l.start();
+    long[] lEnd = l.end();
+    long[] rStart = r.start();
+    long[] rEnd = r.end();
+    long[] ends = distinctSorted(ranked, rEnd);
     int[] rs = ranked.clone();
-    IntSort.sortBy(rs, r.start, true);
+    IntSort.sortBy(rs, rStart, true);
     int[] ls = lrows.clone();
-    IntSort.sortBy(ls, l.start, true);
+    IntSort.sortBy(ls, lStart, true);
     MinFenwick tree = new MinFenwick(ends.length);
     int next = 0;
     for (int row : ls) {
-      long start = l.start[row];
-      while (next < rs.length && r.start[rs[next]] >= start) {
+      long start = lStart[row];
+      while (next < rs.length && rStart[rs[next]] >= start) {
         int candidate = rs[next++];
-        tree.update(Arrays.binarySearch(ends, r.end[candidate]), rank[candidate]);
+        tree.update(Arrays.binarySearch(ends, rEnd[candidate]), rank[candidate]);
       }
-      int found = tree.prefixMin(upperBound(ends, l.end[row]));
+      int found = tree.prefixMin(upperBound(ends, lEnd[row]));
       best[row] = found == Integer.MAX_VALUE ? -1 : ranked[found];
     }
   }
 
   private static void overlap(int[] lrows, int[] ranked, Spans l, Spans r, int[] rank, int[] best) {
-    long[] ends = distinctSorted(ranked, r.end);
+    long[] lStart = l.start();
+    long[] lEnd = l.end();
+    long[] rStart = r.start();
+    long[] rEnd = r.end();
+    long[] ends = distinctSorted(ranked, rEnd);
     int[] rs = ranked.clone();
-    IntSort.sortBy(rs, r.start, false);
+    IntSort.sortBy(rs, rStart, false);
     int[] ls = lrows.clone();
-    IntSort.sortBy(ls, l.end, false);
+    IntSort.sortBy(ls, lEnd, false);
     MinFenwick tree = new MinFenwick(ends.length);
     int next = 0;
     for (int row : ls) {
-      long end = l.end[row];
-      while (next < rs.length && r.start[rs[next]] < end) {
+      long end = lEnd[row];
+      while (next < rs.length && rStart[rs[next]] < end) {
         int candidate = rs[next++];
         // reversed position: a suffix of ends becomes a prefix
-        tree.update(ends.length - 1 - Arrays.binarySearch(ends, r.end[candidate]), rank[candidate]);
+        tree.update(ends.length - 1 - Arrays.binarySearch(ends, rEnd[candidate]), rank[candidate]);
       }
       // right ends strictly greater than ls
-      int firstGreater = upperBound(ends, l.start[row]);
+      int firstGreater = upperBound(ends, lStart[row]);
       int found = tree.prefixMin(ends.length - firstGreater);
       best[row] = found == Integer.MAX_VALUE ? -1 : ranked[found];
     }
