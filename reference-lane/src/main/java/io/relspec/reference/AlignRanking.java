@@ -26,7 +26,14 @@ final class AlignRanking {
   private static final int INSERTION = 32;
 
   private final List<SortKey> keys;
-  private final RowIndex ri;
+  private final Relation relation;
+
+  /** The right relation's row count. */
+  private final int size;
+
+  /** The right rows' index, built only if an other-typed tie key needs it. */
+  private final java.util.function.Supplier<RowIndex> rowIndex;
+
   private final RelSchema schema;
   private final Column[] columns;
   private final IntervalAligner.Heap heap;
@@ -40,25 +47,37 @@ final class AlignRanking {
    *     ranking a group reads them from one contiguous range
    */
   AlignRanking(List<SortKey> keys, RowIndex ri, RelSchema schema, int[] grouped) {
-    this(keys, ri, schema, grouped, IntervalAligner.Heap.NONE);
+    this(keys, ri.relation, () -> ri, schema, grouped, IntervalAligner.Heap.NONE);
   }
 
   /**
-   * As {@link #AlignRanking(List, RowIndex, RelSchema, int[])}, with each tie column's arrays added
-   * to {@code heap} before they are allocated.
+   * As {@link #AlignRanking(List, RowIndex, RelSchema, int[])} over {@code relation}, its row index
+   * asked of {@code rowIndex} only when needed, with each tie column's arrays added to {@code heap}
+   * before they are allocated.
    */
   AlignRanking(
-      List<SortKey> keys, RowIndex ri, RelSchema schema, int[] grouped, IntervalAligner.Heap heap) {
+      List<SortKey> keys,
+      Relation relation,
+      java.util.function.Supplier<RowIndex> rowIndex,
+      RelSchema schema,
+      int[] grouped,
+      IntervalAligner.Heap heap) {
     this.keys = keys;
-    this.ri = ri;
+    this.relation = relation;
+    this.rowIndex = rowIndex;
+    long count = relation.rowCount();
+    if (count > Integer.MAX_VALUE - 8) {
+      throw LaneErrors.tooManyRows(count);
+    }
+    this.size = (int) count;
     this.schema = schema;
     this.columns = new Column[keys.size()];
     this.heap = heap;
     int[] position = null;
     for (int k = 0; k < Math.min(GATHERED, keys.size()) && numeric(k); k++) {
       if (position == null) {
-        heap.addNow(4L * ri.size);
-        position = new int[ri.size];
+        heap.addNow(4L * size);
+        position = new int[size];
         Arrays.fill(position, -1);
         for (int p = 0; p < grouped.length; p++) {
           position[grouped[p]] = p;
@@ -70,7 +89,7 @@ final class AlignRanking {
 
   private boolean numeric(int k) {
     int column = schema.indexOf(keys.get(k).column());
-    for (VectorSchemaRoot batch : ri.relation.batches()) {
+    for (VectorSchemaRoot batch : relation.batches()) {
       FieldVector vector = batch.getVector(column);
       if (!(vector instanceof BigIntVector
           || vector instanceof IntVector
@@ -370,10 +389,11 @@ final class AlignRanking {
 
   private Column load(int k) {
     if (!numeric(k)) {
-      heap.addNow(MemoryBudget.column(ri.relation, schema.indexOf(keys.get(k).column())));
-      return new ObjectColumn(ri.column(schema.indexOf(keys.get(k).column())), keys.get(k));
+      heap.addNow(MemoryBudget.column(relation, schema.indexOf(keys.get(k).column())));
+      return new ObjectColumn(
+          rowIndex.get().column(schema.indexOf(keys.get(k).column())), keys.get(k));
     }
-    return load(k, null, ri.size);
+    return load(k, null, size);
   }
 
   /**
@@ -386,7 +406,7 @@ final class AlignRanking {
     heap.addNow(9L * size);
     long[] values = new long[size];
     boolean[] nulls = new boolean[size];
-    List<VectorSchemaRoot> batches = ri.relation.batches();
+    List<VectorSchemaRoot> batches = relation.batches();
     int[] offsets = new int[batches.size() + 1];
     for (int b = 0; b < batches.size(); b++) {
       offsets[b + 1] = offsets[b] + batches.get(b).getRowCount();

@@ -102,9 +102,13 @@ final class IntervalAligner {
   }
 
   Relation align(IntervalAlign align, Relation left, Relation right) {
-    heap.addNow(MemoryBudget.rowIndex(right.rowCount()));
-    RowIndex rightIndex = RowIndex.of(right);
+    // right rows are found by batch offsets; a RowIndex is built only if other-typed keys need it
+    LazyRowIndex rightIndex = new LazyRowIndex(right, heap);
     Matches matches = bestMatches(align, left, right, rightIndex, true, heap);
+    int[] rightOffsets = new int[right.batches().size() + 1];
+    for (int b = 0; b < right.batches().size(); b++) {
+      rightOffsets[b + 1] = rightOffsets[b] + right.batches().get(b).getRowCount();
+    }
     int[] best = matches.best();
     double[] bestScores = matches.scores();
     RelSchema ls = left.schema();
@@ -164,7 +168,7 @@ final class IntervalAligner {
                         arrow.get(nl + s),
                         rightVectors[s],
                         gathers[s],
-                        rightIndex,
+                        rightOffsets,
                         best,
                         base,
                         rows,
@@ -307,7 +311,7 @@ final class IntervalAligner {
       org.apache.arrow.vector.types.pojo.Field field,
       FieldVector[] sources,
       Gather gather,
-      RowIndex ri,
+      int[] offsets,
       int[] best,
       int base,
       int[] rows,
@@ -327,8 +331,8 @@ final class IntervalAligner {
             nulls[i] = true;
             continue;
           }
-          int b = ri.batch[match];
-          int row = ri.row[match];
+          int b = batchOf(offsets, match);
+          int row = match - offsets[b];
           if (gather.isNull(b, row)) {
             nulls[i] = true;
           } else {
@@ -349,8 +353,8 @@ final class IntervalAligner {
             nulls[i] = true;
             continue;
           }
-          int b = ri.batch[match];
-          int row = ri.row[match];
+          int b = batchOf(offsets, match);
+          int row = match - offsets[b];
           if (gather.isNull(b, row)) {
             nulls[i] = true;
           } else {
@@ -365,7 +369,8 @@ final class IntervalAligner {
         if (match < 0) {
           Values.setNull(target, i);
         } else {
-          target.copyFromSafe(ri.row[match], i, sources[ri.batch[match]]);
+          int b = batchOf(offsets, match);
+          target.copyFromSafe(match - offsets[b], i, sources[b]);
         }
       }
       target.setValueCount(count);
@@ -373,6 +378,44 @@ final class IntervalAligner {
     } catch (RuntimeException e) {
       target.close();
       throw e;
+    }
+  }
+
+  /**
+   * The batch of row {@code i}: the last b with {@code offsets[b] <= i} among non-empty batches.
+   */
+  private static int batchOf(int[] offsets, int i) {
+    int lo = 0;
+    int hi = offsets.length - 2;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (offsets[mid] <= i) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  /** A relation's {@link RowIndex}, built (and its bytes reserved) when first asked for. */
+  private static final class LazyRowIndex implements java.util.function.Supplier<RowIndex> {
+    private final Relation relation;
+    private final Heap heap;
+    private RowIndex index;
+
+    LazyRowIndex(Relation relation, Heap heap) {
+      this.relation = relation;
+      this.heap = heap;
+    }
+
+    @Override
+    public synchronized RowIndex get() {
+      if (index == null) {
+        heap.addNow(MemoryBudget.rowIndex(relation.rowCount()));
+        index = RowIndex.of(relation);
+      }
+      return index;
     }
   }
 
@@ -422,14 +465,16 @@ final class IntervalAligner {
 
   /** For every left row (in order), the index of its best right row, or -1. */
   static int[] bestMatches(IntervalAlign align, Relation left, Relation right) {
-    return bestMatches(align, left, right, RowIndex.of(right), true, Heap.NONE).best();
+    return bestMatches(align, left, right, new LazyRowIndex(right, Heap.NONE), true, Heap.NONE)
+        .best();
   }
 
   /**
    * As {@link #bestMatches(IntervalAlign, Relation, Relation)}, key groups on one thread or not.
    */
   static int[] bestMatches(IntervalAlign align, Relation left, Relation right, boolean parallel) {
-    return bestMatches(align, left, right, RowIndex.of(right), parallel, Heap.NONE).best();
+    return bestMatches(align, left, right, new LazyRowIndex(right, Heap.NONE), parallel, Heap.NONE)
+        .best();
   }
 
   /** The best right row of every left row (or -1) and its match_score. */
@@ -442,7 +487,7 @@ final class IntervalAligner {
       IntervalAlign align,
       Relation left,
       Relation right,
-      RowIndex ri,
+      LazyRowIndex rightIndex,
       boolean parallel,
       Heap heap) {
     RelSchema ls = left.schema();
@@ -482,6 +527,8 @@ final class IntervalAligner {
       leftGroup = dictionary.groups(left, lk[0], l.valid, false);
       groups = dictionary.size();
     } else {
+      RowIndex ri = rightIndex.get();
+      heap.addNow(MemoryBudget.rowIndex(left.rowCount()));
       RowIndex li = RowIndex.of(left);
       Map<Object, Integer> groupIds = new HashMap<>();
       rightGroup = new int[ri.size];
@@ -520,14 +567,14 @@ final class IntervalAligner {
     Grouped lg = Grouped.of(leftGroup, groups, l, null);
     Grouped rg = Grouped.of(rightGroup, groups, r, lg.start);
     List<SortKey> order = RowOrder.withRemaining(align.tieBreakers(), rs.names());
-    AlignRanking ranking = new AlignRanking(order, ri, rs, rg.rows, heap);
+    AlignRanking ranking = new AlignRanking(order, right, rightIndex, rs, rg.rows, heap);
 
     // best match and score per left row
     heap.addNow(12L * leftSize);
     int[] best = new int[leftSize];
     Arrays.fill(best, -1);
     // the right rows' rank in their group, for groups too wide to pack (written per group)
-    RankArray rank = new RankArray(ri.size, heap);
+    RankArray rank = new RankArray(r.valid.length, heap);
     double[] scores = new double[leftSize];
     Groups work = new Groups(align.mode(), lg, rg, l, r, ranking, rank, best, scores);
     if (parallel && lg.rows.length + rg.rows.length >= PARALLEL_MIN_ROWS && groups > 1) {
