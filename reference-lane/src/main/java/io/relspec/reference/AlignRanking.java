@@ -4,6 +4,7 @@ import io.relspec.ir.op.SortKey;
 import io.relspec.ir.plan.RelSchema;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.FieldVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -25,9 +26,17 @@ final class AlignRanking {
   private static final int INSERTION = 32;
 
   private final List<SortKey> keys;
-  private final RowIndex ri;
+  private final Relation relation;
+
+  /** The right relation's row count. */
+  private final int size;
+
+  /** The right rows' index, built only if an other-typed tie key needs it. */
+  private final java.util.function.Supplier<RowIndex> rowIndex;
+
   private final RelSchema schema;
   private final Column[] columns;
+  private final IntervalAligner.Heap heap;
 
   /** At most this many leading integer or float64 keys are read up front, in group order. */
   private static final int GATHERED = 3;
@@ -38,14 +47,37 @@ final class AlignRanking {
    *     ranking a group reads them from one contiguous range
    */
   AlignRanking(List<SortKey> keys, RowIndex ri, RelSchema schema, int[] grouped) {
+    this(keys, ri.relation, () -> ri, schema, grouped, IntervalAligner.Heap.NONE);
+  }
+
+  /**
+   * As {@link #AlignRanking(List, RowIndex, RelSchema, int[])} over {@code relation}, its row index
+   * asked of {@code rowIndex} only when needed, with each tie column's arrays added to {@code heap}
+   * before they are allocated.
+   */
+  AlignRanking(
+      List<SortKey> keys,
+      Relation relation,
+      java.util.function.Supplier<RowIndex> rowIndex,
+      RelSchema schema,
+      int[] grouped,
+      IntervalAligner.Heap heap) {
     this.keys = keys;
-    this.ri = ri;
+    this.relation = relation;
+    this.rowIndex = rowIndex;
+    long count = relation.rowCount();
+    if (count > Integer.MAX_VALUE - 8) {
+      throw LaneErrors.tooManyRows(count);
+    }
+    this.size = (int) count;
     this.schema = schema;
     this.columns = new Column[keys.size()];
+    this.heap = heap;
     int[] position = null;
     for (int k = 0; k < Math.min(GATHERED, keys.size()) && numeric(k); k++) {
       if (position == null) {
-        position = new int[ri.size];
+        heap.addNow(4L * size);
+        position = new int[size];
         Arrays.fill(position, -1);
         for (int p = 0; p < grouped.length; p++) {
           position[grouped[p]] = p;
@@ -57,7 +89,7 @@ final class AlignRanking {
 
   private boolean numeric(int k) {
     int column = schema.indexOf(keys.get(k).column());
-    for (VectorSchemaRoot batch : ri.relation.batches()) {
+    for (VectorSchemaRoot batch : relation.batches()) {
       FieldVector vector = batch.getVector(column);
       if (!(vector instanceof BigIntVector
           || vector instanceof IntVector
@@ -123,8 +155,12 @@ final class AlignRanking {
       min = Math.min(min, keys[i]);
       max = Math.max(max, keys[i]);
     }
-    int bits = 64 - Long.numberOfLeadingZeros(n - 1);
     long range = max - min;
+    if (range >= 0 && range < 2L * n) {
+      countingSort(keys, values, from, n, min, (int) range + 1);
+      return;
+    }
+    int bits = 64 - Long.numberOfLeadingZeros(n - 1);
     if (range < 0 || range >= 1L << (63 - bits)) {
       LongSort.sort(keys, values, from, to);
       return;
@@ -140,6 +176,30 @@ final class AlignRanking {
       keys[from + i] = (packed[i] >>> bits) + min;
       values[from + i] = moved[(int) (packed[i] & mask)];
     }
+  }
+
+  /**
+   * A stable counting sort of {@code keys[from, from + n)}, all in {@code [min, min + buckets)}
+   * (span lengths in a key group mostly are), with {@code values} alongside.
+   */
+  private static void countingSort(
+      long[] keys, int[] values, int from, int n, long min, int buckets) {
+    int[] next = new int[buckets + 1];
+    for (int i = from; i < from + n; i++) {
+      next[(int) (keys[i] - min) + 1]++;
+    }
+    for (int b = 0; b < buckets; b++) {
+      next[b + 1] += next[b];
+    }
+    long[] sortedKeys = new long[n];
+    int[] sortedValues = new int[n];
+    for (int i = from; i < from + n; i++) {
+      int slot = next[(int) (keys[i] - min)]++;
+      sortedKeys[slot] = keys[i];
+      sortedValues[slot] = values[i];
+    }
+    System.arraycopy(sortedKeys, 0, keys, from, n);
+    System.arraycopy(sortedValues, 0, values, from, n);
   }
 
   private static void insertion(long[] keys, int[] values, int from, int to) {
@@ -329,9 +389,11 @@ final class AlignRanking {
 
   private Column load(int k) {
     if (!numeric(k)) {
-      return new ObjectColumn(ri.column(schema.indexOf(keys.get(k).column())), keys.get(k));
+      heap.addNow(MemoryBudget.column(relation, schema.indexOf(keys.get(k).column())));
+      return new ObjectColumn(
+          rowIndex.get().column(schema.indexOf(keys.get(k).column())), keys.get(k));
     }
-    return load(k, null, ri.size);
+    return load(k, null, size);
   }
 
   /**
@@ -341,43 +403,50 @@ final class AlignRanking {
   private Column load(int k, int[] position, int size) {
     SortKey key = keys.get(k);
     int column = schema.indexOf(key.column());
+    heap.addNow(9L * size);
     long[] values = new long[size];
     boolean[] nulls = new boolean[size];
+    List<VectorSchemaRoot> batches = relation.batches();
+    int[] offsets = new int[batches.size() + 1];
+    for (int b = 0; b < batches.size(); b++) {
+      offsets[b + 1] = offsets[b] + batches.get(b).getRowCount();
+    }
+    // batches write disjoint rows (or positions): read on several threads for large relations
+    boolean[] batchHasNull = new boolean[batches.size()];
+    IntStream indexes = IntStream.range(0, batches.size());
+    (offsets[batches.size()] >= IntervalAligner.PARALLEL_MIN_ROWS ? indexes.parallel() : indexes)
+        .forEach(
+            b -> {
+              FieldVector vector = batches.get(b).getVector(column);
+              int rows = batches.get(b).getRowCount();
+              int offset = offsets[b];
+              long[] longs = new long[rows];
+              boolean[] batchNulls = new boolean[rows];
+              batchHasNull[b] = ArrowBulk.readNulls(vector, rows, batchNulls, 0);
+              if (vector instanceof BigIntVector bigints) {
+                ArrowBulk.readLongs(bigints, rows, longs, 0);
+              } else if (vector instanceof IntVector ints) {
+                for (int row = 0; row < rows; row++) {
+                  longs[row] = batchNulls[row] ? 0 : ints.get(row);
+                }
+              } else {
+                double[] doubles = new double[rows];
+                ArrowBulk.readDoubles((Float8Vector) vector, rows, doubles, 0);
+                for (int row = 0; row < rows; row++) {
+                  longs[row] = IntervalAligner.sortable(doubles[row]);
+                }
+              }
+              for (int row = 0; row < rows; row++) {
+                int at = position == null ? offset + row : position[offset + row];
+                if (at >= 0) {
+                  values[at] = longs[row];
+                  nulls[at] = batchNulls[row];
+                }
+              }
+            });
     boolean anyNull = false;
-    long[] longs = new long[0];
-    double[] doubles = new double[0];
-    boolean[] batchNulls = new boolean[0];
-    int offset = 0;
-    for (VectorSchemaRoot batch : ri.relation.batches()) {
-      FieldVector vector = batch.getVector(column);
-      int rows = batch.getRowCount();
-      if (longs.length < rows) {
-        longs = new long[rows];
-        doubles = new double[rows];
-        batchNulls = new boolean[rows];
-      }
-      Arrays.fill(batchNulls, 0, rows, false);
-      anyNull |= ArrowBulk.readNulls(vector, rows, batchNulls, 0);
-      if (vector instanceof BigIntVector bigints) {
-        ArrowBulk.readLongs(bigints, rows, longs, 0);
-      } else if (vector instanceof IntVector ints) {
-        for (int row = 0; row < rows; row++) {
-          longs[row] = batchNulls[row] ? 0 : ints.get(row);
-        }
-      } else {
-        ArrowBulk.readDoubles((Float8Vector) vector, rows, doubles, 0);
-        for (int row = 0; row < rows; row++) {
-          longs[row] = IntervalAligner.sortable(doubles[row]);
-        }
-      }
-      for (int row = 0; row < rows; row++) {
-        int at = position == null ? offset + row : position[offset + row];
-        if (at >= 0) {
-          values[at] = longs[row];
-          nulls[at] = batchNulls[row];
-        }
-      }
-      offset += rows;
+    for (boolean hasNull : batchHasNull) {
+      anyNull |= hasNull;
     }
     return new LongColumn(values, anyNull ? nulls : null, key, position != null);
   }

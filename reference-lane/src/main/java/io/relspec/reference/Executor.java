@@ -398,8 +398,9 @@ final class Executor {
       }
     }
     if (op instanceof IntervalAlign align) {
-      try (Relation right = pipeline(align.right().ops())) {
-        return new IntervalAligner(allocator, batchSize).align(align, in, right);
+      try (Relation right = pipeline(align.right().ops());
+          MemoryBudget.Reservation heap = budget.reserve(rule, align.opName())) {
+        return new IntervalAligner(allocator, batchSize, heap).align(align, in, right);
       }
     }
     throw new AssertionError("unhandled op " + op);

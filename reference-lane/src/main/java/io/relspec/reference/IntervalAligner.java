@@ -41,10 +41,49 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 final class IntervalAligner {
   private final BufferAllocator allocator;
   private final int batchSize;
+  private final Heap heap;
 
+  /** Without a memory budget (its heap arrays are not counted). */
   IntervalAligner(BufferAllocator allocator, int batchSize) {
+    this(allocator, batchSize, null);
+  }
+
+  /**
+   * @param reservation the op's share of the run's {@link MemoryBudget}: the large arrays (row
+   *     index, spans, group ids and groups, rank and tie columns, results, output gathers) are
+   *     added to it before they are allocated; null for none
+   */
+  IntervalAligner(BufferAllocator allocator, int batchSize, MemoryBudget.Reservation reservation) {
     this.allocator = allocator;
     this.batchSize = batchSize;
+    this.heap = new Heap(reservation);
+  }
+
+  /**
+   * A {@link MemoryBudget.Reservation} (or none) that key groups on several threads may add to:
+   * {@link #addNow} checks the budget before a large allocation.
+   */
+  static final class Heap {
+    static final Heap NONE = new Heap(null);
+
+    private final MemoryBudget.Reservation reservation;
+
+    Heap(MemoryBudget.Reservation reservation) {
+      this.reservation = reservation;
+    }
+
+    synchronized void addNow(long bytes) {
+      if (reservation != null) {
+        reservation.addNow(bytes);
+      }
+    }
+
+    /** Adds {@code bytes}, checked against the budget once enough have added up. */
+    synchronized void add(long bytes) {
+      if (reservation != null) {
+        reservation.add(bytes);
+      }
+    }
   }
 
   /** The output schema, as the validator computes it. */
@@ -63,8 +102,13 @@ final class IntervalAligner {
   }
 
   Relation align(IntervalAlign align, Relation left, Relation right) {
-    RowIndex rightIndex = RowIndex.of(right);
-    Matches matches = bestMatches(align, left, right, rightIndex, true);
+    // right rows are found by batch offsets; a RowIndex is built only if other-typed keys need it
+    LazyRowIndex rightIndex = new LazyRowIndex(right, heap);
+    Matches matches = bestMatches(align, left, right, rightIndex, true, heap);
+    int[] rightOffsets = new int[right.batches().size() + 1];
+    for (int b = 0; b < right.batches().size(); b++) {
+      rightOffsets[b + 1] = rightOffsets[b] + right.batches().get(b).getRowCount();
+    }
     int[] best = matches.best();
     double[] bestScores = matches.scores();
     RelSchema ls = left.schema();
@@ -74,78 +118,127 @@ final class IntervalAligner {
     int nl = ls.fields().size();
     int[] selected = align.selectRight().stream().mapToInt(rs::indexOf).toArray();
     FieldVector[][] rightVectors = new FieldVector[selected.length][];
+    Gather[] gathers = new Gather[selected.length];
     for (int s = 0; s < selected.length; s++) {
       rightVectors[s] = columnVectors(right, selected[s]);
+      gathers[s] = Gather.of(rightVectors[s]);
     }
     byte[] kind = align.mode().jsonName().getBytes(StandardCharsets.UTF_8);
     byte[] noMatch = IntervalAlign.NO_MATCH.getBytes(StandardCharsets.UTF_8);
     boolean keepUnmatched = align.how() == IntervalAlign.How.LEFT;
-    List<VectorSchemaRoot> out = new ArrayList<>();
-    try {
-      int base = 0;
-      for (VectorSchemaRoot batch : left.batches()) {
-        int n = batch.getRowCount();
-        int[] rows = new int[n];
-        int count = 0;
-        for (int r = 0; r < n; r++) {
-          if (keepUnmatched || best[base + r] >= 0) {
-            rows[count++] = r;
-          }
-        }
-        if (count > 0) {
-          List<FieldVector> vectors = new ArrayList<>(arrow.size());
-          try {
-            for (int c = 0; c < nl; c++) {
-              vectors.add(leftColumn(arrow.get(c), batch.getVector(c), rows, count, n));
-            }
-            for (int s = 0; s < selected.length; s++) {
-              vectors.add(
-                  rightColumn(
-                      arrow.get(nl + s), rightVectors[s], rightIndex, best, base, rows, count));
-            }
-            if (align.matchMeta()) {
-              int c = nl + selected.length;
-              VarCharVector kinds = (VarCharVector) arrow.get(c).createVector(allocator);
-              vectors.add(kinds);
-              Float8Vector matchScores = (Float8Vector) arrow.get(c + 1).createVector(allocator);
-              vectors.add(matchScores);
-              matchScores.allocateNew(count);
-              int[] offsets = new int[count + 1];
-              double[] scores = new double[count];
-              boolean[] unmatched = new boolean[count];
-              for (int i = 0; i < count; i++) {
-                int match = best[base + rows[i]];
-                if (match < 0) {
-                  unmatched[i] = true;
-                  offsets[i + 1] = offsets[i] + noMatch.length;
-                } else {
-                  scores[i] = bestScores[base + rows[i]];
-                  offsets[i + 1] = offsets[i] + kind.length;
-                }
-              }
-              byte[] text = new byte[offsets[count]];
-              for (int i = 0; i < count; i++) {
-                byte[] value = unmatched[i] ? noMatch : kind;
-                System.arraycopy(value, 0, text, offsets[i], value.length);
-              }
-              writeStrings(kinds, offsets, text, count);
-              ArrowBulk.writeDoubles(matchScores, scores, unmatched, count);
-            }
-          } catch (RuntimeException e) {
-            vectors.forEach(FieldVector::close);
-            throw e;
-          }
-          VectorSchemaRoot done = new VectorSchemaRoot(vectors);
-          done.setRowCount(count);
-          out.add(done);
-        }
-        base += n;
-      }
-      return new Relation(outSchema, out);
-    } catch (RuntimeException e) {
-      out.forEach(VectorSchemaRoot::close);
-      throw e;
+    List<VectorSchemaRoot> batches = left.batches();
+    int[] bases = new int[batches.size() + 1];
+    int widest = 0;
+    for (int b = 0; b < batches.size(); b++) {
+      int rows = batches.get(b).getRowCount();
+      bases[b + 1] = bases[b] + rows;
+      widest = Math.max(widest, rows);
     }
+    // output batches are built independently (on as many threads as run key groups): each one's
+    // gathers are kept rows, a value and a null flag per selected column, and the match metadata
+    boolean parallel = batches.size() > 1 && bases[batches.size()] >= PARALLEL_MIN_ROWS;
+    int threads =
+        parallel
+            ? Math.min(
+                batches.size(), java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1)
+            : 1;
+    heap.addNow(
+        (long) threads * widest * (4 + 9L * selected.length + (align.matchMeta() ? 17 : 0)));
+    java.util.function.IntFunction<VectorSchemaRoot> build =
+        index -> {
+          VectorSchemaRoot batch = batches.get(index);
+          int base = bases[index];
+          int n = batch.getRowCount();
+          int[] rows = new int[n];
+          int count = 0;
+          for (int r = 0; r < n; r++) {
+            if (keepUnmatched || best[base + r] >= 0) {
+              rows[count++] = r;
+            }
+          }
+          if (count > 0) {
+            List<FieldVector> vectors = new ArrayList<>(arrow.size());
+            try {
+              for (int c = 0; c < nl; c++) {
+                vectors.add(leftColumn(arrow.get(c), batch.getVector(c), rows, count, n));
+              }
+              for (int s = 0; s < selected.length; s++) {
+                vectors.add(
+                    rightColumn(
+                        arrow.get(nl + s),
+                        rightVectors[s],
+                        gathers[s],
+                        rightOffsets,
+                        best,
+                        base,
+                        rows,
+                        count));
+              }
+              if (align.matchMeta()) {
+                int c = nl + selected.length;
+                VarCharVector kinds = (VarCharVector) arrow.get(c).createVector(allocator);
+                vectors.add(kinds);
+                Float8Vector matchScores = (Float8Vector) arrow.get(c + 1).createVector(allocator);
+                vectors.add(matchScores);
+                matchScores.allocateNew(count);
+                int[] offsets = new int[count + 1];
+                double[] scores = new double[count];
+                boolean[] unmatched = new boolean[count];
+                for (int i = 0; i < count; i++) {
+                  int match = best[base + rows[i]];
+                  if (match < 0) {
+                    unmatched[i] = true;
+                    offsets[i + 1] = offsets[i] + noMatch.length;
+                  } else {
+                    scores[i] = bestScores[base + rows[i]];
+                    offsets[i + 1] = offsets[i] + kind.length;
+                  }
+                }
+                byte[] text = new byte[offsets[count]];
+                for (int i = 0; i < count; i++) {
+                  byte[] value = unmatched[i] ? noMatch : kind;
+                  System.arraycopy(value, 0, text, offsets[i], value.length);
+                }
+                writeStrings(kinds, offsets, text, count);
+                ArrowBulk.writeDoubles(matchScores, scores, unmatched, count);
+              }
+            } catch (RuntimeException e) {
+              vectors.forEach(FieldVector::close);
+              throw e;
+            }
+            VectorSchemaRoot done = new VectorSchemaRoot(vectors);
+            done.setRowCount(count);
+            return done;
+          }
+          return null;
+        };
+    VectorSchemaRoot[] built = new VectorSchemaRoot[batches.size()];
+    RuntimeException[] failed = new RuntimeException[batches.size()];
+    IntStream indexes = IntStream.range(0, batches.size());
+    (parallel ? indexes.parallel() : indexes)
+        .forEach(
+            index -> {
+              // every batch finishes (or fails) before the results are looked at, so a failure
+              // leaves nothing open
+              try {
+                built[index] = build.apply(index);
+              } catch (RuntimeException e) {
+                failed[index] = e;
+              }
+            });
+    List<VectorSchemaRoot> out = new ArrayList<>();
+    for (VectorSchemaRoot batch : built) {
+      if (batch != null) {
+        out.add(batch);
+      }
+    }
+    for (RuntimeException e : failed) {
+      if (e != null) {
+        out.forEach(VectorSchemaRoot::close);
+        throw e;
+      }
+    }
+    return new Relation(outSchema, out);
   }
 
   /**
@@ -180,11 +273,45 @@ final class IntervalAligner {
     }
   }
 
+  /**
+   * Random reads of an int64 or float64 right column without Arrow's per-value checks: each batch's
+   * data and validity buffers as little-endian views (created once), null when the batch has no
+   * nulls.
+   */
+  private record Gather(java.nio.ByteBuffer[] data, java.nio.ByteBuffer[] validity) {
+    /** The views of {@code sources}, or null unless every batch is int64 or every one float64. */
+    static Gather of(FieldVector[] sources) {
+      if (!allOf(sources, BigIntVector.class) && !allOf(sources, Float8Vector.class)) {
+        return null;
+      }
+      java.nio.ByteBuffer[] data = new java.nio.ByteBuffer[sources.length];
+      java.nio.ByteBuffer[] validity = new java.nio.ByteBuffer[sources.length];
+      for (int b = 0; b < sources.length; b++) {
+        FieldVector v = sources[b];
+        int rows = v.getValueCount();
+        if (rows == 0) {
+          continue;
+        }
+        data[b] = v.getDataBuffer().nioBuffer(0, rows * 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        if (v.getNullCount() > 0) {
+          validity[b] = v.getValidityBuffer().nioBuffer(0, (rows + 7) / 8);
+        }
+      }
+      return new Gather(data, validity);
+    }
+
+    boolean isNull(int batch, int row) {
+      java.nio.ByteBuffer bits = validity[batch];
+      return bits != null && (bits.get(row >> 3) & (1 << (row & 7))) == 0;
+    }
+  }
+
   /** A selected right column of one output batch: each kept left row's match, or null. */
   private FieldVector rightColumn(
       org.apache.arrow.vector.types.pojo.Field field,
       FieldVector[] sources,
-      RowIndex ri,
+      Gather gather,
+      int[] offsets,
       int[] best,
       int base,
       int[] rows,
@@ -193,31 +320,45 @@ final class IntervalAligner {
     try {
       target.setInitialCapacity(count);
       target.allocateNew();
-      if (target instanceof BigIntVector t && allOf(sources, BigIntVector.class)) {
+      if (gather != null
+          && target instanceof BigIntVector t
+          && allOf(sources, BigIntVector.class)) {
         long[] values = new long[count];
         boolean[] nulls = new boolean[count];
         for (int i = 0; i < count; i++) {
           int match = best[base + rows[i]];
-          BigIntVector s = match < 0 ? null : (BigIntVector) sources[ri.batch[match]];
-          if (s == null || s.isNull(ri.row[match])) {
+          if (match < 0) {
+            nulls[i] = true;
+            continue;
+          }
+          int b = batchOf(offsets, match);
+          int row = match - offsets[b];
+          if (gather.isNull(b, row)) {
             nulls[i] = true;
           } else {
-            values[i] = s.get(ri.row[match]);
+            values[i] = gather.data[b].getLong(row << 3);
           }
         }
         ArrowBulk.writeLongs(t, values, nulls, count);
         return target;
       }
-      if (target instanceof Float8Vector t && allOf(sources, Float8Vector.class)) {
+      if (gather != null
+          && target instanceof Float8Vector t
+          && allOf(sources, Float8Vector.class)) {
         double[] values = new double[count];
         boolean[] nulls = new boolean[count];
         for (int i = 0; i < count; i++) {
           int match = best[base + rows[i]];
-          Float8Vector s = match < 0 ? null : (Float8Vector) sources[ri.batch[match]];
-          if (s == null || s.isNull(ri.row[match])) {
+          if (match < 0) {
+            nulls[i] = true;
+            continue;
+          }
+          int b = batchOf(offsets, match);
+          int row = match - offsets[b];
+          if (gather.isNull(b, row)) {
             nulls[i] = true;
           } else {
-            values[i] = s.get(ri.row[match]);
+            values[i] = gather.data[b].getDouble(row << 3);
           }
         }
         ArrowBulk.writeDoubles(t, values, nulls, count);
@@ -228,7 +369,8 @@ final class IntervalAligner {
         if (match < 0) {
           Values.setNull(target, i);
         } else {
-          target.copyFromSafe(ri.row[match], i, sources[ri.batch[match]]);
+          int b = batchOf(offsets, match);
+          target.copyFromSafe(match - offsets[b], i, sources[b]);
         }
       }
       target.setValueCount(count);
@@ -236,6 +378,44 @@ final class IntervalAligner {
     } catch (RuntimeException e) {
       target.close();
       throw e;
+    }
+  }
+
+  /**
+   * The batch of row {@code i}: the last b with {@code offsets[b] <= i} among non-empty batches.
+   */
+  private static int batchOf(int[] offsets, int i) {
+    int lo = 0;
+    int hi = offsets.length - 2;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (offsets[mid] <= i) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
+
+  /** A relation's {@link RowIndex}, built (and its bytes reserved) when first asked for. */
+  private static final class LazyRowIndex implements java.util.function.Supplier<RowIndex> {
+    private final Relation relation;
+    private final Heap heap;
+    private RowIndex index;
+
+    LazyRowIndex(Relation relation, Heap heap) {
+      this.relation = relation;
+      this.heap = heap;
+    }
+
+    @Override
+    public synchronized RowIndex get() {
+      if (index == null) {
+        heap.addNow(MemoryBudget.rowIndex(relation.rowCount()));
+        index = RowIndex.of(relation);
+      }
+      return index;
     }
   }
 
@@ -285,14 +465,16 @@ final class IntervalAligner {
 
   /** For every left row (in order), the index of its best right row, or -1. */
   static int[] bestMatches(IntervalAlign align, Relation left, Relation right) {
-    return bestMatches(align, left, right, RowIndex.of(right), true).best();
+    return bestMatches(align, left, right, new LazyRowIndex(right, Heap.NONE), true, Heap.NONE)
+        .best();
   }
 
   /**
    * As {@link #bestMatches(IntervalAlign, Relation, Relation)}, key groups on one thread or not.
    */
   static int[] bestMatches(IntervalAlign align, Relation left, Relation right, boolean parallel) {
-    return bestMatches(align, left, right, RowIndex.of(right), parallel).best();
+    return bestMatches(align, left, right, new LazyRowIndex(right, Heap.NONE), parallel, Heap.NONE)
+        .best();
   }
 
   /** The best right row of every left row (or -1) and its match_score. */
@@ -302,7 +484,12 @@ final class IntervalAligner {
   static final int PARALLEL_MIN_ROWS = 1 << 14;
 
   private static Matches bestMatches(
-      IntervalAlign align, Relation left, Relation right, RowIndex ri, boolean parallel) {
+      IntervalAlign align,
+      Relation left,
+      Relation right,
+      LazyRowIndex rightIndex,
+      boolean parallel,
+      Heap heap) {
     RelSchema ls = left.schema();
     RelSchema rs = right.schema();
     int keys = align.on().size();
@@ -317,6 +504,8 @@ final class IntervalAligner {
           TypeRules.commonType(ls.fields().get(lk[k]).type(), rs.fields().get(rk[k]).type())
               .orElseThrow());
     }
+    // span ends and valid flags, then group ids
+    heap.addNow(22 * (left.rowCount() + right.rowCount()));
     Spans l =
         Spans.of(left, ls.indexOf(align.leftSpan().start()), ls.indexOf(align.leftSpan().end()));
     Spans r =
@@ -333,11 +522,13 @@ final class IntervalAligner {
         && rs.fields().get(rk[0]).type() == PrimitiveType.STRING
         && StringKeys.readable(left, lk[0])
         && StringKeys.readable(right, rk[0])) {
-      StringKeys dictionary = new StringKeys();
+      StringKeys dictionary = new StringKeys(heap);
       rightGroup = dictionary.groups(right, rk[0], r.valid, true);
       leftGroup = dictionary.groups(left, lk[0], l.valid, false);
       groups = dictionary.size();
     } else {
+      RowIndex ri = rightIndex.get();
+      heap.addNow(MemoryBudget.rowIndex(left.rowCount()));
       RowIndex li = RowIndex.of(left);
       Map<Object, Integer> groupIds = new HashMap<>();
       rightGroup = new int[ri.size];
@@ -348,6 +539,7 @@ final class IntervalAligner {
           if (key != null) {
             Integer id = groupIds.get(key);
             if (id == null) {
+              heap.addNow(48 + MemoryBudget.value(key));
               id = groupIds.size();
               groupIds.put(key, id);
             }
@@ -370,15 +562,19 @@ final class IntervalAligner {
     }
     // Each group's rows in one array (CSR, row order) with their span ends alongside; right rows
     // only of groups with left rows.
+    // each side's rows, span ends, group starts and per-thread group counts (an upper bound)
+    heap.addNow(20 * (left.rowCount() + right.rowCount()) + 40L * (groups + 1));
     Grouped lg = Grouped.of(leftGroup, groups, l, null);
     Grouped rg = Grouped.of(rightGroup, groups, r, lg.start);
     List<SortKey> order = RowOrder.withRemaining(align.tieBreakers(), rs.names());
-    AlignRanking ranking = new AlignRanking(order, ri, rs, rg.rows);
+    AlignRanking ranking = new AlignRanking(order, right, rightIndex, rs, rg.rows, heap);
 
+    // best match and score per left row
+    heap.addNow(12L * leftSize);
     int[] best = new int[leftSize];
     Arrays.fill(best, -1);
     // the right rows' rank in their group, for groups too wide to pack (written per group)
-    RankArray rank = new RankArray(ri.size);
+    RankArray rank = new RankArray(r.valid.length, heap);
     double[] scores = new double[leftSize];
     Groups work = new Groups(align.mode(), lg, rg, l, r, ranking, rank, best, scores);
     if (parallel && lg.rows.length + rg.rows.length >= PARALLEL_MIN_ROWS && groups > 1) {
@@ -400,29 +596,82 @@ final class IntervalAligner {
    */
   private record Grouped(int[] rows, long[] starts, long[] ends, int[] start) {
     static Grouped of(int[] group, int groups, Spans spans, int[] only) {
-      int[] start = new int[groups + 1];
-      for (int g : group) {
-        if (g >= 0 && (only == null || only[g] < only[g + 1])) {
-          start[g + 1]++;
+      int size = group.length;
+      int batches = spans.offsets.length - 1;
+      int parts =
+          size < PARALLEL_MIN_ROWS || batches < 2
+              ? 1
+              : Math.min(
+                  batches,
+                  Math.min(8, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1));
+      // batches split into parts of about equal rows counted on their own threads; part p's rows
+      // of group g then go to start[g] + (rows of g in the parts before p): one pass's order
+      int[] bounds = new int[parts + 1];
+      bounds[parts] = batches;
+      int batch = 0;
+      for (int p = 1; p < parts; p++) {
+        long target = (long) size * p / parts;
+        while (batch < batches && spans.offsets[batch] < target) {
+          batch++;
         }
+        bounds[p] = batch;
       }
+      int[][] counts = new int[parts][];
+      IntStream.range(0, parts)
+          .parallel()
+          .forEach(
+              p -> {
+                int[] count = new int[groups];
+                for (int i = spans.offsets[bounds[p]]; i < spans.offsets[bounds[p + 1]]; i++) {
+                  int g = group[i];
+                  if (g >= 0 && (only == null || only[g] < only[g + 1])) {
+                    count[g]++;
+                  }
+                }
+                counts[p] = count;
+              });
+      int[] start = new int[groups + 1];
       for (int g = 0; g < groups; g++) {
-        start[g + 1] += start[g];
+        int at = start[g];
+        for (int p = 0; p < parts; p++) {
+          int c = counts[p][g];
+          // counts[p][g] becomes part p's first position in group g
+          counts[p][g] = at;
+          at += c;
+        }
+        start[g + 1] = at;
       }
       int total = start[groups];
       int[] rows = new int[total];
       long[] starts = new long[total];
       long[] ends = new long[total];
-      int[] next = Arrays.copyOf(start, groups);
-      for (int i = 0; i < group.length; i++) {
-        int g = group[i];
-        if (g >= 0 && (only == null || only[g] < only[g + 1])) {
-          int at = next[g]++;
-          rows[at] = i;
-          starts[at] = spans.start[i];
-          ends[at] = spans.end[i];
-        }
-      }
+      IntStream.range(0, parts)
+          .parallel()
+          .forEach(
+              p -> {
+                int[] next = counts[p];
+                long[] batchStarts = new long[0];
+                long[] batchEnds = new long[0];
+                for (int b = bounds[p]; b < bounds[p + 1]; b++) {
+                  int first = spans.offsets[b];
+                  int n = spans.offsets[b + 1] - first;
+                  if (batchStarts.length < n) {
+                    batchStarts = new long[n];
+                    batchEnds = new long[n];
+                  }
+                  spans.read(b, batchStarts, batchEnds);
+                  for (int row = 0; row < n; row++) {
+                    int i = first + row;
+                    int g = group[i];
+                    if (g >= 0 && (only == null || only[g] < only[g + 1])) {
+                      int at = next[g]++;
+                      rows[at] = i;
+                      starts[at] = batchStarts[row];
+                      ends[at] = batchEnds[row];
+                    }
+                  }
+                }
+              });
       return new Grouped(rows, starts, ends, start);
     }
   }
@@ -496,9 +745,11 @@ final class IntervalAligner {
           case CONTAINED -> contained(lrows, ranked, l, r, rank, best);
           case OVERLAP -> overlap(lrows, ranked, l, r, rank, best);
         }
+        long[] rStart = r.start();
+        long[] rEnd = r.end();
         for (int row : lrows) {
           if (best[row] >= 0) {
-            scores[row] = score(r.start[best[row]], r.end[best[row]]);
+            scores[row] = score(rStart[best[row]], rEnd[best[row]]);
           }
         }
       }
@@ -508,14 +759,17 @@ final class IntervalAligner {
   /** An int per right row, allocated when first needed; threads write disjoint rows. */
   private static final class RankArray {
     private final int size;
+    private final Heap heap;
     private int[] rank;
 
-    RankArray(int size) {
+    RankArray(int size, Heap heap) {
       this.size = size;
+      this.heap = heap;
     }
 
     synchronized int[] get() {
       if (rank == null) {
+        heap.addNow(4L * size);
         rank = new int[size];
       }
       return rank;
@@ -712,44 +966,108 @@ final class IntervalAligner {
     return bits ^ ((bits >> 63) & Long.MAX_VALUE);
   }
 
-  /** The span ends of every row as primitives; {@code valid} is false when either is null. */
-  private record Spans(long[] start, long[] end, boolean[] valid) {
+  /**
+   * Which rows have both span ends ({@code valid}), and their values: read batch by batch where
+   * rows are grouped ({@link #read}), as whole-relation arrays only for the general sweeps ({@link
+   * #start()}, {@link #end()}, read when first asked for).
+   */
+  private static final class Spans {
+    final boolean[] valid;
+    final Relation relation;
+
+    /** Row index of each batch's first row; one more entry for the end. */
+    final int[] offsets;
+
+    private final int startColumn;
+    private final int endColumn;
+    private long[] start;
+    private long[] end;
+
+    private Spans(
+        Relation relation, int startColumn, int endColumn, boolean[] valid, int[] offsets) {
+      this.relation = relation;
+      this.startColumn = startColumn;
+      this.endColumn = endColumn;
+      this.valid = valid;
+      this.offsets = offsets;
+    }
+
     static Spans of(Relation relation, int startColumn, int endColumn) {
       long count = relation.rowCount();
       if (count > Integer.MAX_VALUE - 8) {
         throw LaneErrors.tooManyRows(count);
       }
       int size = (int) count;
-      long[] start = new long[size];
-      long[] end = new long[size];
+      List<VectorSchemaRoot> batches = relation.batches();
+      int[] offsets = new int[batches.size() + 1];
+      // a null span end marks the row, then the marks are flipped: valid is "no end is null"
       boolean[] valid = new boolean[size];
-      boolean[] nulls = new boolean[size];
       int i = 0;
-      for (VectorSchemaRoot batch : relation.batches()) {
+      for (int b = 0; b < batches.size(); b++) {
+        VectorSchemaRoot batch = batches.get(b);
         FieldVector sv = batch.getVector(startColumn);
         FieldVector ev = batch.getVector(endColumn);
         int rows = batch.getRowCount();
-        if (sv instanceof BigIntVector s && ev instanceof BigIntVector e) {
-          ArrowBulk.readLongs(s, rows, start, i);
-          ArrowBulk.readLongs(e, rows, end, i);
-          ArrowBulk.readNulls(s, rows, nulls, i);
-          ArrowBulk.readNulls(e, rows, nulls, i);
-          for (int row = 0; row < rows; row++) {
-            valid[i + row] = !nulls[i + row];
-          }
-          i += rows;
-          continue;
+        ArrowBulk.readNulls(sv, rows, valid, i);
+        ArrowBulk.readNulls(ev, rows, valid, i);
+        for (int row = i; row < i + rows; row++) {
+          valid[row] = !valid[row];
         }
-        for (int row = 0; row < rows; row++, i++) {
-          if (sv.isNull(row) || ev.isNull(row)) {
-            continue;
-          }
-          start[i] = spanValue(sv, row);
-          end[i] = spanValue(ev, row);
-          valid[i] = true;
+        i += rows;
+        offsets[b + 1] = i;
+      }
+      return new Spans(relation, startColumn, endColumn, valid, offsets);
+    }
+
+    /** The span ends of batch {@code b} into {@code starts[0..]} and {@code ends[0..]}. */
+    void read(int b, long[] starts, long[] ends) {
+      VectorSchemaRoot batch = relation.batches().get(b);
+      FieldVector sv = batch.getVector(startColumn);
+      FieldVector ev = batch.getVector(endColumn);
+      int rows = batch.getRowCount();
+      if (sv instanceof BigIntVector s && ev instanceof BigIntVector e) {
+        ArrowBulk.readLongs(s, rows, starts, 0);
+        ArrowBulk.readLongs(e, rows, ends, 0);
+        return;
+      }
+      for (int row = 0; row < rows; row++) {
+        if (valid[offsets[b] + row]) {
+          starts[row] = spanValue(sv, row);
+          ends[row] = spanValue(ev, row);
         }
       }
-      return new Spans(start, end, valid);
+    }
+
+    synchronized long[] start() {
+      materialize();
+      return start;
+    }
+
+    synchronized long[] end() {
+      materialize();
+      return end;
+    }
+
+    private void materialize() {
+      if (start != null) {
+        return;
+      }
+      long[] s = new long[valid.length];
+      long[] e = new long[valid.length];
+      long[] batchStarts = new long[0];
+      long[] batchEnds = new long[0];
+      for (int b = 0; b + 1 < offsets.length; b++) {
+        int rows = offsets[b + 1] - offsets[b];
+        if (batchStarts.length < rows) {
+          batchStarts = new long[rows];
+          batchEnds = new long[rows];
+        }
+        read(b, batchStarts, batchEnds);
+        System.arraycopy(batchStarts, 0, s, offsets[b], rows);
+        System.arraycopy(batchEnds, 0, e, offsets[b], rows);
+      }
+      start = s;
+      end = e;
     }
   }
 
@@ -791,6 +1109,14 @@ final class IntervalAligner {
     private int used;
     private final Map<String, Integer> byString = new HashMap<>();
     private final List<byte[]> byId = new ArrayList<>();
+    private final Heap heap;
+
+    /** Bytes of keys stored since the last report to {@link #heap}. */
+    private long unreported;
+
+    StringKeys(Heap heap) {
+      this.heap = heap;
+    }
 
     static boolean readable(Relation relation, int column) {
       for (VectorSchemaRoot batch : relation.batches()) {
@@ -824,7 +1150,7 @@ final class IntervalAligner {
         offset += batches.get(b).getRowCount();
       }
       int secondOffset = offset;
-      StringKeys second = new StringKeys();
+      StringKeys second = new StringKeys(heap);
       java.util.concurrent.ForkJoinTask<?> task =
           java.util.concurrent.ForkJoinPool.commonPool()
               .submit(
@@ -909,6 +1235,12 @@ final class IntervalAligner {
       byte[] bytes = Arrays.copyOfRange(data, start, end);
       Integer known = byString.get(new String(bytes, StandardCharsets.UTF_8));
       int id = known != null ? known : create ? newGroup(bytes) : -1;
+      // the stored bytes, its slot (with the table at most half full) and a String map entry
+      unreported += 2L * bytes.length + 160;
+      if (unreported >= 1 << 20) {
+        heap.add(unreported);
+        unreported = 0;
+      }
       slots[slot] = bytes;
       hashes[slot] = hash;
       prefixes[slot] = prefix;
@@ -961,53 +1293,65 @@ final class IntervalAligner {
 
   /** Best-ranked right row per (rs, re); {@code ranked} is best first. */
   private static void exact(int[] lrows, int[] ranked, Spans l, Spans r, int[] best) {
+    long[] lStart = l.start();
+    long[] lEnd = l.end();
+    long[] rStart = r.start();
+    long[] rEnd = r.end();
     Map<List<Long>, Integer> bySpan = new HashMap<>();
     for (int row : ranked) {
-      bySpan.putIfAbsent(List.of(r.start[row], r.end[row]), row);
+      bySpan.putIfAbsent(List.of(rStart[row], rEnd[row]), row);
     }
     for (int row : lrows) {
-      Integer match = bySpan.get(List.of(l.start[row], l.end[row]));
+      Integer match = bySpan.get(List.of(lStart[row], lEnd[row]));
       best[row] = match == null ? -1 : match;
     }
   }
 
   private static void contained(
       int[] lrows, int[] ranked, Spans l, Spans r, int[] rank, int[] best) {
-    long[] ends = distinctSorted(ranked, r.end);
+    long[] lStart = l.start();
+    long[] lEnd = l.end();
+    long[] rStart = r.start();
+    long[] rEnd = r.end();
+    long[] ends = distinctSorted(ranked, rEnd);
     int[] rs = ranked.clone();
-    IntSort.sortBy(rs, r.start, true);
+    IntSort.sortBy(rs, rStart, true);
     int[] ls = lrows.clone();
-    IntSort.sortBy(ls, l.start, true);
+    IntSort.sortBy(ls, lStart, true);
     MinFenwick tree = new MinFenwick(ends.length);
     int next = 0;
     for (int row : ls) {
-      long start = l.start[row];
-      while (next < rs.length && r.start[rs[next]] >= start) {
+      long start = lStart[row];
+      while (next < rs.length && rStart[rs[next]] >= start) {
         int candidate = rs[next++];
-        tree.update(Arrays.binarySearch(ends, r.end[candidate]), rank[candidate]);
+        tree.update(Arrays.binarySearch(ends, rEnd[candidate]), rank[candidate]);
       }
-      int found = tree.prefixMin(upperBound(ends, l.end[row]));
+      int found = tree.prefixMin(upperBound(ends, lEnd[row]));
       best[row] = found == Integer.MAX_VALUE ? -1 : ranked[found];
     }
   }
 
   private static void overlap(int[] lrows, int[] ranked, Spans l, Spans r, int[] rank, int[] best) {
-    long[] ends = distinctSorted(ranked, r.end);
+    long[] lStart = l.start();
+    long[] lEnd = l.end();
+    long[] rStart = r.start();
+    long[] rEnd = r.end();
+    long[] ends = distinctSorted(ranked, rEnd);
     int[] rs = ranked.clone();
-    IntSort.sortBy(rs, r.start, false);
+    IntSort.sortBy(rs, rStart, false);
     int[] ls = lrows.clone();
-    IntSort.sortBy(ls, l.end, false);
+    IntSort.sortBy(ls, lEnd, false);
     MinFenwick tree = new MinFenwick(ends.length);
     int next = 0;
     for (int row : ls) {
-      long end = l.end[row];
-      while (next < rs.length && r.start[rs[next]] < end) {
+      long end = lEnd[row];
+      while (next < rs.length && rStart[rs[next]] < end) {
         int candidate = rs[next++];
         // reversed position: a suffix of ends becomes a prefix
-        tree.update(ends.length - 1 - Arrays.binarySearch(ends, r.end[candidate]), rank[candidate]);
+        tree.update(ends.length - 1 - Arrays.binarySearch(ends, rEnd[candidate]), rank[candidate]);
       }
       // right ends strictly greater than ls
-      int firstGreater = upperBound(ends, l.start[row]);
+      int firstGreater = upperBound(ends, lStart[row]);
       int found = tree.prefixMin(ends.length - firstGreater);
       best[row] = found == Integer.MAX_VALUE ? -1 : ranked[found];
     }
