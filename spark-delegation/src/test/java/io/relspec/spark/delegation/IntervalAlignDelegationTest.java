@@ -17,6 +17,7 @@ import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.reference.ParquetDatasetSource;
 import io.relspec.reference.Relation;
+import io.relspec.reference.run.RunOutputs;
 import io.relspec.spark.compile.SparkTypes;
 import io.relspec.spark.run.SparkRunner;
 import java.nio.file.Path;
@@ -154,8 +155,7 @@ class IntervalAlignDelegationTest {
     } finally {
       spark.conf().set("spark.sql.shuffle.partitions", before);
     }
-    assertThat(DelegationParityTest.summary(delegated))
-        .isEqualTo(DelegationParityTest.summary(vanilla));
+    assertThat(RunOutputs.summary(delegated)).isEqualTo(RunOutputs.summary(vanilla));
     for (OutputPlan output : bundle.outputs()) {
       List<List<Object>> expected = readBack(tmp.resolve("vanilla"), output);
       List<List<Object>> actual = readBack(tmp.resolve("delegated"), output);
