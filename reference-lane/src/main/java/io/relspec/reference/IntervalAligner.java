@@ -827,12 +827,18 @@ final class IntervalAligner {
       return false;
     }
     long[] byStart = new long[m];
-    long[] byEnd = new long[m];
     for (int i = 0; i < m; i++) {
       byStart[i] = (starts[i] - minS) << bits | i;
-      byEnd[i] = (ends[i] - minE) << bits | i;
     }
     Arrays.sort(byStart);
+    if (scan(IntervalAlign.Mode.CONTAINED, byStart, bits, mask, minS, ranked, starts, ends)
+        .run(left, lf, n, best, scores)) {
+      return true;
+    }
+    long[] byEnd = new long[m];
+    for (int i = 0; i < m; i++) {
+      byEnd[i] = (ends[i] - minE) << bits | i;
+    }
     Arrays.sort(byEnd);
     long[] distinctEnds = new long[m];
     int[] endPos = new int[m];
@@ -885,12 +891,18 @@ final class IntervalAligner {
       return false;
     }
     long[] byStart = new long[m];
-    long[] byEnd = new long[m];
     for (int i = 0; i < m; i++) {
       byStart[i] = (starts[i] - minS) << bits | i;
-      byEnd[i] = (ends[i] - minE) << bits | i;
     }
     Arrays.sort(byStart);
+    if (scan(IntervalAlign.Mode.OVERLAP, byStart, bits, mask, minS, ranked, starts, ends)
+        .run(left, lf, n, best, scores)) {
+      return true;
+    }
+    long[] byEnd = new long[m];
+    for (int i = 0; i < m; i++) {
+      byEnd[i] = (ends[i] - minE) << bits | i;
+    }
     Arrays.sort(byEnd);
     long[] distinctEnds = new long[m];
     int[] endPos = new int[m];
@@ -921,6 +933,130 @@ final class IntervalAligner {
       }
     }
     return true;
+  }
+
+  /** Right rows a candidate scan may visit per left plus right row of the group before it stops. */
+  static final int SCAN_VISITS_PER_ROW = 16;
+
+  /**
+   * A group's right rows sorted by start, for a scan per left row of the right rows that can match
+   * it: those starting in {@code [ls, le]} for {@code contained}, in {@code [ls - longest, le)} for
+   * {@code overlap} ({@code longest} the group's longest right span). That is exact only when every
+   * right span of the group has {@code start <= end}; {@link #run} says whether it applied.
+   *
+   * @param sorted the right rows' starts, ascending; {@code local[k]} is the rank (position in
+   *     {@code ranked}) of the row at {@code sorted[k]}
+   * @param longest the longest right span ({@code end - start}); -1 when the scan cannot apply
+   */
+  private record CandidateScan(
+      IntervalAlign.Mode mode,
+      long[] sorted,
+      int[] local,
+      long longest,
+      int[] ranked,
+      long[] starts,
+      long[] ends) {
+
+    /**
+     * For each left row of the group, the best-ranked (lowest position) matching right row, as the
+     * sweep finds it. Returns false (without finishing) when the scan does not apply, or when its
+     * visits pass {@link #SCAN_VISITS_PER_ROW} per row of the group (long left spans over many
+     * right rows): the sweep then runs and writes every left row again, the same values for those
+     * written here. Visits are what a scan costs beyond its binary searches, so a group finished
+     * here cost O((n + m) log m) as the sweep does, mostly far less: no sorts by end or of the left
+     * rows, no Fenwick tree.
+     */
+    boolean run(Grouped left, int lf, int n, int[] best, double[] scores) {
+      if (longest < 0) {
+        return false;
+      }
+      int m = sorted.length;
+      long budget = (long) SCAN_VISITS_PER_ROW * (n + m);
+      boolean contained = mode == IntervalAlign.Mode.CONTAINED;
+      for (int j = lf; j < lf + n; j++) {
+        long ls = left.starts[j];
+        long le = left.ends[j];
+        int first;
+        int k;
+        int found = Integer.MAX_VALUE;
+        if (contained) {
+          // rs >= ls and re <= le; with rs <= re a row starting after le ends after it
+          first = lowerBound(sorted, ls);
+          for (k = first; k < m && sorted[k] <= le; k++) {
+            int i = local[k];
+            if (i < found && ends[i] <= le) {
+              found = i;
+            }
+          }
+        } else {
+          // re > ls and rs < le; re <= rs + longest, so rs > ls - longest
+          long from = ls - longest;
+          first = from > ls ? 0 : lowerBound(sorted, from);
+          for (k = first; k < m && sorted[k] < le; k++) {
+            int i = local[k];
+            if (i < found && ends[i] > ls) {
+              found = i;
+            }
+          }
+        }
+        budget -= k - first;
+        if (budget < 0) {
+          return false;
+        }
+        if (found != Integer.MAX_VALUE) {
+          best[left.rows[j]] = ranked[found];
+          scores[left.rows[j]] = score(starts[found], ends[found]);
+        }
+      }
+      return true;
+    }
+  }
+
+  /**
+   * The {@link CandidateScan} of a group from its packed, sorted starts ({@code (start - minS) <<
+   * bits | rank}).
+   */
+  private static CandidateScan scan(
+      IntervalAlign.Mode mode,
+      long[] byStart,
+      int bits,
+      long mask,
+      long minS,
+      int[] ranked,
+      long[] starts,
+      long[] ends) {
+    int m = byStart.length;
+    long longest = 0;
+    for (int i = 0; i < m; i++) {
+      long length = ends[i] - starts[i];
+      // a reversed span, or a length that overflows: only the sweep is exact
+      if (starts[i] > ends[i] || length < 0) {
+        return new CandidateScan(mode, null, null, -1, ranked, starts, ends);
+      }
+      longest = Math.max(longest, length);
+    }
+    long[] sorted = new long[m];
+    int[] local = new int[m];
+    for (int k = 0; k < m; k++) {
+      sorted[k] = (byStart[k] >>> bits) + minS;
+      local[k] = (int) (byStart[k] & mask);
+    }
+    return new CandidateScan(mode, sorted, local, longest, ranked, starts, ends);
+  }
+
+  /** The number of values {@code < x} in {@code sorted}. */
+  private static int lowerBound(long[] sorted, long x) {
+    int lo = 0;
+    int hi = sorted.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (sorted[mid] < x) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
   }
 
   /**

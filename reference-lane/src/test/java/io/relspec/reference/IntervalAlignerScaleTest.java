@@ -47,21 +47,33 @@ class IntervalAlignerScaleTest {
               Field.nullable("re", PrimitiveType.INT64),
               Field.nullable("conf", PrimitiveType.FLOAT64)));
 
+  /**
+   * Shapes: {@code short} spans (groups finish in the candidate scan), {@code long-left} spans
+   * (left spans over most of their path: the scan passes its visit budget and the sweep runs),
+   * {@code reversed} (1 in 20 right spans with start > end: only the sweep is exact).
+   */
   @ParameterizedTest
   @CsvSource({
-    "CONTAINED, false, true",
-    "CONTAINED, true, true",
-    "CONTAINED, false, false",
-    "OVERLAP, false, true",
-    "OVERLAP, true, false",
-    "EXACT, false, true"
+    "CONTAINED, false, true, short",
+    "CONTAINED, true, true, short",
+    "CONTAINED, false, false, short",
+    "CONTAINED, false, true, long-left",
+    "CONTAINED, false, true, reversed",
+    "OVERLAP, false, true, short",
+    "OVERLAP, true, false, short",
+    "OVERLAP, false, false, long-left",
+    "OVERLAP, false, true, reversed",
+    "EXACT, false, true, short"
   })
   void parallelGroupsMatchAScanWithTheSpecRanking(
-      IntervalAlign.Mode mode, boolean wide, boolean tieBreak) {
-    Random random = new Random(mode.ordinal() * 4 + (wide ? 2 : 0) + (tieBreak ? 1 : 0));
+      IntervalAlign.Mode mode, boolean wide, boolean tieBreak, String shape) {
+    Random random =
+        new Random(
+            mode.ordinal() * 4 + (wide ? 2 : 0) + (tieBreak ? 1 : 0) + 16L * shape.hashCode());
     int paths = 40;
-    Rows left = Rows.random(random, 12_000, paths, wide, mode, 3);
-    Rows right = Rows.random(random, 30_000, paths, wide, mode, 5);
+    Rows left =
+        Rows.random(random, 12_000, paths, wide, mode, shape.equals("long-left") ? 100 : 3, false);
+    Rows right = Rows.random(random, 30_000, paths, wide, mode, 5, shape.equals("reversed"));
     IntervalAlign align =
         new IntervalAlign(
             Pipeline.of(Scan.of("r")),
@@ -166,7 +178,13 @@ class IntervalAlignerScaleTest {
     }
 
     static Rows random(
-        Random random, int n, int paths, boolean wide, IntervalAlign.Mode mode, int maxLength) {
+        Random random,
+        int n,
+        int paths,
+        boolean wide,
+        IntervalAlign.Mode mode,
+        int maxLength,
+        boolean reversed) {
       Long[] id = new Long[n];
       String[] path = new String[n];
       Long[] start = new Long[n];
@@ -190,8 +208,14 @@ class IntervalAlignerScaleTest {
           s = random.nextInt(2_000);
           length = random.nextInt(maxLength * 20) + 1;
         }
+        long e = s + length;
+        if (reversed && random.nextInt(20) == 0) {
+          long swap = s;
+          s = e;
+          e = swap;
+        }
         start[i] = random.nextInt(100) == 0 ? null : s;
-        end[i] = random.nextInt(100) == 0 ? null : s + length;
+        end[i] = random.nextInt(100) == 0 ? null : e;
         conf[i] = random.nextInt(10) == 0 ? null : random.nextInt(4) / 4.0;
       }
       return new Rows(id, path, start, end, conf);
