@@ -109,6 +109,7 @@ final class IntervalAligner {
     for (int b = 0; b < right.batches().size(); b++) {
       rightOffsets[b + 1] = rightOffsets[b] + right.batches().get(b).getRowCount();
     }
+    BatchLocator locator = BatchLocator.of(rightOffsets);
     int[] best = matches.best();
     double[] bestScores = matches.scores();
     RelSchema ls = left.schema();
@@ -143,7 +144,7 @@ final class IntervalAligner {
                 batches.size(), java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1)
             : 1;
     heap.addNow(
-        (long) threads * widest * (4 + 9L * selected.length + (align.matchMeta() ? 17 : 0)));
+        (long) threads * widest * (12 + 9L * selected.length + (align.matchMeta() ? 17 : 0)));
     java.util.function.IntFunction<VectorSchemaRoot> build =
         index -> {
           VectorSchemaRoot batch = batches.get(index);
@@ -157,6 +158,19 @@ final class IntervalAligner {
             }
           }
           if (count > 0) {
+            // each kept row's match as (right batch, row in it), found once for every column
+            int[] matchBatch = new int[count];
+            int[] matchRow = new int[count];
+            for (int i = 0; i < count; i++) {
+              int match = best[base + rows[i]];
+              if (match < 0) {
+                matchBatch[i] = -1;
+              } else {
+                int b = locator.batchOf(match);
+                matchBatch[i] = b;
+                matchRow[i] = match - rightOffsets[b];
+              }
+            }
             List<FieldVector> vectors = new ArrayList<>(arrow.size());
             try {
               for (int c = 0; c < nl; c++) {
@@ -168,10 +182,8 @@ final class IntervalAligner {
                         arrow.get(nl + s),
                         rightVectors[s],
                         gathers[s],
-                        rightOffsets,
-                        best,
-                        base,
-                        rows,
+                        matchBatch,
+                        matchRow,
                         count));
               }
               if (align.matchMeta()) {
@@ -306,15 +318,16 @@ final class IntervalAligner {
     }
   }
 
-  /** A selected right column of one output batch: each kept left row's match, or null. */
+  /**
+   * A selected right column of one output batch: each kept row's match (row {@code matchRow[i]} of
+   * right batch {@code matchBatch[i]}), or null where {@code matchBatch[i]} is -1.
+   */
   private FieldVector rightColumn(
       org.apache.arrow.vector.types.pojo.Field field,
       FieldVector[] sources,
       Gather gather,
-      int[] offsets,
-      int[] best,
-      int base,
-      int[] rows,
+      int[] matchBatch,
+      int[] matchRow,
       int count) {
     FieldVector target = field.createVector(allocator);
     try {
@@ -326,13 +339,12 @@ final class IntervalAligner {
         long[] values = new long[count];
         boolean[] nulls = new boolean[count];
         for (int i = 0; i < count; i++) {
-          int match = best[base + rows[i]];
-          if (match < 0) {
+          int b = matchBatch[i];
+          if (b < 0) {
             nulls[i] = true;
             continue;
           }
-          int b = batchOf(offsets, match);
-          int row = match - offsets[b];
+          int row = matchRow[i];
           if (gather.isNull(b, row)) {
             nulls[i] = true;
           } else {
@@ -348,13 +360,12 @@ final class IntervalAligner {
         double[] values = new double[count];
         boolean[] nulls = new boolean[count];
         for (int i = 0; i < count; i++) {
-          int match = best[base + rows[i]];
-          if (match < 0) {
+          int b = matchBatch[i];
+          if (b < 0) {
             nulls[i] = true;
             continue;
           }
-          int b = batchOf(offsets, match);
-          int row = match - offsets[b];
+          int row = matchRow[i];
           if (gather.isNull(b, row)) {
             nulls[i] = true;
           } else {
@@ -365,12 +376,10 @@ final class IntervalAligner {
         return target;
       }
       for (int i = 0; i < count; i++) {
-        int match = best[base + rows[i]];
-        if (match < 0) {
+        if (matchBatch[i] < 0) {
           Values.setNull(target, i);
         } else {
-          int b = batchOf(offsets, match);
-          target.copyFromSafe(match - offsets[b], i, sources[b]);
+          target.copyFromSafe(matchRow[i], i, sources[matchBatch[i]]);
         }
       }
       target.setValueCount(count);
@@ -378,6 +387,32 @@ final class IntervalAligner {
     } catch (RuntimeException e) {
       target.close();
       throw e;
+    }
+  }
+
+  /**
+   * The batch of a row from the batches' first-row offsets: by division when every batch but the
+   * last has the same (non-zero) size and the last no more, as a reader's batches mostly do, else
+   * by binary search.
+   */
+  private record BatchLocator(int[] offsets, int uniform) {
+    static BatchLocator of(int[] offsets) {
+      int batches = offsets.length - 1;
+      int size = batches > 0 ? offsets[1] - offsets[0] : 0;
+      for (int b = 1; b + 1 < batches && size > 0; b++) {
+        if (offsets[b + 1] - offsets[b] != size) {
+          size = 0;
+        }
+      }
+      if (batches > 1 && offsets[batches] - offsets[batches - 1] > size) {
+        // a last batch larger than the others
+        size = 0;
+      }
+      return new BatchLocator(offsets, size);
+    }
+
+    int batchOf(int i) {
+      return uniform > 0 ? i / uniform : IntervalAligner.batchOf(offsets, i);
     }
   }
 

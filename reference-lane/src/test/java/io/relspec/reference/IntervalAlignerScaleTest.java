@@ -99,6 +99,59 @@ class IntervalAlignerScaleTest {
     }
   }
 
+  /**
+   * The output batches gather each left row's match from the right batches it sits in: right
+   * batches of equal size (found by division) and of uneven sizes with empty ones among them (by
+   * binary search) give the matches the scan finds.
+   */
+  @ParameterizedTest
+  @CsvSource({"4096", "0"})
+  void outputColumnsGatherEachMatchFromItsRightBatch(int rightBatchRows) {
+    Random random = new Random(7);
+    Rows left = Rows.random(random, 9_000, 30, false, IntervalAlign.Mode.CONTAINED, 3, false);
+    Rows right = Rows.random(random, 20_000, 30, false, IntervalAlign.Mode.CONTAINED, 5, false);
+    IntervalAlign align =
+        new IntervalAlign(
+            Pipeline.of(Scan.of("r")),
+            List.of(EquiKey.same("path")),
+            new IntervalAlign.Span("ls", "le"),
+            new IntervalAlign.Span("rs", "re"),
+            IntervalAlign.Mode.CONTAINED,
+            IntervalAlign.How.LEFT,
+            List.of("rid", "conf"),
+            List.of(SortKey.desc("conf")),
+            true);
+    int[] expected = scan(left, right, IntervalAlign.Mode.CONTAINED, true);
+    // uneven: sizes cycling through 1, 0 (an empty batch), 5,000 and 777
+    int[] uneven = {1, 0, 5_000, 777};
+    try (RootAllocator allocator = new RootAllocator();
+        Relation l = left.relation(allocator, LEFT, false, 4096);
+        Relation r =
+            right.relation(
+                allocator, RIGHT, true, rightBatchRows > 0 ? new int[] {rightBatchRows} : uneven);
+        Relation out = new IntervalAligner(allocator, 4096).align(align, l, r)) {
+      assertThat(r.batches().size()).isGreaterThan(3);
+      int row = 0;
+      int matched = 0;
+      for (VectorSchemaRoot batch : out.batches()) {
+        BigIntVector ids = (BigIntVector) batch.getVector("rid");
+        Float8Vector conf = (Float8Vector) batch.getVector("conf");
+        for (int i = 0; i < batch.getRowCount(); i++, row++) {
+          int match = expected[row];
+          Long id = match < 0 ? null : right.id[match];
+          Double c = match < 0 ? null : right.conf[match];
+          assertThat(ids.isNull(i) ? null : ids.get(i)).as("rid of left row %d", row).isEqualTo(id);
+          assertThat(conf.isNull(i) ? null : conf.get(i))
+              .as("conf of left row %d", row)
+              .isEqualTo(c);
+          matched += match < 0 ? 0 : 1;
+        }
+      }
+      assertThat(row).isEqualTo(left.size());
+      assertThat(matched).isGreaterThan(left.size() / 10);
+    }
+  }
+
   /** For every left row the best right row by a scan of its path's right rows, or -1. */
   private static int[] scan(Rows left, Rows right, IntervalAlign.Mode mode, boolean tieBreak) {
     Map<String, List<Integer>> byPath = new HashMap<>();
@@ -223,9 +276,14 @@ class IntervalAlignerScaleTest {
 
     /** The rows as a relation of batches of 4,096 rows; with conf when {@code right}. */
     Relation relation(RootAllocator allocator, RelSchema schema, boolean right) {
+      return relation(allocator, schema, right, 4096);
+    }
+
+    /** The rows in batches whose sizes cycle through {@code sizes}. */
+    Relation relation(RootAllocator allocator, RelSchema schema, boolean right, int... sizes) {
       List<VectorSchemaRoot> batches = new ArrayList<>();
-      for (int from = 0; from < size(); from += 4096) {
-        int to = Math.min(size(), from + 4096);
+      for (int from = 0, b = 0; from < size(); from += sizes[b++ % sizes.length]) {
+        int to = Math.min(size(), from + sizes[b % sizes.length]);
         VectorSchemaRoot root = VectorSchemaRoot.create(schema.toArrow(), allocator);
         root.allocateNew();
         for (int i = from; i < to; i++) {
