@@ -376,17 +376,27 @@ final class ParquetColumnReader {
       } else {
         int values = (header >>> 1) * 8;
         int groupBytes = (header >>> 1) * bitWidth;
-        long buffer = 0;
-        int bits = 0;
-        int p = pos;
-        for (int i = 0; i < values && n < count; i++) {
-          while (bits < bitWidth) {
-            buffer |= (long) (bytes[p++] & 0xFF) << bits;
-            bits += 8;
+        int take = Math.min(values, count - n);
+        if (pos + ((long) take * bitWidth + 7) / 8 > to) {
+          throw new IllegalStateException(
+              "Cannot read a Parquet column: its levels or dictionary ids end early. The file is"
+                  + " damaged; rewrite it");
+        }
+        // value i starts at bit i * bitWidth of the run: one little-endian long read holds it
+        // (bitWidth <= 32 plus a shift of at most 7), byte by byte only near the array's end
+        long bit = (long) pos * 8;
+        for (int i = 0; i < take; i++, bit += bitWidth) {
+          int at = (int) (bit >>> 3);
+          long word;
+          if (at + 8 <= bytes.length) {
+            word = longAt(bytes, at);
+          } else {
+            word = 0;
+            for (int k = 0; at + k < bytes.length; k++) {
+              word |= (bytes[at + k] & 0xFFL) << (8 * k);
+            }
           }
-          out[n++] = (int) (buffer & mask);
-          buffer >>>= bitWidth;
-          bits -= bitWidth;
+          out[n++] = (int) ((word >>> (bit & 7)) & mask);
         }
         pos += groupBytes;
       }
