@@ -2,6 +2,7 @@ package io.relspec.reference;
 
 import static io.relspec.reference.Fixture.row;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.relspec.ir.validate.ValidatedBundle;
 import java.io.IOException;
@@ -153,6 +154,49 @@ class ParquetColumnReaderTest {
     int[] out = new int[13];
     ParquetColumnReader.hybrid(bytes, 0, bytes.length, 3, out, 13);
     assertThat(out).containsExactly(3, 3, 3, 3, 3, 0, 1, 2, 3, 4, 5, 6, 7);
+  }
+
+  @Test
+  void wideBitPackedIdsDecodeWithBytesAfterTheRunAndAtTheArraysEnd() {
+    // 3 groups of 8 values of 17 bits (dictionary ids of a large dictionary), packed little-endian
+    int bitWidth = 17;
+    int[] values = new int[24];
+    java.util.Random random = new java.util.Random(17);
+    for (int i = 0; i < values.length; i++) {
+      values[i] = random.nextInt(1 << bitWidth);
+    }
+    byte[] packed = new byte[values.length * bitWidth / 8];
+    for (int i = 0; i < values.length; i++) {
+      for (int b = 0; b < bitWidth; b++) {
+        if ((values[i] >>> b & 1) != 0) {
+          int bit = i * bitWidth + b;
+          packed[bit >>> 3] |= (byte) (1 << (bit & 7));
+        }
+      }
+    }
+    for (int padding : new int[] {0, 16}) {
+      byte[] bytes = new byte[1 + packed.length + padding];
+      bytes[0] = (byte) ((3 << 1) | 1);
+      System.arraycopy(packed, 0, bytes, 1, packed.length);
+      int[] out = new int[24];
+      ParquetColumnReader.hybrid(bytes, 0, 1 + packed.length, bitWidth, out, 24);
+      assertThat(out).as("padding %d", padding).containsExactly(values);
+      // fewer values asked for than the run holds
+      int[] some = new int[5];
+      ParquetColumnReader.hybrid(bytes, 0, 1 + packed.length, bitWidth, some, 5);
+      assertThat(some).containsExactly(java.util.Arrays.copyOf(values, 5));
+    }
+  }
+
+  @Test
+  void aBitPackedRunCutShortIsADamagedFile() {
+    // a header for 2 groups of 8 values of 3 bits (6 bytes), with 2 bytes of them present
+    byte[] bytes = {(byte) ((2 << 1) | 1), (byte) 0b10001000, (byte) 0b11000110, 0, 0, 0, 0, 0};
+    assertThatThrownBy(() -> ParquetColumnReader.hybrid(bytes, 0, 3, 3, new int[16], 16))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessage(
+            "Cannot read a Parquet column: its levels or dictionary ids end early. The file is"
+                + " damaged; rewrite it");
   }
 
   /** One vector of each type of {@link #SCHEMA}'s columns. */
