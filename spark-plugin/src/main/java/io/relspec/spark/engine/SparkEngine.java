@@ -91,15 +91,36 @@ public enum SparkEngine {
     confs.put("spark.memory.offHeap.size", String.valueOf(offHeapBytes));
     confs.put("spark.shuffle.manager", COMET_SHUFFLE_MANAGER);
     confs.put("spark.comet.exec.shuffle.enabled", "true");
+    // shuffled joins as DataFusion's hash join instead of a sort-merge join: 10M x 20M rows
+    // join+aggregate 4.8 -> 3.6 s on local[2]. Comet's hash join does not spill: with a build side
+    // larger than the off-heap memory, set it to false (a JVM system property wins, see configure)
+    confs.put(REPLACE_SORT_MERGE_JOIN, "true");
     return confs;
   }
 
-  /** Sets {@link #sessionConfs} on a builder, after checking Comet is on the classpath. */
+  /** Comet's switch that plans a shuffled hash join where Spark chose a sort-merge join. */
+  public static final String REPLACE_SORT_MERGE_JOIN = "spark.comet.exec.replaceSortMergeJoin";
+
+  /**
+   * The {@link #sessionConfs} a builder gets: those the user has not set as a JVM system property
+   * ({@code -Dspark.comet.exec.replaceSortMergeJoin=false}), which SparkConf reads itself and which
+   * then win over relspec's defaults.
+   */
+  Map<String, String> confsToSet(long offHeapBytes) {
+    Map<String, String> confs = new LinkedHashMap<>(sessionConfs(offHeapBytes));
+    confs.keySet().removeIf(key -> !key.equals(CONF) && System.getProperty(key) != null);
+    return confs;
+  }
+
+  /**
+   * Sets {@link #sessionConfs} on a builder (but not those set as JVM system properties), after
+   * checking Comet is on the classpath.
+   */
   public SparkSession.Builder configure(SparkSession.Builder builder, long offHeapBytes) {
     if (this == SPARK_DATAFUSION) {
       requireComet();
     }
-    sessionConfs(offHeapBytes).forEach(builder::config);
+    confsToSet(offHeapBytes).forEach(builder::config);
     return builder;
   }
 

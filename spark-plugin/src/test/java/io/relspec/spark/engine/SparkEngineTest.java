@@ -42,7 +42,27 @@ class SparkEngineTest {
         .containsEntry("spark.memory.offHeap.size", String.valueOf(256L << 20))
         .containsEntry(
             "spark.shuffle.manager",
-            "org.apache.spark.sql.comet.execution.shuffle.CometShuffleManager");
+            "org.apache.spark.sql.comet.execution.shuffle.CometShuffleManager")
+        .containsEntry("spark.comet.exec.replaceSortMergeJoin", "true");
+  }
+
+  @Test
+  void aSparkConfSetAsSystemPropertyWinsOverRelspecsDefault() {
+    String key = SparkEngine.REPLACE_SORT_MERGE_JOIN;
+    assertThat(SparkEngine.SPARK_DATAFUSION.confsToSet(1)).containsEntry(key, "true");
+    System.setProperty(key, "false");
+    try {
+      assertThat(SparkEngine.SPARK_DATAFUSION.confsToSet(1))
+          .doesNotContainKey(key)
+          .containsEntry("spark.comet.enabled", "true");
+      // the engine name is relspec's own: always set
+      System.setProperty(SparkEngine.CONF, "spark");
+      assertThat(SparkEngine.SPARK_DATAFUSION.confsToSet(1))
+          .containsEntry(SparkEngine.CONF, "spark-datafusion");
+    } finally {
+      System.clearProperty(key);
+      System.clearProperty(SparkEngine.CONF);
+    }
   }
 
   @Test
