@@ -277,7 +277,12 @@ final class CometSession implements EngineSession {
       }
       return executeMixed(pipeline, params, false);
     }
-    Ran ran = runNative(pipeline, effectiveParams(pipeline.ops(), params), Paths.TOP);
+    // the same ops at the same paths, scans narrowed to the columns used
+    Ran ran =
+        runNative(
+            ColumnPruning.prune(pipeline, this::datasetSchema),
+            effectiveParams(pipeline.ops(), params),
+            Paths.TOP);
     return new QueryResult(
         translation.schema().toArrow(),
         detach(ran.batches()),

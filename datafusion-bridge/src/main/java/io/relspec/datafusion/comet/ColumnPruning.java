@@ -1,0 +1,133 @@
+package io.relspec.datafusion.comet;
+
+import io.relspec.ir.expr.Case;
+import io.relspec.ir.expr.ColumnRef;
+import io.relspec.ir.expr.Expr;
+import io.relspec.ir.op.Aggregate;
+import io.relspec.ir.op.Derive;
+import io.relspec.ir.op.EquiKey;
+import io.relspec.ir.op.Filter;
+import io.relspec.ir.op.Join;
+import io.relspec.ir.op.Limit;
+import io.relspec.ir.op.Op;
+import io.relspec.ir.op.Param;
+import io.relspec.ir.op.Pipeline;
+import io.relspec.ir.op.Project;
+import io.relspec.ir.op.Scan;
+import io.relspec.ir.op.Sort;
+import io.relspec.ir.op.SortKey;
+import io.relspec.ir.plan.RelSchema;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Column pruning before a native execution, as Spark's optimizer prunes columns: a scan without a
+ * column list reads only the columns the ops after it use, so a {@code NativeScan} decodes no
+ * Parquet column that nothing reads (the order items of a join+aggregate: 2 of 4 columns). The
+ * pipeline's output is unchanged: only a {@code project} or an {@code aggregate} narrows what is
+ * needed, and an op whose use of columns is not modelled here ({@code union}, {@code explode},
+ * {@code dedupe} and {@code interval_align}, whose ties read every column, and a join with a {@code
+ * condition}) keeps every column before it. Join right sides are pruned the same way, all of their
+ * output kept.
+ */
+final class ColumnPruning {
+  private ColumnPruning() {}
+
+  /**
+   * The pipeline with its scans (and its joins' right sides' scans) narrowed.
+   *
+   * @param datasetSchema the schema of a scanned dataset
+   */
+  static Pipeline prune(Pipeline pipeline, Function<String, RelSchema> datasetSchema) {
+    return prune(pipeline, Optional.empty(), datasetSchema);
+  }
+
+  /**
+   * @param needed the output columns used after the pipeline; empty for every column
+   */
+  private static Pipeline prune(
+      Pipeline pipeline, Optional<Set<String>> needed, Function<String, RelSchema> schemas) {
+    List<Op> ops = new ArrayList<>(pipeline.ops());
+    Optional<Set<String>> used = needed;
+    for (int k = ops.size() - 1; k >= 1; k--) {
+      Op op = ops.get(k);
+      if (op instanceof Join join) {
+        ops.set(
+            k,
+            new Join(
+                join.type(),
+                prune(join.right(), Optional.empty(), schemas),
+                join.on(),
+                join.condition(),
+                join.rightSuffix()));
+      }
+      used = usedBefore(op, used);
+    }
+    if (ops.get(0) instanceof Scan scan && scan.columns().isEmpty() && used.isPresent()) {
+      Set<String> columns = used.get();
+      List<String> names = schemas.apply(scan.dataset()).names();
+      List<String> kept = names.stream().filter(columns::contains).toList();
+      if (kept.isEmpty()) {
+        // rows are still counted (count(*), a semi join's existence): one column carries them
+        kept = names.subList(0, 1);
+      }
+      if (kept.size() < names.size()) {
+        ops.set(0, new Scan(scan.dataset(), Optional.of(kept)));
+      }
+    }
+    return new Pipeline(ops);
+  }
+
+  /** The columns of an op's input it reads, given those of its output used after it. */
+  private static Optional<Set<String>> usedBefore(Op op, Optional<Set<String>> after) {
+    if (op instanceof Project project) {
+      Set<String> used = new HashSet<>();
+      project.columns().forEach(column -> columns(column.expr(), used));
+      return Optional.of(used);
+    }
+    if (op instanceof Aggregate aggregate) {
+      Set<String> used = new HashSet<>(aggregate.groupBy());
+      aggregate.aggregates().forEach(call -> call.args().forEach(arg -> columns(arg, used)));
+      return Optional.of(used);
+    }
+    if (after.isEmpty()) {
+      return after;
+    }
+    Set<String> used = new HashSet<>(after.get());
+    if (op instanceof Filter filter) {
+      columns(filter.predicate(), used);
+    } else if (op instanceof Derive derive) {
+      used.remove(derive.name());
+      columns(derive.expr(), used);
+    } else if (op instanceof Sort sort) {
+      sort.keys().stream().map(SortKey::column).forEach(used::add);
+    } else if (op instanceof Join join && join.condition().isEmpty()) {
+      // left columns keep their names in the output; a used right column's name is harmless here
+      join.on().stream().map(EquiKey::left).forEach(used::add);
+    } else if (!(op instanceof Limit || op instanceof Param)) {
+      return Optional.empty();
+    }
+    return Optional.of(used);
+  }
+
+  /** Adds the columns {@code expr} reads to {@code into}. */
+  private static void columns(Expr expr, Set<String> into) {
+    if (expr instanceof ColumnRef ref) {
+      into.add(ref.name());
+    } else if (expr instanceof io.relspec.ir.expr.Call call) {
+      call.args().forEach(arg -> columns(arg, into));
+    } else if (expr instanceof io.relspec.ir.expr.Cast cast) {
+      columns(cast.expr(), into);
+    } else if (expr instanceof Case c) {
+      for (Case.When branch : c.branches()) {
+        columns(branch.when(), into);
+        columns(branch.then(), into);
+      }
+      c.otherwise().ifPresent(otherwise -> columns(otherwise, into));
+    }
+  }
+}

@@ -1,0 +1,153 @@
+package io.relspec.datafusion.comet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relspec.ir.expr.Call;
+import io.relspec.ir.expr.ColumnRef;
+import io.relspec.ir.expr.Literal;
+import io.relspec.ir.op.Aggregate;
+import io.relspec.ir.op.Dedupe;
+import io.relspec.ir.op.Derive;
+import io.relspec.ir.op.EquiKey;
+import io.relspec.ir.op.Filter;
+import io.relspec.ir.op.Join;
+import io.relspec.ir.op.JoinType;
+import io.relspec.ir.op.Limit;
+import io.relspec.ir.op.Op;
+import io.relspec.ir.op.Pipeline;
+import io.relspec.ir.op.Project;
+import io.relspec.ir.op.Scan;
+import io.relspec.ir.op.Sort;
+import io.relspec.ir.op.SortKey;
+import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.type.Field;
+import io.relspec.ir.type.PrimitiveType;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** Which columns each scan keeps after {@link ColumnPruning}, and what it leaves alone. */
+class ColumnPruningTest {
+  private static final Map<String, RelSchema> SCHEMAS =
+      Map.of(
+          "items", schema("order_id", "sku", "qty", "price"),
+          "orders", schema("order_id", "customer", "status", "amount"));
+
+  private static RelSchema schema(String... names) {
+    return new RelSchema(
+        java.util.Arrays.stream(names)
+            .map(name -> Field.nullable(name, PrimitiveType.INT64))
+            .toList());
+  }
+
+  private static Pipeline prune(Op... ops) {
+    return ColumnPruning.prune(Pipeline.of(ops), SCHEMAS::get);
+  }
+
+  private static Optional<List<String>> scanned(Pipeline pipeline) {
+    return ((Scan) pipeline.ops().get(0)).columns();
+  }
+
+  private static Aggregate sumBy(String group, String column) {
+    return new Aggregate(
+        List.of(group),
+        List.of(
+            new Aggregate.AggregateCall("total", "sum", List.of(new ColumnRef(column)), false),
+            new Aggregate.AggregateCall("rows", "count", List.of(), false)));
+  }
+
+  @Test
+  void aJoinAndAggregateReadOnlyTheKeysAndTheAggregatedColumns() {
+    Pipeline right =
+        Pipeline.of(
+            Scan.of("orders"),
+            new Project(
+                List.of(
+                    new Project.Column("oid", new ColumnRef("order_id")),
+                    Project.Column.keep("status"))));
+    Pipeline pruned =
+        prune(
+            Scan.of("items"),
+            new Join(
+                JoinType.INNER,
+                right,
+                List.of(new EquiKey("order_id", "oid")),
+                Optional.empty(),
+                Optional.empty()),
+            sumBy("status", "qty"));
+    // status comes from the right side: on the left it matches nothing and is dropped
+    assertThat(scanned(pruned)).contains(List.of("order_id", "qty"));
+    Join join = (Join) pruned.ops().get(1);
+    assertThat(scanned(join.right())).contains(List.of("order_id", "status"));
+    assertThat(pruned.ops().get(2)).isEqualTo(sumBy("status", "qty"));
+  }
+
+  @Test
+  void filtersDerivesAndSortsAddWhatTheyReadAboveAProject() {
+    Pipeline pruned =
+        prune(
+            Scan.of("items"),
+            new Filter(Call.of("gt", new ColumnRef("price"), Literal.of(1L, PrimitiveType.INT64))),
+            new Derive("qty", Call.of("add", new ColumnRef("qty"), new ColumnRef("order_id"))),
+            new Sort(List.of(SortKey.asc("qty"))),
+            new Limit(10, 0),
+            new Project(List.of(Project.Column.keep("qty"))));
+    // sku is read by nothing; price by the filter; order_id and qty by the derive
+    assertThat(scanned(pruned)).contains(List.of("order_id", "qty", "price"));
+  }
+
+  @Test
+  void aCountOfRowsStillScansOneColumn() {
+    Pipeline pruned =
+        prune(
+            Scan.of("items"),
+            new Aggregate(
+                List.of(),
+                List.of(new Aggregate.AggregateCall("rows", "count", List.of(), false))));
+    assertThat(scanned(pruned)).contains(List.of("order_id"));
+  }
+
+  @Test
+  void withoutAProjectOrAggregateEveryColumnIsOutputAndNothingIsPruned() {
+    Pipeline pipeline =
+        Pipeline.of(
+            Scan.of("items"),
+            new Filter(Call.of("gt", new ColumnRef("price"), Literal.of(1L, PrimitiveType.INT64))));
+    assertThat(ColumnPruning.prune(pipeline, SCHEMAS::get)).isEqualTo(pipeline);
+  }
+
+  @Test
+  void opsWhoseTiesReadEveryColumnKeepEveryColumnBeforeThem() {
+    // dedupe breaks ties by every remaining column: the scan keeps all, though the project after
+    // it reads one
+    Pipeline pipeline =
+        Pipeline.of(
+            Scan.of("items"),
+            new Dedupe(List.of("order_id"), List.of()),
+            new Project(List.of(Project.Column.keep("qty"))));
+    assertThat(scanned(ColumnPruning.prune(pipeline, SCHEMAS::get))).isEmpty();
+    // a join condition may read columns of either side by its own names
+    Pipeline conditioned =
+        Pipeline.of(
+            Scan.of("items"),
+            new Join(
+                JoinType.INNER,
+                Pipeline.of(Scan.of("orders")),
+                List.of(EquiKey.same("order_id")),
+                Optional.of(
+                    Call.of("gt", new ColumnRef("price"), Literal.of(1L, PrimitiveType.INT64))),
+                Optional.of("_r")),
+            sumBy("status", "qty"));
+    assertThat(scanned(ColumnPruning.prune(conditioned, SCHEMAS::get))).isEmpty();
+  }
+
+  @Test
+  void aScanThatListsItsColumnsIsLeftAsWritten() {
+    Pipeline pipeline =
+        Pipeline.of(
+            new Scan("items", Optional.of(List.of("sku", "qty"))),
+            new Project(List.of(Project.Column.keep("qty"))));
+    assertThat(ColumnPruning.prune(pipeline, SCHEMAS::get)).isEqualTo(pipeline);
+  }
+}
