@@ -2,8 +2,11 @@ package io.relspec.reference;
 
 import io.relspec.ir.op.SortKey;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * A row order over pre-read columns: sort keys (direction and null order as written), then
@@ -19,7 +22,15 @@ final class RowOrder implements Comparator<Integer> {
     this.columns = columns;
     this.keys = keys;
     this.loader = loader;
+    this.ranked = new boolean[columns.length];
+    this.reached = new int[columns.length];
   }
+
+  /** How many comparisons reached each column before it was ranked. */
+  private final int[] reached;
+
+  /** Which columns hold ranks in place of strings ({@link #ranked(Object[])}) already. */
+  private final boolean[] ranked;
 
   /**
    * An order whose key columns are read only when a comparison first needs them (later keys often
@@ -36,6 +47,40 @@ final class RowOrder implements Comparator<Integer> {
    */
   static RowOrder of(List<Object[]> columns, List<SortKey> keys) {
     return new RowOrder(columns.toArray(new Object[0][]), List.copyOf(keys), null);
+  }
+
+  /**
+   * A string column as each value's rank among the column's distinct strings (in code point order,
+   * as {@link Values#compare} orders them): the same order and the same ties, compared as ints,
+   * each distinct string compared only while ranking them (a sort of many rows with few distinct
+   * paths compared long equal prefixes on every comparison). Other columns as they are; nulls stay
+   * null. A column is ranked once comparisons have reached it a quarter as many times as it has
+   * rows, so keys that earlier keys mostly decide cost nothing.
+   */
+  static Object[] ranked(Object[] values) {
+    Map<String, Integer> ids = new HashMap<>();
+    for (Object value : values) {
+      if (value == null) {
+        continue;
+      }
+      if (!(value instanceof String string)) {
+        return values;
+      }
+      ids.putIfAbsent(string, 0);
+    }
+    if (ids.isEmpty()) {
+      return values;
+    }
+    String[] distinct = ids.keySet().toArray(new String[0]);
+    Arrays.sort(distinct, Values::compareCodePoints);
+    for (int i = 0; i < distinct.length; i++) {
+      ids.put(distinct[i], i);
+    }
+    Object[] out = new Object[values.length];
+    for (int i = 0; i < values.length; i++) {
+      out[i] = values[i] == null ? null : ids.get((String) values[i]);
+    }
+    return out;
   }
 
   /** The keys followed by every column of {@code names} that no key sorts, asc nulls last. */
@@ -72,6 +117,13 @@ final class RowOrder implements Comparator<Integer> {
       if (column == null) {
         column = loader.apply(k);
         columns[k] = column;
+      }
+      if (!ranked[k] && ++reached[k] > column.length / 4) {
+        // reached by comparisons often enough to repay a pass over the column (a sort's are, a
+        // dedupe's rare ties are not): strings as ranks from here on
+        column = ranked(column);
+        columns[k] = column;
+        ranked[k] = true;
       }
       int c = compareValues(column[x], column[y], keys.get(k));
       if (c != 0) {

@@ -233,6 +233,9 @@ public final class Values {
     if (a instanceof String sa && b instanceof String sb) {
       return compareCodePoints(sa, sb);
     }
+    if (a instanceof Integer ia && b instanceof Integer ib) {
+      return Integer.compare(ia, ib);
+    }
     if (a instanceof Double da && b instanceof Double db) {
       return Double.compare(normalize(da), normalize(db));
     }
@@ -270,6 +273,28 @@ public final class Values {
 
   /** Strings by Unicode code point (not UTF-16 unit): the order of their UTF-8 bytes. */
   public static int compareCodePoints(String a, String b) {
+    // UTF-16 order is code point order up to the first differing char unless a surrogate is
+    // involved: compare chars, and take the code point walk only then (paths with long common
+    // prefixes make this the hot loop of sorts)
+    if (a.equals(b)) {
+      // equal keys are the common case in sorts and dedupes (an intrinsic, vectorized check)
+      return 0;
+    }
+    int n = Math.min(a.length(), b.length());
+    for (int k = 0; k < n; k++) {
+      char ca = a.charAt(k);
+      char cb = b.charAt(k);
+      if (ca != cb) {
+        if (Character.isSurrogate(ca) || Character.isSurrogate(cb)) {
+          return compareByCodePoints(a, b);
+        }
+        return ca < cb ? -1 : 1;
+      }
+    }
+    return Integer.compare(a.length(), b.length());
+  }
+
+  private static int compareByCodePoints(String a, String b) {
     int i = 0;
     int j = 0;
     while (i < a.length() && j < b.length()) {
