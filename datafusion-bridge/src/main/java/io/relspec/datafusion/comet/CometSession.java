@@ -26,6 +26,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -100,6 +101,7 @@ final class CometSession implements EngineSession {
   private final BufferAllocator allocator;
   private final BufferAllocator exportAllocator;
   private final boolean fallbackToReference;
+  private final Set<String> referenceOps;
   private final Map<String, Dataset> datasets = new LinkedHashMap<>();
   private ReferenceLane reference;
   private boolean closed;
@@ -107,13 +109,20 @@ final class CometSession implements EngineSession {
   /**
    * @param fallbackToReference run the ops Comet cannot run on the JVM reference lane (one op at a
    *     time, between native plans); otherwise refuse such pipelines with {@code UNSUPPORTED}
+   * @param referenceOps ops run on the reference lane though they have a translation (only with
+   *     {@code fallbackToReference})
    */
   CometSession(
-      Native jni, RuntimeProfile profile, BufferAllocator allocator, boolean fallbackToReference) {
+      Native jni,
+      RuntimeProfile profile,
+      BufferAllocator allocator,
+      boolean fallbackToReference,
+      Set<String> referenceOps) {
     this.jni = jni;
     this.profile = profile;
     this.allocator = allocator;
     this.fallbackToReference = fallbackToReference;
+    this.referenceOps = fallbackToReference ? Set.copyOf(referenceOps) : Set.of();
     this.exportAllocator = allocator.newChildAllocator("comet-export", 0, Long.MAX_VALUE);
   }
 
@@ -216,7 +225,8 @@ final class CometSession implements EngineSession {
   }
 
   private PlanTranslator translator(Map<String, Literal> params) {
-    return new PlanTranslator(this::datasetSchema, this::nativeFiles, params);
+    return new PlanTranslator(this::datasetSchema, this::nativeFiles, params)
+        .onReference(referenceOps);
   }
 
   @Override

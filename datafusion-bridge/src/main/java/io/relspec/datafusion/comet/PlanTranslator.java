@@ -111,6 +111,33 @@ final class PlanTranslator {
   /** Into how many file partitions the next NativeScan splits its files (1: all in one). */
   private int nativeScanPartitions = 1;
 
+  /** Ops left to the reference lane though they have a translation (see {@link #onReference}). */
+  private Set<String> referenceOps = Set.of();
+
+  /**
+   * Ops (by name) that are not translated, though they could be, because the reference lane runs
+   * them faster: they are reported as fallbacks with {@link #REFERENCE_BY_CHOICE} as the reason.
+   */
+  PlanTranslator onReference(Set<String> ops) {
+    this.referenceOps = Set.copyOf(ops);
+    return this;
+  }
+
+  /** Why an op of {@link #onReference} is not translated. */
+  static String referenceByChoice(String op) {
+    return op.equals("interval_align")
+        ? "runs on the reference lane's sort-based kernel (O((n+m) log m) per key group) by"
+            + " choice: Comet 0.12 has no interval join, and the native translation (a HashJoin on"
+            + " the keys, then Sort + Window ranking) pairs every left and right row of a key;"
+            + " CometEngine.nativeFirst() translates it"
+        : op.equals("dedupe")
+            ? "runs on the reference lane's hash-based dedupe by choice: Comet 0.12 has no"
+                + " row_number, and the native translation (Sort + Window count over a ROWS frame +"
+                + " Filter, in one plan over all rows) took 27.8 s for the 1.8M rows of the CPG"
+                + " bundle; CometEngine.nativeFirst() translates it"
+            : "runs on the reference lane by choice";
+  }
+
   /**
    * The first scan translated next reads its Parquet files natively split into {@code partitions}
    * byte ranges, one per native plan (see {@link ParquetFiles#split}); the plan of partition p is
@@ -361,6 +388,9 @@ final class PlanTranslator {
   }
 
   private State apply(Op op, State in, String path) throws OpUnsupported {
+    if (referenceOps.contains(op.opName())) {
+      throw new OpUnsupported(referenceByChoice(op.opName()));
+    }
     if (op instanceof Scan scan) {
       return scan(scan);
     }

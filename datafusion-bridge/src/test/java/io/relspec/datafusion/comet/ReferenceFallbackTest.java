@@ -43,7 +43,7 @@ import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Ops Comet 0.12 cannot run go to the JVM reference lane one at a time, between native plans; the
@@ -73,8 +73,9 @@ class ReferenceFallbackTest {
     try (BufferAllocator allocator = new RootAllocator();
         ReferenceLane reference = new ReferenceLane(RuntimeProfile.DEFAULT, allocator)) {
       List<VectorSchemaRoot> input = TestData.batches(allocator, TestData.rows(3000), 700);
+      // every op with a translation native (dedupe included), the one without on the JVM
       try (EngineSession session =
-          new CometEngine().openSession(RuntimeProfile.DEFAULT, allocator)) {
+          CometEngine.nativeFirst().openSession(RuntimeProfile.DEFAULT, allocator)) {
         session.registerBatches("events", TestData.EVENTS, input);
 
         PlanReport explained = session.explain(new Pipeline(ops), Map.of());
@@ -153,7 +154,7 @@ class ReferenceFallbackTest {
         ReferenceLane reference = new ReferenceLane(RuntimeProfile.DEFAULT, allocator)) {
       List<VectorSchemaRoot> input = TestData.batches(allocator, TestData.rows(4000), 900);
       try (EngineSession session =
-              new CometEngine().openSession(RuntimeProfile.DEFAULT, allocator);
+              CometEngine.nativeFirst().openSession(RuntimeProfile.DEFAULT, allocator);
           Relation expected =
               reference.runOps(
                   "expected", EVENTS, input, ops.subList(1, ops.size()), Map.of(), Map.of())) {
@@ -178,8 +179,8 @@ class ReferenceFallbackTest {
    * orders them. Scans of other outputs read the reference lane's finalized outputs.
    */
   @ParameterizedTest
-  @ValueSource(strings = {"cpg", "analytics"})
-  void everyRuleOfAnExampleBundleEqualsTheReferenceLane(String name) {
+  @CsvSource({"cpg, false", "cpg, true", "analytics, false"})
+  void everyRuleOfAnExampleBundleEqualsTheReferenceLane(String name, boolean nativeFirst) {
     ValidatedBundle bundle = BundleValidator.validate(EXAMPLES.resolve(name + ".json"));
     RuntimeProfile profile = RuntimeProfile.DEFAULT;
     List<String> fallbackOps = new ArrayList<>();
@@ -189,7 +190,9 @@ class ReferenceFallbackTest {
         ParquetDatasetSource source =
             new ParquetDatasetSource(EXAMPLES.resolve("data"), allocator, 64);
         RunResult finalized = reference.run(bundle, source);
-        EngineSession session = new CometEngine().openSession(profile, allocator)) {
+        EngineSession session =
+            (nativeFirst ? CometEngine.nativeFirst() : new CometEngine())
+                .openSession(profile, allocator)) {
       for (DatasetSpec dataset : bundle.bundle().datasets()) {
         session.registerBatches(
             dataset.name(), new RelSchema(dataset.schema()).toArrow(), source.batches(dataset));
@@ -225,8 +228,14 @@ class ReferenceFallbackTest {
     assertThat(nativeOps).isPositive();
     if (name.equals("cpg")) {
       assertThat(fallbackOps).anyMatch(op -> op.endsWith(" explode"));
-      // interval_align runs natively (hash join + window ranking) since it is mapped
-      assertThat(fallbackOps).noneMatch(op -> op.endsWith(" interval_align"));
+      if (nativeFirst) {
+        // interval_align and dedupe run natively (hash join + window ranking, sort + window)
+        assertThat(fallbackOps).noneMatch(op -> op.endsWith(" interval_align"));
+        assertThat(fallbackOps).noneMatch(op -> op.endsWith(" dedupe"));
+      } else {
+        // by default on the reference lane's kernels, by choice
+        assertThat(fallbackOps).anyMatch(op -> op.endsWith(" interval_align"));
+      }
     } else {
       assertThat(fallbackOps).containsExactly("region_revenue aggregate");
     }
