@@ -75,7 +75,7 @@ class SparkRunMainDelegationTest {
               .anySatisfy(
                   e -> {
                     assertThat(e.op()).isEqualTo("interval_align");
-                    assertThat(e.lane()).isEqualTo(PartitionDelegate.LANE);
+                    assertThat(e.lane()).isEqualTo(PartitionDelegate.FALLBACK_LANE);
                   });
         } else {
           assertThat(rule.execution()).as(rule.name()).isEmpty();
