@@ -1,7 +1,5 @@
 package io.relspec.datafusion.comet;
 
-import io.relspec.ir.expr.Case;
-import io.relspec.ir.expr.ColumnRef;
 import io.relspec.ir.expr.Expr;
 import io.relspec.ir.op.Aggregate;
 import io.relspec.ir.op.Derive;
@@ -116,18 +114,6 @@ final class ColumnPruning {
 
   /** Adds the columns {@code expr} reads to {@code into}. */
   private static void columns(Expr expr, Set<String> into) {
-    if (expr instanceof ColumnRef ref) {
-      into.add(ref.name());
-    } else if (expr instanceof io.relspec.ir.expr.Call call) {
-      call.args().forEach(arg -> columns(arg, into));
-    } else if (expr instanceof io.relspec.ir.expr.Cast cast) {
-      columns(cast.expr(), into);
-    } else if (expr instanceof Case c) {
-      for (Case.When branch : c.branches()) {
-        columns(branch.when(), into);
-        columns(branch.then(), into);
-      }
-      c.otherwise().ifPresent(otherwise -> columns(otherwise, into));
-    }
+    Expr.addColumns(expr, into);
   }
 }

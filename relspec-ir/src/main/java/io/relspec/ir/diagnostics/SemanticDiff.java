@@ -3,9 +3,6 @@ package io.relspec.ir.diagnostics;
 import io.relspec.ir.bundle.ContractSpec;
 import io.relspec.ir.bundle.RuleDefinition;
 import io.relspec.ir.expr.Call;
-import io.relspec.ir.expr.Case;
-import io.relspec.ir.expr.Cast;
-import io.relspec.ir.expr.ColumnRef;
 import io.relspec.ir.expr.Expr;
 import io.relspec.ir.op.Dedupe;
 import io.relspec.ir.op.Derive;
@@ -962,19 +959,7 @@ public final class SemanticDiff {
   }
 
   private static void columns(Expr expr, Set<String> into) {
-    if (expr instanceof ColumnRef ref) {
-      into.add(ref.name());
-    } else if (expr instanceof Call call) {
-      call.args().forEach(a -> columns(a, into));
-    } else if (expr instanceof Cast cast) {
-      columns(cast.expr(), into);
-    } else if (expr instanceof Case kase) {
-      for (Case.When when : kase.branches()) {
-        columns(when.when(), into);
-        columns(when.then(), into);
-      }
-      kase.otherwise().ifPresent(e -> columns(e, into));
-    }
+    Expr.addColumns(expr, into);
   }
 
   /** Rules of a bundle that read {@code output}, directly or through other rules, in order. */
