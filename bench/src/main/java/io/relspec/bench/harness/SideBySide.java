@@ -48,6 +48,13 @@ public final class SideBySide {
   }
 
   /** A fact recorded in the results file (data size, configuration). */
+  /**
+   * Whether a full GC runs before every timed run (system property {@code relspec.bench.gc},
+   * default true), outside the timed window, as JMH's {@code -gc true}.
+   */
+  static final boolean GC_BETWEEN_RUNS =
+      Boolean.parseBoolean(System.getProperty("relspec.bench.gc", "true"));
+
   public SideBySide note(String key, Object value) {
     notes.put(key, value);
     return this;
@@ -101,6 +108,11 @@ public final class SideBySide {
       Long rows = null;
       for (int round = 0; round < warmups + iterations; round++) {
         for (Map.Entry<String, Callable<Long>> lane : lanes.entrySet()) {
+          if (GC_BETWEEN_RUNS) {
+            // as JMH's -gc true: the previous lane's garbage is collected before this run, outside
+            // its time, so a lane does not pay for another's heap
+            System.gc();
+          }
           long cpuStart = threads.getCurrentThreadCpuTime();
           long start = System.nanoTime();
           long count = lane.getValue().call();
@@ -158,6 +170,7 @@ public final class SideBySide {
     root.put("time", Instant.now().toString());
     root.put("warmups", warmups);
     root.put("iterations", iterations);
+    root.put("gcBetweenRuns", GC_BETWEEN_RUNS);
     ObjectNode machine = root.putObject("machine");
     machine.put("cores", Runtime.getRuntime().availableProcessors());
     machine.put("maxHeapBytes", Runtime.getRuntime().maxMemory());
