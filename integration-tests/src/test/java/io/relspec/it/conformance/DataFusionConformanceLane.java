@@ -24,14 +24,16 @@ import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
  * Standalone DataFusion (datafusion-bridge, Comet 0.12.0's JNI, no Spark) as a conformance {@link
- * Lane}: {@code new CometEngine()}, which runs each op it cannot run natively on the reference
- * lane. The execution says whether the whole case ran natively or which ops fell back, and why.
+ * Lane}: {@code CometEngine.nativeFirst()}, which translates every op it can (dedupe and
+ * interval_align included, which the default engine leaves to the reference lane's kernels, whose
+ * conformance the reference lane's own run checks) and runs the rest on the reference lane. The
+ * execution says whether the whole case ran natively or which ops fell back, and why.
  */
 final class DataFusionConformanceLane implements Lane {
   private static final int BATCH_ROWS = 4;
 
   private final BufferAllocator allocator = new RootAllocator();
-  private final DataFusionEngine engine = new CometEngine();
+  private final DataFusionEngine engine = CometEngine.nativeFirst();
 
   @Override
   public String name() {
