@@ -103,8 +103,12 @@ final class ColumnPruning {
       columns(derive.expr(), used);
     } else if (op instanceof Sort sort) {
       sort.keys().stream().map(SortKey::column).forEach(used::add);
-    } else if (op instanceof Join join && join.condition().isEmpty()) {
-      // left columns keep their names in the output; a used right column's name is harmless here
+    } else if (op instanceof Join join
+        && join.condition().isEmpty()
+        && join.rightSuffix().isEmpty()) {
+      // left columns keep their names in the output; a used right column's name is harmless here.
+      // With a rightSuffix, which right columns are renamed depends on the left columns there are
+      // (a left column pruned away would leave its right namesake unrenamed): all are kept.
       join.on().stream().map(EquiKey::left).forEach(used::add);
     } else if (!(op instanceof Limit || op instanceof Param)) {
       return Optional.empty();

@@ -32,7 +32,8 @@ class ColumnPruningTest {
   private static final Map<String, RelSchema> SCHEMAS =
       Map.of(
           "items", schema("order_id", "sku", "qty", "price"),
-          "orders", schema("order_id", "customer", "status", "amount"));
+          "orders", schema("order_id", "customer", "status", "amount"),
+          "shipments", schema("order_id", "status", "carrier"));
 
   private static RelSchema schema(String... names) {
     return new RelSchema(
@@ -140,6 +141,24 @@ class ColumnPruningTest {
                 Optional.of("_r")),
             sumBy("status", "qty"));
     assertThat(scanned(ColumnPruning.prune(conditioned, SCHEMAS::get))).isEmpty();
+  }
+
+  @Test
+  void aJoinThatRenamesRightColumnsKeepsEveryLeftColumn() {
+    // the shipments' status is status_r because the orders have a status: pruning the orders'
+    // status away (nothing reads it) would leave the right one unrenamed and status_r missing
+    // (differential seeds 20261208 and 31337 found this as a failed run)
+    Pipeline pipeline =
+        Pipeline.of(
+            Scan.of("orders"),
+            new Join(
+                JoinType.FULL,
+                Pipeline.of(Scan.of("shipments")),
+                List.of(EquiKey.same("order_id")),
+                Optional.empty(),
+                Optional.of("_r")),
+            sumBy("status_r", "amount"));
+    assertThat(scanned(ColumnPruning.prune(pipeline, SCHEMAS::get))).isEmpty();
   }
 
   @Test
