@@ -169,7 +169,7 @@ public final class ContractFinalizer {
     long beforeDedupe = kept.size();
     if (contract.dedupe().isPresent()) {
       heap.addNow(96L * kept.size());
-      kept = dedupe(kept, columns, contract.dedupe().get());
+      kept = dedupe(kept, columns, contract.dedupe().get(), heap);
     }
     long deduplicated = beforeDedupe - kept.size();
 
@@ -304,31 +304,37 @@ public final class ContractFinalizer {
   }
 
   private static List<Object[]> dedupe(
-      List<Object[]> rows, List<Field> columns, ContractSpec.DedupeSpec spec) {
+      List<Object[]> rows,
+      List<Field> columns,
+      ContractSpec.DedupeSpec spec,
+      MemoryBudget.Reservation heap) {
     List<String> names = columns.stream().map(Field::name).toList();
     List<SortKey> order = new ArrayList<>(RowOrder.withRemaining(spec.orderBy(), names));
-    List<Object[]> orderColumns = new ArrayList<>();
-    for (SortKey key : order) {
-      int c = names.indexOf(key.column());
+    // order columns taken from the rows only when a comparison first reaches them
+    RowOrder rowOrder =
+        RowOrder.lazy(
+            order,
+            k -> {
+              int c = names.indexOf(order.get(k).column());
+              Object[] values = new Object[rows.size()];
+              for (int i = 0; i < values.length; i++) {
+                values[i] = rows.get(i)[c];
+              }
+              return values;
+            });
+    Object[][] keyValues = new Object[spec.keys().size()][];
+    for (int k = 0; k < keyValues.length; k++) {
+      int c = names.indexOf(spec.keys().get(k));
       Object[] values = new Object[rows.size()];
       for (int i = 0; i < values.length; i++) {
-        values[i] = rows.get(i)[c];
+        values[i] = Values.key(rows.get(i)[c]);
       }
-      orderColumns.add(values);
+      keyValues[k] = values;
     }
-    RowOrder rowOrder = RowOrder.of(orderColumns, order);
-    int[] keyColumns = spec.keys().stream().mapToInt(names::indexOf).toArray();
-    Map<List<Object>, Integer> winners = new LinkedHashMap<>();
-    for (int i = 0; i < rows.size(); i++) {
-      List<Object> key = key(rows.get(i), keyColumns);
-      Integer current = winners.get(key);
-      // ties on every column: the earlier rule (priority order) wins, as it came first
-      if (current == null || rowOrder.compareRows(i, current) < 0) {
-        winners.put(key, i);
-      }
-    }
-    List<Object[]> out = new ArrayList<>();
-    for (int i : winners.values()) {
+    // ties on every column: the earlier rule (priority order) wins, as it came first
+    int[] winners = FirstPerKey.winners(keyValues, rows.size(), rowOrder::compareRows, heap);
+    List<Object[]> out = new ArrayList<>(winners.length);
+    for (int i : winners) {
       out.add(rows.get(i));
     }
     return out;

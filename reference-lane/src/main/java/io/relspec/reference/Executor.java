@@ -1023,29 +1023,26 @@ final class Executor {
       List<SortKey> orderBy,
       MemoryBudget.Reservation heap) {
     List<SortKey> all = RowOrder.withRemaining(orderBy, schema.names());
-    List<Object[]> columns = new ArrayList<>();
-    for (SortKey key : all) {
-      int column = schema.indexOf(key.column());
+    // order columns read only when a comparison first reaches them (ties past orderBy are rare)
+    RowOrder order =
+        RowOrder.lazy(
+            all,
+            k -> {
+              int column = schema.indexOf(all.get(k).column());
+              heap.addNow(MemoryBudget.column(index.relation, column));
+              return index.column(column);
+            });
+    Object[][] keyValues = new Object[keys.size()][];
+    for (int k = 0; k < keyValues.length; k++) {
+      int column = schema.indexOf(keys.get(k));
       heap.addNow(MemoryBudget.column(index.relation, column));
-      columns.add(index.column(column));
+      Object[] values = index.column(column);
+      for (int i = 0; i < values.length; i++) {
+        values[i] = Values.key(values[i]);
+      }
+      keyValues[k] = values;
     }
-    RowOrder order = RowOrder.of(columns, all);
-    int[] keyColumns = keys.stream().mapToInt(schema::indexOf).toArray();
-    Map<List<Object>, Integer> winners = new LinkedHashMap<>();
-    for (int i = 0; i < index.size; i++) {
-      List<Object> key = new ArrayList<>(keyColumns.length);
-      for (int column : keyColumns) {
-        key.add(Values.key(index.value(column, i)));
-      }
-      Integer current = winners.get(key);
-      if (current == null) {
-        heap.add(MemoryBudget.keyEntry(key) + 16);
-      }
-      if (current == null || order.compareRows(i, current) < 0) {
-        winners.put(key, i);
-      }
-    }
-    return winners.values().stream().mapToInt(Integer::intValue).toArray();
+    return FirstPerKey.winners(keyValues, index.size, order::compareRows, heap);
   }
 
   // ------------------------------------------------------------------ helpers
