@@ -23,14 +23,14 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * Column pruning before a native execution, as Spark's optimizer prunes columns: a scan without a
- * column list reads only the columns the ops after it use, so a {@code NativeScan} decodes no
- * Parquet column that nothing reads (the order items of a join+aggregate: 2 of 4 columns). The
- * pipeline's output is unchanged: only a {@code project} or an {@code aggregate} narrows what is
- * needed, and an op whose use of columns is not modelled here ({@code union}, {@code explode},
- * {@code dedupe} and {@code interval_align}, whose ties read every column, and a join with a {@code
- * condition}) keeps every column before it. Join right sides are pruned the same way, all of their
- * output kept.
+ * Column pruning before a pipeline runs entirely natively, as Spark's optimizer prunes columns: a
+ * scan without a column list reads only the columns the ops after it use, so a {@code NativeScan}
+ * decodes no Parquet column that nothing reads (the order items of a join+aggregate: 2 of 4
+ * columns). The pipeline's output is unchanged: only a {@code project} or an {@code aggregate}
+ * narrows what is needed, and an op whose use of columns is not modelled here ({@code union},
+ * {@code explode}, {@code dedupe} and {@code interval_align}, whose ties read every column, and a
+ * join with a {@code condition}) keeps every column before it. Join right sides are pruned the same
+ * way, all of their output kept.
  */
 final class ColumnPruning {
   private ColumnPruning() {}

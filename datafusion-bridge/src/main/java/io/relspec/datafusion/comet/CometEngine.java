@@ -37,7 +37,7 @@ public final class CometEngine implements DataFusionEngine {
 
   /**
    * An engine that refuses ({@code UNSUPPORTED}, listing every op) a pipeline it cannot run
-   * entirely natively: for rules that must not fall back. interval_align is translated.
+   * entirely natively: for rules that must not fall back. interval_align and dedupe are translated.
    */
   public static CometEngine nativeOnly() {
     return new CometEngine(false, Set.of());

@@ -116,7 +116,7 @@ final class PlanTranslator {
 
   /**
    * Ops (by name) that are not translated, though they could be, because the reference lane runs
-   * them faster: they are reported as fallbacks with {@link #REFERENCE_BY_CHOICE} as the reason.
+   * them faster: they are reported as fallbacks with {@link #referenceByChoice} as the reason.
    */
   PlanTranslator onReference(Set<String> ops) {
     this.referenceOps = Set.copyOf(ops);
