@@ -74,17 +74,7 @@ class IntervalAlignerScaleTest {
     Rows left =
         Rows.random(random, 12_000, paths, wide, mode, shape.equals("long-left") ? 100 : 3, false);
     Rows right = Rows.random(random, 30_000, paths, wide, mode, 5, shape.equals("reversed"));
-    IntervalAlign align =
-        new IntervalAlign(
-            Pipeline.of(Scan.of("r")),
-            List.of(EquiKey.same("path")),
-            new IntervalAlign.Span("ls", "le"),
-            new IntervalAlign.Span("rs", "re"),
-            mode,
-            IntervalAlign.How.LEFT,
-            List.of("rid", "conf"),
-            tieBreak ? List.of(SortKey.desc("conf")) : List.of(),
-            true);
+    IntervalAlign align = align(mode, tieBreak);
     try (RootAllocator allocator = new RootAllocator();
         Relation l = left.relation(allocator, LEFT, false);
         Relation r = right.relation(allocator, RIGHT, true)) {
@@ -110,17 +100,7 @@ class IntervalAlignerScaleTest {
     Random random = new Random(7);
     Rows left = Rows.random(random, 9_000, 30, false, IntervalAlign.Mode.CONTAINED, 3, false);
     Rows right = Rows.random(random, 20_000, 30, false, IntervalAlign.Mode.CONTAINED, 5, false);
-    IntervalAlign align =
-        new IntervalAlign(
-            Pipeline.of(Scan.of("r")),
-            List.of(EquiKey.same("path")),
-            new IntervalAlign.Span("ls", "le"),
-            new IntervalAlign.Span("rs", "re"),
-            IntervalAlign.Mode.CONTAINED,
-            IntervalAlign.How.LEFT,
-            List.of("rid", "conf"),
-            List.of(SortKey.desc("conf")),
-            true);
+    IntervalAlign align = align(IntervalAlign.Mode.CONTAINED, true);
     int[] expected = scan(left, right, IntervalAlign.Mode.CONTAINED, true);
     // uneven: sizes cycling through 1, 0 (an empty batch), 5,000 and 777
     int[] uneven = {1, 0, 5_000, 777};
@@ -150,6 +130,20 @@ class IntervalAlignerScaleTest {
       assertThat(row).isEqualTo(left.size());
       assertThat(matched).isGreaterThan(left.size() / 10);
     }
+  }
+
+  /** Left spans (ls, le) to right spans (rs, re) by path, how=left, rid and conf selected. */
+  private static IntervalAlign align(IntervalAlign.Mode mode, boolean tieBreak) {
+    return new IntervalAlign(
+        Pipeline.of(Scan.of("r")),
+        List.of(EquiKey.same("path")),
+        new IntervalAlign.Span("ls", "le"),
+        new IntervalAlign.Span("rs", "re"),
+        mode,
+        IntervalAlign.How.LEFT,
+        List.of("rid", "conf"),
+        tieBreak ? List.of(SortKey.desc("conf")) : List.of(),
+        true);
   }
 
   /** For every left row the best right row by a scan of its path's right rows, or -1. */
