@@ -10,7 +10,8 @@ import java.util.Map;
 
 /**
  * A row order over pre-read columns: sort keys (direction and null order as written), then
- * optionally more columns ascending, nulls last.
+ * optionally more columns ascending, nulls last. An instance serves one thread (it reads and ranks
+ * its columns as comparisons reach them); {@link #compareValues} is safe anywhere.
  */
 final class RowOrder implements Comparator<Integer> {
   private final Object[][] columns;
