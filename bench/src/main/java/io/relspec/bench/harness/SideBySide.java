@@ -47,7 +47,6 @@ public final class SideBySide {
     return this;
   }
 
-  /** A fact recorded in the results file (data size, configuration). */
   /**
    * Whether a full GC runs before every timed run (system property {@code relspec.bench.gc},
    * default true), outside the timed window, as JMH's {@code -gc true}.
@@ -55,6 +54,7 @@ public final class SideBySide {
   static final boolean GC_BETWEEN_RUNS =
       Boolean.parseBoolean(System.getProperty("relspec.bench.gc", "true"));
 
+  /** A fact recorded in the results file (data size, configuration). */
   public SideBySide note(String key, Object value) {
     notes.put(key, value);
     return this;
