@@ -327,7 +327,7 @@ public final class ContractFinalizer {
       int c = names.indexOf(spec.keys().get(k));
       Object[] values = new Object[rows.size()];
       for (int i = 0; i < values.length; i++) {
-        values[i] = Values.key(rows.get(i)[c]);
+        values[i] = rows.get(i)[c];
       }
       keyValues[k] = values;
     }

@@ -1036,11 +1036,7 @@ final class Executor {
     for (int k = 0; k < keyValues.length; k++) {
       int column = schema.indexOf(keys.get(k));
       heap.addNow(MemoryBudget.column(index.relation, column));
-      Object[] values = index.column(column);
-      for (int i = 0; i < values.length; i++) {
-        values[i] = Values.key(values[i]);
-      }
-      keyValues[k] = values;
+      keyValues[k] = index.column(column);
     }
     return FirstPerKey.winners(keyValues, index.size, order::compareRows, heap);
   }

@@ -14,7 +14,8 @@ final class FirstPerKey {
   private FirstPerKey() {}
 
   /**
-   * @param keys per key column, the normalized value of every row ({@code keys[k][row]})
+   * @param keys per key column, the value of every row ({@code keys[k][row]}); replaced in place by
+   *     its normalized value ({@link Values#key})
    * @param rows how many rows
    * @param beats {@code beats.applyAsInt(a, b) < 0} when row a wins over row b
    * @param heap the estimated bytes of the table and its hashes, added before they are allocated
@@ -31,6 +32,11 @@ final class FirstPerKey {
     int[] seen = new int[rows];
     int distinct = 0;
     int mask = capacity - 1;
+    for (Object[] column : keys) {
+      for (int row = 0; row < rows; row++) {
+        column[row] = Values.key(column[row]);
+      }
+    }
     for (int row = 0; row < rows; row++) {
       int hash = 1;
       for (Object[] column : keys) {

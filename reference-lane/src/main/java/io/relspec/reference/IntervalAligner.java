@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.BigIntVector;
@@ -861,28 +862,18 @@ final class IntervalAligner {
         || !packs(minL, max(left.starts, lf, n), limit)) {
       return false;
     }
-    long[] byStart = new long[m];
-    for (int i = 0; i < m; i++) {
-      byStart[i] = (starts[i] - minS) << bits | i;
-    }
-    Arrays.sort(byStart);
-    if (scan(IntervalAlign.Mode.CONTAINED, byStart, bits, mask, minS, ranked, starts, ends)
-        .run(left, lf, n, best, scores)) {
+    long[] byStart = packedSorted(starts, 0, m, minS, bits);
+    Optional<CandidateScan> scan =
+        CandidateScan.of(
+            IntervalAlign.Mode.CONTAINED, byStart, bits, mask, minS, ranked, starts, ends);
+    if (scan.isPresent() && scan.get().run(left, lf, n, best, scores)) {
       return true;
     }
-    long[] byEnd = new long[m];
-    for (int i = 0; i < m; i++) {
-      byEnd[i] = (ends[i] - minE) << bits | i;
-    }
-    Arrays.sort(byEnd);
+    long[] byEnd = packedSorted(ends, 0, m, minE, bits);
     long[] distinctEnds = new long[m];
     int[] endPos = new int[m];
     int distinct = distinctEnds(byEnd, bits, mask, minE, distinctEnds, endPos);
-    long[] byLeftStart = new long[n];
-    for (int j = 0; j < n; j++) {
-      byLeftStart[j] = (left.starts[lf + j] - minL) << bits | j;
-    }
-    Arrays.sort(byLeftStart);
+    long[] byLeftStart = packedSorted(left.starts, lf, n, minL, bits);
     int[] tree = new int[distinct + 1];
     Arrays.fill(tree, Integer.MAX_VALUE);
     // left rows by start descending sweep in the right rows by start descending
@@ -925,28 +916,18 @@ final class IntervalAligner {
         || !packs(minL, max(left.ends, lf, n), limit)) {
       return false;
     }
-    long[] byStart = new long[m];
-    for (int i = 0; i < m; i++) {
-      byStart[i] = (starts[i] - minS) << bits | i;
-    }
-    Arrays.sort(byStart);
-    if (scan(IntervalAlign.Mode.OVERLAP, byStart, bits, mask, minS, ranked, starts, ends)
-        .run(left, lf, n, best, scores)) {
+    long[] byStart = packedSorted(starts, 0, m, minS, bits);
+    Optional<CandidateScan> scan =
+        CandidateScan.of(
+            IntervalAlign.Mode.OVERLAP, byStart, bits, mask, minS, ranked, starts, ends);
+    if (scan.isPresent() && scan.get().run(left, lf, n, best, scores)) {
       return true;
     }
-    long[] byEnd = new long[m];
-    for (int i = 0; i < m; i++) {
-      byEnd[i] = (ends[i] - minE) << bits | i;
-    }
-    Arrays.sort(byEnd);
+    long[] byEnd = packedSorted(ends, 0, m, minE, bits);
     long[] distinctEnds = new long[m];
     int[] endPos = new int[m];
     int distinct = distinctEnds(byEnd, bits, mask, minE, distinctEnds, endPos);
-    long[] byLeftEnd = new long[n];
-    for (int j = 0; j < n; j++) {
-      byLeftEnd[j] = (left.ends[lf + j] - minL) << bits | j;
-    }
-    Arrays.sort(byLeftEnd);
+    long[] byLeftEnd = packedSorted(left.ends, lf, n, minL, bits);
     int[] tree = new int[distinct + 1];
     Arrays.fill(tree, Integer.MAX_VALUE);
     // left rows by end ascending sweep in the right rows by start ascending
@@ -981,7 +962,7 @@ final class IntervalAligner {
    *
    * @param sorted the right rows' starts, ascending; {@code local[k]} is the rank (position in
    *     {@code ranked}) of the row at {@code sorted[k]}
-   * @param longest the longest right span ({@code end - start}); -1 when the scan cannot apply
+   * @param longest the longest right span ({@code end - start})
    */
   private record CandidateScan(
       IntervalAlign.Mode mode,
@@ -993,18 +974,46 @@ final class IntervalAligner {
       long[] ends) {
 
     /**
+     * The scan of a group from its packed, sorted starts ({@code (start - minS) << bits | rank}),
+     * or none when a right span of the group is reversed or its length overflows (only the sweep is
+     * exact then).
+     */
+    static Optional<CandidateScan> of(
+        IntervalAlign.Mode mode,
+        long[] byStart,
+        int bits,
+        long mask,
+        long minS,
+        int[] ranked,
+        long[] starts,
+        long[] ends) {
+      int m = byStart.length;
+      long longest = 0;
+      for (int i = 0; i < m; i++) {
+        long length = ends[i] - starts[i];
+        if (starts[i] > ends[i] || length < 0) {
+          return Optional.empty();
+        }
+        longest = Math.max(longest, length);
+      }
+      long[] sorted = new long[m];
+      int[] local = new int[m];
+      for (int k = 0; k < m; k++) {
+        sorted[k] = (byStart[k] >>> bits) + minS;
+        local[k] = (int) (byStart[k] & mask);
+      }
+      return Optional.of(new CandidateScan(mode, sorted, local, longest, ranked, starts, ends));
+    }
+
+    /**
      * For each left row of the group, the best-ranked (lowest position) matching right row, as the
-     * sweep finds it. Returns false (without finishing) when the scan does not apply, or when its
-     * visits pass {@link #SCAN_VISITS_PER_ROW} per row of the group (long left spans over many
-     * right rows): the sweep then runs and writes every left row again, the same values for those
-     * written here. Visits are what a scan costs beyond its binary searches, so a group finished
-     * here cost O((n + m) log m) as the sweep does, mostly far less: no sorts by end or of the left
-     * rows, no Fenwick tree.
+     * sweep finds it. Returns false (without finishing) when its visits pass {@link
+     * #SCAN_VISITS_PER_ROW} per row of the group (long left spans over many right rows): the sweep
+     * then runs and writes every left row again, the same values for those written here. Visits are
+     * what a scan costs beyond its binary searches, so a group finished here cost O((n + m) log m)
+     * as the sweep does, mostly far less: no sorts by end or of the left rows, no Fenwick tree.
      */
     boolean run(Grouped left, int lf, int n, int[] best, double[] scores) {
-      if (longest < 0) {
-        return false;
-      }
       int m = sorted.length;
       long budget = (long) SCAN_VISITS_PER_ROW * (n + m);
       boolean contained = mode == IntervalAlign.Mode.CONTAINED;
@@ -1048,35 +1057,16 @@ final class IntervalAligner {
   }
 
   /**
-   * The {@link CandidateScan} of a group from its packed, sorted starts ({@code (start - minS) <<
-   * bits | rank}).
+   * Rows {@code from..from+n-1} of {@code values} packed as {@code (value - min) << bits | index}
+   * (index from 0) and sorted: by value, ties by index.
    */
-  private static CandidateScan scan(
-      IntervalAlign.Mode mode,
-      long[] byStart,
-      int bits,
-      long mask,
-      long minS,
-      int[] ranked,
-      long[] starts,
-      long[] ends) {
-    int m = byStart.length;
-    long longest = 0;
-    for (int i = 0; i < m; i++) {
-      long length = ends[i] - starts[i];
-      // a reversed span, or a length that overflows: only the sweep is exact
-      if (starts[i] > ends[i] || length < 0) {
-        return new CandidateScan(mode, null, null, -1, ranked, starts, ends);
-      }
-      longest = Math.max(longest, length);
+  private static long[] packedSorted(long[] values, int from, int n, long min, int bits) {
+    long[] packed = new long[n];
+    for (int i = 0; i < n; i++) {
+      packed[i] = (values[from + i] - min) << bits | i;
     }
-    long[] sorted = new long[m];
-    int[] local = new int[m];
-    for (int k = 0; k < m; k++) {
-      sorted[k] = (byStart[k] >>> bits) + minS;
-      local[k] = (int) (byStart[k] & mask);
-    }
-    return new CandidateScan(mode, sorted, local, longest, ranked, starts, ends);
+    Arrays.sort(packed);
+    return packed;
   }
 
   /** The number of values {@code < x} in {@code sorted}. */

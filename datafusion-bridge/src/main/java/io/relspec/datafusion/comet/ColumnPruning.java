@@ -29,8 +29,8 @@ import java.util.function.Function;
  * columns). The pipeline's output is unchanged: only a {@code project} or an {@code aggregate}
  * narrows what is needed, and an op whose use of columns is not modelled here ({@code union},
  * {@code explode}, {@code dedupe} and {@code interval_align}, whose ties read every column, and a
- * join with a {@code condition}) keeps every column before it. Join right sides are pruned the same
- * way, all of their output kept.
+ * join with a {@code condition} or a {@code rightSuffix}) keeps every column before it. Join right
+ * sides are pruned the same way, all of their output kept.
  */
 final class ColumnPruning {
   private ColumnPruning() {}
@@ -84,12 +84,14 @@ final class ColumnPruning {
   private static Optional<Set<String>> usedBefore(Op op, Optional<Set<String>> after) {
     if (op instanceof Project project) {
       Set<String> used = new HashSet<>();
-      project.columns().forEach(column -> columns(column.expr(), used));
+      project.columns().forEach(column -> Expr.addColumns(column.expr(), used));
       return Optional.of(used);
     }
     if (op instanceof Aggregate aggregate) {
       Set<String> used = new HashSet<>(aggregate.groupBy());
-      aggregate.aggregates().forEach(call -> call.args().forEach(arg -> columns(arg, used)));
+      aggregate
+          .aggregates()
+          .forEach(call -> call.args().forEach(arg -> Expr.addColumns(arg, used)));
       return Optional.of(used);
     }
     if (after.isEmpty()) {
@@ -97,10 +99,10 @@ final class ColumnPruning {
     }
     Set<String> used = new HashSet<>(after.get());
     if (op instanceof Filter filter) {
-      columns(filter.predicate(), used);
+      Expr.addColumns(filter.predicate(), used);
     } else if (op instanceof Derive derive) {
       used.remove(derive.name());
-      columns(derive.expr(), used);
+      Expr.addColumns(derive.expr(), used);
     } else if (op instanceof Sort sort) {
       sort.keys().stream().map(SortKey::column).forEach(used::add);
     } else if (op instanceof Join join
@@ -114,10 +116,5 @@ final class ColumnPruning {
       return Optional.empty();
     }
     return Optional.of(used);
-  }
-
-  /** Adds the columns {@code expr} reads to {@code into}. */
-  private static void columns(Expr expr, Set<String> into) {
-    Expr.addColumns(expr, into);
   }
 }

@@ -817,7 +817,7 @@ public final class SemanticDiff {
               ? new Filter(strengthened.get(index))
               : (Filter) newOps.get(index);
       Set<String> columns = new TreeSet<>();
-      columns(filter.predicate(), columns);
+      Expr.addColumns(filter.predicate(), columns);
       if (!contract.keyFields().isEmpty() && !contract.keyFields().containsAll(columns)) {
         return Optional.empty();
       }
@@ -956,10 +956,6 @@ public final class SemanticDiff {
       return !columns.contains(explode.column());
     }
     return op instanceof IntervalAlign;
-  }
-
-  private static void columns(Expr expr, Set<String> into) {
-    Expr.addColumns(expr, into);
   }
 
   /** Rules of a bundle that read {@code output}, directly or through other rules, in order. */
