@@ -10,13 +10,15 @@ import io.relspec.ir.type.Field;
 import io.relspec.ir.type.PrimitiveType;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.arrow.memory.BufferAllocator;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -58,9 +60,8 @@ public final class ContractFinalizer {
   /** The rows one rule produced for the output. */
   public record RuleRows(String rule, Relation rows) {}
 
-  /** One row routed away: its aligned values and why. */
-  private record Violation(
-      Object[] values, String code, String column, String message, String rule) {}
+  /** One row routed away: the input row ({@link InputRows}) and why. */
+  private record Violation(int row, String code, String column, String message, int rule) {}
 
   /** The schema of {@code <output>__errors}: the contract's columns (nullable) and the reasons. */
   public static RelSchema errorSchema(ContractSpec contract) {
@@ -95,96 +96,71 @@ public final class ContractFinalizer {
     ContractSpec contract = output.contract();
     List<Field> columns = contract.columns();
     int width = columns.size();
-    List<Object[]> kept = new ArrayList<>();
+    List<String> rules = inputs.stream().map(RuleRows::rule).toList();
+    InputRows in = new InputRows(inputs, columns, heap);
+
+    // align and check every row: the first column (in contract order) that violates decides
     List<Violation> violations = new ArrayList<>();
-    List<String> rules = new ArrayList<>();
-    long rowsIn = 0;
-    List<Long> ruleRowsIn = new ArrayList<>();
-    for (RuleRows input : inputs) {
-      long before = rowsIn;
-      int ruleIndex = rules.size();
-      rules.add(input.rule());
-      RelSchema schema = input.rows().schema();
-      int[] source = new int[width];
-      DataType[] from = new DataType[width];
+    heap.addNow(4L * in.size);
+    int[] kept = new int[in.size];
+    int keptCount = 0;
+    boolean[] required = new boolean[width];
+    for (int c = 0; c < width; c++) {
+      Field field = columns.get(c);
+      required[c] = !field.nullable() || contract.requiredNonNull().contains(field.name());
+    }
+    int[] checked = new int[width];
+    for (int i = 0; i < in.size; ) {
+      // one input batch at a time: only its columns that can violate are checked per row
+      int rule = in.ruleOf[i];
+      int batch = in.batchOf[i];
+      int rows = in.batches[rule][batch].getRowCount();
+      int checks = 0;
       for (int c = 0; c < width; c++) {
-        source[c] = schema.indexOf(columns.get(c).name());
-        from[c] = source[c] < 0 ? null : schema.fields().get(source[c]).type();
-      }
-      for (VectorSchemaRoot batch : input.rows().batches()) {
-        // each row as an Object[] of Java values (see MemoryBudget.column)
-        heap.add(batch.getRowCount() * (32L + 28L * width) + 2L * batchBytes(batch));
-        for (int r = 0; r < batch.getRowCount(); r++) {
-          rowsIn++;
-          Object[] values = new Object[width + 1];
-          values[width] = ruleIndex;
-          Violation violation = null;
-          for (int c = 0; c < width; c++) {
-            Field field = columns.get(c);
-            Object raw = source[c] < 0 ? null : Values.read(batch.getVector(source[c]), r);
-            Object value = raw == null ? null : Casts.cast(raw, from[c], field.type());
-            values[c] = value;
-            if (violation != null) {
-              continue;
-            }
-            if (raw != null && value == null) {
-              violation =
-                  new Violation(
-                      values,
-                      CAST_FAILURE,
-                      field.name(),
-                      "Cannot cast column '"
-                          + field.name()
-                          + "' value "
-                          + raw
-                          + " to "
-                          + field.type().typeString(),
-                      input.rule());
-            } else if (value == null
-                && (!field.nullable() || contract.requiredNonNull().contains(field.name()))) {
-              violation =
-                  new Violation(
-                      values,
-                      NULL_VIOLATION,
-                      field.name(),
-                      "column '"
-                          + field.name()
-                          + "' is null but contract '"
-                          + contract.name()
-                          + "' requires a value",
-                      input.rule());
-            }
-          }
-          if (violation == null) {
-            kept.add(values);
-          } else {
-            violations.add(violation);
-          }
+        boolean casts = in.source[rule][c] >= 0 && !in.sameType[rule][c];
+        boolean nulls = in.source[rule][c] < 0 || in.vector(rule, batch, c).getNullCount() > 0;
+        if (casts || (required[c] && nulls)) {
+          checked[checks++] = c;
         }
       }
-      ruleRowsIn.add(rowsIn - before);
+      for (int r = 0; r < rows; r++, i++) {
+        Violation violation = null;
+        for (int k = 0; k < checks && violation == null; k++) {
+          violation = violation(in, i, checked[k], required[checked[k]], contract);
+        }
+        if (violation == null) {
+          kept[keptCount++] = i;
+        } else {
+          violations.add(violation);
+        }
+      }
     }
+    kept = Arrays.copyOf(kept, keptCount);
 
     // dedupe: per key the first row by orderBy, then every remaining column, then rule order
-    long beforeDedupe = kept.size();
+    long beforeDedupe = kept.length;
     if (contract.dedupe().isPresent()) {
-      heap.addNow(96L * kept.size());
-      kept = dedupe(kept, columns, contract.dedupe().get(), heap);
+      kept = dedupe(in, kept, columns, contract.dedupe().get(), heap);
     }
-    long deduplicated = beforeDedupe - kept.size();
+    long deduplicated = beforeDedupe - kept.length;
 
     // keyFields: every row of a key value that occurs more than once is a duplicate_key
     if (!contract.keyFields().isEmpty()) {
       int[] keyColumns = contract.keyFields().stream().mapToInt(k -> indexOf(columns, k)).toArray();
-      heap.addNow(96L * kept.size());
-      Map<List<Object>, Integer> counts = new HashMap<>();
-      for (Object[] row : kept) {
-        counts.merge(key(row, keyColumns), 1, Integer::sum);
+      Object[][] keyValues = new Object[keyColumns.length][];
+      for (int k = 0; k < keyColumns.length; k++) {
+        keyValues[k] = in.column(keyColumns[k], kept, heap);
       }
-      List<Object[]> unique = new ArrayList<>();
-      for (Object[] row : kept) {
-        List<Object> key = key(row, keyColumns);
-        int count = counts.get(key);
+      FirstPerKey.KeyIds ids = FirstPerKey.ids(keyValues, kept.length, heap);
+      int[] counts = new int[ids.count()];
+      for (int id : ids.ids()) {
+        counts[id]++;
+      }
+      int[] unique = new int[kept.length];
+      int uniqueCount = 0;
+      for (int j = 0; j < kept.length; j++) {
+        int row = kept[j];
+        int count = counts[ids.ids()[j]];
         if (count > 1) {
           violations.add(
               new Violation(
@@ -195,17 +171,17 @@ public final class ContractFinalizer {
                       + contract.keyFields()
                       + " = "
                       + Arrays.stream(keyColumns)
-                          .mapToObj(c -> String.valueOf(row[c]))
+                          .mapToObj(c -> String.valueOf(in.value(c, row)))
                           .collect(Collectors.joining(", ", "(", ")"))
                       + " occurs "
                       + count
                       + " times",
-                  rules.get((Integer) row[width])));
+                  in.ruleOf[row]));
         } else {
-          unique.add(row);
+          unique[uniqueCount++] = row;
         }
       }
-      kept = unique;
+      kept = Arrays.copyOf(unique, uniqueCount);
     }
 
     if (!violations.isEmpty() && contract.onViolation() == OnViolation.FAIL) {
@@ -214,51 +190,34 @@ public final class ContractFinalizer {
           output.name(),
           contract.name(),
           violations.size(),
-          first.rule(),
+          rules.get(first.rule()),
           first.code() + " in column '" + first.column() + "': " + first.message());
     }
 
     if (!contract.canonicalSort().isEmpty()) {
       List<SortKey> keys = contract.canonicalSort();
-      heap.addNow((24L + 4L * keys.size()) * kept.size());
       List<Object[]> sortColumns = new ArrayList<>();
       for (SortKey key : keys) {
-        int c = indexOf(columns, key.column());
-        Object[] values = new Object[kept.size()];
-        for (int i = 0; i < values.length; i++) {
-          values[i] = kept.get(i)[c];
-        }
-        sortColumns.add(values);
+        sortColumns.add(in.column(indexOf(columns, key.column()), kept, heap));
       }
-      Integer[] order = new Integer[kept.size()];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
-      }
-      Arrays.sort(order, RowOrder.of(sortColumns, keys));
-      List<Object[]> sorted = new ArrayList<>(kept.size());
-      for (int i : order) {
-        sorted.add(kept.get(i));
+      heap.addNow(MemoryBudget.columnSort(kept.length));
+      int[] order = ColumnSort.order(sortColumns, keys, kept.length);
+      int[] sorted = new int[kept.length];
+      for (int j = 0; j < sorted.length; j++) {
+        sorted[j] = kept[order[j]];
       }
       kept = sorted;
     }
 
-    Relation rows = write(new RelSchema(columns), kept, width);
+    Relation rows = write(new RelSchema(columns), in, kept, List.of());
     Optional<Relation> errors = Optional.empty();
     long quarantined = 0;
     long dropped = 0;
     if (contract.onViolation() == OnViolation.QUARANTINE) {
       quarantined = violations.size();
-      List<Object[]> errorRows = new ArrayList<>();
-      for (Violation v : violations) {
-        Object[] row = Arrays.copyOf(v.values(), width + 4);
-        row[width] = v.code();
-        row[width + 1] = v.column();
-        row[width + 2] = v.message();
-        row[width + 3] = v.rule();
-        errorRows.add(row);
-      }
+      int[] errorRows = violations.stream().mapToInt(Violation::row).toArray();
       try {
-        errors = Optional.of(write(errorSchema(contract), errorRows, width + 4));
+        errors = Optional.of(write(errorSchema(contract), in, errorRows, violations));
       } catch (RuntimeException e) {
         rows.close();
         throw e;
@@ -274,26 +233,24 @@ public final class ContractFinalizer {
     long[] ruleOut = new long[rules.size()];
     long[] ruleViolations = new long[rules.size()];
     long[] ruleDeduplicated = new long[rules.size()];
-    for (Object[] row : kept) {
-      ruleOut[(Integer) row[width]]++;
+    for (int row : kept) {
+      ruleOut[in.ruleOf[row]]++;
     }
     for (Violation v : violations) {
-      ruleViolations[rules.indexOf(v.rule())]++;
-    }
-    for (int i = 0; i < rules.size(); i++) {
-      ruleIn[i] = ruleRowsIn.get(i);
-      ruleDeduplicated[i] = ruleIn[i] - ruleOut[i] - ruleViolations[i];
+      ruleViolations[v.rule()]++;
     }
     List<RuleAccounting> perRule = new ArrayList<>();
     for (int i = 0; i < rules.size(); i++) {
+      ruleIn[i] = inputs.get(i).rows().rowCount();
+      ruleDeduplicated[i] = ruleIn[i] - ruleOut[i] - ruleViolations[i];
       perRule.add(
           new RuleAccounting(
               rules.get(i), ruleIn[i], ruleOut[i], ruleViolations[i], ruleDeduplicated[i]));
     }
     Accounting accounting =
         new Accounting(
-            rowsIn,
-            kept.size(),
+            in.size,
+            kept.length,
             quarantined,
             dropped,
             deduplicated,
@@ -303,49 +260,63 @@ public final class ContractFinalizer {
     return new OutputResult(output.name(), rows, errors, accounting, perRule);
   }
 
-  private static List<Object[]> dedupe(
-      List<Object[]> rows,
+  /** Whether input row {@code i} violates the contract in column {@code c}, and how. */
+  private static Violation violation(
+      InputRows in, int i, int c, boolean required, ContractSpec contract) {
+    Field field = contract.columns().get(c);
+    Object raw = in.raw(c, i);
+    Object value = in.cast(c, i, raw);
+    if (raw != null && value == null) {
+      return new Violation(
+          i,
+          CAST_FAILURE,
+          field.name(),
+          "Cannot cast column '"
+              + field.name()
+              + "' value "
+              + raw
+              + " to "
+              + field.type().typeString(),
+          in.ruleOf[i]);
+    }
+    if (value == null && required) {
+      return new Violation(
+          i,
+          NULL_VIOLATION,
+          field.name(),
+          "column '"
+              + field.name()
+              + "' is null but contract '"
+              + contract.name()
+              + "' requires a value",
+          in.ruleOf[i]);
+    }
+    return null;
+  }
+
+  /** The rows of {@code kept} that dedupe keeps, in first-seen key order. */
+  private static int[] dedupe(
+      InputRows in,
+      int[] kept,
       List<Field> columns,
       ContractSpec.DedupeSpec spec,
       MemoryBudget.Reservation heap) {
     List<String> names = columns.stream().map(Field::name).toList();
     List<SortKey> order = new ArrayList<>(RowOrder.withRemaining(spec.orderBy(), names));
-    // order columns taken from the rows only when a comparison first reaches them
+    // order columns read only when a comparison first reaches them
     RowOrder rowOrder =
-        RowOrder.lazy(
-            order,
-            k -> {
-              int c = names.indexOf(order.get(k).column());
-              Object[] values = new Object[rows.size()];
-              for (int i = 0; i < values.length; i++) {
-                values[i] = rows.get(i)[c];
-              }
-              return values;
-            });
+        RowOrder.lazy(order, k -> in.column(names.indexOf(order.get(k).column()), kept, heap));
     Object[][] keyValues = new Object[spec.keys().size()][];
     for (int k = 0; k < keyValues.length; k++) {
-      int c = names.indexOf(spec.keys().get(k));
-      Object[] values = new Object[rows.size()];
-      for (int i = 0; i < values.length; i++) {
-        values[i] = rows.get(i)[c];
-      }
-      keyValues[k] = values;
+      keyValues[k] = in.column(names.indexOf(spec.keys().get(k)), kept, heap);
     }
     // ties on every column: the earlier rule (priority order) wins, as it came first
-    int[] winners = FirstPerKey.winners(keyValues, rows.size(), rowOrder::compareRows, heap);
-    List<Object[]> out = new ArrayList<>(winners.length);
-    for (int i : winners) {
-      out.add(rows.get(i));
+    int[] winners = FirstPerKey.winners(keyValues, kept.length, rowOrder::compareRows, heap);
+    int[] out = new int[winners.length];
+    for (int j = 0; j < winners.length; j++) {
+      out[j] = kept[winners[j]];
     }
     return out;
-  }
-
-  private static List<Object> key(Object[] row, int[] columns) {
-    List<Object> key = new ArrayList<>(columns.length);
-    for (int c : columns) {
-      key.add(Values.key(row[c]));
-    }
-    return key;
   }
 
   private static int indexOf(List<Field> columns, String name) {
@@ -357,24 +328,164 @@ public final class ContractFinalizer {
     throw new IllegalStateException("Cannot find contract column '" + name + "'");
   }
 
-  private Relation write(RelSchema schema, List<Object[]> rows, int width) {
-    try (BatchBuilder out = new BatchBuilder(schema, allocator, batchSize)) {
-      for (Object[] row : rows) {
-        out.startRow();
-        for (int c = 0; c < width; c++) {
-          out.set(c, row[c]);
-        }
-        out.endRow();
-      }
-      return out.finish();
-    }
+  /**
+   * Input rows {@code rows}, aligned to the contract's columns, as batches of {@code schema}: the
+   * contract's columns, then (for errors) each violation's code, column, message and rule.
+   */
+  private Relation write(RelSchema schema, InputRows in, int[] rows, List<Violation> reasons) {
+    int width = in.columns.size();
+    List<Function<Violation, String>> reason =
+        List.of(
+            Violation::code, Violation::column, Violation::message, v -> in.rules.get(v.rule()));
+    return RowGather.gather(
+        schema,
+        allocator,
+        batchSize,
+        rows.length,
+        c -> {
+          if (c < width) {
+            return in.source(c, rows);
+          }
+          Function<Violation, String> part = reason.get(c - width);
+          return new RowGather.ColumnSource() {
+            @Override
+            public ValueVector vector(int j) {
+              return null;
+            }
+
+            @Override
+            public int row(int j) {
+              return 0;
+            }
+
+            @Override
+            public Object value(int j) {
+              return part.apply(reasons.get(j));
+            }
+          };
+        });
   }
 
-  private static long batchBytes(VectorSchemaRoot batch) {
-    long bytes = 0;
-    for (org.apache.arrow.vector.FieldVector vector : batch.getFieldVectors()) {
-      bytes += vector.getBufferSize();
+  /**
+   * Every input row of an output, over its rules in order, addressed by one int, read through the
+   * contract's columns: each column's value as the rule wrote it (raw) or cast to the contract's
+   * type; null where the rule has no such column.
+   */
+  private static final class InputRows {
+    final List<String> rules;
+    final List<Field> columns;
+    final VectorSchemaRoot[][] batches;
+
+    /** The rule, batch and row in the batch of each input row. */
+    final int[] ruleOf;
+
+    final int[] batchOf;
+    final int[] rowOf;
+    final int size;
+
+    /** Per rule, per contract column: the rule's column, or -1. */
+    final int[][] source;
+
+    final DataType[][] from;
+    final boolean[][] sameType;
+
+    InputRows(List<RuleRows> inputs, List<Field> columns, MemoryBudget.Reservation heap) {
+      this.rules = inputs.stream().map(RuleRows::rule).toList();
+      this.columns = columns;
+      int width = columns.size();
+      long total = 0;
+      batches = new VectorSchemaRoot[inputs.size()][];
+      source = new int[inputs.size()][width];
+      from = new DataType[inputs.size()][width];
+      sameType = new boolean[inputs.size()][width];
+      for (int rule = 0; rule < inputs.size(); rule++) {
+        Relation relation = inputs.get(rule).rows();
+        total += relation.rowCount();
+        batches[rule] = relation.batches().toArray(new VectorSchemaRoot[0]);
+        RelSchema schema = relation.schema();
+        for (int c = 0; c < width; c++) {
+          int s = schema.indexOf(columns.get(c).name());
+          source[rule][c] = s;
+          from[rule][c] = s < 0 ? null : schema.fields().get(s).type();
+          sameType[rule][c] = s >= 0 && from[rule][c].equals(columns.get(c).type());
+        }
+      }
+      if (total > Integer.MAX_VALUE - 8) {
+        throw LaneErrors.tooManyRows(total);
+      }
+      size = (int) total;
+      heap.addNow(12L * size);
+      ruleOf = new int[size];
+      batchOf = new int[size];
+      rowOf = new int[size];
+      int i = 0;
+      for (int rule = 0; rule < batches.length; rule++) {
+        for (int b = 0; b < batches[rule].length; b++) {
+          int rows = batches[rule][b].getRowCount();
+          for (int r = 0; r < rows; r++, i++) {
+            ruleOf[i] = rule;
+            batchOf[i] = b;
+            rowOf[i] = r;
+          }
+        }
+      }
     }
-    return bytes;
+
+    FieldVector vector(int rule, int batch, int c) {
+      return batches[rule][batch].getVector(source[rule][c]);
+    }
+
+    /** Column {@code c} of row {@code i} as the rule wrote it; null where the rule lacks it. */
+    Object raw(int c, int i) {
+      int rule = ruleOf[i];
+      return source[rule][c] < 0 ? null : Values.read(vector(rule, batchOf[i], c), rowOf[i]);
+    }
+
+    /** {@code raw}, the raw value of column {@code c} of row {@code i}, as the contract's type. */
+    Object cast(int c, int i, Object raw) {
+      int rule = ruleOf[i];
+      return raw == null || sameType[rule][c]
+          ? raw
+          : Casts.cast(raw, from[rule][c], columns.get(c).type());
+    }
+
+    /** Column {@code c} of row {@code i} as the contract's type. */
+    Object value(int c, int i) {
+      return cast(c, i, raw(c, i));
+    }
+
+    /** The values of column {@code c} of {@code rows}, added to {@code heap} as read. */
+    Object[] column(int c, int[] rows, MemoryBudget.Reservation heap) {
+      heap.addNow(16L + 8L * rows.length);
+      Object[] values = new Object[rows.length];
+      for (int j = 0; j < rows.length; j++) {
+        Object value = value(c, rows[j]);
+        heap.add(MemoryBudget.value(value));
+        values[j] = value;
+      }
+      return values;
+    }
+
+    /** Column {@code c} of input rows {@code rows}, in that order, for a {@link RowGather}. */
+    RowGather.ColumnSource source(int c, int[] rows) {
+      return new RowGather.ColumnSource() {
+        @Override
+        public ValueVector vector(int j) {
+          int i = rows[j];
+          int rule = ruleOf[i];
+          return sameType[rule][c] ? InputRows.this.vector(rule, batchOf[i], c) : null;
+        }
+
+        @Override
+        public int row(int j) {
+          return rowOf[rows[j]];
+        }
+
+        @Override
+        public Object value(int j) {
+          return InputRows.this.value(c, rows[j]);
+        }
+      };
+    }
   }
 }

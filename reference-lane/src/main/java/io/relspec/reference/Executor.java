@@ -26,7 +26,6 @@ import io.relspec.ir.type.ListType;
 import io.relspec.ir.type.PrimitiveType;
 import io.relspec.ir.type.TypeRules;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -37,6 +36,7 @@ import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
 
@@ -887,8 +887,7 @@ final class Executor {
 
   Relation sort(List<SortKey> keys, Relation in, MemoryBudget.Reservation heap) {
     long rows = in.rowCount();
-    // the row index and the boxed permutation
-    heap.addNow(MemoryBudget.rowIndex(rows) + 20 * rows);
+    heap.addNow(MemoryBudget.rowIndex(rows) + MemoryBudget.columnSort(rows));
     RowIndex index = RowIndex.of(in);
     List<Object[]> columns = new ArrayList<>();
     for (SortKey key : keys) {
@@ -896,26 +895,28 @@ final class Executor {
       heap.addNow(MemoryBudget.column(in, column));
       columns.add(index.column(column));
     }
-    Integer[] order = new Integer[index.size];
-    for (int i = 0; i < order.length; i++) {
-      order[i] = i;
-    }
-    Arrays.sort(order, RowOrder.of(columns, keys));
-    return gather(index, order);
+    return gather(index, ColumnSort.order(columns, keys, index.size));
   }
 
-  private Relation gather(RowIndex index, Integer[] order) {
-    int width = index.relation.schema().fields().size();
-    try (BatchBuilder out = builder(index.relation.schema())) {
-      for (int i : order) {
-        out.startRow();
-        for (int c = 0; c < width; c++) {
-          out.copy(c, index.vector(c, i), index.row[i]);
-        }
-        out.endRow();
-      }
-      return out.finish();
-    }
+  /** The rows of {@code index} at {@code order}, in that order. */
+  private Relation gather(RowIndex index, int[] order) {
+    return RowGather.gather(
+        index.relation.schema(),
+        allocator,
+        batchSize,
+        order.length,
+        c ->
+            new RowGather.ColumnSource() {
+              @Override
+              public ValueVector vector(int j) {
+                return index.vector(c, order[j]);
+              }
+
+              @Override
+              public int row(int j) {
+                return index.row[order[j]];
+              }
+            });
   }
 
   private Relation limit(Limit limit, Relation in) {
@@ -1004,12 +1005,7 @@ final class Executor {
       List<String> keys, List<SortKey> orderBy, Relation in, MemoryBudget.Reservation heap) {
     heap.addNow(MemoryBudget.rowIndex(in.rowCount()));
     RowIndex index = RowIndex.of(in);
-    int[] best = dedupeWinners(index, in.schema(), keys, orderBy, heap);
-    Integer[] order = new Integer[best.length];
-    for (int i = 0; i < best.length; i++) {
-      order[i] = best[i];
-    }
-    return gather(index, order);
+    return gather(index, dedupeWinners(index, in.schema(), keys, orderBy, heap));
   }
 
   /**

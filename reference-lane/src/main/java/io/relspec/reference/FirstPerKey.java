@@ -5,31 +5,30 @@ import java.util.Objects;
 import java.util.function.IntBinaryOperator;
 
 /**
- * The winning row per distinct key of a dedupe (an op's or a contract's), in the order keys are
- * first seen: an open-addressing table of row indexes over the key columns' normalized values
- * ({@link Values#key}; nulls equal to nulls), with no key object per row. Equal keys are exactly
+ * Rows grouped by key with no key object per row: an open-addressing table of row indexes over the
+ * key columns' normalized values ({@link Values#key}; nulls equal to nulls) gives each row its
+ * key's id, and a dedupe (an op's or a contract's) the winning row per key. Equal keys are exactly
  * those a {@code List} of the normalized values would call equal.
  */
 final class FirstPerKey {
   private FirstPerKey() {}
 
   /**
+   * Each row's key as an id: 0, 1, ... in the order keys are first seen.
+   *
    * @param keys per key column, the value of every row ({@code keys[k][row]}); replaced in place by
    *     its normalized value ({@link Values#key})
    * @param rows how many rows
-   * @param beats {@code beats.applyAsInt(a, b) < 0} when row a wins over row b
-   * @param heap the estimated bytes of the table and its hashes, added before they are allocated
-   * @return the winners, one per distinct key, in first-seen key order
+   * @param heap the estimated bytes of the table, its hashes and the ids, added before they are
+   *     allocated
    */
-  static int[] winners(
-      Object[][] keys, int rows, IntBinaryOperator beats, MemoryBudget.Reservation heap) {
+  static KeyIds ids(Object[][] keys, int rows, MemoryBudget.Reservation heap) {
     int capacity = Integer.highestOneBit(Math.max(4, rows) * 2 - 1) << 1;
     heap.addNow(4L * capacity + 8L * rows);
     int[] slots = new int[capacity];
     Arrays.fill(slots, -1);
     int[] hashes = new int[rows];
-    // the slot of each key, in first-seen order
-    int[] seen = new int[rows];
+    int[] ids = new int[rows];
     int distinct = 0;
     int mask = capacity - 1;
     for (Object[] column : keys) {
@@ -47,24 +46,46 @@ final class FirstPerKey {
       while (true) {
         int held = slots[slot];
         if (held < 0) {
+          // a slot holds the first row of its key
           slots[slot] = row;
-          seen[distinct++] = slot;
+          ids[row] = distinct++;
           break;
         }
         if (hashes[held] == hash && sameKey(keys, held, row)) {
-          if (beats.applyAsInt(row, held) < 0) {
-            slots[slot] = row;
-          }
+          ids[row] = ids[held];
           break;
         }
         slot = (slot + 1) & mask;
       }
     }
-    int[] out = new int[distinct];
-    for (int i = 0; i < distinct; i++) {
-      out[i] = slots[seen[i]];
+    return new KeyIds(ids, distinct);
+  }
+
+  /** Every row's key id ({@code ids[row]}) and how many distinct keys there are. */
+  record KeyIds(int[] ids, int count) {}
+
+  /**
+   * @param keys per key column, the value of every row ({@code keys[k][row]}); replaced in place by
+   *     its normalized value ({@link Values#key})
+   * @param rows how many rows
+   * @param beats {@code beats.applyAsInt(a, b) < 0} when row a wins over row b
+   * @param heap the estimated bytes of the table and its hashes, added before they are allocated
+   * @return the winners, one per distinct key, in first-seen key order
+   */
+  static int[] winners(
+      Object[][] keys, int rows, IntBinaryOperator beats, MemoryBudget.Reservation heap) {
+    KeyIds ids = ids(keys, rows, heap);
+    heap.addNow(4L * ids.count());
+    int[] winners = new int[ids.count()];
+    Arrays.fill(winners, -1);
+    for (int row = 0; row < rows; row++) {
+      int id = ids.ids()[row];
+      int held = winners[id];
+      if (held < 0 || beats.applyAsInt(row, held) < 0) {
+        winners[id] = row;
+      }
     }
-    return out;
+    return winners;
   }
 
   private static boolean sameKey(Object[][] keys, int a, int b) {

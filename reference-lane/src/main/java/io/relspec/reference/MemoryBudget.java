@@ -104,6 +104,14 @@ final class MemoryBudget {
   }
 
   /**
+   * Bytes a {@link ColumnSort} of {@code rows} rows allocates besides its input columns: the
+   * permutation, each key's encoded longs, the sort keys and the primitive sorts' buffers.
+   */
+  static long columnSort(long rows) {
+    return 40 * rows + 64;
+  }
+
+  /**
    * Bytes of one column of {@code relation} read as an {@code Object[]} of canonical values (see
    * {@link Values}): a reference and a boxed value per row, plus the column's data bytes twice
    * (strings, decimals and lists as Java objects take about that).

@@ -69,7 +69,8 @@ class MemoryBudgetRunTest {
         """
         {"relspec":1,"name":"b","datasets":[{"name":"t","format":"parquet","location":"t",
           "schema":[{"name":"id","type":"int64","nullable":false},{"name":"s","type":"string"}]}],
-         "contracts":[{"name":"c","version":1,"columns":[{"name":"id","type":"int64"}]}],
+         "contracts":[{"name":"c","version":1,"columns":[{"name":"id","type":"int64"}],
+          "canonicalSort":[{"col":"id"}]}],
          "rules":[{"name":"r","output":"o","contract":"c","ops":%s}]}
         """
             .formatted(ops);
@@ -182,7 +183,7 @@ class MemoryBudgetRunTest {
                {"op":"dedupe","keys":["s"],"orderBy":[{"col":"id","dir":"desc"}]}]
               """,
               ROWS),
-          // the contract's finalization holds every output row as Java values
+          // the contract's canonical sort holds its key column as Java values and a permutation
           new Case("finalize", "[{\"op\":\"scan\",\"dataset\":\"t\"}]", ROWS),
           new Case(
               "union",
