@@ -16,7 +16,13 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.arrow.vector.BigIntVector;
+import org.apache.arrow.vector.DateDayVector;
 import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.Float8Vector;
+import org.apache.arrow.vector.IntVector;
+import org.apache.arrow.vector.TimeStampVector;
+import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.hadoop.ParquetFileWriter;
@@ -205,9 +211,20 @@ public final class ParquetDatasetWriter {
     private RecordConsumer consumer;
     private List<FieldVector> vectors = List.of();
 
+    /** The Arrow type of each column as the schema says. */
+    private final List<org.apache.arrow.vector.types.pojo.ArrowType> arrowTypes;
+
+    /** Per column of the current batch: whether its vector is of the schema's Arrow type. */
+    private final boolean[] direct;
+
     ArrowRowWriteSupport(RelSchema schema, Map<String, String> metadata) {
       this.schema = schema;
       this.message = parquetSchema(schema);
+      this.arrowTypes =
+          schema.toArrow().getFields().stream()
+              .map(org.apache.arrow.vector.types.pojo.Field::getType)
+              .toList();
+      this.direct = new boolean[schema.fields().size()];
       this.metadata = new LinkedHashMap<>(metadata);
     }
 
@@ -221,6 +238,9 @@ public final class ParquetDatasetWriter {
                 + ". Pass batches of the schema the writer was given");
       }
       this.vectors = batch.getFieldVectors();
+      for (int c = 0; c < direct.length; c++) {
+        direct[c] = vectors.get(c).getField().getType().equals(arrowTypes.get(c));
+      }
     }
 
     @Override
@@ -239,18 +259,43 @@ public final class ParquetDatasetWriter {
       List<Field> fields = schema.fields();
       for (int c = 0; c < fields.size(); c++) {
         Field field = fields.get(c);
-        Object value = Values.read(vectors.get(c), row);
-        if (value == null) {
+        FieldVector vector = vectors.get(c);
+        if (vector.isNull(row)) {
           if (!field.nullable()) {
             throw LaneErrors.nullInRequiredColumn(field.name(), row);
           }
           continue;
         }
         consumer.startField(field.name(), c);
-        value(field.type(), value);
+        if (!direct[c] || !primitive(vector, row)) {
+          value(field.type(), Values.read(vector, row));
+        }
         consumer.endField(field.name(), c);
       }
       consumer.endMessage();
+    }
+
+    /**
+     * Writes the non-null value at {@code row} of a vector of a common flat type straight from the
+     * vector (strings as their UTF-8 bytes, no Java value in between); false for other vectors.
+     */
+    private boolean primitive(FieldVector vector, int row) {
+      if (vector instanceof BigIntVector v) {
+        consumer.addLong(v.get(row));
+      } else if (vector instanceof VarCharVector v) {
+        consumer.addBinary(Binary.fromConstantByteArray(v.get(row)));
+      } else if (vector instanceof Float8Vector v) {
+        consumer.addDouble(v.get(row));
+      } else if (vector instanceof IntVector v) {
+        consumer.addInteger(v.get(row));
+      } else if (vector instanceof TimeStampVector v) {
+        consumer.addLong(v.get(row));
+      } else if (vector instanceof DateDayVector v) {
+        consumer.addInteger(v.get(row));
+      } else {
+        return false;
+      }
+      return true;
     }
 
     private void value(DataType type, Object value) {

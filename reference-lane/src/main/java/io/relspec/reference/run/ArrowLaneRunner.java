@@ -29,6 +29,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.memory.RootAllocator;
@@ -195,12 +197,19 @@ public final class ArrowLaneRunner {
     metadata.put(
         PLAN_SIGNATURE_KEY,
         String.join(",", output.rules().stream().map(RelPlan::planSignature).toList()));
-    ParquetDatasetWriter.write(
-        staged.stage(output.name()), output.schema(), result.rows().batches(), metadata);
+    Path rowsDir = staged.stage(output.name());
+    Runnable writeRows =
+        () ->
+            ParquetDatasetWriter.write(rowsDir, output.schema(), result.rows().batches(), metadata);
     if (quarantine) {
       var errors = result.errors().orElseThrow();
-      ParquetDatasetWriter.write(
-          staged.stage(output.errorsName()), errors.schema(), errors.batches(), metadata);
+      Path errorsDir = staged.stage(output.errorsName());
+      // a Parquet writer works on one thread: the two files are written side by side
+      bothRun(
+          writeRows,
+          () -> ParquetDatasetWriter.write(errorsDir, errors.schema(), errors.batches(), metadata));
+    } else {
+      writeRows.run();
     }
 
     Map<String, Integer> ruleIndex = new HashMap<>();
@@ -245,6 +254,31 @@ public final class ArrowLaneRunner {
             rules);
     progress.println(report.progressLine());
     return report;
+  }
+
+  /** Runs {@code first} here and {@code second} on another thread; throws the first failure. */
+  private static void bothRun(Runnable first, Runnable second) {
+    CompletableFuture<Void> other = CompletableFuture.runAsync(second);
+    RuntimeException failure = null;
+    try {
+      first.run();
+    } catch (RuntimeException e) {
+      failure = e;
+    }
+    try {
+      other.join();
+    } catch (CompletionException e) {
+      RuntimeException cause =
+          e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+      if (failure == null) {
+        failure = cause;
+      } else {
+        failure.addSuppressed(cause);
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
   }
 
   private static double executionCompileMillis(List<Execution> executions, int i) {
