@@ -389,6 +389,11 @@ public final class ContractFinalizer {
     final DataType[][] from;
     final boolean[][] sameType;
 
+    /** Per contract column, the values read so far (see {@link #column}) and which rows. */
+    private final Object[][] read;
+
+    private final boolean[][] readRows;
+
     InputRows(List<RuleRows> inputs, List<Field> columns, MemoryBudget.Reservation heap) {
       this.rules = inputs.stream().map(RuleRows::rule).toList();
       this.columns = columns;
@@ -398,6 +403,8 @@ public final class ContractFinalizer {
       source = new int[inputs.size()][width];
       from = new DataType[inputs.size()][width];
       sameType = new boolean[inputs.size()][width];
+      read = new Object[width][];
+      readRows = new boolean[width][];
       for (int rule = 0; rule < inputs.size(); rule++) {
         Relation relation = inputs.get(rule).rows();
         total += relation.rowCount();
@@ -454,14 +461,30 @@ public final class ContractFinalizer {
       return cast(c, i, raw(c, i));
     }
 
-    /** The values of column {@code c} of {@code rows}, added to {@code heap} as read. */
+    /**
+     * The values of column {@code c} of {@code rows}, in a new array; each row's value is read once
+     * per column whatever the steps asking for it (dedupe, keyFields and the canonical sort often
+     * share columns) and added to {@code heap}.
+     */
     Object[] column(int c, int[] rows, MemoryBudget.Reservation heap) {
+      if (read[c] == null) {
+        heap.addNow(16L + 8L * size);
+        read[c] = new Object[size];
+        readRows[c] = new boolean[size];
+      }
+      Object[] cached = read[c];
+      boolean[] done = readRows[c];
       heap.addNow(16L + 8L * rows.length);
       Object[] values = new Object[rows.length];
       for (int j = 0; j < rows.length; j++) {
-        Object value = value(c, rows[j]);
-        heap.add(MemoryBudget.value(value));
-        values[j] = value;
+        int i = rows[j];
+        if (!done[i]) {
+          Object value = value(c, i);
+          heap.add(MemoryBudget.value(value));
+          cached[i] = value;
+          done[i] = true;
+        }
+        values[j] = cached[i];
       }
       return values;
     }

@@ -23,11 +23,16 @@ final class FirstPerKey {
    *     allocated
    */
   static KeyIds ids(Object[][] keys, int rows, MemoryBudget.Reservation heap) {
-    int capacity = Integer.highestOneBit(Math.max(4, rows) * 2 - 1) << 1;
-    heap.addNow(4L * capacity + 8L * rows);
-    int[] slots = new int[capacity];
-    Arrays.fill(slots, -1);
-    int[] hashes = new int[rows];
+    // a power of two at least 1.5 times the rows: probes stay short
+    long wanted = Math.max(4L, rows + rows / 2L);
+    if (wanted > 1 << 30) {
+      throw LaneErrors.tooManyRows(rows);
+    }
+    int capacity = Integer.highestOneBit((int) wanted - 1) << 1;
+    heap.addNow(8L * capacity + 4L * rows);
+    // per slot the key's hash (high half) and its first row + 1 (low half); 0 when empty, so a
+    // probe compares hashes without touching the rows' keys
+    long[] table = new long[capacity];
     int[] ids = new int[rows];
     int distinct = 0;
     int mask = capacity - 1;
@@ -41,19 +46,20 @@ final class FirstPerKey {
       for (Object[] column : keys) {
         hash = 31 * hash + Objects.hashCode(column[row]);
       }
-      hashes[row] = hash;
       int slot = (hash ^ (hash >>> 16)) & mask;
       while (true) {
-        int held = slots[slot];
-        if (held < 0) {
-          // a slot holds the first row of its key
-          slots[slot] = row;
+        long entry = table[slot];
+        if (entry == 0) {
+          table[slot] = (long) hash << 32 | (row + 1L);
           ids[row] = distinct++;
           break;
         }
-        if (hashes[held] == hash && sameKey(keys, held, row)) {
-          ids[row] = ids[held];
-          break;
+        if ((int) (entry >>> 32) == hash) {
+          int held = (int) entry - 1;
+          if (sameKey(keys, held, row)) {
+            ids[row] = ids[held];
+            break;
+          }
         }
         slot = (slot + 1) & mask;
       }
