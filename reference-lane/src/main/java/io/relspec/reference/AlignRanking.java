@@ -109,21 +109,10 @@ final class AlignRanking {
    */
   int[] bestFirst(int[] rows, long[] starts, long[] ends, int from, int m) {
     int[] order = new int[m];
-    long[] sortKeys = new long[m];
-    boolean exact = true;
     for (int i = 0; i < m; i++) {
       order[i] = i;
-      long length = ends[from + i] - starts[from + i];
-      sortKeys[i] = length;
-      exact &= length > -EXACT_LENGTH && length < EXACT_LENGTH;
     }
-    if (!exact) {
-      for (int i = 0; i < m; i++) {
-        // descending score: the complement reverses the order
-        sortKeys[i] =
-            ~IntervalAligner.sortable(IntervalAligner.score(starts[from + i], ends[from + i]));
-      }
-    }
+    long[] sortKeys = scoreKeys(starts, ends, from, m);
     sortStable(sortKeys, order, 0, m);
     Runs runs = new Runs();
     runs.addEqual(sortKeys, 0, m);
@@ -137,6 +126,75 @@ final class AlignRanking {
       runs = next;
     }
     return order;
+  }
+
+  /**
+   * The group's order by score alone as longs, ascending is best first: the span lengths when every
+   * one converts to its score exactly, else the complemented sortable scores.
+   */
+  private static long[] scoreKeys(long[] starts, long[] ends, int from, int m) {
+    long[] keys = new long[m];
+    boolean exact = true;
+    for (int i = 0; i < m; i++) {
+      long length = ends[from + i] - starts[from + i];
+      keys[i] = length;
+      exact &= length > -EXACT_LENGTH && length < EXACT_LENGTH;
+    }
+    if (!exact) {
+      for (int i = 0; i < m; i++) {
+        // descending score: the complement reverses the order
+        keys[i] =
+            ~IntervalAligner.sortable(IntervalAligner.score(starts[from + i], ends[from + i]));
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * The order of {@link #bestFirst} over one group's right rows without sorting them, for callers
+   * that compare only a few of them (the candidates of a left row).
+   *
+   * @param rows the group's right row indexes at {@code rows[from..from+m)}
+   * @param starts their span starts, alongside
+   * @param ends their span ends, alongside
+   */
+  Order order(int[] rows, long[] starts, long[] ends, int from, int m) {
+    return new Order(rows, from, scoreKeys(starts, ends, from, m));
+  }
+
+  /**
+   * One group's ranking as a comparison of two positions (0..m-1): score, then the keys (each
+   * column fetched when a comparison first reaches it), then position. One thread's, like the
+   * group.
+   */
+  final class Order {
+    private final int[] rows;
+    private final int base;
+    private final long[] scores;
+    private final Column[] tied = new Column[keys.size()];
+
+    private Order(int[] rows, int base, long[] scores) {
+      this.rows = rows;
+      this.base = base;
+      this.scores = scores;
+    }
+
+    /** Whether position {@code a} ranks before position {@code b} (ahead in {@link #bestFirst}). */
+    boolean before(int a, int b) {
+      if (scores[a] != scores[b]) {
+        return scores[a] < scores[b];
+      }
+      for (int k = 0; k < tied.length; k++) {
+        if (tied[k] == null) {
+          tied[k] = column(k);
+        }
+        int c = tied[k].compare(rows, base, a, b);
+        if (c != 0) {
+          return c < 0;
+        }
+      }
+      return a < b;
+    }
   }
 
   /**
@@ -264,6 +322,12 @@ final class AlignRanking {
         int from,
         int to,
         Runs next);
+
+    /**
+     * Compares positions {@code a} and {@code b} (rows {@code rows[base + a]}, {@code rows[base +
+     * b]}) by this key as {@link #refine} orders them: negative when a comes first, 0 when tied.
+     */
+    abstract int compare(int[] rows, int base, int a, int b);
   }
 
   /**
@@ -336,6 +400,19 @@ final class AlignRanking {
       next.addEqual(sortKeys, a, b);
     }
 
+    @Override
+    int compare(int[] rows, int base, int a, int b) {
+      int x = index(rows, base, a);
+      int y = index(rows, base, b);
+      if (nulls != null && (nulls[x] || nulls[y])) {
+        if (nulls[x] == nulls[y]) {
+          return 0;
+        }
+        return nulls[x] == nullsFirst ? -1 : 1;
+      }
+      return descending ? Long.compare(~values[x], ~values[y]) : Long.compare(values[x], values[y]);
+    }
+
     private int index(int[] rows, int base, int position) {
       return gathered ? base + position : rows[base + position];
     }
@@ -377,6 +454,11 @@ final class AlignRanking {
         next.add(i, j);
         i = j;
       }
+    }
+
+    @Override
+    int compare(int[] rows, int base, int a, int b) {
+      return RowOrder.compareValues(values[rows[base + a]], values[rows[base + b]], key);
     }
   }
 

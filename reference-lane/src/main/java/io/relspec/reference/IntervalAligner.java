@@ -37,7 +37,12 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *       suffix.
  * </ul>
  *
- * Null keys and null span ends never match.
+ * For {@code contained} and {@code overlap}, a group whose left rows each have few candidate right
+ * rows is first tried without ranking it: a {@link CandidateScan} compares each left row's
+ * candidates in the ranking's order ({@link AlignRanking.Order}); the ranking and sweep run only
+ * for groups it gives up on.
+ *
+ * <p>Null keys and null span ends never match.
  */
 final class IntervalAligner {
   private final BufferAllocator allocator;
@@ -749,6 +754,9 @@ final class IntervalAligner {
         if (n == 0 || m == 0) {
           continue;
         }
+        if (mode != IntervalAlign.Mode.EXACT && scanned(lf, n, rf, m)) {
+          continue;
+        }
         int[] order = ranking.bestFirst(right.rows, right.starts, right.ends, rf, m);
         // the group's right rows best first, with their span ends
         int[] ranked = new int[m];
@@ -789,6 +797,33 @@ final class IntervalAligner {
           }
         }
       }
+    }
+
+    /**
+     * Whether a {@link CandidateScan} matched every left row of the group (rows {@code
+     * left[lf..lf+n)}, {@code right[rf..rf+m)}): the right rows are not ranked, only each left
+     * row's candidates compared in the ranking's order. False, with the rows written so far to be
+     * written again, when the group's starts span too wide a range to pack, a right span is
+     * reversed or the scan passes its budget.
+     */
+    private boolean scanned(int lf, int n, int rf, int m) {
+      int bits = 64 - Long.numberOfLeadingZeros(m);
+      long minS = min(right.starts, rf, m);
+      if (!packs(minS, max(right.starts, rf, m), 1L << (63 - bits))) {
+        return false;
+      }
+      long[] byStart = packedSorted(right.starts, rf, m, minS, bits);
+      Optional<CandidateScan> scan =
+          CandidateScan.of(mode, byStart, bits, minS, right.rows, right.starts, right.ends, rf);
+      return scan.isPresent()
+          && scan.get()
+              .run(
+                  left,
+                  lf,
+                  n,
+                  ranking.order(right.rows, right.starts, right.ends, rf, m),
+                  best,
+                  scores);
     }
   }
 
@@ -863,12 +898,6 @@ final class IntervalAligner {
       return false;
     }
     long[] byStart = packedSorted(starts, 0, m, minS, bits);
-    Optional<CandidateScan> scan =
-        CandidateScan.of(
-            IntervalAlign.Mode.CONTAINED, byStart, bits, mask, minS, ranked, starts, ends);
-    if (scan.isPresent() && scan.get().run(left, lf, n, best, scores)) {
-      return true;
-    }
     long[] byEnd = packedSorted(ends, 0, m, minE, bits);
     long[] distinctEnds = new long[m];
     int[] endPos = new int[m];
@@ -917,12 +946,6 @@ final class IntervalAligner {
       return false;
     }
     long[] byStart = packedSorted(starts, 0, m, minS, bits);
-    Optional<CandidateScan> scan =
-        CandidateScan.of(
-            IntervalAlign.Mode.OVERLAP, byStart, bits, mask, minS, ranked, starts, ends);
-    if (scan.isPresent() && scan.get().run(left, lf, n, best, scores)) {
-      return true;
-    }
     long[] byEnd = packedSorted(ends, 0, m, minE, bits);
     long[] distinctEnds = new long[m];
     int[] endPos = new int[m];
@@ -958,62 +981,68 @@ final class IntervalAligner {
    * A group's right rows sorted by start, for a scan per left row of the right rows that can match
    * it: those starting in {@code [ls, le]} for {@code contained}, in {@code [ls - longest, le)} for
    * {@code overlap} ({@code longest} the group's longest right span). That is exact only when every
-   * right span of the group has {@code start <= end}; {@link #run} says whether it applied.
+   * right span of the group has {@code start <= end}; {@link #of} says whether it applies.
    *
-   * @param sorted the right rows' starts, ascending; {@code local[k]} is the rank (position in
-   *     {@code ranked}) of the row at {@code sorted[k]}
+   * @param sorted the right rows' starts, ascending; {@code local[k]} is the position in the group
+   *     (0..m-1) of the row at {@code sorted[k]}
    * @param longest the longest right span ({@code end - start})
+   * @param rows the group's right rows at {@code rows[base..base+m)}; {@code starts}, {@code ends}
+   *     their spans alongside
    */
   private record CandidateScan(
       IntervalAlign.Mode mode,
       long[] sorted,
       int[] local,
       long longest,
-      int[] ranked,
+      int[] rows,
       long[] starts,
-      long[] ends) {
+      long[] ends,
+      int base) {
 
     /**
-     * The scan of a group from its packed, sorted starts ({@code (start - minS) << bits | rank}),
-     * or none when a right span of the group is reversed or its length overflows (only the sweep is
-     * exact then).
+     * The scan of a group from its packed, sorted starts ({@code (start - minS) << bits |
+     * position}), or none when a right span of the group is reversed or its length overflows (only
+     * the sweep is exact then).
      */
     static Optional<CandidateScan> of(
         IntervalAlign.Mode mode,
         long[] byStart,
         int bits,
-        long mask,
         long minS,
-        int[] ranked,
+        int[] rows,
         long[] starts,
-        long[] ends) {
+        long[] ends,
+        int base) {
       int m = byStart.length;
       long longest = 0;
-      for (int i = 0; i < m; i++) {
+      for (int i = base; i < base + m; i++) {
         long length = ends[i] - starts[i];
         if (starts[i] > ends[i] || length < 0) {
           return Optional.empty();
         }
         longest = Math.max(longest, length);
       }
+      long mask = (1L << bits) - 1;
       long[] sorted = new long[m];
       int[] local = new int[m];
       for (int k = 0; k < m; k++) {
         sorted[k] = (byStart[k] >>> bits) + minS;
         local[k] = (int) (byStart[k] & mask);
       }
-      return Optional.of(new CandidateScan(mode, sorted, local, longest, ranked, starts, ends));
+      return Optional.of(new CandidateScan(mode, sorted, local, longest, rows, starts, ends, base));
     }
 
     /**
-     * For each left row of the group, the best-ranked (lowest position) matching right row, as the
+     * For each left row of the group, its best-ranked matching right row by {@code order}, as the
      * sweep finds it. Returns false (without finishing) when its visits pass {@link
      * #SCAN_VISITS_PER_ROW} per row of the group (long left spans over many right rows): the sweep
      * then runs and writes every left row again, the same values for those written here. Visits are
      * what a scan costs beyond its binary searches, so a group finished here cost O((n + m) log m)
-     * as the sweep does, mostly far less: no sorts by end or of the left rows, no Fenwick tree.
+     * as the sweep does, mostly far less: no ranking of the group, no sorts by end or of the left
+     * rows, no Fenwick tree.
      */
-    boolean run(Grouped left, int lf, int n, int[] best, double[] scores) {
+    boolean run(
+        Grouped left, int lf, int n, AlignRanking.Order order, int[] best, double[] scores) {
       int m = sorted.length;
       long budget = (long) SCAN_VISITS_PER_ROW * (n + m);
       boolean contained = mode == IntervalAlign.Mode.CONTAINED;
@@ -1022,13 +1051,13 @@ final class IntervalAligner {
         long le = left.ends[j];
         int first;
         int k;
-        int found = Integer.MAX_VALUE;
+        int found = -1;
         if (contained) {
           // rs >= ls and re <= le; with rs <= re a row starting after le ends after it
           first = lowerBound(sorted, ls);
           for (k = first; k < m && sorted[k] <= le; k++) {
             int i = local[k];
-            if (i < found && ends[i] <= le) {
+            if (ends[base + i] <= le && (found < 0 || order.before(i, found))) {
               found = i;
             }
           }
@@ -1038,7 +1067,7 @@ final class IntervalAligner {
           first = from > ls ? 0 : lowerBound(sorted, from);
           for (k = first; k < m && sorted[k] < le; k++) {
             int i = local[k];
-            if (i < found && ends[i] > ls) {
+            if (ends[base + i] > ls && (found < 0 || order.before(i, found))) {
               found = i;
             }
           }
@@ -1047,9 +1076,9 @@ final class IntervalAligner {
         if (budget < 0) {
           return false;
         }
-        if (found != Integer.MAX_VALUE) {
-          best[left.rows[j]] = ranked[found];
-          scores[left.rows[j]] = score(starts[found], ends[found]);
+        if (found >= 0) {
+          best[left.rows[j]] = rows[base + found];
+          scores[left.rows[j]] = score(starts[base + found], ends[base + found]);
         }
       }
       return true;
