@@ -17,7 +17,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * position. A stable sort by the score, then only runs of rows still tied refined key by key:
  * integer and float64 keys as sortable longs with nulls partitioned out, other types by their
  * values. A key's column is read (for the whole relation, once, by whichever thread first needs it)
- * only when some run of ties reaches it. Safe for concurrent use on different groups.
+ * only when some run of ties reaches it. {@link Order} compares a few of a group's rows in the same
+ * order without sorting. Safe for concurrent use on different groups.
  */
 final class AlignRanking {
   /** Spans shorter than this convert to a double score exactly (so length orders as the score). */
@@ -35,16 +36,31 @@ final class AlignRanking {
   private final java.util.function.Supplier<RowIndex> rowIndex;
 
   private final RelSchema schema;
-  private final Column[] columns;
+
+  /** The right rows in the order of the groups' arrays. */
+  private final int[] grouped;
+
+  /** Each right row's position in {@link #grouped} (-1 if none), built when first needed. */
+  private int[] position;
+
+  /** The tie keys as {@link #bestFirst} reads them: gathered in group order where they can be. */
+  private final Column[] sorting;
+
+  /** The tie keys by row, as an {@link Order} reads them. */
+  private final Column[] byRow;
+
+  /** How many leading keys {@link #sorting} reads gathered. */
+  private final int gathered;
+
   private final IntervalAligner.Heap heap;
 
-  /** At most this many leading integer or float64 keys are read up front, in group order. */
+  /** At most this many leading integer or float64 keys are gathered in group order. */
   private static final int GATHERED = 3;
 
   /**
    * @param grouped the right rows in the order of the groups' arrays ({@code rows} of {@link
-   *     #bestFirst}): the first integer or float64 keys are read up front into that order, so
-   *     ranking a group reads them from one contiguous range
+   *     #bestFirst}): the first integer or float64 keys are gathered into that order when a sort
+   *     first needs them, so ranking a group reads them from one contiguous range
    */
   AlignRanking(List<SortKey> keys, RowIndex ri, RelSchema schema, int[] grouped) {
     this(keys, ri.relation, () -> ri, schema, grouped, IntervalAligner.Heap.NONE);
@@ -71,20 +87,15 @@ final class AlignRanking {
     }
     this.size = (int) count;
     this.schema = schema;
-    this.columns = new Column[keys.size()];
+    this.grouped = grouped;
+    this.sorting = new Column[keys.size()];
+    this.byRow = new Column[keys.size()];
     this.heap = heap;
-    int[] position = null;
-    for (int k = 0; k < Math.min(GATHERED, keys.size()) && numeric(k); k++) {
-      if (position == null) {
-        heap.addNow(4L * size);
-        position = new int[size];
-        Arrays.fill(position, -1);
-        for (int p = 0; p < grouped.length; p++) {
-          position[grouped[p]] = p;
-        }
-      }
-      columns[k] = load(k, position, grouped.length);
+    int leading = 0;
+    while (leading < Math.min(GATHERED, keys.size()) && numeric(leading)) {
+      leading++;
     }
+    this.gathered = leading;
   }
 
   private boolean numeric(int k) {
@@ -119,7 +130,7 @@ final class AlignRanking {
     int[] scratch = runs.size > 0 ? new int[m] : null;
     for (int k = 0; k < keys.size() && runs.size > 0; k++) {
       Runs next = new Runs();
-      Column column = column(k);
+      Column column = column(k, false);
       for (int r = 0; r < runs.size; r++) {
         column.refine(order, rows, from, sortKeys, scratch, runs.from[r], runs.to[r], next);
       }
@@ -186,7 +197,7 @@ final class AlignRanking {
       }
       for (int k = 0; k < tied.length; k++) {
         if (tied[k] == null) {
-          tied[k] = column(k);
+          tied[k] = column(k, true);
         }
         int c = tied[k].compare(rows, base, a, b);
         if (c != 0) {
@@ -462,11 +473,32 @@ final class AlignRanking {
     }
   }
 
-  private synchronized Column column(int k) {
-    if (columns[k] == null) {
-      columns[k] = load(k);
+  /**
+   * Key {@code k}'s column, read when first asked for: for comparing a few rows ({@code few}) by
+   * row, else (for sorting whole groups) gathered into group order if it is one of the {@link
+   * #gathered} leading keys. A key read both ways is held twice.
+   */
+  private synchronized Column column(int k, boolean few) {
+    // past the gathered keys, one column by row serves both
+    Column[] cache = few || k >= gathered ? byRow : sorting;
+    if (cache[k] == null) {
+      cache[k] = cache == byRow ? load(k) : load(k, position(), grouped.length);
     }
-    return columns[k];
+    return cache[k];
+  }
+
+  /** {@link #position}, built on first use. */
+  private int[] position() {
+    if (position == null) {
+      heap.addNow(4L * size);
+      int[] at = new int[size];
+      Arrays.fill(at, -1);
+      for (int p = 0; p < grouped.length; p++) {
+        at[grouped[p]] = p;
+      }
+      position = at;
+    }
+    return position;
   }
 
   private Column load(int k) {
