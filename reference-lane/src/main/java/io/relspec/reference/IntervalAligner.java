@@ -807,14 +807,8 @@ final class IntervalAligner {
      * reversed or the scan passes its budget.
      */
     private boolean scanned(int lf, int n, int rf, int m) {
-      int bits = 64 - Long.numberOfLeadingZeros(m);
-      long minS = min(right.starts, rf, m);
-      if (!packs(minS, max(right.starts, rf, m), 1L << (63 - bits))) {
-        return false;
-      }
-      long[] byStart = packedSorted(right.starts, rf, m, minS, bits);
       Optional<CandidateScan> scan =
-          CandidateScan.of(mode, byStart, bits, minS, right.rows, right.starts, right.ends, rf);
+          CandidateScan.of(mode, right.rows, right.starts, right.ends, rf, m);
       return scan.isPresent()
           && scan.get()
               .run(
@@ -985,6 +979,8 @@ final class IntervalAligner {
    *
    * @param sorted the right rows' starts, ascending; {@code local[k]} is the position in the group
    *     (0..m-1) of the row at {@code sorted[k]}
+   * @param buckets where each bucket of starts begins in {@code sorted}, one more entry for the
+   *     end: bucket b holds the starts s with {@code (s - sorted[0]) >>> shift == b}
    * @param longest the longest right span ({@code end - start})
    * @param rows the group's right rows at {@code rows[base..base+m)}; {@code starts}, {@code ends}
    *     their spans alongside
@@ -993,6 +989,8 @@ final class IntervalAligner {
       IntervalAlign.Mode mode,
       long[] sorted,
       int[] local,
+      int[] buckets,
+      int shift,
       long longest,
       int[] rows,
       long[] starts,
@@ -1000,36 +998,105 @@ final class IntervalAligner {
       int base) {
 
     /**
-     * The scan of a group from its packed, sorted starts ({@code (start - minS) << bits |
-     * position}), or none when a right span of the group is reversed or its length overflows (only
-     * the sweep is exact then).
+     * The scan of a group's {@code m} right rows at {@code base}, or none when a right span of the
+     * group is reversed or its length overflows (only the sweep is exact then), or its starts span
+     * too wide a range to pack with a position.
+     *
+     * <p>The starts are sorted as packed longs ({@code (start - min) << bits | position}) by a
+     * counting sort into at most m buckets of equal width, then a sort of each bucket: mostly a few
+     * rows each, for a group of spread out starts. The buckets then start each search.
      */
     static Optional<CandidateScan> of(
-        IntervalAlign.Mode mode,
-        long[] byStart,
-        int bits,
-        long minS,
-        int[] rows,
-        long[] starts,
-        long[] ends,
-        int base) {
-      int m = byStart.length;
+        IntervalAlign.Mode mode, int[] rows, long[] starts, long[] ends, int base, int m) {
       long longest = 0;
+      long min = Long.MAX_VALUE;
+      long max = Long.MIN_VALUE;
       for (int i = base; i < base + m; i++) {
         long length = ends[i] - starts[i];
         if (starts[i] > ends[i] || length < 0) {
           return Optional.empty();
         }
         longest = Math.max(longest, length);
+        min = Math.min(min, starts[i]);
+        max = Math.max(max, starts[i]);
+      }
+      int bits = 64 - Long.numberOfLeadingZeros(m);
+      if (!packs(min, max, 1L << (63 - bits))) {
+        return Optional.empty();
+      }
+      long range = max - min;
+      int shift = 0;
+      while ((range >>> shift) >= m) {
+        shift++;
+      }
+      int count = (int) (range >>> shift) + 1;
+      int[] buckets = new int[count + 1];
+      for (int i = base; i < base + m; i++) {
+        buckets[(int) ((starts[i] - min) >>> shift) + 1]++;
+      }
+      for (int b = 0; b < count; b++) {
+        buckets[b + 1] += buckets[b];
+      }
+      int[] next = Arrays.copyOf(buckets, count);
+      long[] packed = new long[m];
+      for (int i = 0; i < m; i++) {
+        long offset = starts[base + i] - min;
+        packed[next[(int) (offset >>> shift)]++] = offset << bits | i;
+      }
+      for (int b = 0; b < count; b++) {
+        sortRange(packed, buckets[b], buckets[b + 1]);
       }
       long mask = (1L << bits) - 1;
       long[] sorted = new long[m];
       int[] local = new int[m];
       for (int k = 0; k < m; k++) {
-        sorted[k] = (byStart[k] >>> bits) + minS;
-        local[k] = (int) (byStart[k] & mask);
+        sorted[k] = (packed[k] >>> bits) + min;
+        local[k] = (int) (packed[k] & mask);
       }
-      return Optional.of(new CandidateScan(mode, sorted, local, longest, rows, starts, ends, base));
+      return Optional.of(
+          new CandidateScan(
+              mode, sorted, local, buckets, shift, longest, rows, starts, ends, base));
+    }
+
+    /** Sorts {@code values[from, to)}: by insertion when short. */
+    private static void sortRange(long[] values, int from, int to) {
+      if (to - from > 16) {
+        Arrays.sort(values, from, to);
+        return;
+      }
+      for (int i = from + 1; i < to; i++) {
+        long v = values[i];
+        int j = i - 1;
+        while (j >= from && values[j] > v) {
+          values[j + 1] = values[j];
+          j--;
+        }
+        values[j + 1] = v;
+      }
+    }
+
+    /** The number of starts below {@code x}: a binary search of x's bucket only. */
+    private int lowerBound(long x) {
+      int m = sorted.length;
+      if (x <= sorted[0]) {
+        return 0;
+      }
+      if (x > sorted[m - 1]) {
+        return m;
+      }
+      // sorted[0] < x <= sorted[m - 1]: the difference does not overflow
+      int b = (int) ((x - sorted[0]) >>> shift);
+      int lo = buckets[b];
+      int hi = buckets[b + 1];
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (sorted[mid] < x) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return lo;
     }
 
     /**
@@ -1054,7 +1121,7 @@ final class IntervalAligner {
         int found = -1;
         if (contained) {
           // rs >= ls and re <= le; with rs <= re a row starting after le ends after it
-          first = lowerBound(sorted, ls);
+          first = lowerBound(ls);
           for (k = first; k < m && sorted[k] <= le; k++) {
             int i = local[k];
             if (ends[base + i] <= le && (found < 0 || order.before(i, found))) {
@@ -1064,7 +1131,7 @@ final class IntervalAligner {
         } else {
           // re > ls and rs < le; re <= rs + longest, so rs > ls - longest
           long from = ls - longest;
-          first = from > ls ? 0 : lowerBound(sorted, from);
+          first = from > ls ? 0 : lowerBound(from);
           for (k = first; k < m && sorted[k] < le; k++) {
             int i = local[k];
             if (ends[base + i] > ls && (found < 0 || order.before(i, found))) {
@@ -1096,21 +1163,6 @@ final class IntervalAligner {
     }
     Arrays.sort(packed);
     return packed;
-  }
-
-  /** The number of values {@code < x} in {@code sorted}. */
-  private static int lowerBound(long[] sorted, long x) {
-    int lo = 0;
-    int hi = sorted.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (sorted[mid] < x) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 
   /**
