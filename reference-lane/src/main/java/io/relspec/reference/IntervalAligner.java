@@ -1343,15 +1343,30 @@ final class IntervalAligner {
    * Values#read} sees them; invalid UTF-8 decodes with replacement characters) get the same id.
    */
   private static final class StringKeys {
+    /** Longs per slot of {@link #table}. */
+    private static final int WIDTH = 3;
+
+    /**
+     * The open-addressing table, {@link #WIDTH} longs a slot so that a probe reads one place: the
+     * key's first 8 bytes (little-endian, zero-padded), its hash in the high and its length in the
+     * low half, and its id in the low half of a word whose bit 32 says the slot is used.
+     */
+    private long[] table = new long[1024 * WIDTH];
+
+    /** The stored key bytes by slot, read only to compare keys longer than 8 bytes. */
     private byte[][] slots = new byte[1024][];
-    private int[] hashes = new int[1024];
-    private int[] ids = new int[1024];
-    private long[] prefixes = new long[1024];
-    private int[] lengths = new int[1024];
+
     private int used;
     private final Map<String, Integer> byString = new HashMap<>();
     private final List<byte[]> byId = new ArrayList<>();
     private final Heap heap;
+
+    /** Marks a used slot in the id word of {@link #table}. */
+    private static final long USED = 1L << 32;
+
+    private static final java.lang.invoke.VarHandle LONGS =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /** Bytes of keys stored since the last report to {@link #heap}. */
     private long unreported;
@@ -1445,10 +1460,14 @@ final class IntervalAligner {
       // the first 8 bytes as a long and the length settle most comparisons (all, for keys of at
       // most 8 bytes) without reading the stored key
       int length = end - start;
-      int head = Math.min(8, length);
-      long prefix = 0;
-      for (int i = 0; i < head; i++) {
-        prefix |= (data[start + i] & 0xFFL) << (8 * i);
+      long prefix;
+      if (length >= 8) {
+        prefix = (long) LONGS.get(data, start);
+      } else {
+        prefix = 0;
+        for (int i = 0; i < length; i++) {
+          prefix |= (data[start + i] & 0xFFL) << (8 * i);
+        }
       }
       long h = prefix * 0x9E3779B97F4A7C15L + length;
       for (int i = start + 8; i < end; i++) {
@@ -1456,20 +1475,22 @@ final class IntervalAligner {
       }
       int hash = (int) (h ^ (h >>> 32));
       hash ^= hash >>> 16;
+      long hashLength = (long) hash << 32 | length;
       int mask = slots.length - 1;
       int slot = hash & mask;
-      while (slots[slot] != null) {
-        if (hashes[slot] == hash
-            && prefixes[slot] == prefix
-            && lengths[slot] == length
+      long[] t = table;
+      while (t[slot * WIDTH + 2] != 0) {
+        int at = slot * WIDTH;
+        if (t[at + 1] == hashLength
+            && t[at] == prefix
             && (length <= 8 || Arrays.equals(data, start + 8, end, slots[slot], 8, length))) {
-          int id = ids[slot];
+          int id = (int) t[at + 2];
           if (id >= 0 || !create) {
             return id;
           }
           // seen on the left first, now on the right: a new group
           id = newGroup(slots[slot]);
-          ids[slot] = id;
+          t[at + 2] = USED | (id & 0xFFFFFFFFL);
           return id;
         }
         slot = (slot + 1) & mask;
@@ -1478,16 +1499,15 @@ final class IntervalAligner {
       Integer known = byString.get(new String(bytes, StandardCharsets.UTF_8));
       int id = known != null ? known : create ? newGroup(bytes) : -1;
       // the stored bytes, its slot (with the table at most half full) and a String map entry
-      unreported += 2L * bytes.length + 160;
+      unreported += 2L * bytes.length + 168;
       if (unreported >= 1 << 20) {
         heap.add(unreported);
         unreported = 0;
       }
       slots[slot] = bytes;
-      hashes[slot] = hash;
-      prefixes[slot] = prefix;
-      lengths[slot] = length;
-      ids[slot] = id;
+      t[slot * WIDTH] = prefix;
+      t[slot * WIDTH + 1] = hashLength;
+      t[slot * WIDTH + 2] = USED | (id & 0xFFFFFFFFL);
       if (++used * 2 > slots.length) {
         grow();
       }
@@ -1507,27 +1527,19 @@ final class IntervalAligner {
 
     private void grow() {
       byte[][] oldSlots = slots;
-      int[] oldHashes = hashes;
-      int[] oldIds = ids;
-      long[] oldPrefixes = prefixes;
-      int[] oldLengths = lengths;
+      long[] old = table;
       slots = new byte[oldSlots.length * 2][];
-      hashes = new int[slots.length];
-      ids = new int[slots.length];
-      prefixes = new long[slots.length];
-      lengths = new int[slots.length];
+      table = new long[slots.length * WIDTH];
       int mask = slots.length - 1;
       for (int s = 0; s < oldSlots.length; s++) {
-        if (oldSlots[s] != null) {
-          int slot = oldHashes[s] & mask;
-          while (slots[slot] != null) {
+        if (old[s * WIDTH + 2] != 0) {
+          // the hash is the high half of the second word
+          int slot = (int) (old[s * WIDTH + 1] >>> 32) & mask;
+          while (table[slot * WIDTH + 2] != 0) {
             slot = (slot + 1) & mask;
           }
           slots[slot] = oldSlots[s];
-          hashes[slot] = oldHashes[s];
-          ids[slot] = oldIds[s];
-          prefixes[slot] = oldPrefixes[s];
-          lengths[slot] = oldLengths[s];
+          System.arraycopy(old, s * WIDTH, table, slot * WIDTH, WIDTH);
         }
       }
     }

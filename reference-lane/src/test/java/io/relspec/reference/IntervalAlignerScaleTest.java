@@ -52,7 +52,7 @@ class IntervalAlignerScaleTest {
    * (left spans over most of their path: the scan passes its visit budget and the sweep runs),
    * {@code reversed} (1 in 20 right spans with start > end: only the sweep is exact), {@code
    * clustered} (most starts in a narrow range, a few far off: most of a group's right rows in one
-   * of the scan's buckets).
+   * of the scan's buckets), {@code many-paths} (3,000 key groups: the key dictionary grows).
    */
   @ParameterizedTest
   @CsvSource({
@@ -67,6 +67,7 @@ class IntervalAlignerScaleTest {
     "OVERLAP, false, false, long-left",
     "OVERLAP, false, true, reversed",
     "OVERLAP, false, true, clustered",
+    "OVERLAP, false, true, many-paths",
     "EXACT, false, true, short"
   })
   void parallelGroupsMatchAScanWithTheSpecRanking(
@@ -74,7 +75,7 @@ class IntervalAlignerScaleTest {
     Random random =
         new Random(
             mode.ordinal() * 4 + (wide ? 2 : 0) + (tieBreak ? 1 : 0) + 16L * shape.hashCode());
-    int paths = 40;
+    int paths = shape.equals("many-paths") ? 3_000 : 40;
     boolean clustered = shape.equals("clustered");
     Rows left =
         Rows.random(
@@ -257,7 +258,9 @@ class IntervalAlignerScaleTest {
       for (int i = 0; i < n; i++) {
         // duplicate ids (ties past the tie-breaker), 1 in 50 null
         id[i] = random.nextInt(50) == 0 ? null : (long) random.nextInt(n / 3);
-        path[i] = random.nextInt(100) == 0 ? null : "p" + random.nextInt(paths);
+        // keys of up to 8 bytes and longer ones
+        int p = random.nextInt(paths);
+        path[i] = random.nextInt(100) == 0 ? null : (p % 2 == 0 ? "p" : "a/longer/path/") + p;
         long s;
         long length;
         if (wide) {
