@@ -17,7 +17,8 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  * position. A stable sort by the score, then only runs of rows still tied refined key by key:
  * integer and float64 keys as sortable longs with nulls partitioned out, other types by their
  * values. A key's column is read (for the whole relation, once, by whichever thread first needs it)
- * only when some run of ties reaches it. Safe for concurrent use on different groups.
+ * only when some run of ties reaches it. {@link Order} compares a few of a group's rows in the same
+ * order without sorting. Safe for concurrent use on different groups.
  */
 final class AlignRanking {
   /** Spans shorter than this convert to a double score exactly (so length orders as the score). */
@@ -35,16 +36,31 @@ final class AlignRanking {
   private final java.util.function.Supplier<RowIndex> rowIndex;
 
   private final RelSchema schema;
-  private final Column[] columns;
+
+  /** The right rows in the order of the groups' arrays. */
+  private final int[] grouped;
+
+  /** Each right row's position in {@link #grouped} (-1 if none), built when first needed. */
+  private int[] position;
+
+  /** The tie keys as {@link #bestFirst} reads them: gathered in group order where they can be. */
+  private final Column[] sorting;
+
+  /** The tie keys by row, as an {@link Order} reads them. */
+  private final Column[] byRow;
+
+  /** How many leading keys {@link #sorting} reads gathered. */
+  private final int gathered;
+
   private final IntervalAligner.Heap heap;
 
-  /** At most this many leading integer or float64 keys are read up front, in group order. */
+  /** At most this many leading integer or float64 keys are gathered in group order. */
   private static final int GATHERED = 3;
 
   /**
    * @param grouped the right rows in the order of the groups' arrays ({@code rows} of {@link
-   *     #bestFirst}): the first integer or float64 keys are read up front into that order, so
-   *     ranking a group reads them from one contiguous range
+   *     #bestFirst}): the first integer or float64 keys are gathered into that order when a sort
+   *     first needs them, so ranking a group reads them from one contiguous range
    */
   AlignRanking(List<SortKey> keys, RowIndex ri, RelSchema schema, int[] grouped) {
     this(keys, ri.relation, () -> ri, schema, grouped, IntervalAligner.Heap.NONE);
@@ -71,20 +87,15 @@ final class AlignRanking {
     }
     this.size = (int) count;
     this.schema = schema;
-    this.columns = new Column[keys.size()];
+    this.grouped = grouped;
+    this.sorting = new Column[keys.size()];
+    this.byRow = new Column[keys.size()];
     this.heap = heap;
-    int[] position = null;
-    for (int k = 0; k < Math.min(GATHERED, keys.size()) && numeric(k); k++) {
-      if (position == null) {
-        heap.addNow(4L * size);
-        position = new int[size];
-        Arrays.fill(position, -1);
-        for (int p = 0; p < grouped.length; p++) {
-          position[grouped[p]] = p;
-        }
-      }
-      columns[k] = load(k, position, grouped.length);
+    int leading = 0;
+    while (leading < Math.min(GATHERED, keys.size()) && numeric(leading)) {
+      leading++;
     }
+    this.gathered = leading;
   }
 
   private boolean numeric(int k) {
@@ -109,34 +120,92 @@ final class AlignRanking {
    */
   int[] bestFirst(int[] rows, long[] starts, long[] ends, int from, int m) {
     int[] order = new int[m];
-    long[] sortKeys = new long[m];
-    boolean exact = true;
     for (int i = 0; i < m; i++) {
       order[i] = i;
-      long length = ends[from + i] - starts[from + i];
-      sortKeys[i] = length;
-      exact &= length > -EXACT_LENGTH && length < EXACT_LENGTH;
     }
-    if (!exact) {
-      for (int i = 0; i < m; i++) {
-        // descending score: the complement reverses the order
-        sortKeys[i] =
-            ~IntervalAligner.sortable(IntervalAligner.score(starts[from + i], ends[from + i]));
-      }
-    }
+    long[] sortKeys = scoreKeys(starts, ends, from, m);
     sortStable(sortKeys, order, 0, m);
     Runs runs = new Runs();
     runs.addEqual(sortKeys, 0, m);
     int[] scratch = runs.size > 0 ? new int[m] : null;
     for (int k = 0; k < keys.size() && runs.size > 0; k++) {
       Runs next = new Runs();
-      Column column = column(k);
+      Column column = column(k, false);
       for (int r = 0; r < runs.size; r++) {
         column.refine(order, rows, from, sortKeys, scratch, runs.from[r], runs.to[r], next);
       }
       runs = next;
     }
     return order;
+  }
+
+  /**
+   * The group's order by score alone as longs, ascending is best first: the span lengths when every
+   * one converts to its score exactly, else the complemented sortable scores.
+   */
+  private static long[] scoreKeys(long[] starts, long[] ends, int from, int m) {
+    long[] keys = new long[m];
+    boolean exact = true;
+    for (int i = 0; i < m; i++) {
+      long length = ends[from + i] - starts[from + i];
+      keys[i] = length;
+      exact &= length > -EXACT_LENGTH && length < EXACT_LENGTH;
+    }
+    if (!exact) {
+      for (int i = 0; i < m; i++) {
+        // descending score: the complement reverses the order
+        keys[i] =
+            ~IntervalAligner.sortable(IntervalAligner.score(starts[from + i], ends[from + i]));
+      }
+    }
+    return keys;
+  }
+
+  /**
+   * The order of {@link #bestFirst} over one group's right rows without sorting them, for callers
+   * that compare only a few of them (the candidates of a left row).
+   *
+   * @param rows the group's right row indexes at {@code rows[from..from+m)}
+   * @param starts their span starts, alongside
+   * @param ends their span ends, alongside
+   */
+  Order order(int[] rows, long[] starts, long[] ends, int from, int m) {
+    return new Order(rows, from, scoreKeys(starts, ends, from, m));
+  }
+
+  /**
+   * One group's ranking as a comparison of two positions (0..m-1): score, then the keys (each
+   * column fetched when a comparison first reaches it), then position. One thread's, like the
+   * group.
+   */
+  final class Order {
+    private final int[] rows;
+    private final int base;
+    private final long[] scores;
+    private final Column[] tied = new Column[keys.size()];
+
+    private Order(int[] rows, int base, long[] scores) {
+      this.rows = rows;
+      this.base = base;
+      this.scores = scores;
+    }
+
+    /** Whether position {@code a} ranks before position {@code b} (ahead in {@link #bestFirst}). */
+    boolean before(int a, int b) {
+      if (scores[a] != scores[b]) {
+        return scores[a] < scores[b];
+      }
+      for (int k = 0; k < tied.length; k++) {
+        if (tied[k] == null) {
+          tied[k] = column(k, true);
+        }
+        int c = tied[k].compare(rows, base, a, b);
+        if (c != 0) {
+          return c < 0;
+        }
+      }
+      return a < b;
+    }
   }
 
   /**
@@ -264,6 +333,12 @@ final class AlignRanking {
         int from,
         int to,
         Runs next);
+
+    /**
+     * Compares positions {@code a} and {@code b} (rows {@code rows[base + a]}, {@code rows[base +
+     * b]}) by this key as {@link #refine} orders them: negative when a comes first, 0 when tied.
+     */
+    abstract int compare(int[] rows, int base, int a, int b);
   }
 
   /**
@@ -336,6 +411,19 @@ final class AlignRanking {
       next.addEqual(sortKeys, a, b);
     }
 
+    @Override
+    int compare(int[] rows, int base, int a, int b) {
+      int x = index(rows, base, a);
+      int y = index(rows, base, b);
+      if (nulls != null && (nulls[x] || nulls[y])) {
+        if (nulls[x] == nulls[y]) {
+          return 0;
+        }
+        return nulls[x] == nullsFirst ? -1 : 1;
+      }
+      return descending ? Long.compare(~values[x], ~values[y]) : Long.compare(values[x], values[y]);
+    }
+
     private int index(int[] rows, int base, int position) {
       return gathered ? base + position : rows[base + position];
     }
@@ -378,13 +466,39 @@ final class AlignRanking {
         i = j;
       }
     }
+
+    @Override
+    int compare(int[] rows, int base, int a, int b) {
+      return RowOrder.compareValues(values[rows[base + a]], values[rows[base + b]], key);
+    }
   }
 
-  private synchronized Column column(int k) {
-    if (columns[k] == null) {
-      columns[k] = load(k);
+  /**
+   * Key {@code k}'s column, read when first asked for: for comparing a few rows ({@code few}) by
+   * row, else (for sorting whole groups) gathered into group order if it is one of the {@link
+   * #gathered} leading keys. A key read both ways is held twice.
+   */
+  private synchronized Column column(int k, boolean few) {
+    // past the gathered keys, one column by row serves both
+    Column[] cache = few || k >= gathered ? byRow : sorting;
+    if (cache[k] == null) {
+      cache[k] = cache == byRow ? load(k) : load(k, position(), grouped.length);
     }
-    return columns[k];
+    return cache[k];
+  }
+
+  /** {@link #position}, built on first use. */
+  private int[] position() {
+    if (position == null) {
+      heap.addNow(4L * size);
+      int[] at = new int[size];
+      Arrays.fill(at, -1);
+      for (int p = 0; p < grouped.length; p++) {
+        at[grouped[p]] = p;
+      }
+      position = at;
+    }
+    return position;
   }
 
   private Column load(int k) {

@@ -37,7 +37,12 @@ import org.apache.arrow.vector.VectorSchemaRoot;
  *       suffix.
  * </ul>
  *
- * Null keys and null span ends never match.
+ * For {@code contained} and {@code overlap}, a group whose left rows each have few candidate right
+ * rows is first tried without ranking it: a {@link CandidateScan} compares each left row's
+ * candidates in the ranking's order ({@link AlignRanking.Order}); the ranking and sweep run only
+ * for groups it gives up on.
+ *
+ * <p>Null keys and null span ends never match.
  */
 final class IntervalAligner {
   private final BufferAllocator allocator;
@@ -749,6 +754,9 @@ final class IntervalAligner {
         if (n == 0 || m == 0) {
           continue;
         }
+        if (mode != IntervalAlign.Mode.EXACT && scanned(lf, n, rf, m)) {
+          continue;
+        }
         int[] order = ranking.bestFirst(right.rows, right.starts, right.ends, rf, m);
         // the group's right rows best first, with their span ends
         int[] ranked = new int[m];
@@ -789,6 +797,27 @@ final class IntervalAligner {
           }
         }
       }
+    }
+
+    /**
+     * Whether a {@link CandidateScan} matched every left row of the group (rows {@code
+     * left[lf..lf+n)}, {@code right[rf..rf+m)}): the right rows are not ranked, only each left
+     * row's candidates compared in the ranking's order. False, with the rows written so far to be
+     * written again, when the group's starts span too wide a range to pack, a right span is
+     * reversed or the scan passes its budget.
+     */
+    private boolean scanned(int lf, int n, int rf, int m) {
+      Optional<CandidateScan> scan =
+          CandidateScan.of(mode, right.rows, right.starts, right.ends, rf, m);
+      return scan.isPresent()
+          && scan.get()
+              .run(
+                  left,
+                  lf,
+                  n,
+                  ranking.order(right.rows, right.starts, right.ends, rf, m),
+                  best,
+                  scores);
     }
   }
 
@@ -863,12 +892,6 @@ final class IntervalAligner {
       return false;
     }
     long[] byStart = packedSorted(starts, 0, m, minS, bits);
-    Optional<CandidateScan> scan =
-        CandidateScan.of(
-            IntervalAlign.Mode.CONTAINED, byStart, bits, mask, minS, ranked, starts, ends);
-    if (scan.isPresent() && scan.get().run(left, lf, n, best, scores)) {
-      return true;
-    }
     long[] byEnd = packedSorted(ends, 0, m, minE, bits);
     long[] distinctEnds = new long[m];
     int[] endPos = new int[m];
@@ -917,12 +940,6 @@ final class IntervalAligner {
       return false;
     }
     long[] byStart = packedSorted(starts, 0, m, minS, bits);
-    Optional<CandidateScan> scan =
-        CandidateScan.of(
-            IntervalAlign.Mode.OVERLAP, byStart, bits, mask, minS, ranked, starts, ends);
-    if (scan.isPresent() && scan.get().run(left, lf, n, best, scores)) {
-      return true;
-    }
     long[] byEnd = packedSorted(ends, 0, m, minE, bits);
     long[] distinctEnds = new long[m];
     int[] endPos = new int[m];
@@ -958,62 +975,141 @@ final class IntervalAligner {
    * A group's right rows sorted by start, for a scan per left row of the right rows that can match
    * it: those starting in {@code [ls, le]} for {@code contained}, in {@code [ls - longest, le)} for
    * {@code overlap} ({@code longest} the group's longest right span). That is exact only when every
-   * right span of the group has {@code start <= end}; {@link #run} says whether it applied.
+   * right span of the group has {@code start <= end}; {@link #of} says whether it applies.
    *
-   * @param sorted the right rows' starts, ascending; {@code local[k]} is the rank (position in
-   *     {@code ranked}) of the row at {@code sorted[k]}
+   * @param sorted the right rows' starts, ascending; {@code local[k]} is the position in the group
+   *     (0..m-1) of the row at {@code sorted[k]}
+   * @param buckets where each bucket of starts begins in {@code sorted}, one more entry for the
+   *     end: bucket b holds the starts s with {@code (s - sorted[0]) >>> shift == b}
    * @param longest the longest right span ({@code end - start})
+   * @param rows the group's right rows at {@code rows[base..base+m)}; {@code starts}, {@code ends}
+   *     their spans alongside
    */
   private record CandidateScan(
       IntervalAlign.Mode mode,
       long[] sorted,
       int[] local,
+      int[] buckets,
+      int shift,
       long longest,
-      int[] ranked,
+      int[] rows,
       long[] starts,
-      long[] ends) {
+      long[] ends,
+      int base) {
 
     /**
-     * The scan of a group from its packed, sorted starts ({@code (start - minS) << bits | rank}),
-     * or none when a right span of the group is reversed or its length overflows (only the sweep is
-     * exact then).
+     * The scan of a group's {@code m} right rows at {@code base}, or none when a right span of the
+     * group is reversed or its length overflows (only the sweep is exact then), or its starts span
+     * too wide a range to pack with a position.
+     *
+     * <p>The starts are sorted as packed longs ({@code (start - min) << bits | position}) by a
+     * counting sort into at most m buckets of equal width, then a sort of each bucket: mostly a few
+     * rows each, for a group of spread out starts. The buckets then start each search.
      */
     static Optional<CandidateScan> of(
-        IntervalAlign.Mode mode,
-        long[] byStart,
-        int bits,
-        long mask,
-        long minS,
-        int[] ranked,
-        long[] starts,
-        long[] ends) {
-      int m = byStart.length;
+        IntervalAlign.Mode mode, int[] rows, long[] starts, long[] ends, int base, int m) {
       long longest = 0;
-      for (int i = 0; i < m; i++) {
+      long min = Long.MAX_VALUE;
+      long max = Long.MIN_VALUE;
+      for (int i = base; i < base + m; i++) {
         long length = ends[i] - starts[i];
         if (starts[i] > ends[i] || length < 0) {
           return Optional.empty();
         }
         longest = Math.max(longest, length);
+        min = Math.min(min, starts[i]);
+        max = Math.max(max, starts[i]);
       }
+      int bits = 64 - Long.numberOfLeadingZeros(m);
+      if (!packs(min, max, 1L << (63 - bits))) {
+        return Optional.empty();
+      }
+      long range = max - min;
+      int shift = 0;
+      while ((range >>> shift) >= m) {
+        shift++;
+      }
+      int count = (int) (range >>> shift) + 1;
+      int[] buckets = new int[count + 1];
+      for (int i = base; i < base + m; i++) {
+        buckets[(int) ((starts[i] - min) >>> shift) + 1]++;
+      }
+      for (int b = 0; b < count; b++) {
+        buckets[b + 1] += buckets[b];
+      }
+      int[] next = Arrays.copyOf(buckets, count);
+      long[] packed = new long[m];
+      for (int i = 0; i < m; i++) {
+        long offset = starts[base + i] - min;
+        packed[next[(int) (offset >>> shift)]++] = offset << bits | i;
+      }
+      for (int b = 0; b < count; b++) {
+        sortRange(packed, buckets[b], buckets[b + 1]);
+      }
+      long mask = (1L << bits) - 1;
       long[] sorted = new long[m];
       int[] local = new int[m];
       for (int k = 0; k < m; k++) {
-        sorted[k] = (byStart[k] >>> bits) + minS;
-        local[k] = (int) (byStart[k] & mask);
+        sorted[k] = (packed[k] >>> bits) + min;
+        local[k] = (int) (packed[k] & mask);
       }
-      return Optional.of(new CandidateScan(mode, sorted, local, longest, ranked, starts, ends));
+      return Optional.of(
+          new CandidateScan(
+              mode, sorted, local, buckets, shift, longest, rows, starts, ends, base));
+    }
+
+    /** Sorts {@code values[from, to)}: by insertion when short. */
+    private static void sortRange(long[] values, int from, int to) {
+      if (to - from > 16) {
+        Arrays.sort(values, from, to);
+        return;
+      }
+      for (int i = from + 1; i < to; i++) {
+        long v = values[i];
+        int j = i - 1;
+        while (j >= from && values[j] > v) {
+          values[j + 1] = values[j];
+          j--;
+        }
+        values[j + 1] = v;
+      }
+    }
+
+    /** The number of starts below {@code x}: a binary search of x's bucket only. */
+    private int lowerBound(long x) {
+      int m = sorted.length;
+      if (x <= sorted[0]) {
+        return 0;
+      }
+      if (x > sorted[m - 1]) {
+        return m;
+      }
+      // sorted[0] < x <= sorted[m - 1]: the difference does not overflow
+      int b = (int) ((x - sorted[0]) >>> shift);
+      int lo = buckets[b];
+      int hi = buckets[b + 1];
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (sorted[mid] < x) {
+          lo = mid + 1;
+        } else {
+          hi = mid;
+        }
+      }
+      return lo;
     }
 
     /**
-     * For each left row of the group, the best-ranked (lowest position) matching right row, as the
+     * For each left row of the group, its best-ranked matching right row by {@code order}, as the
      * sweep finds it. Returns false (without finishing) when its visits pass {@link
      * #SCAN_VISITS_PER_ROW} per row of the group (long left spans over many right rows): the sweep
      * then runs and writes every left row again, the same values for those written here. Visits are
      * what a scan costs beyond its binary searches, so a group finished here cost O((n + m) log m)
-     * as the sweep does, mostly far less: no sorts by end or of the left rows, no Fenwick tree.
+     * as the sweep does, mostly far less: no ranking of the group, no sorts by end or of the left
+     * rows, no Fenwick tree.
      */
-    boolean run(Grouped left, int lf, int n, int[] best, double[] scores) {
+    boolean run(
+        Grouped left, int lf, int n, AlignRanking.Order order, int[] best, double[] scores) {
       int m = sorted.length;
       long budget = (long) SCAN_VISITS_PER_ROW * (n + m);
       boolean contained = mode == IntervalAlign.Mode.CONTAINED;
@@ -1022,23 +1118,23 @@ final class IntervalAligner {
         long le = left.ends[j];
         int first;
         int k;
-        int found = Integer.MAX_VALUE;
+        int found = -1;
         if (contained) {
           // rs >= ls and re <= le; with rs <= re a row starting after le ends after it
-          first = lowerBound(sorted, ls);
+          first = lowerBound(ls);
           for (k = first; k < m && sorted[k] <= le; k++) {
             int i = local[k];
-            if (i < found && ends[i] <= le) {
+            if (ends[base + i] <= le && (found < 0 || order.before(i, found))) {
               found = i;
             }
           }
         } else {
           // re > ls and rs < le; re <= rs + longest, so rs > ls - longest
           long from = ls - longest;
-          first = from > ls ? 0 : lowerBound(sorted, from);
+          first = from > ls ? 0 : lowerBound(from);
           for (k = first; k < m && sorted[k] < le; k++) {
             int i = local[k];
-            if (i < found && ends[i] > ls) {
+            if (ends[base + i] > ls && (found < 0 || order.before(i, found))) {
               found = i;
             }
           }
@@ -1047,9 +1143,9 @@ final class IntervalAligner {
         if (budget < 0) {
           return false;
         }
-        if (found != Integer.MAX_VALUE) {
-          best[left.rows[j]] = ranked[found];
-          scores[left.rows[j]] = score(starts[found], ends[found]);
+        if (found >= 0) {
+          best[left.rows[j]] = rows[base + found];
+          scores[left.rows[j]] = score(starts[base + found], ends[base + found]);
         }
       }
       return true;
@@ -1067,21 +1163,6 @@ final class IntervalAligner {
     }
     Arrays.sort(packed);
     return packed;
-  }
-
-  /** The number of values {@code < x} in {@code sorted}. */
-  private static int lowerBound(long[] sorted, long x) {
-    int lo = 0;
-    int hi = sorted.length;
-    while (lo < hi) {
-      int mid = (lo + hi) >>> 1;
-      if (sorted[mid] < x) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return lo;
   }
 
   /**
@@ -1262,15 +1343,30 @@ final class IntervalAligner {
    * Values#read} sees them; invalid UTF-8 decodes with replacement characters) get the same id.
    */
   private static final class StringKeys {
+    /** Longs per slot of {@link #table}. */
+    private static final int WIDTH = 3;
+
+    /**
+     * The open-addressing table, {@link #WIDTH} longs a slot so that a probe reads one place: the
+     * key's first 8 bytes (little-endian, zero-padded), its hash in the high and its length in the
+     * low half, and its id in the low half of a word whose bit 32 says the slot is used.
+     */
+    private long[] table = new long[1024 * WIDTH];
+
+    /** The stored key bytes by slot, read only to compare keys longer than 8 bytes. */
     private byte[][] slots = new byte[1024][];
-    private int[] hashes = new int[1024];
-    private int[] ids = new int[1024];
-    private long[] prefixes = new long[1024];
-    private int[] lengths = new int[1024];
+
     private int used;
     private final Map<String, Integer> byString = new HashMap<>();
     private final List<byte[]> byId = new ArrayList<>();
     private final Heap heap;
+
+    /** Marks a used slot in the id word of {@link #table}. */
+    private static final long USED = 1L << 32;
+
+    private static final java.lang.invoke.VarHandle LONGS =
+        java.lang.invoke.MethodHandles.byteArrayViewVarHandle(
+            long[].class, java.nio.ByteOrder.LITTLE_ENDIAN);
 
     /** Bytes of keys stored since the last report to {@link #heap}. */
     private long unreported;
@@ -1364,10 +1460,14 @@ final class IntervalAligner {
       // the first 8 bytes as a long and the length settle most comparisons (all, for keys of at
       // most 8 bytes) without reading the stored key
       int length = end - start;
-      int head = Math.min(8, length);
-      long prefix = 0;
-      for (int i = 0; i < head; i++) {
-        prefix |= (data[start + i] & 0xFFL) << (8 * i);
+      long prefix;
+      if (length >= 8) {
+        prefix = (long) LONGS.get(data, start);
+      } else {
+        prefix = 0;
+        for (int i = 0; i < length; i++) {
+          prefix |= (data[start + i] & 0xFFL) << (8 * i);
+        }
       }
       long h = prefix * 0x9E3779B97F4A7C15L + length;
       for (int i = start + 8; i < end; i++) {
@@ -1375,20 +1475,22 @@ final class IntervalAligner {
       }
       int hash = (int) (h ^ (h >>> 32));
       hash ^= hash >>> 16;
+      long hashLength = (long) hash << 32 | length;
       int mask = slots.length - 1;
       int slot = hash & mask;
-      while (slots[slot] != null) {
-        if (hashes[slot] == hash
-            && prefixes[slot] == prefix
-            && lengths[slot] == length
+      long[] t = table;
+      while (t[slot * WIDTH + 2] != 0) {
+        int at = slot * WIDTH;
+        if (t[at + 1] == hashLength
+            && t[at] == prefix
             && (length <= 8 || Arrays.equals(data, start + 8, end, slots[slot], 8, length))) {
-          int id = ids[slot];
+          int id = (int) t[at + 2];
           if (id >= 0 || !create) {
             return id;
           }
           // seen on the left first, now on the right: a new group
           id = newGroup(slots[slot]);
-          ids[slot] = id;
+          t[at + 2] = USED | (id & 0xFFFFFFFFL);
           return id;
         }
         slot = (slot + 1) & mask;
@@ -1397,16 +1499,15 @@ final class IntervalAligner {
       Integer known = byString.get(new String(bytes, StandardCharsets.UTF_8));
       int id = known != null ? known : create ? newGroup(bytes) : -1;
       // the stored bytes, its slot (with the table at most half full) and a String map entry
-      unreported += 2L * bytes.length + 160;
+      unreported += 2L * bytes.length + 168;
       if (unreported >= 1 << 20) {
         heap.add(unreported);
         unreported = 0;
       }
       slots[slot] = bytes;
-      hashes[slot] = hash;
-      prefixes[slot] = prefix;
-      lengths[slot] = length;
-      ids[slot] = id;
+      t[slot * WIDTH] = prefix;
+      t[slot * WIDTH + 1] = hashLength;
+      t[slot * WIDTH + 2] = USED | (id & 0xFFFFFFFFL);
       if (++used * 2 > slots.length) {
         grow();
       }
@@ -1426,27 +1527,19 @@ final class IntervalAligner {
 
     private void grow() {
       byte[][] oldSlots = slots;
-      int[] oldHashes = hashes;
-      int[] oldIds = ids;
-      long[] oldPrefixes = prefixes;
-      int[] oldLengths = lengths;
+      long[] old = table;
       slots = new byte[oldSlots.length * 2][];
-      hashes = new int[slots.length];
-      ids = new int[slots.length];
-      prefixes = new long[slots.length];
-      lengths = new int[slots.length];
+      table = new long[slots.length * WIDTH];
       int mask = slots.length - 1;
       for (int s = 0; s < oldSlots.length; s++) {
-        if (oldSlots[s] != null) {
-          int slot = oldHashes[s] & mask;
-          while (slots[slot] != null) {
+        if (old[s * WIDTH + 2] != 0) {
+          // the hash is the high half of the second word
+          int slot = (int) (old[s * WIDTH + 1] >>> 32) & mask;
+          while (table[slot * WIDTH + 2] != 0) {
             slot = (slot + 1) & mask;
           }
           slots[slot] = oldSlots[s];
-          hashes[slot] = oldHashes[s];
-          ids[slot] = oldIds[s];
-          prefixes[slot] = oldPrefixes[s];
-          lengths[slot] = oldLengths[s];
+          System.arraycopy(old, s * WIDTH, table, slot * WIDTH, WIDTH);
         }
       }
     }

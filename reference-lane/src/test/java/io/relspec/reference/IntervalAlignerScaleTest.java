@@ -50,7 +50,9 @@ class IntervalAlignerScaleTest {
   /**
    * Shapes: {@code short} spans (groups finish in the candidate scan), {@code long-left} spans
    * (left spans over most of their path: the scan passes its visit budget and the sweep runs),
-   * {@code reversed} (1 in 20 right spans with start > end: only the sweep is exact).
+   * {@code reversed} (1 in 20 right spans with start > end: only the sweep is exact), {@code
+   * clustered} (most starts in a narrow range, a few far off: most of a group's right rows in one
+   * of the scan's buckets), {@code many-paths} (3,000 key groups: the key dictionary grows).
    */
   @ParameterizedTest
   @CsvSource({
@@ -59,10 +61,13 @@ class IntervalAlignerScaleTest {
     "CONTAINED, false, false, short",
     "CONTAINED, false, true, long-left",
     "CONTAINED, false, true, reversed",
+    "CONTAINED, false, true, clustered",
     "OVERLAP, false, true, short",
     "OVERLAP, true, false, short",
     "OVERLAP, false, false, long-left",
     "OVERLAP, false, true, reversed",
+    "OVERLAP, false, true, clustered",
+    "OVERLAP, false, true, many-paths",
     "EXACT, false, true, short"
   })
   void parallelGroupsMatchAScanWithTheSpecRanking(
@@ -70,10 +75,20 @@ class IntervalAlignerScaleTest {
     Random random =
         new Random(
             mode.ordinal() * 4 + (wide ? 2 : 0) + (tieBreak ? 1 : 0) + 16L * shape.hashCode());
-    int paths = 40;
+    int paths = shape.equals("many-paths") ? 3_000 : 40;
+    boolean clustered = shape.equals("clustered");
     Rows left =
-        Rows.random(random, 12_000, paths, wide, mode, shape.equals("long-left") ? 100 : 3, false);
-    Rows right = Rows.random(random, 30_000, paths, wide, mode, 5, shape.equals("reversed"));
+        Rows.random(
+            random,
+            12_000,
+            paths,
+            wide,
+            mode,
+            shape.equals("long-left") ? 100 : 3,
+            false,
+            clustered);
+    Rows right =
+        Rows.random(random, 30_000, paths, wide, mode, 5, shape.equals("reversed"), clustered);
     IntervalAlign align = align(mode, tieBreak);
     try (RootAllocator allocator = new RootAllocator();
         Relation l = left.relation(allocator, LEFT, false);
@@ -98,8 +113,10 @@ class IntervalAlignerScaleTest {
   @CsvSource({"4096", "0"})
   void outputColumnsGatherEachMatchFromItsRightBatch(int rightBatchRows) {
     Random random = new Random(7);
-    Rows left = Rows.random(random, 9_000, 30, false, IntervalAlign.Mode.CONTAINED, 3, false);
-    Rows right = Rows.random(random, 20_000, 30, false, IntervalAlign.Mode.CONTAINED, 5, false);
+    Rows left =
+        Rows.random(random, 9_000, 30, false, IntervalAlign.Mode.CONTAINED, 3, false, false);
+    Rows right =
+        Rows.random(random, 20_000, 30, false, IntervalAlign.Mode.CONTAINED, 5, false, false);
     IntervalAlign align = align(IntervalAlign.Mode.CONTAINED, true);
     int[] expected = scan(left, right, IntervalAlign.Mode.CONTAINED, true);
     // uneven: sizes cycling through 1, 0 (an empty batch), 5,000 and 777
@@ -231,7 +248,8 @@ class IntervalAlignerScaleTest {
         boolean wide,
         IntervalAlign.Mode mode,
         int maxLength,
-        boolean reversed) {
+        boolean reversed,
+        boolean clustered) {
       Long[] id = new Long[n];
       String[] path = new String[n];
       Long[] start = new Long[n];
@@ -240,7 +258,9 @@ class IntervalAlignerScaleTest {
       for (int i = 0; i < n; i++) {
         // duplicate ids (ties past the tie-breaker), 1 in 50 null
         id[i] = random.nextInt(50) == 0 ? null : (long) random.nextInt(n / 3);
-        path[i] = random.nextInt(100) == 0 ? null : "p" + random.nextInt(paths);
+        // keys of up to 8 bytes and longer ones
+        int p = random.nextInt(paths);
+        path[i] = random.nextInt(100) == 0 ? null : (p % 2 == 0 ? "p" : "a/longer/path/") + p;
         long s;
         long length;
         if (wide) {
@@ -251,6 +271,10 @@ class IntervalAlignerScaleTest {
         } else if (mode == IntervalAlign.Mode.EXACT) {
           s = random.nextInt(200);
           length = random.nextInt(maxLength) + 1;
+        } else if (clustered) {
+          // 1 in 50 far off, the others within 2,000
+          s = random.nextInt(50) == 0 ? random.nextInt(20_000_000) : random.nextInt(2_000);
+          length = random.nextInt(maxLength * 20) + 1;
         } else {
           s = random.nextInt(2_000);
           length = random.nextInt(maxLength * 20) + 1;
