@@ -18,7 +18,6 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 
 /**
@@ -209,7 +208,7 @@ public final class ContractFinalizer {
       kept = sorted;
     }
 
-    Relation rows = write(new RelSchema(columns), in, kept, List.of());
+    Relation rows = write(new RelSchema(columns), in, kept, List.of(), heap);
     Optional<Relation> errors = Optional.empty();
     long quarantined = 0;
     long dropped = 0;
@@ -217,7 +216,7 @@ public final class ContractFinalizer {
       quarantined = violations.size();
       int[] errorRows = violations.stream().mapToInt(Violation::row).toArray();
       try {
-        errors = Optional.of(write(errorSchema(contract), in, errorRows, violations));
+        errors = Optional.of(write(errorSchema(contract), in, errorRows, violations, heap));
       } catch (RuntimeException e) {
         rows.close();
         throw e;
@@ -332,7 +331,12 @@ public final class ContractFinalizer {
    * Input rows {@code rows}, aligned to the contract's columns, as batches of {@code schema}: the
    * contract's columns, then (for errors) each violation's code, column, message and rule.
    */
-  private Relation write(RelSchema schema, InputRows in, int[] rows, List<Violation> reasons) {
+  private Relation write(
+      RelSchema schema,
+      InputRows in,
+      int[] rows,
+      List<Violation> reasons,
+      MemoryBudget.Reservation heap) {
     int width = in.columns.size();
     List<Function<Violation, String>> reason =
         List.of(
@@ -341,29 +345,15 @@ public final class ContractFinalizer {
         schema,
         allocator,
         batchSize,
-        rows.length,
+        rows,
         c -> {
           if (c < width) {
-            return in.source(c, rows);
+            return in.gathered(c, rows);
           }
           Function<Violation, String> part = reason.get(c - width);
-          return new RowGather.ColumnSource() {
-            @Override
-            public ValueVector vector(int j) {
-              return null;
-            }
-
-            @Override
-            public int row(int j) {
-              return 0;
-            }
-
-            @Override
-            public Object value(int j) {
-              return part.apply(reasons.get(j));
-            }
-          };
-        });
+          return new RowGather.Computed(j -> part.apply(reasons.get(j)));
+        },
+        heap);
   }
 
   /**
@@ -489,26 +479,21 @@ public final class ContractFinalizer {
       return values;
     }
 
-    /** Column {@code c} of input rows {@code rows}, in that order, for a {@link RowGather}. */
-    RowGather.ColumnSource source(int c, int[] rows) {
-      return new RowGather.ColumnSource() {
-        @Override
-        public ValueVector vector(int j) {
-          int i = rows[j];
-          int rule = ruleOf[i];
-          return sameType[rule][c] ? InputRows.this.vector(rule, batchOf[i], c) : null;
+    /**
+     * Column {@code c} of input rows {@code rows} for a {@link RowGather}: picked from the rules'
+     * vectors when every rule has the column with the contract's type, else computed row by row.
+     */
+    RowGather.Column gathered(int c, int[] rows) {
+      List<FieldVector> parts = new ArrayList<>();
+      for (int rule = 0; rule < batches.length; rule++) {
+        if (!sameType[rule][c]) {
+          return new RowGather.Computed(j -> value(c, rows[j]));
         }
-
-        @Override
-        public int row(int j) {
-          return rowOf[rows[j]];
+        for (int b = 0; b < batches[rule].length; b++) {
+          parts.add(vector(rule, b, c));
         }
-
-        @Override
-        public Object value(int j) {
-          return InputRows.this.value(c, rows[j]);
-        }
-      };
+      }
+      return new RowGather.Picked(parts);
     }
   }
 }

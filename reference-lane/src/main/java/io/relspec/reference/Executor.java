@@ -36,7 +36,6 @@ import java.util.Set;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.OutOfMemoryException;
 import org.apache.arrow.vector.FieldVector;
-import org.apache.arrow.vector.ValueVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.arrow.vector.complex.ListVector;
 
@@ -895,28 +894,19 @@ final class Executor {
       heap.addNow(MemoryBudget.column(in, column));
       columns.add(index.column(column));
     }
-    return gather(index, ColumnSort.order(columns, keys, index.size));
+    return gather(index, ColumnSort.order(columns, keys, index.size), heap);
   }
 
   /** The rows of {@code index} at {@code order}, in that order. */
-  private Relation gather(RowIndex index, int[] order) {
+  private Relation gather(RowIndex index, int[] order, MemoryBudget.Reservation heap) {
+    List<VectorSchemaRoot> batches = index.relation.batches();
     return RowGather.gather(
         index.relation.schema(),
         allocator,
         batchSize,
-        order.length,
-        c ->
-            new RowGather.ColumnSource() {
-              @Override
-              public ValueVector vector(int j) {
-                return index.vector(c, order[j]);
-              }
-
-              @Override
-              public int row(int j) {
-                return index.row[order[j]];
-              }
-            });
+        order,
+        c -> new RowGather.Picked(batches.stream().map(batch -> batch.getVector(c)).toList()),
+        heap);
   }
 
   private Relation limit(Limit limit, Relation in) {
@@ -1005,7 +995,7 @@ final class Executor {
       List<String> keys, List<SortKey> orderBy, Relation in, MemoryBudget.Reservation heap) {
     heap.addNow(MemoryBudget.rowIndex(in.rowCount()));
     RowIndex index = RowIndex.of(in);
-    return gather(index, dedupeWinners(index, in.schema(), keys, orderBy, heap));
+    return gather(index, dedupeWinners(index, in.schema(), keys, orderBy, heap), heap);
   }
 
   /**

@@ -14,9 +14,10 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.function.Function;
+import java.util.function.IntFunction;
 import org.apache.arrow.memory.RootAllocator;
-import org.apache.arrow.vector.ValueVector;
+import org.apache.arrow.vector.FieldVector;
+import org.apache.arrow.vector.VectorSchemaRoot;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -72,33 +73,39 @@ class RowGatherTest {
             computed[c][j] = random.nextInt(5) == 0 ? null : value(TYPES.get(c), random);
           }
         }
-        // every third column computed for odd output rows, copied for even ones
-        Function<Integer, RowGather.ColumnSource> columns =
+        // every third column computed, the others picked from the source batches, with an empty
+        // vector between the first two batches
+        List<List<FieldVector>> parts = new ArrayList<>();
+        List<FieldVector> empties = new ArrayList<>();
+        for (int c = 0; c < TYPES.size(); c++) {
+          List<FieldVector> column = new ArrayList<>();
+          for (VectorSchemaRoot batch : source.batches()) {
+            column.add(batch.getVector(c));
+            if (column.size() == 1) {
+              FieldVector empty = schema.toArrow().getFields().get(c).createVector(allocator);
+              empty.allocateNew();
+              empty.setValueCount(0);
+              empties.add(empty);
+              column.add(empty);
+            }
+          }
+          parts.add(column);
+        }
+        IntFunction<RowGather.Column> columns =
             c ->
-                new RowGather.ColumnSource() {
-                  @Override
-                  public ValueVector vector(int j) {
-                    return c % 3 == 0 && j % 2 == 1 ? null : index.vector(c, picked[j]);
-                  }
-
-                  @Override
-                  public int row(int j) {
-                    return index.row[picked[j]];
-                  }
-
-                  @Override
-                  public Object value(int j) {
-                    return computed[c][j];
-                  }
-                };
-        try (Relation out = RowGather.gather(schema, allocator, 64, rows, columns::apply)) {
+                c % 3 == 0
+                    ? new RowGather.Computed(j -> computed[c][j])
+                    : new RowGather.Picked(parts.get(c));
+        try (MemoryBudget.Reservation heap =
+                new MemoryBudget(allocator, Long.MAX_VALUE).reserve("r", "gather");
+            Relation out = RowGather.gather(schema, allocator, 64, picked, columns, heap)) {
           assertThat(out.batches()).hasSize(8);
           assertThat(out.batches().get(7).getRowCount()).isEqualTo(rows - 7 * 64);
           List<List<Object>> expected = new ArrayList<>();
           for (int j = 0; j < rows; j++) {
             List<Object> row = new ArrayList<>();
             for (int c = 0; c < TYPES.size(); c++) {
-              row.add(c % 3 == 0 && j % 2 == 1 ? computed[c][j] : index.value(c, picked[j]));
+              row.add(c % 3 == 0 ? computed[c][j] : index.value(c, picked[j]));
             }
             expected.add(row);
           }
@@ -108,9 +115,16 @@ class RowGatherTest {
               assertThat(vector.getValueCount()).isEqualTo(batch.getRowCount());
             }
           }
+          // the fixed-width and string columns went through the arrays, the rest value by value
+          assertThat(heap.held()).isGreaterThan(rows);
+          assertThat(
+                  RowGather.gather(schema, allocator, 64, new int[0], columns, heap)
+                      .batches()
+                      .isEmpty())
+              .isTrue();
+        } finally {
+          empties.forEach(FieldVector::close);
         }
-        assertThat(RowGather.gather(schema, allocator, 64, 0, columns::apply).batches().isEmpty())
-            .isTrue();
       }
       assertThat(allocator.getAllocatedMemory()).isZero();
     }
@@ -119,28 +133,13 @@ class RowGatherTest {
   @Test
   void aValueOfTheWrongKindFailsAndReleasesTheBatchesBuilt() {
     RelSchema schema = new RelSchema(List.of(Field.nullable("s", PrimitiveType.STRING)));
-    try (RootAllocator allocator = new RootAllocator()) {
-      RowGather.ColumnSource wrong =
-          new RowGather.ColumnSource() {
-            @Override
-            public ValueVector vector(int j) {
-              return null;
-            }
-
-            @Override
-            public int row(int j) {
-              return 0;
-            }
-
-            @Override
-            public Object value(int j) {
-              // a valid string in the first batch, a long in the second
-              return j < 4 ? "ok" : (Object) 7L;
-            }
-          };
-      assertThatThrownBy(() -> RowGather.gather(schema, allocator, 4, 8, c -> wrong))
-          .isInstanceOf(IllegalStateException.class)
-          .hasMessageContaining("Cannot gather a Long");
+    try (RootAllocator allocator = new RootAllocator();
+        MemoryBudget.Reservation heap =
+            new MemoryBudget(allocator, Long.MAX_VALUE).reserve("r", "gather")) {
+      // a valid string in the first batch, a long in the second
+      RowGather.Column wrong = new RowGather.Computed(j -> j < 4 ? "ok" : (Object) 7L);
+      assertThatThrownBy(() -> RowGather.gather(schema, allocator, 4, new int[8], c -> wrong, heap))
+          .isInstanceOf(ClassCastException.class);
       assertThat(allocator.getAllocatedMemory()).isZero();
     }
   }
