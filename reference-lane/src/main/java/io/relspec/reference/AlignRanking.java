@@ -525,10 +525,10 @@ final class AlignRanking {
     for (int b = 0; b < batches.size(); b++) {
       offsets[b + 1] = offsets[b] + batches.get(b).getRowCount();
     }
-    // batches write disjoint rows (or positions): read on several threads for large relations
+    // on the calling thread: this runs under the ranking's lock, often inside a parallel align,
+    // and a parallel stream here could wait on pool workers that are blocked on that lock
     boolean[] batchHasNull = new boolean[batches.size()];
-    IntStream indexes = IntStream.range(0, batches.size());
-    (offsets[batches.size()] >= IntervalAligner.PARALLEL_MIN_ROWS ? indexes.parallel() : indexes)
+    IntStream.range(0, batches.size())
         .forEach(
             b -> {
               FieldVector vector = batches.get(b).getVector(column);

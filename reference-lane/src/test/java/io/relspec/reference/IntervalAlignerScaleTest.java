@@ -21,6 +21,7 @@ import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float8Vector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -146,6 +147,42 @@ class IntervalAlignerScaleTest {
       }
       assertThat(row).isEqualTo(left.size());
       assertThat(matched).isGreaterThan(left.size() / 10);
+    }
+  }
+
+  /**
+   * Alignments started at once from threads outside the fork-join pool (as Spark tasks run
+   * delegated ones) all finish with the single-threaded result: a tie column read on first use
+   * while another thread waits for it must not wait on pool work that cannot run (it once hung
+   * here, a key column being read by a parallel stream under the ranking's lock).
+   */
+  @Test
+  void concurrentAlignmentsFromOutsideThePoolAllFinish() throws Exception {
+    Random random = new Random(99);
+    Rows left =
+        Rows.random(random, 20_000, 40, false, IntervalAlign.Mode.CONTAINED, 3, false, false);
+    Rows right =
+        Rows.random(random, 60_000, 40, false, IntervalAlign.Mode.CONTAINED, 5, false, false);
+    IntervalAlign align = align(IntervalAlign.Mode.CONTAINED, true);
+    try (RootAllocator allocator = new RootAllocator();
+        Relation l = left.relation(allocator, LEFT, false, 1024);
+        Relation r = right.relation(allocator, RIGHT, true, new int[] {1024})) {
+      int[] expected = IntervalAligner.bestMatches(align, l, r, false);
+      java.util.concurrent.ExecutorService threads =
+          java.util.concurrent.Executors.newFixedThreadPool(3);
+      try {
+        for (int round = 0; round < 10; round++) {
+          List<java.util.concurrent.Future<int[]>> runs = new ArrayList<>();
+          for (int t = 0; t < 3; t++) {
+            runs.add(threads.submit(() -> IntervalAligner.bestMatches(align, l, r, true)));
+          }
+          for (java.util.concurrent.Future<int[]> run : runs) {
+            assertThat(run.get(60, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(expected);
+          }
+        }
+      } finally {
+        threads.shutdownNow();
+      }
     }
   }
 
