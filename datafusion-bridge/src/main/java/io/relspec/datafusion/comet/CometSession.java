@@ -181,7 +181,9 @@ final class CometSession implements EngineSession {
             ? "Parquet read natively (NativeScan, "
                 + check.files().get().files().size()
                 + " files"
-                + (dataset.scan().parquetPruning() ? ", filters pushed for pruning" : "")
+                + (dataset.scan().parquetPruning()
+                    ? ", filters pushed where row-group statistics rule row groups out"
+                    : "")
                 + ")"
             : "read into Arrow by the JVM Parquet reader, then Scan: " + check.reason();
     Supplier<List<VectorSchemaRoot>> batches = jvmBatches;

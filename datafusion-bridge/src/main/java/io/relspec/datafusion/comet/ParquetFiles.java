@@ -45,12 +45,15 @@ import org.apache.parquet.schema.Type;
  *
  * @param files the files in the JVM reader's order
  * @param sizes their sizes in bytes
- * @param pruning the dataset's {@code scan.parquetPruning}: filters right after the scan are pushed
+ * @param pruning the dataset's {@code scan.parquetPruning}: a filter right after the scan is pushed
  *     into the reader (row groups and pages skipped by their statistics; the filter still runs)
+ *     when the statistics rule out a row group
  * @param partitionFields the partition columns, in {@code scan.partitionCols} order
  * @param partitionValues per file, the partition columns' values (canonical literal values, null
  *     for {@code __HIVE_DEFAULT_PARTITION__})
  * @param widened the data columns some file stores with a narrower type
+ * @param stats the row groups' statistics when {@code pruning} (else none): a filter is pushed only
+ *     if they rule out a row group ({@link RowGroupStats})
  */
 record ParquetFiles(
     List<Path> files,
@@ -58,7 +61,8 @@ record ParquetFiles(
     boolean pruning,
     List<Field> partitionFields,
     List<List<Object>> partitionValues,
-    Set<String> widened) {
+    Set<String> widened,
+    RowGroupStats stats) {
   static final String DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__";
 
   ParquetFiles {
@@ -118,6 +122,7 @@ record ParquetFiles(
     List<Long> sizes = new ArrayList<>();
     Set<String> widened = new LinkedHashSet<>();
     Configuration conf = new Configuration(false);
+    RowGroupStats.Collector stats = new RowGroupStats.Collector();
     for (Path file : files) {
       try (ParquetFileReader footer =
           ParquetFileReader.open(
@@ -147,6 +152,9 @@ record ParquetFiles(
             widened.add(field.name());
           }
         }
+        if (options.parquetPruning()) {
+          stats.add(footer.getFooter().getBlocks());
+        }
         sizes.add(Files.size(file));
       } catch (IOException | RuntimeException e) {
         return no(file.getFileName() + " cannot be opened (" + e.getMessage() + ")");
@@ -155,7 +163,13 @@ record ParquetFiles(
     return new Check(
         Optional.of(
             new ParquetFiles(
-                files, sizes, options.parquetPruning(), partitionFields, partitionValues, widened)),
+                files,
+                sizes,
+                options.parquetPruning(),
+                partitionFields,
+                partitionValues,
+                widened,
+                stats.build())),
         "NativeScan");
   }
 

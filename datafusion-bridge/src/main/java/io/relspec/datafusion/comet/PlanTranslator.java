@@ -409,12 +409,15 @@ final class PlanTranslator {
             path, "the predicate has type " + predicate.type() + ", not boolean");
       }
       State input = in;
-      if (in.op().hasNativeScan()
-          && nativeScans.getOrDefault(in.op().getPlanId(), false)
+      RowGroupStats stats = in.op().hasNativeScan() ? nativeScans.get(in.op().getPlanId()) : null;
+      if (stats != null
           && !uses(
-              filter.predicate(), unprunableColumns.getOrDefault(in.op().getPlanId(), Set.of()))) {
+              filter.predicate(), unprunableColumns.getOrDefault(in.op().getPlanId(), Set.of()))
+          && stats.rulesOutARowGroup(filter.predicate(), this::paramValue)) {
         // parquetPruning: the reader skips row groups (and pages) the predicate rules out by
-        // their statistics; the Filter above still decides every row.
+        // their statistics; the Filter above still decides every row. Pushed only when the
+        // statistics rule out a row group: the reader also filters rows with it, which costs
+        // more than it saves when nothing is skipped (RowGroupStats).
         input =
             new State(
                 in.op().toBuilder()
@@ -998,7 +1001,9 @@ final class PlanTranslator {
       }
       builder.addFilePartitions(partition);
     }
-    nativeScans.put(nextPlanId, files.pruning());
+    if (files.pruning()) {
+      nativeScans.put(nextPlanId, files.stats());
+    }
     RelSchema out = new RelSchema(required);
     if (!unprunable.isEmpty()) {
       List<String> names = new ArrayList<>();
@@ -1017,8 +1022,17 @@ final class PlanTranslator {
         out);
   }
 
-  /** Plan ids of the NativeScans translated, with their dataset's {@code parquetPruning}. */
-  private final Map<Integer, Boolean> nativeScans = new LinkedHashMap<>();
+  /**
+   * Plan ids of the NativeScans translated whose dataset allows {@code parquetPruning}, with their
+   * files' row-group statistics.
+   */
+  private final Map<Integer, RowGroupStats> nativeScans = new LinkedHashMap<>();
+
+  /** A param's value for this run: given, else its param op's default once translated. */
+  private Optional<Literal> paramValue(String name) {
+    Literal value = boundParams.get(name);
+    return Optional.ofNullable(value != null ? value : params.get(name));
+  }
 
   /**
    * Per NativeScan plan id, the scanned columns a pushed filter must not use: partition columns

@@ -165,7 +165,7 @@ class PartitionedNativeScanTest {
             """,
             """
             [{"op":"scan","dataset":"events"},
-             {"op":"filter","predicate":{"fn":"gt","args":[{"col":"id"},{"lit":30,"type":"int64"}]}},
+             {"op":"filter","predicate":{"fn":"gt","args":[{"col":"id"},{"lit":50,"type":"int64"}]}},
              {"op":"filter","predicate":{"fn":"ge","args":[{"col":"v"},{"lit":2,"type":"int64"}]}}]
             """,
             """
@@ -208,7 +208,7 @@ class PartitionedNativeScanTest {
               assertThat(result.report().nativePlan()).contains("NATIVE_SCAN");
               assertThat(result.report().executions().get(0).reason())
                   .isEqualTo(
-                      "Parquet read natively (NativeScan, 5 files, filters pushed for pruning)");
+                      "Parquet read natively (NativeScan, 5 files, filters pushed where row-group statistics rule row groups out)");
               assertThat(result.schema()).isEqualTo(plan.schema().toArrow());
               assertThat(IntervalAlignNativeTest.rows(result.batches()))
                   .as("%s in %d partitions", ops, n)
@@ -219,15 +219,26 @@ class PartitionedNativeScanTest {
       }
       assertThat(allocator.getAllocatedMemory()).isZero();
     }
-    // the filter on id (stored as declared) is pushed into the reader; those on the widened v and
-    // on the partition columns are not (the Filter decides them)
+    // the filter on id (stored as declared; ids 1-40 in the first file, so its statistics rule
+    // that row group out) is pushed into the reader; those on the widened v and on the partition
+    // columns are not (the Filter decides them)
     String pushed =
         """
         [{"op":"scan","dataset":"events"},
-         {"op":"filter","predicate":{"fn":"gt","args":[{"col":"id"},{"lit":30,"type":"int64"}]}},
+         {"op":"filter","predicate":{"fn":"gt","args":[{"col":"id"},{"lit":50,"type":"int64"}]}},
          {"op":"filter","predicate":{"fn":"ge","args":[{"col":"v"},{"lit":2,"type":"int64"}]}}]
         """;
     assertThat(nativePlan(data, pushed)).contains("1 pushed filters");
+    // a filter no row group's statistics rule out is not pushed either (the reader would filter
+    // rows as well, for nothing)
+    String everyRowGroup =
+        """
+        [{"op":"scan","dataset":"events"},
+         {"op":"filter","predicate":{"fn":"gt","args":[{"col":"id"},{"lit":0,"type":"int64"}]}}]
+        """;
+    assertThat(nativePlan(data, everyRowGroup))
+        .contains("NATIVE_SCAN")
+        .doesNotContain("pushed filters");
     String notPushed =
         """
         [{"op":"scan","dataset":"events"},
