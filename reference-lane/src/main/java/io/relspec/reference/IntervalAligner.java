@@ -418,25 +418,8 @@ final class IntervalAligner {
     }
 
     int batchOf(int i) {
-      return uniform > 0 ? i / uniform : IntervalAligner.batchOf(offsets, i);
+      return uniform > 0 ? i / uniform : RowIndex.batchOf(offsets, i);
     }
-  }
-
-  /**
-   * The batch of row {@code i}: the last b with {@code offsets[b] <= i} among non-empty batches.
-   */
-  private static int batchOf(int[] offsets, int i) {
-    int lo = 0;
-    int hi = offsets.length - 2;
-    while (lo < hi) {
-      int mid = (lo + hi + 1) >>> 1;
-      if (offsets[mid] <= i) {
-        lo = mid;
-      } else {
-        hi = mid - 1;
-      }
-    }
-    return lo;
   }
 
   /** A relation's {@link RowIndex}, built (and its bytes reserved) when first asked for. */

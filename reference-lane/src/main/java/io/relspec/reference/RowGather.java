@@ -123,18 +123,7 @@ final class RowGather {
     target.allocateNew();
     for (int j = 0; j < count; j++) {
       int i = rows[from + j];
-      // the last part starting at or before i: the one holding it (empty parts start there too)
-      int low = 0;
-      int high = parts.size() - 1;
-      while (low < high) {
-        int mid = (low + high + 1) >>> 1;
-        if (starts[mid] <= i) {
-          low = mid;
-        } else {
-          high = mid - 1;
-        }
-      }
-      int p = low;
+      int p = RowIndex.batchOf(starts, i);
       target.copyFromSafe(i - starts[p], j, parts.get(p));
     }
   }

@@ -60,4 +60,23 @@ final class RowIndex {
     int r = row[i];
     return column -> Values.read(root.getVector(column), r);
   }
+
+  /**
+   * The batch holding row {@code i} of a relation whose batch {@code b} starts at row {@code
+   * offsets[b]} ({@code offsets} has one more entry, the row count): the last b with {@code
+   * offsets[b] <= i}, so empty batches (which start where the next one does) are passed over.
+   */
+  static int batchOf(int[] offsets, int i) {
+    int lo = 0;
+    int hi = offsets.length - 2;
+    while (lo < hi) {
+      int mid = (lo + hi + 1) >>> 1;
+      if (offsets[mid] <= i) {
+        lo = mid;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return lo;
+  }
 }

@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relspec.ir.op.SortKey;
 import io.relspec.ir.plan.RelSchema;
-import io.relspec.ir.type.Field;
-import io.relspec.ir.type.PrimitiveType;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,14 +23,7 @@ import org.junit.jupiter.params.provider.CsvSource;
  * values make ties reach every key (integer, float64 and string columns, nulls among them).
  */
 class AlignRankingTest {
-  private static final RelSchema RIGHT =
-      new RelSchema(
-          List.of(
-              Field.nullable("rid", PrimitiveType.INT64),
-              Field.nullable("path", PrimitiveType.STRING),
-              Field.nullable("rs", PrimitiveType.INT64),
-              Field.nullable("re", PrimitiveType.INT64),
-              Field.nullable("conf", PrimitiveType.FLOAT64)));
+  private static final RelSchema RIGHT = IntervalAlignerScaleTest.RIGHT;
 
   /**
    * {@code tieBreakers}: none, conf descending (nulls first), conf ascending nulls first, or path

@@ -39,7 +39,7 @@ class IntervalAlignerScaleTest {
               Field.nullable("path", PrimitiveType.STRING),
               Field.nullable("ls", PrimitiveType.INT64),
               Field.nullable("le", PrimitiveType.INT64)));
-  private static final RelSchema RIGHT =
+  static final RelSchema RIGHT =
       new RelSchema(
           List.of(
               Field.nullable("rid", PrimitiveType.INT64),
