@@ -183,7 +183,8 @@ final class RowGroupStats {
           || !List.of("eq", "lt", "le", "gt", "ge").contains(op)) {
         return Optional.empty();
       }
-      String mirrored = op;
+      // the test as "column op value", for the lambda below
+      String columnFirst = op;
       Optional<Literal> literal =
           right instanceof Literal l
               ? Optional.of(l)
@@ -191,7 +192,7 @@ final class RowGroupStats {
       return literal
           .flatMap(Literal::value)
           .map(RowGroupStats::canonical)
-          .map(value -> new Test(column.name(), mirrored, value));
+          .map(value -> new Test(column.name(), columnFirst, value));
     }
 
     /** Whether no row of a row group with these statistics passes the test. */
