@@ -413,7 +413,7 @@ final class PlanTranslator {
       if (stats != null
           && !uses(
               filter.predicate(), unprunableColumns.getOrDefault(in.op().getPlanId(), Set.of()))
-          && stats.rulesOutARowGroup(filter.predicate(), this::paramValue)) {
+          && stats.rulesOutARowGroup(filter.predicate(), params)) {
         // parquetPruning: the reader skips row groups (and pages) the predicate rules out by
         // their statistics; the Filter above still decides every row. Pushed only when the
         // statistics rule out a row group: the reader also filters rows with it, which costs
@@ -1027,12 +1027,6 @@ final class PlanTranslator {
    * files' row-group statistics.
    */
   private final Map<Integer, RowGroupStats> nativeScans = new LinkedHashMap<>();
-
-  /** A param's value for this run: given, else its param op's default once translated. */
-  private Optional<Literal> paramValue(String name) {
-    Literal value = boundParams.get(name);
-    return Optional.ofNullable(value != null ? value : params.get(name));
-  }
 
   /**
    * Per NativeScan plan id, the scanned columns a pushed filter must not use: partition columns

@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.function.Function;
 import org.apache.parquet.column.statistics.Statistics;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
@@ -120,9 +119,9 @@ final class RowGroupStats {
   /**
    * Whether some row group has no row that {@code predicate} keeps, by the statistics alone.
    *
-   * @param params the values of bound params (empty when unbound)
+   * @param params the params' values for this run, as the predicate's translation reads them
    */
-  boolean rulesOutARowGroup(Expr predicate, Function<String, Optional<Literal>> params) {
+  boolean rulesOutARowGroup(Expr predicate, Map<String, Literal> params) {
     List<Expr> conjuncts = new ArrayList<>();
     flatten(predicate, conjuncts);
     for (Expr conjunct : conjuncts) {
@@ -149,7 +148,7 @@ final class RowGroupStats {
 
   /** One conjunct as a test of a column against a value ({@code null} for the null tests). */
   private record Test(String column, String op, Object value) {
-    static Optional<Test> of(Expr conjunct, Function<String, Optional<Literal>> params) {
+    static Optional<Test> of(Expr conjunct, Map<String, Literal> params) {
       if (!(conjunct instanceof Call call)) {
         return Optional.empty();
       }
@@ -188,7 +187,9 @@ final class RowGroupStats {
       Optional<Literal> literal =
           right instanceof Literal l
               ? Optional.of(l)
-              : right instanceof ParamRef p ? params.apply(p.name()) : Optional.empty();
+              : right instanceof ParamRef p
+                  ? Optional.ofNullable(params.get(p.name()))
+                  : Optional.empty();
       return literal
           .flatMap(Literal::value)
           .map(RowGroupStats::canonical)
@@ -239,29 +240,30 @@ final class RowGroupStats {
     return null;
   }
 
-  /** {@code a} against {@code b} as numbers or strings; empty when they do not compare. */
+  /**
+   * {@code a} against {@code b} as the filter compares them ({@link Values#compare}: strings by
+   * code point, numbers by value, -0.0 equal to 0.0); empty when they do not compare: a string and
+   * a number, a NaN, or an infinity against a number that is not a double.
+   */
   private static Optional<Integer> compare(Object a, Object b) {
-    if (a instanceof String sa && b instanceof String sb) {
-      return Optional.of(Values.compareCodePoints(sa, sb));
+    if (a instanceof String && b instanceof String) {
+      return Optional.of(Values.compare(a, b));
     }
-    if (a instanceof Double || b instanceof Double) {
-      if (!(a instanceof Number na) || !(b instanceof Number nb)) {
-        return Optional.empty();
-      }
-      double x = na.doubleValue();
-      double y = nb.doubleValue();
-      // numerically: -0.0 equals 0.0 here, as the filter compares them
-      return Double.isNaN(x) || Double.isNaN(y)
-          ? Optional.empty()
-          : Optional.of(x < y ? -1 : x > y ? 1 : 0);
+    if (!(a instanceof Number) || !(b instanceof Number) || isNaN(a) || isNaN(b)) {
+      return Optional.empty();
     }
-    if (a instanceof Number na && b instanceof Number nb) {
-      return Optional.of(decimal(na).compareTo(decimal(nb)));
-    }
-    return Optional.empty();
+    boolean doubles = a instanceof Double && b instanceof Double;
+    // Values.compare takes mixed numbers through BigDecimal, which has no infinity
+    return doubles || (finite(a) && finite(b))
+        ? Optional.of(Values.compare(a, b))
+        : Optional.empty();
   }
 
-  private static BigDecimal decimal(Number n) {
-    return n instanceof BigDecimal d ? d : BigDecimal.valueOf(n.longValue());
+  private static boolean isNaN(Object value) {
+    return value instanceof Double d && d.isNaN();
+  }
+
+  private static boolean finite(Object value) {
+    return !(value instanceof Double d) || Double.isFinite(d);
   }
 }

@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.VectorSchemaRoot;
 import org.apache.hadoop.conf.Configuration;
@@ -92,7 +91,7 @@ class RowGroupStatsTest {
   }
 
   private static boolean rulesOut(Expr predicate) {
-    return stats.rulesOutARowGroup(predicate, name -> Optional.empty());
+    return stats.rulesOutARowGroup(predicate, Map.of());
   }
 
   private static Expr cmp(
@@ -167,7 +166,7 @@ class RowGroupStatsTest {
     assertThat(rulesOut(byParam)).isFalse();
     assertThat(
             stats.rulesOutARowGroup(
-                byParam, name -> Optional.of(Literal.of(120L, PrimitiveType.INT64))))
+                byParam, Map.of("min_id", Literal.of(120L, PrimitiveType.INT64))))
         .isTrue();
     // a column without statistics here rules nothing out
     assertThat(rulesOut(cmp("gt", "missing", 1L, PrimitiveType.INT64))).isFalse();
