@@ -1,10 +1,7 @@
 package io.relspec.reference;
 
 import io.relspec.ir.op.SortKey;
-import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A stable sort of row positions by sort keys over pre-read columns, without a comparator per pair
@@ -21,7 +18,7 @@ final class ColumnSort {
   /**
    * The positions {@code 0..rows-1} sorted by {@code keys}, stable.
    *
-   * @param columns the values of each key's column, one array per key, at least {@code rows} long
+   * @param columns the values of each key's column, one array per key, one value per row
    */
   static int[] order(List<Object[]> columns, List<SortKey> keys, int rows) {
     int[] order = new int[rows];
@@ -69,7 +66,11 @@ final class ColumnSort {
         out[i] = values[i] == null ? 0 : IntervalAligner.sortable((Double) values[i]);
       }
     } else if (kind == String.class) {
-      ranksOfStrings(values, rows, out);
+      // each string's rank among the distinct strings, in code point order
+      Object[] ranks = RowOrder.ranked(values);
+      for (int i = 0; i < rows; i++) {
+        out[i] = ranks[i] == null ? 0 : (Integer) ranks[i];
+      }
     } else if (kind != null) {
       ranks(values, rows, out);
     }
@@ -110,24 +111,6 @@ final class ColumnSort {
       }
     }
     return kind;
-  }
-
-  /** Each string's rank among the distinct strings in code point order ({@link Values#compare}). */
-  private static void ranksOfStrings(Object[] values, int rows, long[] out) {
-    Map<String, Integer> ids = new HashMap<>();
-    for (int i = 0; i < rows; i++) {
-      if (values[i] != null) {
-        ids.putIfAbsent((String) values[i], 0);
-      }
-    }
-    String[] distinct = ids.keySet().toArray(new String[0]);
-    Arrays.sort(distinct, Values::compareCodePoints);
-    for (int i = 0; i < distinct.length; i++) {
-      ids.put(distinct[i], i);
-    }
-    for (int i = 0; i < rows; i++) {
-      out[i] = values[i] == null ? 0 : ids.get((String) values[i]);
-    }
   }
 
   /** Each value's rank by {@link Values#compare}, values that compare equal sharing one. */

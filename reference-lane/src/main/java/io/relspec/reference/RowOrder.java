@@ -3,28 +3,27 @@ package io.relspec.reference;
 import io.relspec.ir.op.SortKey;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A row order over pre-read columns: sort keys (direction and null order as written), then
- * optionally more columns ascending, nulls last. An instance serves one thread (it reads and ranks
- * its columns as comparisons reach them); {@link #compareValues} is safe anywhere.
+ * A row order over columns read when comparisons first reach them: sort keys (direction and null
+ * order as written), then optionally more columns ascending, nulls last. An instance serves one
+ * thread (it reads and ranks its columns as comparisons reach them); {@link #compareValues} is safe
+ * anywhere.
  */
-final class RowOrder implements Comparator<Integer> {
+final class RowOrder {
   private final Object[][] columns;
   private final List<SortKey> keys;
   private final java.util.function.IntFunction<Object[]> loader;
 
-  private RowOrder(
-      Object[][] columns, List<SortKey> keys, java.util.function.IntFunction<Object[]> loader) {
-    this.columns = columns;
+  private RowOrder(List<SortKey> keys, java.util.function.IntFunction<Object[]> loader) {
+    this.columns = new Object[keys.size()][];
     this.keys = keys;
     this.loader = loader;
-    this.ranked = new boolean[columns.length];
-    this.reached = new int[columns.length];
+    this.ranked = new boolean[keys.size()];
+    this.reached = new int[keys.size()];
   }
 
   /** How many comparisons reached each column before it was ranked. */
@@ -40,14 +39,7 @@ final class RowOrder implements Comparator<Integer> {
    * @param loader reads the values of key {@code k}
    */
   static RowOrder lazy(List<SortKey> keys, java.util.function.IntFunction<Object[]> loader) {
-    return new RowOrder(new Object[keys.size()][], List.copyOf(keys), loader);
-  }
-
-  /**
-   * @param columns pre-read values, one array per key in {@code keys}
-   */
-  static RowOrder of(List<Object[]> columns, List<SortKey> keys) {
-    return new RowOrder(columns.toArray(new Object[0][]), List.copyOf(keys), null);
+    return new RowOrder(List.copyOf(keys), loader);
   }
 
   /**
@@ -105,11 +97,6 @@ final class RowOrder implements Comparator<Integer> {
     }
     int c = Values.compare(a, b);
     return key.direction() == SortKey.Direction.DESC ? -c : c;
-  }
-
-  @Override
-  public int compare(Integer x, Integer y) {
-    return compareRows(x, y);
   }
 
   int compareRows(int x, int y) {

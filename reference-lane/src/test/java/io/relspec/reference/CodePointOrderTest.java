@@ -66,7 +66,9 @@ class CodePointOrderTest {
         direct[i] = i;
       }
       // the RowOrder ranks the string column once comparisons reach it often enough
-      Arrays.sort(ranked, RowOrder.of(java.util.List.of(strings.clone(), longs), keys));
+      Object[][] columns = {strings.clone(), longs};
+      RowOrder order = RowOrder.lazy(keys, k -> columns[k]);
+      Arrays.sort(ranked, order::compareRows);
       Arrays.sort(
           direct,
           (x, y) -> {
