@@ -300,17 +300,15 @@ public final class ContractFinalizer {
       List<Field> columns,
       ContractSpec.DedupeSpec spec,
       MemoryBudget.Reservation heap) {
-    List<String> names = columns.stream().map(Field::name).toList();
-    List<SortKey> order = new ArrayList<>(RowOrder.withRemaining(spec.orderBy(), names));
-    // order columns read only when a comparison first reaches them
-    RowOrder rowOrder =
-        RowOrder.lazy(order, k -> in.column(names.indexOf(order.get(k).column()), kept, heap));
-    Object[][] keyValues = new Object[spec.keys().size()][];
-    for (int k = 0; k < keyValues.length; k++) {
-      keyValues[k] = in.column(names.indexOf(spec.keys().get(k)), kept, heap);
-    }
     // ties on every column: the earlier rule (priority order) wins, as it came first
-    int[] winners = FirstPerKey.winners(keyValues, kept.length, rowOrder::compareRows, heap);
+    int[] winners =
+        FirstPerKey.dedupe(
+            columns.stream().map(Field::name).toList(),
+            spec.keys(),
+            spec.orderBy(),
+            kept.length,
+            name -> in.column(indexOf(columns, name), kept, heap),
+            heap);
     int[] out = new int[winners.length];
     for (int j = 0; j < winners.length; j++) {
       out[j] = kept[winners[j]];

@@ -995,36 +995,20 @@ final class Executor {
       List<String> keys, List<SortKey> orderBy, Relation in, MemoryBudget.Reservation heap) {
     heap.addNow(MemoryBudget.rowIndex(in.rowCount()));
     RowIndex index = RowIndex.of(in);
-    return gather(index, dedupeWinners(index, in.schema(), keys, orderBy, heap), heap);
-  }
-
-  /**
-   * The row indices that dedupe keeps, in first-seen key order: per key, the first row by {@code
-   * orderBy}, then every remaining column ascending, nulls last.
-   */
-  static int[] dedupeWinners(
-      RowIndex index,
-      RelSchema schema,
-      List<String> keys,
-      List<SortKey> orderBy,
-      MemoryBudget.Reservation heap) {
-    List<SortKey> all = RowOrder.withRemaining(orderBy, schema.names());
-    // order columns read only when a comparison first reaches them (ties past orderBy are rare)
-    RowOrder order =
-        RowOrder.lazy(
-            all,
-            k -> {
-              int column = schema.indexOf(all.get(k).column());
-              heap.addNow(MemoryBudget.column(index.relation, column));
+    RelSchema schema = in.schema();
+    int[] winners =
+        FirstPerKey.dedupe(
+            schema.names(),
+            keys,
+            orderBy,
+            index.size,
+            name -> {
+              int column = schema.indexOf(name);
+              heap.addNow(MemoryBudget.column(in, column));
               return index.column(column);
-            });
-    Object[][] keyValues = new Object[keys.size()][];
-    for (int k = 0; k < keyValues.length; k++) {
-      int column = schema.indexOf(keys.get(k));
-      heap.addNow(MemoryBudget.column(index.relation, column));
-      keyValues[k] = index.column(column);
-    }
-    return FirstPerKey.winners(keyValues, index.size, order::compareRows, heap);
+            },
+            heap);
+    return gather(index, winners, heap);
   }
 
   // ------------------------------------------------------------------ helpers

@@ -1,7 +1,10 @@
 package io.relspec.reference;
 
+import io.relspec.ir.op.SortKey;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
+import java.util.function.Function;
 import java.util.function.IntBinaryOperator;
 
 /**
@@ -92,6 +95,31 @@ final class FirstPerKey {
       }
     }
     return winners;
+  }
+
+  /**
+   * The rows a dedupe (an op's or a contract's) keeps, in first-seen key order: per distinct value
+   * of {@code keys}, the first row by {@code orderBy}, then every other column of {@code names}
+   * ascending, nulls last, then position (the earlier row wins a tie on every column).
+   *
+   * @param rows how many rows
+   * @param column the values of a column by name, one per row, in a new array; the order's columns
+   *     are asked for only when a comparison first reaches them (ties past orderBy are rare)
+   */
+  static int[] dedupe(
+      List<String> names,
+      List<String> keys,
+      List<SortKey> orderBy,
+      int rows,
+      Function<String, Object[]> column,
+      MemoryBudget.Reservation heap) {
+    List<SortKey> order = RowOrder.withRemaining(orderBy, names);
+    RowOrder rowOrder = RowOrder.lazy(order, k -> column.apply(order.get(k).column()));
+    Object[][] keyValues = new Object[keys.size()][];
+    for (int k = 0; k < keyValues.length; k++) {
+      keyValues[k] = column.apply(keys.get(k));
+    }
+    return winners(keyValues, rows, rowOrder::compareRows, heap);
   }
 
   private static boolean sameKey(Object[][] keys, int a, int b) {
