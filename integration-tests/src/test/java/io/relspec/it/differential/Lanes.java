@@ -29,8 +29,10 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -49,7 +51,9 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>Each lane reads the bundle from its own JSON text, as a lane reading the file would, and the
  * plan signatures must agree. Rows are compared as multisets with {@link Canonical}'s exact
- * equality, and, when the plan's ordering is explicit, the sequence of sort-key values too.
+ * equality, and, when the plan's ordering is explicit, the sequence of sort-key values too. The one
+ * exception: an avg or float sum that reaches the output unchanged may differ within the rounding
+ * of its additions, whose order the spec leaves open ({@link FloatSumBounds}).
  */
 final class Lanes implements AutoCloseable {
   static final String REFERENCE = "reference";
@@ -168,12 +172,34 @@ final class Lanes implements AutoCloseable {
       MILLIS.computeIfAbsent(REFERENCE, k -> new AtomicLong()).addAndGet((t1 - t0) / 1_000_000);
       MILLIS.computeIfAbsent(SPARK, k -> new AtomicLong()).addAndGet((t2 - t1) / 1_000_000);
       MILLIS.computeIfAbsent(DATAFUSION, k -> new AtomicLong()).addAndGet((t3 - t2) / 1_000_000);
+      outcomes.forEach((lane, outcome) -> count(lane, outcome));
+      compare(plan, outcomes, discrepancies, () -> floatSumTolerances(built, plan, batches));
     } finally {
       batches.values().forEach(list -> list.forEach(VectorSchemaRoot::close));
     }
-    outcomes.forEach((lane, outcome) -> count(lane, outcome));
-    compare(plan, outcomes, discrepancies);
     return new Result(diffCase, plan, outcomes, discrepancies);
+  }
+
+  /**
+   * The output columns that carry an avg or a float sum, which lanes may add in different orders,
+   * with how far they may differ ({@link FloatSumBounds}), measured on the reference lane; empty
+   * when none reaches the output unchanged.
+   */
+  private Map<Integer, Double> floatSumTolerances(
+      ValidatedBundle built, RelPlan plan, Map<String, List<VectorSchemaRoot>> batches) {
+    Optional<FloatSumBounds.Found> found = FloatSumBounds.find(built.bundle(), plan);
+    if (found.isEmpty()) {
+      return Map.of();
+    }
+    ValidatedBundle query =
+        BundleValidator.validate(
+            FloatSumBounds.toleranceQuery(built.bundle(), found.get()),
+            "<float sum bounds>",
+            Map.of());
+    try (Relation measured =
+        reference.runPlan(query.plans().get(0), query, DatasetSource.inMemory(batches), Map.of())) {
+      return FloatSumBounds.tolerances(found.get(), measured.rows().get(0));
+    }
   }
 
   private static void count(String lane, Outcome outcome) {
@@ -305,7 +331,11 @@ final class Lanes implements AutoCloseable {
 
   /** Compares each lane with the reference lane and with the plan's schema. */
   private static void compare(
-      RelPlan plan, Map<String, Outcome> outcomes, List<String> discrepancies) {
+      RelPlan plan,
+      Map<String, Outcome> outcomes,
+      List<String> discrepancies,
+      Supplier<Map<Integer, Double>> floatSumTolerances) {
+    Map<Integer, Double> tolerances = null;
     List<DataType> planTypes = plan.schema().fields().stream().map(Field::type).toList();
     Outcome reference = outcomes.get(REFERENCE);
     if (reference instanceof Outcome.Rows rows && !rows.types().equals(planTypes)) {
@@ -339,6 +369,19 @@ final class Lanes implements AutoCloseable {
       List<String> want = sortedRows(expected.rows());
       List<String> got = sortedRows(actual.rows());
       if (!want.equals(got)) {
+        if (tolerances == null) {
+          tolerances = floatSumTolerances.get();
+        }
+        if (!tolerances.isEmpty()
+            && FloatSumBounds.equalWithin(expected.rows(), actual.rows(), tolerances)) {
+          // equal but for the order of float additions, which the spec leaves open
+          COUNTS
+              .computeIfAbsent(
+                  lane + " rows equal within the rounding of float sums", k -> new AtomicLong())
+              .incrementAndGet();
+          checkOrder(plan, lane, expected, actual, discrepancies);
+          continue;
+        }
         String known = KnownIssues.explain(lane, plan, expected.rows(), actual.rows());
         if (known != null) {
           COUNTS
@@ -346,23 +389,40 @@ final class Lanes implements AutoCloseable {
               .incrementAndGet();
           continue;
         }
-        discrepancies.add(lane + " rows differ from reference: " + difference(want, got, lane));
-      } else if (plan.ordering().isExplicit()) {
-        List<String> wantKeys = keySequence(plan, expected.rows());
-        List<String> gotKeys = keySequence(plan, actual.rows());
-        if (!wantKeys.equals(gotKeys)) {
-          discrepancies.add(
-              lane
-                  + " order of "
-                  + plan.ordering().describe()
-                  + " differs: reference "
-                  + wantKeys
-                  + ", "
-                  + lane
-                  + " "
-                  + gotKeys);
-        }
+        discrepancies.add(
+            lane
+                + " rows differ from reference: "
+                + difference(want, got, lane)
+                + (tolerances.isEmpty() ? "" : "; float sum tolerances by column " + tolerances));
+      } else {
+        checkOrder(plan, lane, expected, actual, discrepancies);
       }
+    }
+  }
+
+  /** When the plan's ordering is explicit, the sequence of sort-key values must be the same. */
+  private static void checkOrder(
+      RelPlan plan,
+      String lane,
+      Outcome.Rows expected,
+      Outcome.Rows actual,
+      List<String> discrepancies) {
+    if (!plan.ordering().isExplicit()) {
+      return;
+    }
+    List<String> wantKeys = keySequence(plan, expected.rows());
+    List<String> gotKeys = keySequence(plan, actual.rows());
+    if (!wantKeys.equals(gotKeys)) {
+      discrepancies.add(
+          lane
+              + " order of "
+              + plan.ordering().describe()
+              + " differs: reference "
+              + wantKeys
+              + ", "
+              + lane
+              + " "
+              + gotKeys);
     }
   }
 
