@@ -319,8 +319,14 @@ public final class ExprCompiler {
    * and remainder by zero are null whatever {@code spark.sql.ansi.enabled} says.
    */
   private Expression arithmetic(String fn, List<Typed> args, DataType result) {
-    Expression l = args.get(0).expr();
-    Expression r = args.get(1).expr();
+    // Catalyst's Divide takes only float64 (or decimal): with float32 arguments it stays
+    // unresolved until the analyzer casts them, and the next op that reads the schema fails
+    // (differential seed 20261211); cast them here, as the analyzer would
+    boolean doubleDivide = fn.equals("div") && result == PrimitiveType.FLOAT32;
+    Typed left = doubleDivide ? widen(args.get(0), PrimitiveType.FLOAT64) : args.get(0);
+    Typed right = doubleDivide ? widen(args.get(1), PrimitiveType.FLOAT64) : args.get(1);
+    Expression l = left.expr();
+    Expression r = right.expr();
     Expression value =
         switch (fn) {
           case "add" -> new Add(l, r, EvalMode.LEGACY());
@@ -345,8 +351,7 @@ public final class ExprCompiler {
     if (!fn.equals("div") && !fn.equals("mod")) {
       return typed;
     }
-    Expression zero =
-        widen(literal(Literal.of(0L, PrimitiveType.INT64)), args.get(1).type()).expr();
+    Expression zero = widen(literal(Literal.of(0L, PrimitiveType.INT64)), right.type()).expr();
     return new If(new EqualTo(r, zero), nullOf(result).expr(), typed);
   }
 

@@ -345,7 +345,7 @@ public final class PlanCompiler {
         Expression group =
             scope.resolve(new ColumnRef(name), at(path + ".groupBy[" + i + "]")).expr();
         groups.add(group);
-        outputs.add(Plans.alias(group, name));
+        outputs.add(Plans.alias(Plans.normalizedFloats(group), name));
       }
       if (aggregate.aggregates().isEmpty()) {
         return Plans.distinct(Plans.project(in, outputs));
@@ -521,7 +521,15 @@ public final class PlanCompiler {
         aligned.add(Plans.project(part, columns));
       }
       LogicalPlan result = Plans.union(aligned);
-      return union.distinct() ? Plans.distinct(result) : result;
+      if (!union.distinct()) {
+        return result;
+      }
+      LogicalPlan distinct = Plans.distinct(result);
+      List<NamedExpression> normalized = new ArrayList<>();
+      for (Attribute column : Plans.output(distinct)) {
+        normalized.add(Plans.alias(Plans.normalizedFloats(column), column.name()));
+      }
+      return Plans.project(distinct, normalized);
     }
 
     LogicalPlan limit(LogicalPlan in, Limit limit, String path) {

@@ -16,6 +16,7 @@ import org.apache.spark.sql.catalyst.expressions.SpecifiedWindowFrame;
 import org.apache.spark.sql.catalyst.expressions.UnboundedPreceding$;
 import org.apache.spark.sql.catalyst.expressions.WindowExpression;
 import org.apache.spark.sql.catalyst.expressions.WindowSpecDefinition;
+import org.apache.spark.sql.catalyst.optimizer.NormalizeFloatingNumbers$;
 import org.apache.spark.sql.catalyst.plans.JoinType$;
 import org.apache.spark.sql.catalyst.plans.logical.Aggregate;
 import org.apache.spark.sql.catalyst.plans.logical.Distinct;
@@ -93,6 +94,19 @@ final class Plans {
   static LogicalPlan aggregate(
       LogicalPlan in, List<Expression> groups, List<NamedExpression> outputs) {
     return new Aggregate(ExprCompiler.seq(groups), ExprCompiler.seq(outputs), in);
+  }
+
+  /**
+   * {@code value} with every float in it normalized (-0.0 as 0.0, NaN canonical, inside lists and
+   * structs too): what the spec writes where equal rows merge (format.md, floating zeros and NaN).
+   * Spark normalizes the keys of an aggregate only where it plans one, and its optimizer removes
+   * some: a distinct or group-only aggregate over at most one row ({@code OptimizeOneRowPlan}),
+   * which is what a union distinct of a one-row dataset with itself becomes once {@code
+   * RemoveNoopUnion} drops the duplicate input; -0.0 then came out (differential seed 20261212).
+   * Other types are returned as they are.
+   */
+  static Expression normalizedFloats(Expression value) {
+    return NormalizeFloatingNumbers$.MODULE$.normalize(value);
   }
 
   static LogicalPlan distinct(LogicalPlan in) {

@@ -147,6 +147,27 @@ class ExpressionsTest extends CompilerTestSupport {
         .containsExactly(r(Integer.MIN_VALUE));
   }
 
+  /**
+   * The same for float32: Catalyst's Divide takes only float64, so the compiler widens float32
+   * arguments and casts the quotient back (differential seed 20261211: a filter after such a derive
+   * failed with "Invalid call to dataType on unresolved object").
+   */
+  @Test
+  void float32DivisionCanBeUsedByTheNextOp() {
+    register(
+        "floats",
+        table("f float32, g float32", row(7.0f, 2.0f), row(1.0f, 0.0f), row(-1.0f, 3.0f)));
+    assertThat(
+            run(
+                """
+                [{"op": "scan", "dataset": "floats"},
+                 {"op": "derive", "name": "f", "expr": {"fn": "div", "args": [{"col": "f"}, {"col": "g"}]}},
+                 {"op": "filter", "predicate": {"fn": "coalesce", "args": [{"fn": "gt", "args": [{"col": "f"}, {"lit": 0.0, "type": "float32"}]}, {"lit": true, "type": "boolean"}]}},
+                 {"op": "project", "columns": ["f", "g"]}]
+                """))
+        .containsExactly(r(3.5f, 2.0f), r(null, 0.0f));
+  }
+
   @ParameterizedTest(name = "ansi={0}")
   @ValueSource(strings = {"false", "true"})
   void failedCastIsNull(String ansi) {
