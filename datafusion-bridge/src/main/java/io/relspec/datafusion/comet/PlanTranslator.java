@@ -1098,21 +1098,39 @@ final class PlanTranslator {
             path, "group column '" + column + "' is not in the input " + in.schema().names());
       }
       Field field = in.schema().fields().get(index);
-      // float keys normalized: -0.0 and 0.0 are one group (returned as 0.0), every NaN one group,
-      // as the reference lane and Spark group them
-      groupingPartial.add(ExprTranslator.sortKey(bound(index, field.type()), field.type()));
-      groupingFinal.add(bound(g, field.type()));
       fields.add(field);
     }
     List<ExprOuterClass.AggExpr> partial = new ArrayList<>();
     List<ExprOuterClass.AggExpr> fin = new ArrayList<>();
-    // the final aggregate's columns as the op's columns (a float min/max takes two)
+    // the final aggregate's columns as the op's columns (a float key or min/max takes two)
     List<ExprOuterClass.Expr> outputs = new ArrayList<>();
+    int finalColumn = 0;
+    boolean twoColumnValues = false;
     for (int g = 0; g < aggregate.groupBy().size(); g++) {
-      outputs.add(bound(g, fields.get(g).type()));
+      DataType type = fields.get(g).type();
+      ExprOuterClass.Expr key = bound(in.schema().indexOf(aggregate.groupBy().get(g)), type);
+      if (type.isFloating()) {
+        // a float key groups as its class (-Infinity, finite, +Infinity, NaN) and its finite
+        // value (-0.0 as 0.0): -0.0 and 0.0 are one group (returned as 0.0), every NaN one group,
+        // as the reference lane and Spark group them. Grouping on the normalized float itself
+        // made two groups of two NaN rows when the input came from a sort (differential seed
+        // 20261212), whatever the sort's keys; the class and a finite value hold no NaN.
+        groupingPartial.add(ExprTranslator.floatClass(key, type));
+        groupingPartial.add(ExprTranslator.finiteOnly(key, type));
+        groupingFinal.add(bound(finalColumn, PrimitiveType.INT32));
+        groupingFinal.add(bound(finalColumn + 1, type));
+        outputs.add(
+            ExprTranslator.fromFloatClass(
+                bound(finalColumn, PrimitiveType.INT32), bound(finalColumn + 1, type), type));
+        finalColumn += 2;
+        twoColumnValues = true;
+      } else {
+        groupingPartial.add(key);
+        groupingFinal.add(bound(finalColumn, type));
+        outputs.add(bound(finalColumn++, type));
+      }
     }
-    int finalColumn = aggregate.groupBy().size();
-    boolean floatMinMax = false;
+    int groupColumns = finalColumn;
     for (Aggregate.AggregateCall call : aggregate.aggregates()) {
       if (call.distinct()) {
         throw new OpUnsupported(
@@ -1179,7 +1197,7 @@ final class PlanTranslator {
             ExprTranslator.fromFloatClass(
                 bound(finalColumn, PrimitiveType.INT32), bound(finalColumn + 1, result), result));
         finalColumn += 2;
-        floatMinMax = true;
+        twoColumnValues = true;
         continue;
       }
       outputs.add(bound(finalColumn++, result));
@@ -1189,7 +1207,7 @@ final class PlanTranslator {
       fin.add(aggExpr(call.fn(), args.isEmpty() ? child : unbound(call.name(), childType), result));
     }
     // DataFusion's partial state: avg keeps (sum, count), a decimal sum keeps (sum, is_empty).
-    int partialColumns = aggregate.groupBy().size();
+    int partialColumns = groupColumns;
     for (int i = 0; i < aggregate.aggregates().size(); i++) {
       String fn = aggregate.aggregates().get(i).fn();
       DataType result = fields.get(aggregate.groupBy().size() + i).type();
@@ -1206,7 +1224,7 @@ final class PlanTranslator {
         fin,
         new RelSchema(fields),
         partialColumns,
-        floatMinMax ? outputs : List.of());
+        twoColumnValues ? outputs : List.of());
   }
 
   private OperatorOuterClass.Operator partialAggregate(State in, AggParts parts) {
