@@ -140,10 +140,12 @@ final class RunCommand implements Callable<Integer> {
       fallbackValue = "all",
       paramLabel = "RULE[,RULE...]",
       description =
-          "With --engine spark: run the partition-local ops of these rules (all rules when none"
-              + " are named) on DataFusion inside the Spark tasks (filter, project, derive,"
-              + " explode; dedupe after Spark repartitions by its keys); the manifest lists them"
-              + " on lane datafusion-delegated. Default: the conf spark.relspec.delegate, else none.")
+          "With --engine spark or spark-datafusion: run the partition-local ops of these rules"
+              + " (all rules when none are named) on DataFusion inside the Spark tasks (filter,"
+              + " project, derive, explode; dedupe and interval_align after Spark repartitions by"
+              + " their keys); the manifest lists them on lane datafusion-delegated. With"
+              + " spark-datafusion, Comet runs the rest of the Spark plan. Default: the conf"
+              + " spark.relspec.delegate, else none.")
   String delegate = "";
 
   @Option(
@@ -202,13 +204,15 @@ final class RunCommand implements Callable<Integer> {
               + ": it reports fallbacks in the manifest but has no fail-on-fallback. Use --engine"
               + " spark-datafusion, or drop --fail-on-fallback.");
     }
-    if (!delegate.isEmpty() && engine != Engine.spark) {
+    if (!delegate.isEmpty() && engine.sparkEngine.isEmpty()) {
       throw new RelspecException(
           ErrorCode.INVALID_ARGUMENT,
           "Cannot delegate ops to DataFusion on engine "
               + engine
-              + ": delegation runs inside vanilla Spark tasks. Use --engine spark with --delegate,"
-              + " or drop --delegate.");
+              + ": delegation runs inside Spark tasks, and engine "
+              + engine
+              + " starts no Spark. Use --engine spark or spark-datafusion with --delegate, or"
+              + " drop --delegate.");
     }
     RunGates gates =
         RunGates.decide(definition, options.bundle.toString(), runtimeParams, gatePolicy);

@@ -75,7 +75,8 @@ class DelegateCommandTest {
     assertThat(other.exit()).isEqualTo(2);
     assertThat(other.err())
         .contains("Cannot delegate ops to DataFusion on engine datafusion:")
-        .contains("Use --engine spark with --delegate");
+        .contains("starts no Spark")
+        .contains("Use --engine spark or spark-datafusion with --delegate");
     RelspecCommandTest.Result unknown = run(tmp.resolve("unknown"), "--delegate=no_such_rule");
     assertThat(unknown.exit()).isEqualTo(2);
     assertThat(unknown.err()).contains("Cannot delegate rules [no_such_rule] to DataFusion");

@@ -38,8 +38,9 @@ import org.apache.spark.sql.SparkSession;
  * spark.comet.enabled}): filter + aggregate and join + aggregate rules over the analytics tables,
  * and a CPG-style bundle (interval_align + dedupe, contract finalization and Parquet write). Extra
  * lanes (the standalone DataFusion engine) join through {@link RuleLane#discovered()}; lane {@code
- * spark-delegated} is vanilla Spark with per-partition delegation (spark-delegation): in the CPG
- * case the whole {@code interval_align, project, dedupe} runs per pair of partitions of both sides,
+ * spark-delegated} is vanilla Spark with per-partition delegation (spark-delegation), lane {@code
+ * spark-datafusion-delegated} the same with Comet on for the rest of the plan: in the CPG case the
+ * whole {@code interval_align, project, dedupe} runs per pair of partitions of both sides,
  * co-partitioned by {@code path}. Each such task holds its two partitions as Arrow (about 1/8 of
  * each side with the 8 shuffle partitions here) plus DataFusion's join and sort state outside the
  * heap.
@@ -56,6 +57,7 @@ public final class DataFusionLanesBenchmark {
   static final String VANILLA = "spark";
   static final String COMET = "spark-datafusion";
   static final String DELEGATED = "spark-delegated";
+  static final String COMET_DELEGATED = "spark-datafusion-delegated";
 
   private DataFusionLanesBenchmark() {}
 
@@ -92,7 +94,8 @@ public final class DataFusionLanesBenchmark {
     List<RuleLane> lanes = new ArrayList<>();
     lanes.add(new SparkLane(spark, false));
     lanes.add(new SparkLane(spark, true));
-    lanes.add(new DelegatedLane(spark, RuntimeProfile.DEFAULT));
+    lanes.add(new DelegatedLane(spark, false, RuntimeProfile.DEFAULT));
+    lanes.add(new DelegatedLane(spark, true, RuntimeProfile.DEFAULT));
     lanes.addAll(RuleLane.discovered());
     // optional filters for a shorter run: lanes by name (the baseline spark always stays), cases by
     // a word of their name (filter, join, interval)
@@ -116,6 +119,8 @@ public final class DataFusionLanesBenchmark {
                     + " lanes spark and spark-delegated run with spark.comet.enabled=false;"
                     + " spark-delegated runs the partition-local ops of every rule on the"
                     + " standalone DataFusion engine inside the Spark tasks (spark-delegation);"
+                    + " spark-datafusion-delegated does the same with Comet on for the rest of"
+                    + " the Spark plan;"
                     + " in the cpg case interval_align, project and dedupe are one delegated"
                     + " segment over name_refs and symbol_occurrences co-partitioned by path"
                     + " (spark.sql.shuffle.partitions pairs, one native execution each)")
@@ -190,26 +195,29 @@ public final class DataFusionLanesBenchmark {
   }
 
   /**
-   * Vanilla Spark (Comet off) with every rule's partition-local ops delegated per partition to the
-   * standalone DataFusion engine (module spark-delegation).
+   * Spark with every rule's partition-local ops delegated per partition to the standalone
+   * DataFusion engine (module spark-delegation): on vanilla Spark (Comet off), or with Comet on for
+   * the rest of the Spark plan.
    */
   static final class DelegatedLane implements RuleLane {
     private final SparkSession spark;
+    private final boolean comet;
     private final RuntimeProfile profile;
 
-    DelegatedLane(SparkSession spark, RuntimeProfile profile) {
+    DelegatedLane(SparkSession spark, boolean comet, RuntimeProfile profile) {
       this.spark = spark;
+      this.comet = comet;
       this.profile = profile;
     }
 
     @Override
     public String name() {
-      return DELEGATED;
+      return comet ? COMET_DELEGATED : DELEGATED;
     }
 
     @Override
     public long runRule(ValidatedBundle bundle, String rule, Path data) {
-      SparkLane.set(spark, false);
+      SparkLane.set(spark, comet);
       RelPlan plan = bundle.plan(rule).orElseThrow();
       DatasetResolver resolver =
           (dataset, where) ->
@@ -225,7 +233,7 @@ public final class DataFusionLanesBenchmark {
 
     @Override
     public long runBundle(ValidatedBundle bundle, Path data, Path out) {
-      SparkLane.set(spark, false);
+      SparkLane.set(spark, comet);
       StagedOutputs.deleteRecursively(out);
       RunManifest manifest =
           new SparkRunner(spark, new PrintStream(OutputStream.nullOutputStream()))

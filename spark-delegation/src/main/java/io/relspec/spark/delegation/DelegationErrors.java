@@ -21,17 +21,6 @@ public final class DelegationErrors {
             + ". Use one of those names, or all.");
   }
 
-  public static RelspecException notOnVanillaSpark(String engine) {
-    return new RelspecException(
-        ErrorCode.INVALID_ARGUMENT,
-        "Cannot delegate ops to DataFusion on engine "
-            + engine
-            + ": per-partition delegation runs inside vanilla Spark tasks, and engine "
-            + engine
-            + " already runs operators on DataFusion through Comet. Use --engine spark with"
-            + " --delegate, or drop --delegate.");
-  }
-
   /**
    * A delegated op failed inside a Spark task.
    *

@@ -51,7 +51,9 @@ import scala.collection.JavaConverters;
  * the standalone DataFusion engine of datafusion-bridge (Comet 0.12.0 JNI, per-op fallback to the
  * reference lane). Spark compiles and runs everything else (scans, joins, aggregates, sorts,
  * limits) and the contract finalization, so ordering, signatures and contract handling are those of
- * the Spark lane.
+ * the Spark lane. That holds on both Spark engines: on spark-datafusion, Comet runs what it
+ * supports of the Spark plan around the delegated segments (scans, exchanges, joins) and the
+ * manifest reports both.
  *
  * <p>Each delegated segment is visible in the rule's parsed and analyzed plans as {@code
  * SubqueryAlias relspec_delegated.<rule>.plan_<plan signature>.ops_<from>_<to>_<op names>}, as the
@@ -94,9 +96,6 @@ public final class PartitionDelegate implements RuleDelegate {
   public void check(ValidatedBundle bundle, String engineName) {
     if (policy.none()) {
       return;
-    }
-    if (!engineName.equals("spark")) {
-      throw DelegationErrors.notOnVanillaSpark(engineName);
     }
     List<String> known = bundle.plans().stream().map(RelPlan::name).toList();
     List<String> unknown =

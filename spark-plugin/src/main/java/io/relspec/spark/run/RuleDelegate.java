@@ -38,8 +38,7 @@ public interface RuleDelegate {
       };
 
   /**
-   * Refuses a run the delegate cannot serve (unknown rule names, another engine), before anything
-   * runs.
+   * Refuses a run the delegate cannot serve (unknown rule names), before anything runs.
    *
    * @param engine the run's engine name ({@code spark}, {@code spark-datafusion})
    */

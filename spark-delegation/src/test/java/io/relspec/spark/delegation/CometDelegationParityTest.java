@@ -1,0 +1,103 @@
+package io.relspec.spark.delegation;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.relspec.ir.plan.OutputPlan;
+import io.relspec.ir.run.RunManifest;
+import io.relspec.ir.runtime.RuntimeProfile;
+import io.relspec.ir.validate.BundleValidator;
+import io.relspec.ir.validate.ValidatedBundle;
+import io.relspec.reference.run.RunOutputs;
+import io.relspec.spark.engine.SparkEngine;
+import io.relspec.spark.run.SparkRunner;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Delegation on engine spark-datafusion: Comet runs the Spark plan's operators it supports, the
+ * partition-local ops (interval_align and dedupe after Spark co-partitions by their keys) run on
+ * the standalone DataFusion engine in the tasks, and both example bundles give what vanilla Spark
+ * gives. One session started with Comet's plugin, Comet switched off for the vanilla run.
+ */
+class CometDelegationParityTest {
+  private static SparkSession spark;
+
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void start() {
+    spark = SparkRunner.localSession("local[2]", SparkEngine.SPARK_DATAFUSION, 512L << 20);
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  private static void engine(SparkEngine engine) {
+    spark.conf().set("spark.comet.enabled", String.valueOf(engine == SparkEngine.SPARK_DATAFUSION));
+    spark.conf().set(SparkEngine.CONF, engine.jsonName());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"cpg", "analytics"})
+  void delegatedRunOnCometEqualsVanillaSpark(String name) {
+    ValidatedBundle bundle =
+        BundleValidator.validate(DelegationParityTest.EXAMPLES.resolve(name + ".json"));
+    engine(SparkEngine.SPARK);
+    RunManifest vanilla =
+        new SparkRunner(spark, DelegationParityTest.quiet())
+            .run(bundle, DelegationParityTest.DATA, tmp.resolve("vanilla"), Map.of());
+
+    engine(SparkEngine.SPARK_DATAFUSION);
+    PartitionDelegate delegate =
+        new PartitionDelegate(spark, DelegationPolicy.ALL, RuntimeProfile.DEFAULT);
+    RunManifest delegated =
+        new SparkRunner(spark, DelegationParityTest.quiet())
+            .delegate(delegate)
+            .run(
+                bundle,
+                DelegationParityTest.DATA,
+                tmp.resolve("delegated"),
+                Map.of(),
+                RuntimeProfile.DEFAULT);
+
+    assertThat(delegated.engine()).isEqualTo("spark-datafusion");
+    assertThat(delegated.versions()).containsKeys("comet", "delegation");
+    assertThat(delegated.bundleSignature()).isEqualTo(vanilla.bundleSignature());
+    assertThat(RunOutputs.summary(delegated)).isEqualTo(RunOutputs.summary(vanilla));
+    for (OutputPlan output : bundle.outputs()) {
+      List<List<Object>> expected =
+          RunOutputs.rows(tmp.resolve("vanilla"), output.name(), output.schema());
+      List<List<Object>> actual =
+          RunOutputs.rows(tmp.resolve("delegated"), output.name(), output.schema());
+      assertThat(actual).as(output.name()).isNotEmpty();
+      assertThat(actual).as(output.name()).containsExactlyInAnyOrderElementsOf(expected);
+      if (output.ordering().isExplicit()) {
+        assertThat(actual).as(output.name() + " in order").containsExactlyElementsOf(expected);
+      }
+    }
+    List<RunManifest.RuleReport> rules =
+        delegated.outputs().stream().flatMap(o -> o.rules().stream()).toList();
+    List<RunManifest.RuleReport> withDelegation =
+        rules.stream()
+            .filter(r -> r.execution().stream().anyMatch(e -> e.op().equals("delegate")))
+            .toList();
+    assertThat(withDelegation).isNotEmpty();
+    for (RunManifest.RuleReport rule : withDelegation) {
+      assertThat(delegate.metrics(rule.name()).executions()).as(rule.name()).isPositive();
+      assertThat(rule.execution())
+          .as(rule.name())
+          .anyMatch(e -> e.lane().equals(PartitionDelegate.LANE));
+    }
+    // Comet ran operators of the Spark plans around the delegated segments (scans, exchanges)
+    assertThat(rules.stream().mapToInt(r -> r.acceleration().nativeOperators()).sum()).isPositive();
+  }
+}
