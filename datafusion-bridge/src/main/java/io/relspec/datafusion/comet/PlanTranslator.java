@@ -554,6 +554,16 @@ final class PlanTranslator {
                 + "; DataFusion cannot sort lists or structs the way the spec orders them");
       }
     }
+    // A float key is normalized into a column of its own first, and the window partitions by
+    // that column: partitioning by the normalizing expression itself failed with "Expects
+    // PARTITION BY expression to be ordered" when the key column was a copy of another column
+    // (differential seed 20261213: derive v0 = c0, then dedupe by v0); DataFusion's window
+    // matches a plain key column with the sort's, copies included.
+    List<ExprOuterClass.Expr> keyed = new ArrayList<>();
+    List<Field> keyedFields = new ArrayList<>(schema.fields());
+    for (int i = 0; i < schema.fields().size(); i++) {
+      keyed.add(bound(i, schema.fields().get(i).type()));
+    }
     List<ExprOuterClass.Expr> partition = new ArrayList<>();
     for (String key : dedupe.keys()) {
       int index = schema.indexOf(key);
@@ -562,13 +572,27 @@ final class PlanTranslator {
             path, "dedupe key '" + key + "' is not in the input " + schema.names());
       }
       DataType type = schema.fields().get(index).type();
-      partition.add(ExprTranslator.sortKey(bound(index, type), type));
+      if (type.isFloating()) {
+        keyed.add(ExprTranslator.sortKey(bound(index, type), type));
+        keyedFields.add(Field.nullable("__dedupe_key" + keyedFields.size(), type));
+        partition.add(bound(keyedFields.size() - 1, type));
+      } else {
+        partition.add(bound(index, type));
+      }
     }
+    State input =
+        keyedFields.size() == schema.fields().size()
+            ? in
+            : projection(in, keyed, new RelSchema(keyedFields));
     List<ExprOuterClass.Expr> windowOrder = new ArrayList<>();
     for (SortKey key : order) {
       windowOrder.add(sortOrder(schema, key, path));
     }
-    return firstPerPartition(in, partition, windowOrder);
+    State first = firstPerPartition(input, partition, windowOrder);
+    if (input == in) {
+      return first;
+    }
+    return projection(first, keyed.subList(0, schema.fields().size()), schema);
   }
 
   /**
