@@ -13,6 +13,7 @@ import io.relspec.spark.compile.Typed;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
@@ -52,6 +53,7 @@ public final class ContractFinalizer {
   static final String ERR_MESSAGE = "__relspec_error_message";
   public static final String RULE = "__relspec_rule";
   private static final String TMP = "__relspec_c";
+  private static final String KEY_COUNT = "__relspec_key_count";
 
   private static final java.util.regex.Pattern FINALIZATION_COLUMN =
       java.util.regex.Pattern.compile("__relspec_(c\\d+|status|error_column|error_message|rule)");
@@ -63,8 +65,17 @@ public final class ContractFinalizer {
     return FINALIZATION_COLUMN.matcher(name).matches();
   }
 
-  /** The rows one rule produced for the output. */
-  public record RuleRows(String rule, Dataset<Row> rows) {}
+  /**
+   * The rows one rule produced for the output.
+   *
+   * @param uniqueBy columns the rows are known to be unique by ({@link
+   *     io.relspec.ir.plan.UniqueKeys}), empty when unknown
+   */
+  public record RuleRows(String rule, Dataset<Row> rows, Optional<Set<String>> uniqueBy) {
+    public RuleRows(String rule, Dataset<Row> rows) {
+      this(rule, rows, Optional.empty());
+    }
+  }
 
   /**
    * @param output the output dataset's name
@@ -82,13 +93,37 @@ public final class ContractFinalizer {
       all = all == null ? aligned : all.union(aligned);
     }
     Dataset<Row> tagged = all;
-    if (contract.dedupe().isPresent()) {
+    if (contract.dedupe().isPresent() && !dedupeKeepsEveryRow(contract, inputs)) {
       tagged = dedupe(tagged, contract);
     }
-    if (!contract.keyFields().isEmpty()) {
-      tagged = checkKeys(tagged, contract);
-    }
     return new Finalization(output, contract, tagged);
+  }
+
+  /**
+   * Whether the contract's dedupe provably removes nothing: one rule's rows, unique by columns that
+   * are all among the dedupe keys and reach the contract with their own type (no cast that could
+   * make two values equal). The window it would take (a shuffle and sort of every row) is then
+   * skipped; the rows and counts are the same.
+   */
+  static boolean dedupeKeepsEveryRow(ContractSpec contract, List<RuleRows> inputs) {
+    if (inputs.size() != 1 || inputs.get(0).uniqueBy().isEmpty()) {
+      return false;
+    }
+    Set<String> unique = inputs.get(0).uniqueBy().get();
+    List<String> keys = contract.dedupe().orElseThrow().keys();
+    if (!keys.containsAll(unique)) {
+      return false;
+    }
+    org.apache.spark.sql.types.StructType produced = inputs.get(0).rows().schema();
+    for (String column : unique) {
+      Optional<Field> field = contract.column(column);
+      if (field.isEmpty()
+          || !List.of(produced.fieldNames()).contains(column)
+          || !produced.apply(column).dataType().equals(SparkTypes.toSpark(field.get().type()))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static void checkColumns(String output, ContractSpec contract) {
@@ -239,7 +274,11 @@ public final class ContractFinalizer {
     return replaceStatus(tagged, status, tagged.col(ERR_COLUMN), tagged.col(ERR_MESSAGE));
   }
 
-  private static Dataset<Row> checkKeys(Dataset<Row> tagged, ContractSpec contract) {
+  /**
+   * Key uniqueness as a window count per key over every row: lazy, for rows nobody persists (the
+   * SQL table function, the notebook API) and for outputs with many duplicate keys.
+   */
+  static Dataset<Row> checkKeysByWindow(Dataset<Row> tagged, ContractSpec contract) {
     Column isOk = tagged.col(STATUS).equalTo(OK);
     List<Column> partition = new ArrayList<>();
     partition.add(isOk);
@@ -248,7 +287,54 @@ public final class ContractFinalizer {
         functions
             .count(functions.lit(1))
             .over(Window.partitionBy(partition.toArray(Column[]::new)));
-    Column duplicate = isOk.and(count.gt(1));
+    return markDuplicates(tagged, contract, isOk.and(count.gt(1)), count);
+  }
+
+  /** Keys found more than this many times go through {@link #checkKeysByWindow}. */
+  static final int BROADCAST_DUPLICATE_KEYS = 100_000;
+
+  /**
+   * Key uniqueness over persisted rows: one aggregate counts the rows of each key (a shuffle of the
+   * key columns only) and collects the keys that occur more than once. None (the usual case): the
+   * rows are as they are. A few: they are joined back, broadcast, to mark the rows that have them.
+   * More than {@code broadcastLimit}: {@link #checkKeysByWindow}. Runs a job over {@code tagged}.
+   */
+  static Dataset<Row> checkKeysByCount(
+      Dataset<Row> tagged, ContractSpec contract, int broadcastLimit) {
+    Column isOk = tagged.col(STATUS).equalTo(OK);
+    List<String> keys = contract.keyFields();
+    List<Column> keyColumns = new ArrayList<>();
+    for (int i = 0; i < keys.size(); i++) {
+      keyColumns.add(tagged.col(keys.get(i)).as(TMP + "k" + i));
+    }
+    Dataset<Row> duplicates =
+        tagged
+            .filter(isOk)
+            .groupBy(keyColumns.toArray(Column[]::new))
+            .agg(functions.count(functions.lit(1)).as(KEY_COUNT))
+            .filter(functions.col(KEY_COUNT).gt(1));
+    List<Row> found = duplicates.limit(broadcastLimit + 1).collectAsList();
+    if (found.isEmpty()) {
+      return tagged;
+    }
+    if (found.size() > broadcastLimit) {
+      return checkKeysByWindow(tagged, contract);
+    }
+    Dataset<Row> known =
+        functions.broadcast(tagged.sparkSession().createDataFrame(found, duplicates.schema()));
+    Column matches = isOk;
+    for (int i = 0; i < keys.size(); i++) {
+      matches = matches.and(tagged.col(keys.get(i)).eqNullSafe(known.col(TMP + "k" + i)));
+    }
+    Dataset<Row> joined = tagged.join(known, matches, "left_outer");
+    Column count = joined.col(KEY_COUNT);
+    Dataset<Row> marked = markDuplicates(joined, contract, count.isNotNull(), count);
+    return marked.select(
+        java.util.Arrays.stream(tagged.columns()).map(marked::col).toArray(Column[]::new));
+  }
+
+  private static Dataset<Row> markDuplicates(
+      Dataset<Row> tagged, ContractSpec contract, Column duplicate, Column count) {
     String keys = String.join(", ", contract.keyFields());
     Column message =
         functions.concat(

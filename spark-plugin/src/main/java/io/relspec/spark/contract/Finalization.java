@@ -19,6 +19,10 @@ import org.apache.spark.storage.StorageLevel;
  * The finalized rows of one output: every input row tagged with its status. {@link #rows()} and
  * {@link #errors()} are views of the same tagged rows; call {@link #persist()} before using several
  * of them, so the rules run once.
+ *
+ * <p>The contract's key uniqueness is checked last: on rows nobody persists, as a window count per
+ * key; on persisted rows, by counting keys first ({@link ContractFinalizer#checkKeysByCount}),
+ * which the first of {@link #counts()}, {@link #rows()} or {@link #errors()} does.
  */
 public final class Finalization {
   private static final List<String> VIOLATIONS =
@@ -29,12 +33,17 @@ public final class Finalization {
 
   private final String output;
   private final ContractSpec contract;
-  private final Dataset<Row> tagged;
+  private final Dataset<Row> checked;
+  private boolean persisted;
+  private Dataset<Row> tagged;
 
-  Finalization(String output, ContractSpec contract, Dataset<Row> tagged) {
+  /**
+   * @param checked the rows with every status but the key check's
+   */
+  Finalization(String output, ContractSpec contract, Dataset<Row> checked) {
     this.output = output;
     this.contract = contract;
-    this.tagged = tagged;
+    this.checked = checked;
   }
 
   public String output() {
@@ -47,16 +56,33 @@ public final class Finalization {
 
   /** Every input row with the contract's columns, status, error column/message and rule. */
   public Dataset<Row> tagged() {
+    if (tagged == null) {
+      if (contract.keyFields().isEmpty()) {
+        tagged = checked;
+      } else if (persisted) {
+        tagged =
+            ContractFinalizer.checkKeysByCount(
+                checked, contract, ContractFinalizer.BROADCAST_DUPLICATE_KEYS);
+      } else {
+        tagged = ContractFinalizer.checkKeysByWindow(checked, contract);
+      }
+    }
     return tagged;
   }
 
+  /** The rows {@link #persist()} caches: {@link #tagged()} before the key check. */
+  public Dataset<Row> persisted() {
+    return checked;
+  }
+
   public Finalization persist() {
-    tagged.persist(StorageLevel.MEMORY_AND_DISK());
+    checked.persist(StorageLevel.MEMORY_AND_DISK());
+    persisted = true;
     return this;
   }
 
   public void unpersist() {
-    tagged.unpersist();
+    checked.unpersist();
   }
 
   /**
@@ -64,6 +90,7 @@ public final class Finalization {
    * sort order when the contract has one.
    */
   public Dataset<Row> rows() {
+    Dataset<Row> tagged = tagged();
     Dataset<Row> ok =
         tagged.filter(tagged.col(ContractFinalizer.STATUS).equalTo(ContractFinalizer.OK));
     List<Column> columns = new ArrayList<>();
@@ -91,6 +118,7 @@ public final class Finalization {
    * dataset). Rows removed by the contract's dedupe are not errors.
    */
   public Dataset<Row> errors() {
+    Dataset<Row> tagged = tagged();
     Dataset<Row> bad =
         tagged.filter(tagged.col(ContractFinalizer.STATUS).isin(VIOLATIONS.toArray()));
     List<Column> columns = new ArrayList<>();
@@ -107,6 +135,7 @@ public final class Finalization {
   /** Counts rows by rule and status (runs the rules unless {@link #persist() persisted}). */
   public Counts counts() {
     Map<String, Map<String, Long>> byRule = new LinkedHashMap<>();
+    Dataset<Row> tagged = tagged();
     for (Row row :
         tagged
             .groupBy(tagged.col(ContractFinalizer.RULE), tagged.col(ContractFinalizer.STATUS))

@@ -14,6 +14,8 @@ import io.relspec.spark.compile.SparkTypes;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -169,6 +171,125 @@ class ContractFinalizerTest {
     assertThat(counts.deduplicated()).isEqualTo(2);
     assertThat(counts.of("duplicate_key")).isEqualTo(2);
     done.failOnViolations(counts); // drop: no exception
+  }
+
+  private static final ContractSpec KEYED =
+      contract(
+          """
+          {"name": "keyed", "version": 1, "onViolation": "quarantine",
+           "columns": [{"name": "k", "type": "string"}, {"name": "v", "type": "int32"}],
+           "keyFields": ["k"]}
+          """);
+
+  /** Statuses by (k, v) of every row: how the key check marked them. */
+  private static List<List<Object>> statuses(Dataset<Row> tagged) {
+    return rows(
+        tagged
+            .select(tagged.col("k"), tagged.col("v"), tagged.col(ContractFinalizer.STATUS))
+            .orderBy("k", "v"));
+  }
+
+  /**
+   * The key check over persisted rows (counting keys, joining the duplicates back) marks the same
+   * rows as the window count, null keys included, and with more duplicate keys than it broadcasts
+   * it is the window count.
+   */
+  @Test
+  void keyCheckByCountMarksWhatTheWindowMarks() {
+    Dataset<Row> rows =
+        table(
+            "k string, v int32",
+            row("a", 1),
+            row("b", 2),
+            row("b", 3),
+            row(null, 4),
+            row(null, 5),
+            row("c", 6));
+    Dataset<Row> checked =
+        ContractFinalizer.finalize("o", KEYED, List.of(new ContractFinalizer.RuleRows("r", rows)))
+            .persisted();
+    List<List<Object>> byWindow = statuses(ContractFinalizer.checkKeysByWindow(checked, KEYED));
+    assertThat(byWindow)
+        .containsExactly(
+            r(null, 4, "duplicate_key"),
+            r(null, 5, "duplicate_key"),
+            r("a", 1, "ok"),
+            r("b", 2, "duplicate_key"),
+            r("b", 3, "duplicate_key"),
+            r("c", 6, "ok"));
+    assertThat(statuses(ContractFinalizer.checkKeysByCount(checked, KEYED, 100)))
+        .isEqualTo(byWindow);
+    assertThat(statuses(ContractFinalizer.checkKeysByCount(checked, KEYED, 1)))
+        .as("two duplicate keys, one broadcast at most: the window")
+        .isEqualTo(byWindow);
+    Dataset<Row> unique =
+        ContractFinalizer.finalize(
+                "o",
+                KEYED,
+                List.of(
+                    new ContractFinalizer.RuleRows("r", table("k string, v int32", row("a", 1)))))
+            .persisted();
+    assertThat(ContractFinalizer.checkKeysByCount(unique, KEYED, 100))
+        .as("no duplicate key: the rows as they are")
+        .isSameAs(unique);
+
+    Finalization persisted =
+        ContractFinalizer.finalize("o", KEYED, List.of(new ContractFinalizer.RuleRows("r", rows)))
+            .persist();
+    try {
+      assertThat(persisted.counts().of("duplicate_key")).isEqualTo(4);
+      assertThat(rows(persisted.errors().filter("k = 'b'").select("error_message")))
+          .containsOnly(r("key (k) is not unique: 2 rows of contract 'keyed' have it"));
+    } finally {
+      persisted.unpersist();
+    }
+  }
+
+  /**
+   * A contract dedupe over one rule's rows already unique by a subset of its keys, of the
+   * contract's types, removes nothing and is skipped; otherwise it runs.
+   */
+  @Test
+  void contractDedupeIsSkippedOnlyWhereItCannotRemoveRows() {
+    ContractSpec deduped =
+        contract(
+            """
+            {"name": "d", "version": 1, "onViolation": "drop",
+             "columns": [{"name": "k", "type": "string"}, {"name": "v", "type": "int64"}],
+             "dedupe": {"keys": ["k", "v"], "orderBy": []}}
+            """);
+    Dataset<Row> rows = table("k string, v int64", row("a", 1L), row("a", 1L));
+    Dataset<Row> narrow = table("k string, v int32", row("a", 1), row("a", 1));
+    ContractFinalizer.RuleRows uniqueByK =
+        new ContractFinalizer.RuleRows("r", rows, Optional.of(Set.of("k")));
+    assertThat(ContractFinalizer.dedupeKeepsEveryRow(deduped, List.of(uniqueByK))).isTrue();
+    assertThat(
+            ContractFinalizer.dedupeKeepsEveryRow(
+                deduped, List.of(new ContractFinalizer.RuleRows("r", rows))))
+        .as("nothing known")
+        .isFalse();
+    assertThat(ContractFinalizer.dedupeKeepsEveryRow(deduped, List.of(uniqueByK, uniqueByK)))
+        .as("two rules")
+        .isFalse();
+    assertThat(
+            ContractFinalizer.dedupeKeepsEveryRow(
+                deduped,
+                List.of(new ContractFinalizer.RuleRows("r", rows, Optional.of(Set.of("k", "x"))))))
+        .as("unique by a column the dedupe does not key on")
+        .isFalse();
+    assertThat(
+            ContractFinalizer.dedupeKeepsEveryRow(
+                deduped,
+                List.of(new ContractFinalizer.RuleRows("r", narrow, Optional.of(Set.of("v"))))))
+        .as("int32 widened to the contract's int64")
+        .isFalse();
+    // the claim is trusted (here it is false): the skipped dedupe leaves both rows
+    Finalization skipped = ContractFinalizer.finalize("o", deduped, List.of(uniqueByK));
+    assertThat(skipped.counts().deduplicated()).isZero();
+    Finalization run =
+        ContractFinalizer.finalize(
+            "o", deduped, List.of(new ContractFinalizer.RuleRows("r", rows)));
+    assertThat(run.counts().deduplicated()).isEqualTo(1);
   }
 
   @Test

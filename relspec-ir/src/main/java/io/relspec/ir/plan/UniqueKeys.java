@@ -1,0 +1,82 @@
+package io.relspec.ir.plan;
+
+import io.relspec.ir.op.Aggregate;
+import io.relspec.ir.op.Dedupe;
+import io.relspec.ir.op.Derive;
+import io.relspec.ir.op.Filter;
+import io.relspec.ir.op.Limit;
+import io.relspec.ir.op.Op;
+import io.relspec.ir.op.Param;
+import io.relspec.ir.op.Project;
+import io.relspec.ir.op.Sort;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Columns a rule's rows are known to be unique by, from its ops alone: no two rows have equal
+ * values in all of them (equal as the spec compares keys: nulls equal, -0.0 equal to 0.0, NaN equal
+ * to NaN). An engine can then skip work that cannot change anything, such as a contract dedupe by a
+ * superset of those columns over the rows of that one rule.
+ */
+public final class UniqueKeys {
+  private UniqueKeys() {}
+
+  /**
+   * The columns the rows of {@code ops} are unique by, or empty when the ops do not show any: the
+   * keys of the last dedupe, or the group columns of the last aggregate (none: at most one row),
+   * when every op after it keeps those columns as they are and adds no rows (filter, sort, limit,
+   * param, a derive of another column, a project passing them through under their names).
+   */
+  public static Optional<Set<String>> of(List<Op> ops) {
+    for (int i = ops.size() - 1; i >= 0; i--) {
+      Op op = ops.get(i);
+      Optional<Set<String>> keys = source(op);
+      if (keys.isPresent()) {
+        return keptAfter(keys.get(), ops.subList(i + 1, ops.size()));
+      }
+      if (!(op instanceof Filter
+          || op instanceof Sort
+          || op instanceof Limit
+          || op instanceof Param
+          || op instanceof Derive
+          || op instanceof Project)) {
+        return Optional.empty();
+      }
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Set<String>> source(Op op) {
+    if (op instanceof Dedupe dedupe) {
+      return Optional.of(Set.copyOf(dedupe.keys()));
+    }
+    if (op instanceof Aggregate aggregate) {
+      return Optional.of(Set.copyOf(aggregate.groupBy()));
+    }
+    return Optional.empty();
+  }
+
+  private static Optional<Set<String>> keptAfter(Set<String> keys, List<Op> after) {
+    for (Op op : after) {
+      if (op instanceof Derive derive && keys.contains(derive.name())) {
+        return Optional.empty();
+      }
+      if (op instanceof Project project) {
+        Set<String> passed = new HashSet<>();
+        for (Project.Column column : project.columns()) {
+          if (column.isPassThrough()) {
+            passed.add(column.name());
+          } else if (keys.contains(column.name())) {
+            return Optional.empty();
+          }
+        }
+        if (!passed.containsAll(keys)) {
+          return Optional.empty();
+        }
+      }
+    }
+    return Optional.of(keys);
+  }
+}
