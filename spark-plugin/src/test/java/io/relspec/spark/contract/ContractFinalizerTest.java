@@ -292,6 +292,37 @@ class ContractFinalizerTest {
     assertThat(run.counts().deduplicated()).isEqualTo(1);
   }
 
+  /** The finalization's cache is not compressed; the session's setting is left as it was. */
+  @Test
+  void persistCachesUncompressedAndRestoresTheSessionConf() {
+    Dataset<Row> rows = table("k string, v int32", row("a", 1));
+    for (String setting : new String[] {null, "true"}) {
+      if (setting == null) {
+        SparkTestSession.spark().conf().unset(Finalization.CACHE_COMPRESSION);
+      } else {
+        SparkTestSession.spark().conf().set(Finalization.CACHE_COMPRESSION, setting);
+      }
+      Finalization done =
+          ContractFinalizer.finalize("o", KEYED, List.of(new ContractFinalizer.RuleRows("r", rows)))
+              .persist();
+      try {
+        assertThat(done.counts().out()).isEqualTo(1);
+        org.apache.spark.sql.execution.SparkPlan cached =
+            io.relspec.spark.engine.ExecutedPlans.cachedPlan(
+                    SparkTestSession.spark(), done.persisted())
+                .orElseThrow();
+        assertThat(cached.conf().useCompression()).isFalse();
+        assertThat(SparkTestSession.spark().conf().contains(Finalization.CACHE_COMPRESSION))
+            .isEqualTo(setting != null);
+        assertThat(SparkTestSession.spark().conf().get(Finalization.CACHE_COMPRESSION))
+            .isEqualTo("true");
+      } finally {
+        done.unpersist();
+      }
+    }
+    SparkTestSession.spark().conf().unset(Finalization.CACHE_COMPRESSION);
+  }
+
   @Test
   void failStopsWithTheFirstViolation() {
     ContractSpec contract =
