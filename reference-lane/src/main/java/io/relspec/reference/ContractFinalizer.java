@@ -5,6 +5,7 @@ import io.relspec.ir.bundle.OnViolation;
 import io.relspec.ir.op.SortKey;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.plan.UniqueKeys;
 import io.relspec.ir.type.DataType;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.type.PrimitiveType;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.arrow.memory.BufferAllocator;
@@ -138,7 +140,8 @@ public final class ContractFinalizer {
 
     // dedupe: per key the first row by orderBy, then every remaining column, then rule order
     long beforeDedupe = kept.length;
-    if (contract.dedupe().isPresent()) {
+    if (contract.dedupe().isPresent()
+        && !dedupeKeepsEveryRow(output, c -> in.source[0][c] >= 0 && in.sameType[0][c])) {
       kept = dedupe(in, kept, columns, contract.dedupe().get(), heap);
     }
     long deduplicated = beforeDedupe - kept.length;
@@ -291,6 +294,38 @@ public final class ContractFinalizer {
           in.ruleOf[i]);
     }
     return null;
+  }
+
+  /**
+   * Whether the contract's dedupe provably removes nothing: one rule feeds the output and its rows
+   * are unique by columns ({@link UniqueKeys}) that are all among the dedupe keys and reach the
+   * contract with their own type (no cast that could make two values equal). Spark's finalizer
+   * skips the same dedupe on the same condition.
+   *
+   * @param unchanged whether the contract's column {@code c} is the first rule's column as it is
+   */
+  static boolean dedupeKeepsEveryRow(OutputPlan output, java.util.function.IntPredicate unchanged) {
+    if (output.rules().size() != 1) {
+      return false;
+    }
+    Optional<Set<String>> unique = UniqueKeys.of(output.rules().get(0).ops());
+    ContractSpec contract = output.contract();
+    if (unique.isEmpty() || !contract.dedupe().orElseThrow().keys().containsAll(unique.get())) {
+      return false;
+    }
+    List<Field> columns = contract.columns();
+    for (String column : unique.get()) {
+      int c = -1;
+      for (int i = 0; i < columns.size(); i++) {
+        if (columns.get(i).name().equals(column)) {
+          c = i;
+        }
+      }
+      if (c < 0 || !unchanged.test(c)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The rows of {@code kept} that dedupe keeps, in first-seen key order. */

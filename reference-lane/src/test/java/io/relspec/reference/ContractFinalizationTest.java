@@ -134,4 +134,39 @@ class ContractFinalizationTest {
       assertThat(List.of()).isEmpty();
     }
   }
+
+  /**
+   * A contract dedupe over the rows of one rule that ends with a dedupe by some of its keys removes
+   * nothing and is skipped (as in Spark's finalizer); the rows are those of the rule's dedupe.
+   */
+  @Test
+  void contractDedupeIsSkippedOnlyWhereItCannotRemoveRows() {
+    String dedupedRule =
+        BUNDLE.replace(
+            "\"ops\":[{\"op\":\"scan\",\"dataset\":\"t\"}]",
+            "\"ops\":[{\"op\":\"scan\",\"dataset\":\"t\"},"
+                + "{\"op\":\"dedupe\",\"keys\":[\"k\"],\"orderBy\":[{\"col\":\"v\",\"dir\":\"desc\"}]}]");
+    try (Fixture f = fixture()) {
+      ValidatedBundle plain =
+          Fixture.validate(BUNDLE.formatted(f.datasetsJson(), "quarantine"), Map.of());
+      ValidatedBundle deduped =
+          Fixture.validate(dedupedRule.formatted(f.datasetsJson(), "quarantine"), Map.of());
+      io.relspec.ir.plan.OutputPlan once = deduped.outputs().get(0);
+      assertThat(ContractFinalizer.dedupeKeepsEveryRow(once, c -> true)).isTrue();
+      assertThat(ContractFinalizer.dedupeKeepsEveryRow(once, c -> false))
+          .as("the key column is cast on its way to the contract")
+          .isFalse();
+      assertThat(ContractFinalizer.dedupeKeepsEveryRow(plain.outputs().get(0), c -> true))
+          .as("the rule's rows are not known to be unique")
+          .isFalse();
+      try (RunResult skipped = f.lane().run(deduped, f.source(deduped));
+          RunResult full = f.lane().run(plain, f.source(plain))) {
+        OutputResult out = skipped.output("out").orElseThrow();
+        // the rule's dedupe kept the same rows the contract's dedupe keeps in the plain bundle
+        assertThat(out.rows().rows())
+            .containsExactlyElementsOf(full.output("out").orElseThrow().rows().rows());
+        assertThat(out.accounting().deduplicated()).isZero();
+      }
+    }
+  }
 }
