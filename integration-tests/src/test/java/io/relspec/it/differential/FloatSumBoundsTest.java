@@ -86,40 +86,25 @@ class FloatSumBoundsTest {
     assertThat(find(plan).orElseThrow().outputs()).containsExactly(Map.entry(0, "a"));
   }
 
+  /** What {@link FloatSumBounds#find} says of {@code avg(x) as a} by k, then {@code then}. */
+  private static Optional<FloatSumBounds.Found> afterAverage(
+      UnaryOperator<RelspecBuilder.RuleBuilder> then) {
+    return find(plan(r -> then.apply(r.aggregate(List.of("k"), agg("a", "avg", X)))));
+  }
+
   @Test
   void aSumThatCanChangeRowsIsLeftToTheExactComparison() {
     Literal zero = Literal.of(0.0, PrimitiveType.FLOAT64);
-    assertThat(
-            find(
-                plan(
-                    r ->
-                        r.aggregate(List.of("k"), agg("a", "avg", X))
-                            .filter(Call.of("gt", new ColumnRef("a"), zero)))))
-        .isEmpty();
-    assertThat(
-            find(plan(r -> r.aggregate(List.of("k"), agg("a", "avg", X)).sort(SortKey.asc("a")))))
-        .isEmpty();
-    assertThat(
-            find(
-                plan(
-                    r ->
-                        r.aggregate(List.of("k"), agg("a", "avg", X))
-                            .derive("b", Call.of("add", new ColumnRef("a"), zero)))))
-        .isEmpty();
-    assertThat(
-            find(
-                plan(
-                    r ->
-                        r.aggregate(List.of("k"), agg("a", "avg", X))
-                            .sort(SortKey.asc("k"))
-                            .limit(1))))
-        .isEmpty();
+    ColumnRef a = new ColumnRef("a");
+    assertThat(afterAverage(r -> r.filter(Call.of("gt", a, zero)))).isEmpty();
+    assertThat(afterAverage(r -> r.sort(SortKey.asc("a")))).isEmpty();
+    assertThat(afterAverage(r -> r.derive("b", Call.of("add", a, zero)))).isEmpty();
+    assertThat(afterAverage(r -> r.sort(SortKey.asc("k")).limit(1))).isEmpty();
   }
 
   @Test
   void aSumDroppedBeforeTheOutputNeedsNoTolerance() {
-    assertThat(find(plan(r -> r.aggregate(List.of("k"), agg("a", "avg", X)).project("k"))))
-        .isEmpty();
+    assertThat(afterAverage(r -> r.project("k"))).isEmpty();
   }
 
   @Test
