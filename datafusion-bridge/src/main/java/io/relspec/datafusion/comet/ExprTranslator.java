@@ -459,15 +459,13 @@ final class ExprTranslator {
           out.setDivide(math);
         } else {
           // MIN / -1 overflows in DataFusion; like Spark's LEGACY mode (and Java) it wraps to MIN,
-          // which is what negation gives.
+          // which is what negation gives: as 0 - x, since Comet's UnaryMinus negates a literal
+          // with a checked negation that fails on MIN (differential seed 20261214)
           ExprOuterClass.Expr divide =
               ExprOuterClass.Expr.newBuilder().setIntegralDivide(math).build();
           ExprOuterClass.Expr negated =
               ExprOuterClass.Expr.newBuilder()
-                  .setUnaryMinus(
-                      ExprOuterClass.UnaryMinus.newBuilder()
-                          .setChild(in.get(0))
-                          .setFailOnError(false))
+                  .setSubtract(math(zero(result), in.get(0), result))
                   .build();
           return new Typed(ifMinusOne(in.get(1), divisorType, negated, divide), result, nullable);
         }
