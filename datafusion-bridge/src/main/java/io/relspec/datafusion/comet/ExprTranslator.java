@@ -866,7 +866,7 @@ final class ExprTranslator {
     return ExprOuterClass.UnaryExpr.newBuilder().setChild(child).build();
   }
 
-  private static ExprOuterClass.Expr and(List<ExprOuterClass.Expr> args) {
+  static ExprOuterClass.Expr and(List<ExprOuterClass.Expr> args) {
     ExprOuterClass.Expr acc = args.get(0);
     for (ExprOuterClass.Expr next : args.subList(1, args.size())) {
       acc = ExprOuterClass.Expr.newBuilder().setAnd(binary(acc, next)).build();

@@ -408,6 +408,19 @@ final class PlanTranslator {
         throw DataFusionErrors.invalidPlan(
             path, "the predicate has type " + predicate.type() + ", not boolean");
       }
+      if (in.op().hasFilter()) {
+        // consecutive filters as one Filter of their conjunction (the same rows): DataFusion 50
+        // failed to plan a third stacked filter on a column after two had given it contradicting
+        // values ("Only intervals with the same data type are intersectable, lhs:Null", from the
+        // statistics each FilterExec derives; differential seed 20261218)
+        ExprOuterClass.Expr both =
+            ExprTranslator.and(List.of(in.op().getFilter().getPredicate(), predicate.proto()));
+        return new State(
+            in.op().toBuilder()
+                .setFilter(in.op().getFilter().toBuilder().setPredicate(both))
+                .build(),
+            in.schema());
+      }
       State input = in;
       RowGroupStats stats = in.op().hasNativeScan() ? nativeScans.get(in.op().getPlanId()) : null;
       if (stats != null
