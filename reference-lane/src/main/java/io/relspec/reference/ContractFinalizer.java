@@ -15,7 +15,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.arrow.memory.BufferAllocator;
@@ -297,35 +296,18 @@ public final class ContractFinalizer {
   }
 
   /**
-   * Whether the contract's dedupe provably removes nothing: one rule feeds the output and its rows
-   * are unique by columns ({@link UniqueKeys}) that are all among the dedupe keys and reach the
-   * contract with their own type (no cast that could make two values equal). Spark's finalizer
-   * skips the same dedupe on the same condition.
+   * Whether the contract's dedupe provably removes nothing ({@link
+   * UniqueKeys#contractDedupeKeepsEveryRow}), as Spark's finalizer decides too.
    *
    * @param unchanged whether the contract's column {@code c} is the first rule's column as it is
    */
   static boolean dedupeKeepsEveryRow(OutputPlan output, java.util.function.IntPredicate unchanged) {
-    if (output.rules().size() != 1) {
-      return false;
-    }
-    Optional<Set<String>> unique = UniqueKeys.of(output.rules().get(0).ops());
-    ContractSpec contract = output.contract();
-    if (unique.isEmpty() || !contract.dedupe().orElseThrow().keys().containsAll(unique.get())) {
-      return false;
-    }
-    List<Field> columns = contract.columns();
-    for (String column : unique.get()) {
-      int c = -1;
-      for (int i = 0; i < columns.size(); i++) {
-        if (columns.get(i).name().equals(column)) {
-          c = i;
-        }
-      }
-      if (c < 0 || !unchanged.test(c)) {
-        return false;
-      }
-    }
-    return true;
+    List<String> names = output.contract().columns().stream().map(Field::name).toList();
+    return UniqueKeys.contractDedupeKeepsEveryRow(
+        output.contract(),
+        output.rules().size(),
+        UniqueKeys.of(output.rules().get(0).ops()),
+        column -> unchanged.test(names.indexOf(column)));
   }
 
   /** The rows of {@code kept} that dedupe keeps, in first-seen key order. */

@@ -1,5 +1,6 @@
 package io.relspec.ir.plan;
 
+import io.relspec.ir.bundle.ContractSpec;
 import io.relspec.ir.op.Aggregate;
 import io.relspec.ir.op.Dedupe;
 import io.relspec.ir.op.Derive;
@@ -13,6 +14,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * Columns a rule's rows are known to be unique by, from its ops alone: no two rows have equal
@@ -46,6 +48,34 @@ public final class UniqueKeys {
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Whether a contract's dedupe provably removes nothing from an output: one rule feeds it, that
+   * rule's rows are unique by {@code uniqueBy}, and those columns are all among the dedupe keys and
+   * reach the contract as they are ({@code unchanged}: present in the rule's rows with the contract
+   * column's type, so no cast can make two values equal). The finalizers of every lane skip the
+   * dedupe then.
+   *
+   * @param rules how many rules feed the output
+   */
+  public static boolean contractDedupeKeepsEveryRow(
+      ContractSpec contract,
+      int rules,
+      Optional<Set<String>> uniqueBy,
+      Predicate<String> unchanged) {
+    if (contract.dedupe().isEmpty() || rules != 1 || uniqueBy.isEmpty()) {
+      return false;
+    }
+    if (!contract.dedupe().get().keys().containsAll(uniqueBy.get())) {
+      return false;
+    }
+    for (String column : uniqueBy.get()) {
+      if (contract.column(column).isEmpty() || !unchanged.test(column)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static Optional<Set<String>> source(Op op) {

@@ -91,4 +91,36 @@ class UniqueKeysTest {
                         List.of(new Aggregate.AggregateCall("n", "count", List.of(), false))))))
         .contains(Set.of());
   }
+
+  @Test
+  void aContractDedupeKeepsEveryRowOnlyOfOneRuleUniqueByUncastDedupeKeys() {
+    io.relspec.ir.bundle.ContractSpec contract =
+        io.relspec.ir.build.RelspecBuilder.contract(
+                "c",
+                io.relspec.ir.build.RelspecBuilder.field("k", "string"),
+                io.relspec.ir.build.RelspecBuilder.field("v", "int64"))
+            .dedupe(List.of("k", "v"))
+            .build();
+    Optional<Set<String>> byK = Optional.of(Set.of("k"));
+    assertThat(UniqueKeys.contractDedupeKeepsEveryRow(contract, 1, byK, c -> true)).isTrue();
+    assertThat(UniqueKeys.contractDedupeKeepsEveryRow(contract, 2, byK, c -> true))
+        .as("two rules")
+        .isFalse();
+    assertThat(UniqueKeys.contractDedupeKeepsEveryRow(contract, 1, Optional.empty(), c -> true))
+        .as("nothing known")
+        .isFalse();
+    assertThat(
+            UniqueKeys.contractDedupeKeepsEveryRow(
+                contract, 1, Optional.of(Set.of("k", "x")), c -> true))
+        .as("unique by a column the dedupe does not key on")
+        .isFalse();
+    assertThat(UniqueKeys.contractDedupeKeepsEveryRow(contract, 1, byK, c -> !c.equals("k")))
+        .as("the key is cast on its way to the contract")
+        .isFalse();
+    io.relspec.ir.bundle.ContractSpec noDedupe =
+        io.relspec.ir.build.RelspecBuilder.contract(
+                "c", io.relspec.ir.build.RelspecBuilder.field("k", "string"))
+            .build();
+    assertThat(UniqueKeys.contractDedupeKeepsEveryRow(noDedupe, 1, byK, c -> true)).isFalse();
+  }
 }

@@ -3,6 +3,7 @@ package io.relspec.spark.contract;
 import io.relspec.ir.bundle.ContractSpec;
 import io.relspec.ir.expr.ColumnRef;
 import io.relspec.ir.op.SortKey;
+import io.relspec.ir.plan.UniqueKeys;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.type.TypeRules;
 import io.relspec.spark.SparkErrors;
@@ -100,30 +101,25 @@ public final class ContractFinalizer {
   }
 
   /**
-   * Whether the contract's dedupe provably removes nothing: one rule's rows, unique by columns that
-   * are all among the dedupe keys and reach the contract with their own type (no cast that could
-   * make two values equal). The window it would take (a shuffle and sort of every row) is then
-   * skipped; the rows and counts are the same.
+   * Whether the contract's dedupe provably removes nothing ({@link
+   * UniqueKeys#contractDedupeKeepsEveryRow}); the window it would take (a shuffle and sort of every
+   * row) is then skipped, and the rows and counts are the same.
    */
   static boolean dedupeKeepsEveryRow(ContractSpec contract, List<RuleRows> inputs) {
-    if (inputs.size() != 1 || inputs.get(0).uniqueBy().isEmpty()) {
-      return false;
-    }
-    Set<String> unique = inputs.get(0).uniqueBy().get();
-    List<String> keys = contract.dedupe().orElseThrow().keys();
-    if (!keys.containsAll(unique)) {
+    if (inputs.isEmpty()) {
       return false;
     }
     org.apache.spark.sql.types.StructType produced = inputs.get(0).rows().schema();
-    for (String column : unique) {
-      Optional<Field> field = contract.column(column);
-      if (field.isEmpty()
-          || !List.of(produced.fieldNames()).contains(column)
-          || !produced.apply(column).dataType().equals(SparkTypes.toSpark(field.get().type()))) {
-        return false;
-      }
-    }
-    return true;
+    return UniqueKeys.contractDedupeKeepsEveryRow(
+        contract,
+        inputs.size(),
+        inputs.get(0).uniqueBy(),
+        column ->
+            List.of(produced.fieldNames()).contains(column)
+                && produced
+                    .apply(column)
+                    .dataType()
+                    .equals(SparkTypes.toSpark(contract.column(column).orElseThrow().type())));
   }
 
   private static void checkColumns(String output, ContractSpec contract) {
