@@ -1127,8 +1127,13 @@ final class PlanTranslator {
     List<ExprOuterClass.Expr> groupingPartial = new ArrayList<>();
     List<ExprOuterClass.Expr> groupingFinal = new ArrayList<>();
     List<Field> fields = new ArrayList<>();
-    for (int g = 0; g < aggregate.groupBy().size(); g++) {
-      String column = aggregate.groupBy().get(g);
+    List<ExprOuterClass.AggExpr> partial = new ArrayList<>();
+    List<ExprOuterClass.AggExpr> fin = new ArrayList<>();
+    // the final aggregate's columns as the op's columns (a float key or min/max takes two)
+    List<ExprOuterClass.Expr> outputs = new ArrayList<>();
+    int finalColumn = 0;
+    boolean twoColumnValues = false;
+    for (String column : aggregate.groupBy()) {
       int index = in.schema().indexOf(column);
       if (index < 0) {
         throw DataFusionErrors.invalidPlan(
@@ -1136,16 +1141,8 @@ final class PlanTranslator {
       }
       Field field = in.schema().fields().get(index);
       fields.add(field);
-    }
-    List<ExprOuterClass.AggExpr> partial = new ArrayList<>();
-    List<ExprOuterClass.AggExpr> fin = new ArrayList<>();
-    // the final aggregate's columns as the op's columns (a float key or min/max takes two)
-    List<ExprOuterClass.Expr> outputs = new ArrayList<>();
-    int finalColumn = 0;
-    boolean twoColumnValues = false;
-    for (int g = 0; g < aggregate.groupBy().size(); g++) {
-      DataType type = fields.get(g).type();
-      ExprOuterClass.Expr key = bound(in.schema().indexOf(aggregate.groupBy().get(g)), type);
+      DataType type = field.type();
+      ExprOuterClass.Expr key = bound(index, type);
       if (type.isFloating()) {
         // a float key groups as its class (-Infinity, finite, +Infinity, NaN) and its finite
         // value (-0.0 as 0.0): -0.0 and 0.0 are one group (returned as 0.0), every NaN one group,
