@@ -114,6 +114,16 @@ public final class Finalization {
     Dataset<Row> tagged = tagged();
     Dataset<Row> ok =
         tagged.filter(tagged.col(ContractFinalizer.STATUS).equalTo(ContractFinalizer.OK));
+    if (!contract.canonicalSort().isEmpty()) {
+      // sorted before the columns are typed non-null: a partitioning or ordering the rows already
+      // have (a delegated segment's) is stated on these columns, and Spark keeps it through a
+      // filter and plain column references, so it then needs no exchange or sort of its own
+      List<Column> order = new ArrayList<>();
+      for (SortKey key : contract.canonicalSort()) {
+        order.add(ContractFinalizer.sortOrder(ok.col(key.column()), key));
+      }
+      ok = ok.orderBy(order.toArray(Column[]::new));
+    }
     List<Column> columns = new ArrayList<>();
     for (Field field : contract.columns()) {
       Column column = ok.col(field.name());
@@ -122,15 +132,7 @@ public final class Finalization {
       }
       columns.add(column.as(field.name()));
     }
-    Dataset<Row> rows = ok.select(columns.toArray(Column[]::new));
-    if (contract.canonicalSort().isEmpty()) {
-      return rows;
-    }
-    List<Column> order = new ArrayList<>();
-    for (SortKey key : contract.canonicalSort()) {
-      order.add(ContractFinalizer.sortOrder(rows.col(key.column()), key));
-    }
-    return rows.orderBy(order.toArray(Column[]::new));
+    return ok.select(columns.toArray(Column[]::new));
   }
 
   /**
@@ -151,6 +153,19 @@ public final class Finalization {
     columns.add(bad.col(ContractFinalizer.ERR_MESSAGE).as(ContractFinalizer.ERROR_MESSAGE));
     columns.add(bad.col(ContractFinalizer.RULE).as(ContractFinalizer.RULE_NAME));
     return bad.select(columns.toArray(Column[]::new));
+  }
+
+  /**
+   * {@link #errors()} for rows whose {@code counts} are known: when they have no violating row, the
+   * same empty dataset (schema and nullability alike) without a job over the rows, which for an
+   * output without errors was a whole scan of its rows to write an empty file.
+   */
+  public Dataset<Row> errors(Counts counts) {
+    Dataset<Row> errors = errors();
+    if (counts.violations() > 0) {
+      return errors;
+    }
+    return errors.sparkSession().createDataFrame(List.of(), errors.schema());
   }
 
   /** Counts rows by rule and status (runs the rules unless {@link #persist() persisted}). */

@@ -284,7 +284,7 @@ public final class SparkRunner {
         write(done.rows(), staged.stage(output.name()));
         stampFooters(staged.staged(output.name()), bundleSignature, output, false, engine);
         if (contract.onViolation() == OnViolation.QUARANTINE) {
-          write(done.errors(), staged.stage(output.errorsName()));
+          write(done.errors(counts), staged.stage(output.errorsName()));
           stampFooters(staged.staged(output.errorsName()), bundleSignature, output, true, engine);
         }
         if (writes != null) {

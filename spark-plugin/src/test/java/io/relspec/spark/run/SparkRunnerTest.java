@@ -210,6 +210,31 @@ class SparkRunnerTest {
   }
 
   @Test
+  void outputWithoutViolationsWritesAnEmptyErrorsDatasetOfTheSameSchema() throws IOException {
+    run(bundle(true), Map.of());
+    org.apache.parquet.schema.MessageType withErrors =
+        parquetSchema(out.resolve("item_tags__errors"));
+    io.relspec.ir.run.StagedOutputs.deleteRecursively(data.resolve("items"));
+    spark()
+        .createDataFrame(
+            List.of(RowFactory.create(1L, "apple", new BigDecimal("1.50"), List.of("red"))),
+            new StructType()
+                .add("id", DataTypes.LongType, false)
+                .add("name", DataTypes.StringType)
+                .add("price", DataTypes.createDecimalType(10, 2))
+                .add("tags", DataTypes.createArrayType(DataTypes.StringType)))
+        .write()
+        .parquet(data.resolve("items").toString());
+
+    RunManifest report = run(bundle(true), Map.of());
+
+    assertThat(report.outputs().get(0).quarantined()).isZero();
+    assertThat(WrittenRows.read(out.resolve("item_tags"))).containsExactly(r(1L, "red", 0));
+    assertThat(WrittenRows.read(out.resolve("item_tags__errors"))).isEmpty();
+    assertThat(parquetSchema(out.resolve("item_tags__errors"))).isEqualTo(withErrors);
+  }
+
+  @Test
   void runtimeParamWinsAndReplacesPreviousOutputs() throws IOException {
     run(bundle(true), Map.of());
     RunManifest report = run(bundle(true), Map.of("min_qty", "0"));
