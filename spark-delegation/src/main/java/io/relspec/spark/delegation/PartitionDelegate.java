@@ -4,16 +4,21 @@ import io.relspec.datafusion.DataFusionEngine;
 import io.relspec.datafusion.EngineSession;
 import io.relspec.datafusion.PlanReport;
 import io.relspec.datafusion.comet.CometEngine;
+import io.relspec.ir.bundle.ContractSpec;
 import io.relspec.ir.op.EquiKey;
 import io.relspec.ir.op.IntervalAlign;
 import io.relspec.ir.op.Op;
 import io.relspec.ir.op.Pipeline;
 import io.relspec.ir.op.Scan;
+import io.relspec.ir.op.Sort;
+import io.relspec.ir.op.SortKey;
+import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelPlan;
 import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.type.DataType;
+import io.relspec.ir.type.Field;
 import io.relspec.ir.type.PrimitiveType;
 import io.relspec.ir.type.TypeRules;
 import io.relspec.ir.validate.BundleValidator;
@@ -39,8 +44,11 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.catalyst.AliasIdentifier;
 import org.apache.spark.sql.catalyst.InternalRow;
+import org.apache.spark.sql.catalyst.expressions.Attribute;
+import org.apache.spark.sql.catalyst.expressions.SortOrder;
 import org.apache.spark.sql.catalyst.optimizer.NormalizeNaNAndZero;
 import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias$;
+import org.apache.spark.sql.execution.LogicalRDD;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import scala.collection.JavaConverters;
@@ -61,6 +69,11 @@ import scala.collection.JavaConverters;
  * each delegated op with lane {@value #LANE} (native, translated) or {@value #FALLBACK_LANE}
  * (fallback inside the task, with the bridge's reason), plus one {@code delegate} transition entry
  * per segment with what its tasks counted.
+ *
+ * <p>A segment that ends its rule and can hand its rows over in the output contract's canonical
+ * sort (see {@link #canonicalOrder}) is range-partitioned instead of hash-partitioned, sorts its
+ * rows in the task and states that partitioning and ordering on its plan leaf, so that Spark writes
+ * the output without sampling, shuffling or sorting it again.
  */
 public final class PartitionDelegate implements RuleDelegate {
   public static final String LANE = "datafusion-delegated";
@@ -256,10 +269,17 @@ public final class PartitionDelegate implements RuleDelegate {
     RelSchema rightSchema = null;
     Dataset<Row> right = null;
     String partitioning = "row-local";
+    // the output contract's canonical sort when the segment can hand its rows over in that order
+    Optional<List<SortKey>> sorted = Optional.empty();
+    Optional<Map.Entry<EquiKey, DataType>> rangeKey = Optional.empty();
+    RangeBuckets buckets = null;
     if (align.isPresent()) {
       // both sides hash-partitioned by the on keys (cast to their common type, floats normalized)
-      // into the same number of partitions: equal keys meet in partitions of the same index
+      // into the same number of partitions: equal keys meet in partitions of the same index; or,
+      // when the rows can leave in the output contract's canonical sort, partitioned by ranges of
+      // its first key (also an on key) with bounds both sides share (RangeBuckets)
       IntervalAlign alignment = align.get();
+      sorted = canonicalOrder(bundle, plan, segment, output);
       String rightPath = path + "[" + segment.from() + "].right.ops";
       rightSchema =
           BundleValidator.resolvePipeline(bundle.bundle(), alignment.right().ops(), rightPath);
@@ -285,15 +305,51 @@ public final class PartitionDelegate implements RuleDelegate {
                             List.of(key.right() + ": " + rt)));
         leftKeys.add(partitionKey(before.col(key.left()), lt, common));
         rightKeys.add(partitionKey(right.col(key.right()), rt, common));
+        if (sorted.isPresent()
+            && sorted.get().get(0).column().equals(key.left())
+            && rangeable(common)) {
+          rangeKey = Optional.of(Map.entry(key, common));
+        }
       }
-      rows = before.repartition(partitions, leftKeys.toArray(Column[]::new));
-      right = right.repartition(partitions, rightKeys.toArray(Column[]::new));
-      partitioning =
-          "left and right co-partitioned by on keys "
-              + alignment.on().stream().map(k -> k.left() + "=" + k.right()).toList()
-              + " into "
-              + partitions
-              + " partitions, whole partition pairs";
+      String pairs =
+          alignment.on().stream().map(k -> k.left() + "=" + k.right()).toList().toString();
+      if (rangeKey.isPresent()) {
+        EquiKey key = rangeKey.get().getKey();
+        DataType common = rangeKey.get().getValue();
+        Column leftKey =
+            partitionKey(before.col(key.left()), input.field(key.left()).get().type(), common);
+        Column rightKey =
+            partitionKey(
+                right.col(key.right()), rightSchema.field(key.right()).get().type(), common);
+        buckets =
+            RangeBuckets.sample(before.select(leftKey.as("key")), sorted.get().get(0), partitions);
+        rows = before.repartition(partitions, buckets.bucket(leftKey));
+        right = right.repartition(partitions, buckets.bucket(rightKey));
+        partitioning =
+            "left and right co-partitioned by ranges of "
+                + key.left()
+                + "="
+                + key.right()
+                + " into "
+                + partitions
+                + " partitions ("
+                + buckets.ranges()
+                + " ranges, bounds sampled from the left), whole partition pairs, each sorted by"
+                + " the canonical sort of contract '"
+                + contractOf(bundle, plan).map(ContractSpec::name).orElseThrow()
+                + "' ("
+                + io.relspec.ir.plan.Ordering.explicit(sorted.get()).describe()
+                + "), which Spark's finalization then keeps without an exchange or a sort";
+      } else {
+        rows = before.repartition(partitions, leftKeys.toArray(Column[]::new));
+        right = right.repartition(partitions, rightKeys.toArray(Column[]::new));
+        partitioning =
+            "left and right co-partitioned by on keys "
+                + pairs
+                + " into "
+                + partitions
+                + " partitions, whole partition pairs";
+      }
     } else if (segment.keyed()) {
       Column[] keys =
           segment.keys().stream()
@@ -314,6 +370,9 @@ public final class PartitionDelegate implements RuleDelegate {
     List<Op> pipeline = new ArrayList<>();
     pipeline.add(Scan.of(Fragment.INPUT));
     pipeline.addAll(segment.of(ops));
+    if (buckets != null) {
+      pipeline.add(new Sort(sorted.get()));
+    }
     if (align.isPresent()) {
       IntervalAlign a = align.get();
       pipeline.set(
@@ -358,6 +417,9 @@ public final class PartitionDelegate implements RuleDelegate {
             : lazyRdd(rows).toJavaRDD().zipPartitions(lazyRdd(right).toJavaRDD(), runner).rdd();
     delegated.setName("relspec delegated rule " + plan.name() + " " + label);
     Dataset<Row> frame = spark.internalCreateDataFrame(delegated, outputType, false);
+    if (buckets != null) {
+      frame = rangeSorted(frame, buckets, sorted.get());
+    }
     return Dataset.ofRows(
         spark,
         SubqueryAlias$.MODULE$.apply(
@@ -367,6 +429,89 @@ public final class PartitionDelegate implements RuleDelegate {
                         List.of(MARKER, plan.name(), "plan_" + plan.planSignature()))
                     .toList()),
             frame.logicalPlan()));
+  }
+
+  /**
+   * The canonical sort of the rule's output contract when a paired segment can hand its rows over
+   * in that order, so that Spark's finalization needs no exchange or sort of its own: the segment
+   * ends the rule, the rule is its output's only one (rules' rows are unioned), the first sort
+   * column is an {@code on} key that reaches the segment's end unchanged and of a type whose ranges
+   * Spark and the engines agree on (strings, integers, dates, timestamps), and every sort column
+   * leaves the segment in the contract's type (finalization then passes it on uncast).
+   */
+  private static Optional<List<SortKey>> canonicalOrder(
+      ValidatedBundle bundle, RelPlan plan, Segment segment, RelSchema output) {
+    if (segment.to() != plan.ops().size()) {
+      return Optional.empty();
+    }
+    Optional<OutputPlan> out =
+        bundle.outputs().stream().filter(o -> o.name().equals(plan.output())).findFirst();
+    if (out.isEmpty() || out.get().rules().size() != 1) {
+      return Optional.empty();
+    }
+    ContractSpec contract = out.get().contract();
+    List<SortKey> keys = contract.canonicalSort();
+    if (keys.isEmpty() || !segment.intactKeys(plan.ops()).contains(keys.get(0).column())) {
+      return Optional.empty();
+    }
+    for (SortKey key : keys) {
+      Optional<Field> produced = output.field(key.column());
+      Optional<Field> wanted = contract.column(key.column());
+      if (produced.isEmpty()
+          || wanted.isEmpty()
+          || !produced.get().type().equals(wanted.get().type())) {
+        return Optional.empty();
+      }
+    }
+    return rangeable(output.field(keys.get(0).column()).get().type())
+        ? Optional.of(keys)
+        : Optional.empty();
+  }
+
+  private static boolean rangeable(DataType type) {
+    return type == PrimitiveType.STRING
+        || type == PrimitiveType.INT8
+        || type == PrimitiveType.INT16
+        || type == PrimitiveType.INT32
+        || type == PrimitiveType.INT64
+        || type == PrimitiveType.DATE32
+        || type == PrimitiveType.TIMESTAMP_US;
+  }
+
+  private static Optional<ContractSpec> contractOf(ValidatedBundle bundle, RelPlan plan) {
+    return bundle.outputs().stream()
+        .filter(o -> o.name().equals(plan.output()))
+        .findFirst()
+        .map(OutputPlan::contract);
+  }
+
+  /**
+   * The delegated rows as Spark may rely on them: range-partitioned by the first sort column and
+   * sorted by every one within each partition (the segment's own sort), stated on the plan's leaf
+   * so that a later sort by the same keys plans no exchange and no sort.
+   */
+  private Dataset<Row> rangeSorted(Dataset<Row> frame, RangeBuckets buckets, List<SortKey> keys) {
+    LogicalRDD rows = (LogicalRDD) frame.logicalPlan();
+    List<Attribute> output = JavaConverters.seqAsJavaList(rows.output());
+    List<SortOrder> ordering = new ArrayList<>();
+    for (SortKey key : keys) {
+      ordering.add(RangeBuckets.sortOrder(attribute(output, key.column()), key));
+    }
+    LogicalRDD declared =
+        new LogicalRDD(
+            rows.output(),
+            rows.rdd(),
+            buckets.partitioning(attribute(output, keys.get(0).column())),
+            JavaConverters.asScalaBuffer(ordering).toList(),
+            false,
+            spark,
+            scala.Option.empty(),
+            scala.Option.empty());
+    return Dataset.ofRows(spark, declared);
+  }
+
+  private static Attribute attribute(List<Attribute> output, String name) {
+    return output.stream().filter(a -> a.name().equals(name)).findFirst().orElseThrow();
   }
 
   /**
@@ -464,8 +609,21 @@ public final class PartitionDelegate implements RuleDelegate {
         if (index == 1 && accumulated.aligned() && !op.path().substring(m.end()).isEmpty()) {
           continue; // the scan of the right partition's rows (the right pipeline ran on Spark)
         }
-        String path = "ops[" + (segment.from() + index - 1) + "]" + op.path().substring(m.end());
         boolean fallback = op.mode().equals("fallback");
+        if (segment.from() + index - 1 >= segment.to()) {
+          // the sort appended for the contract's canonical sort (rangeSorted)
+          out.add(
+              new RunManifest.OpExecution(
+                  "canonicalSort",
+                  op.op(),
+                  op.mode(),
+                  fallback ? FALLBACK_LANE : LANE,
+                  "the output contract's canonical sort, per range partition inside the Spark"
+                      + " task"
+                      + (fallback ? ": " + op.reason() : "")));
+          continue;
+        }
+        String path = "ops[" + (segment.from() + index - 1) + "]" + op.path().substring(m.end());
         out.add(
             new RunManifest.OpExecution(
                 path,

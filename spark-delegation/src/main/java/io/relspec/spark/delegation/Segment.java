@@ -48,6 +48,20 @@ public record Segment(int from, int to, List<String> keys) {
     return ops.get(from) instanceof IntervalAlign align ? Optional.of(align) : Optional.empty();
   }
 
+  /**
+   * The partitioning keys that reach the end of the segment unchanged: the same column name still
+   * holds the values the rows were partitioned by.
+   */
+  public Set<String> intactKeys(List<Op> ops) {
+    Set<String> intact = new LinkedHashSet<>(keys);
+    for (Op op : of(ops)) {
+      if (rowLocal(op)) {
+        keep(op, intact);
+      }
+    }
+    return intact;
+  }
+
   /** {@code ops[2..4] dedupe, project}: what explain and errors show. */
   public String describe(List<Op> ops) {
     List<String> names = new ArrayList<>();
