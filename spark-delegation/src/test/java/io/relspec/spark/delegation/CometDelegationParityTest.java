@@ -16,6 +16,7 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -44,6 +45,47 @@ class CometDelegationParityTest {
   private static void engine(SparkEngine engine) {
     spark.conf().set("spark.comet.enabled", String.valueOf(engine == SparkEngine.SPARK_DATAFUSION));
     spark.conf().set(SparkEngine.CONF, engine.jsonName());
+  }
+
+  @Test
+  void rangePartitionedAlignmentOnCometEqualsVanillaSpark() {
+    Path data = tmp.resolve("data");
+    IntervalAlignDelegationTest.writeInputs(spark, data);
+    ValidatedBundle bundle = BundleValidator.validate(IntervalAlignDelegationTest.BUNDLE);
+    String partitions = spark.conf().get("spark.sql.shuffle.partitions");
+    spark.conf().set("spark.sql.shuffle.partitions", "8");
+    RunManifest delegated;
+    try {
+      engine(SparkEngine.SPARK);
+      new SparkRunner(spark, DelegationParityTest.quiet())
+          .run(bundle, data, tmp.resolve("vanilla"), Map.of());
+      engine(SparkEngine.SPARK_DATAFUSION);
+      delegated =
+          new SparkRunner(spark, DelegationParityTest.quiet())
+              .delegate(new PartitionDelegate(spark, DelegationPolicy.ALL, RuntimeProfile.DEFAULT))
+              .run(bundle, data, tmp.resolve("delegated"), Map.of(), RuntimeProfile.DEFAULT);
+    } finally {
+      spark.conf().set("spark.sql.shuffle.partitions", partitions);
+    }
+    // Comet's shuffle places the rows by the same range expression as Spark's would
+    OutputPlan links = bundle.output("span_links").orElseThrow();
+    RunManifest.OutputReport report =
+        delegated.outputs().stream()
+            .filter(o -> o.name().equals(links.name()))
+            .findFirst()
+            .orElseThrow();
+    assertThat(report.rules().get(0).execution())
+        .filteredOn(e -> e.op().equals("delegate"))
+        .singleElement()
+        .satisfies(
+            e ->
+                assertThat(e.reason())
+                    .startsWith("left and right co-partitioned by ranges of path=path"));
+    List<List<Object>> expected =
+        RunOutputs.rows(tmp.resolve("vanilla"), links.name(), links.schema());
+    assertThat(RunOutputs.rows(tmp.resolve("delegated"), links.name(), links.schema()))
+        .isNotEmpty()
+        .containsExactlyElementsOf(expected);
   }
 
   @ParameterizedTest

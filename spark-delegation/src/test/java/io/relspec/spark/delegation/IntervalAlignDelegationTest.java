@@ -58,6 +58,11 @@ class IntervalAlignDelegationTest {
   @BeforeAll
   static void start() {
     spark = SparkRunner.localSession("local[2]");
+    writeInputs(spark, data);
+  }
+
+  /** The bundle's spans (400 rows, 3 files) and occs (600 rows, 2 files) under {@code data}. */
+  static void writeInputs(SparkSession spark, Path data) {
     String[] paths = {"a", "b", "c", "only_left", null};
     Double[] weights = {0.0, -0.0, Double.NaN, 1.5, null};
     List<Row> spans = new ArrayList<>();
