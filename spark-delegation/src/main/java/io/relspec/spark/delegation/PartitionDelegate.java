@@ -409,7 +409,6 @@ public final class PartitionDelegate implements RuleDelegate {
             "'" + plan.name() + "' (plan " + plan.planSignature().substring(0, 12) + ")",
             segment.describe(ops),
             segment.keyed(),
-            outputType,
             accumulators);
     RDD<InternalRow> delegated =
         right == null

@@ -18,9 +18,7 @@ import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.api.java.function.FlatMapFunction2;
 import org.apache.spark.sql.catalyst.InternalRow;
-import org.apache.spark.sql.catalyst.expressions.UnsafeProjection;
 import org.apache.spark.sql.execution.arrow.ArrowWriter;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.sql.vectorized.ArrowColumnVector;
 import org.apache.spark.sql.vectorized.ColumnVector;
 import org.apache.spark.sql.vectorized.ColumnarBatch;
@@ -49,7 +47,6 @@ final class PartitionRunner
   private final String rule;
   private final String ops;
   private final boolean wholePartition;
-  private final StructType outputType;
   private final DelegationMetrics.Accumulators metrics;
 
   PartitionRunner(
@@ -57,13 +54,11 @@ final class PartitionRunner
       String rule,
       String ops,
       boolean wholePartition,
-      StructType outputType,
       DelegationMetrics.Accumulators metrics) {
     this.fragment = fragment;
     this.rule = rule;
     this.ops = ops;
     this.wholePartition = wholePartition;
-    this.outputType = outputType;
     this.metrics = metrics;
   }
 
@@ -98,7 +93,6 @@ final class PartitionRunner
     private final Schema arrowSchema;
     private final BufferAllocator allocator;
     private final DataFusionEngine engine = new CometEngine();
-    private final UnsafeProjection toUnsafe;
     private QueryResult result;
     private int nextBatch;
     private ColumnarBatch batch;
@@ -114,7 +108,6 @@ final class PartitionRunner
       // The profile's memoryLimitBytes bounds each native plan's memory pool (the bridge passes
       // it to DataFusion); the Arrow buffers of the task's batches are not limited here.
       this.allocator = new RootAllocator(Long.MAX_VALUE);
-      this.toUnsafe = UnsafeProjection.create(outputType);
     }
 
     @Override
@@ -165,7 +158,9 @@ final class PartitionRunner
       if (!hasNext()) {
         throw new NoSuchElementException();
       }
-      return toUnsafe.apply(batchRows.next());
+      // a view of the Arrow batch, valid until the next call: the RDD's scan (RDDScanExec) turns
+      // every row into an UnsafeRow itself, so a copy here would be a second one
+      return batchRows.next();
     }
 
     /** The next rows of an input as Arrow batches (all of them for a keyed segment). */

@@ -18,7 +18,6 @@ import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.reference.ParquetDatasetSource;
 import io.relspec.reference.Relation;
 import io.relspec.reference.run.RunOutputs;
-import io.relspec.spark.compile.SparkTypes;
 import io.relspec.spark.run.SparkRunner;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -341,14 +340,12 @@ class IntervalAlignDelegationTest {
                 align.matchMeta()));
     Fragment fragment =
         new Fragment(pipeline, plan.params(), left, out, right, RuntimeProfile.DEFAULT);
-    StructType outType = SparkTypes.toSpark(out.fields());
     PartitionRunner runner =
         new PartitionRunner(
             fragment.toBytes(),
             "'span_links'",
             "ops[1] interval_align",
             true,
-            outType,
             DelegationMetrics.Accumulators.register(spark.sparkContext(), "test.emptyRight"));
     List<InternalRow> lefts =
         List.of(
