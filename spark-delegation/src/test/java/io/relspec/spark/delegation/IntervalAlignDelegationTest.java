@@ -11,6 +11,7 @@ import io.relspec.ir.op.Scan;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelPlan;
 import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.plan.UniqueKeys;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.BundleValidator;
@@ -18,6 +19,11 @@ import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.reference.ParquetDatasetSource;
 import io.relspec.reference.Relation;
 import io.relspec.reference.run.RunOutputs;
+import io.relspec.spark.compile.DatasetResolver;
+import io.relspec.spark.compile.PlanCompiler;
+import io.relspec.spark.contract.ContractFinalizer;
+import io.relspec.spark.contract.Finalization;
+import io.relspec.spark.run.InputReader;
 import io.relspec.spark.run.SparkRunner;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -27,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
+import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
@@ -235,48 +242,44 @@ class IntervalAlignDelegationTest {
     ValidatedBundle bundle = BundleValidator.validate(BUNDLE);
     OutputPlan output = bundle.output("span_links").orElseThrow();
     RelPlan plan = output.rules().get(0);
-    io.relspec.spark.compile.DatasetResolver resolver =
+    DatasetResolver resolver =
         (dataset, where) ->
-            io.relspec.spark.run.InputReader.read(
-                spark, bundle.bundle().dataset(dataset).orElseThrow(), data, where);
-    io.relspec.spark.compile.PlanCompiler compiler =
-        new io.relspec.spark.compile.PlanCompiler(resolver);
-    Row[] expected = finalizedRows(output, compiler.compile(plan));
-    String vanillaPlan = lastPlan;
-    Row[] actual =
-        finalizedRows(
+            InputReader.read(spark, bundle.bundle().dataset(dataset).orElseThrow(), data, where);
+    PlanCompiler compiler = new PlanCompiler(resolver);
+    Finalized vanilla = finalized(output, compiler.compile(plan));
+    Finalized delegated =
+        finalized(
             output,
             new PartitionDelegate(spark, DelegationPolicy.ALL, RuntimeProfile.DEFAULT)
                 .compile(bundle, plan, compiler, resolver)
                 .orElseThrow()
                 .rows());
 
-    assertThat(actual).isNotEmpty().containsExactly(expected);
+    assertThat(delegated.rows()).isNotEmpty().containsExactly(vanilla.rows());
     // Spark sorts the vanilla rows itself; the delegated ones arrive range-partitioned and sorted
-    assertThat(vanillaPlan).contains("Exchange rangepartitioning").contains("Sort [");
-    assertThat(lastPlan).doesNotContain("Exchange").doesNotContain("Sort [");
+    assertThat(vanilla.plan()).contains("Exchange rangepartitioning").contains("Sort [");
+    assertThat(delegated.plan()).doesNotContain("Exchange").doesNotContain("Sort [");
   }
 
-  private static String lastPlan;
+  /** An output's rows as finalization writes them, and the plan that produced them. */
+  private record Finalized(Row[] rows, String plan) {}
 
-  /** The output's rows as finalization writes them; their executed plan in {@link #lastPlan}. */
-  private static Row[] finalizedRows(OutputPlan output, org.apache.spark.sql.Dataset<Row> rows) {
-    io.relspec.spark.contract.Finalization done =
-        io.relspec.spark.contract.ContractFinalizer.finalize(
+  private static Finalized finalized(OutputPlan output, Dataset<Row> rows) {
+    Finalization done =
+        ContractFinalizer.finalize(
                 output.name(),
                 output.contract(),
                 List.of(
-                    new io.relspec.spark.contract.ContractFinalizer.RuleRows(
+                    new ContractFinalizer.RuleRows(
                         output.rules().get(0).name(),
                         rows,
-                        io.relspec.ir.plan.UniqueKeys.of(output.rules().get(0).ops()))))
+                        UniqueKeys.of(output.rules().get(0).ops()))))
             .persist();
     try {
       done.counts();
-      org.apache.spark.sql.Dataset<Row> finalized = done.rows();
+      Dataset<Row> finalized = done.rows();
       Row[] out = (Row[]) finalized.collect();
-      lastPlan = finalized.queryExecution().executedPlan().toString();
-      return out;
+      return new Finalized(out, finalized.queryExecution().executedPlan().toString());
     } finally {
       done.unpersist();
     }
