@@ -89,24 +89,10 @@ public final class UniqueKeys {
   }
 
   private static Optional<Set<String>> keptAfter(Set<String> keys, List<Op> after) {
+    Set<String> intact = new HashSet<>(keys);
     for (Op op : after) {
-      if (op instanceof Derive derive && keys.contains(derive.name())) {
-        return Optional.empty();
-      }
-      if (op instanceof Project project) {
-        Set<String> passed = new HashSet<>();
-        for (Project.Column column : project.columns()) {
-          if (column.isPassThrough()) {
-            passed.add(column.name());
-          } else if (keys.contains(column.name())) {
-            return Optional.empty();
-          }
-        }
-        if (!passed.containsAll(keys)) {
-          return Optional.empty();
-        }
-      }
+      IntactColumns.retainThrough(op, intact);
     }
-    return Optional.of(keys);
+    return intact.size() == keys.size() ? Optional.of(keys) : Optional.empty();
   }
 }

@@ -9,6 +9,7 @@ import io.relspec.ir.op.IntervalAlign;
 import io.relspec.ir.op.Op;
 import io.relspec.ir.op.Param;
 import io.relspec.ir.op.Project;
+import io.relspec.ir.plan.IntactColumns;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -56,7 +57,7 @@ public record Segment(int from, int to, List<String> keys) {
     Set<String> intact = new LinkedHashSet<>(keys);
     for (Op op : of(ops)) {
       if (rowLocal(op)) {
-        keep(op, intact);
+        IntactColumns.retainThrough(op, intact);
       }
     }
     return intact;
@@ -123,7 +124,7 @@ public record Segment(int from, int to, List<String> keys) {
       while (i < ops.size()) {
         Op next = ops.get(i);
         if (rowLocal(next)) {
-          keep(next, intact);
+          IntactColumns.retainThrough(next, intact);
         } else if (!(!keys.isEmpty()
             && next instanceof Dedupe dedupe
             && intact.size() == keys.size()
@@ -139,24 +140,5 @@ public record Segment(int from, int to, List<String> keys) {
       }
     }
     return out;
-  }
-
-  /** Removes the columns a row-local op replaces, drops or renames from {@code columns}. */
-  private static void keep(Op op, Set<String> columns) {
-    if (op instanceof Derive derive) {
-      columns.remove(derive.name());
-    } else if (op instanceof Explode explode) {
-      columns.remove(explode.column());
-      columns.remove(explode.as());
-      explode.position().ifPresent(columns::remove);
-    } else if (op instanceof Project project) {
-      Set<String> passed = new LinkedHashSet<>();
-      for (Project.Column column : project.columns()) {
-        if (column.isPassThrough()) {
-          passed.add(column.name());
-        }
-      }
-      columns.retainAll(passed);
-    }
   }
 }
