@@ -3,7 +3,6 @@ package io.relspec.spark;
 import io.relspec.ir.json.BundleReader;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelPlan;
-import io.relspec.ir.plan.UniqueKeys;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
@@ -120,9 +119,7 @@ public final class Relspec {
               .orElseThrow(() -> SparkErrors.unknownDataset("bundle " + bundle.source(), name));
       List<ContractFinalizer.RuleRows> rows = new ArrayList<>();
       for (RelPlan plan : output.rules()) {
-        rows.add(
-            new ContractFinalizer.RuleRows(
-                plan.name(), rule(plan.name()), UniqueKeys.of(plan.ops())));
+        rows.add(ContractFinalizer.RuleRows.of(plan, rule(plan.name())));
       }
       done = ContractFinalizer.finalize(name, output.contract(), rows).rows();
       outputs.put(name, done);

@@ -271,7 +271,6 @@ public final class PartitionDelegate implements RuleDelegate {
     String partitioning = "row-local";
     // the output contract's canonical sort when the segment can hand its rows over in that order
     Optional<List<SortKey>> sorted = Optional.empty();
-    Optional<Map.Entry<EquiKey, DataType>> rangeKey = Optional.empty();
     RangeBuckets buckets = null;
     if (align.isPresent()) {
       // both sides hash-partitioned by the on keys (cast to their common type, floats normalized)
@@ -291,6 +290,8 @@ public final class PartitionDelegate implements RuleDelegate {
       }
       List<Column> leftKeys = new ArrayList<>();
       List<Column> rightKeys = new ArrayList<>();
+      // the on key the rows are range-partitioned by, if any (an index into on)
+      int rangeKey = -1;
       for (EquiKey key : alignment.on()) {
         DataType lt = input.field(key.left()).orElseThrow().type();
         DataType rt = rightSchema.field(key.right()).orElseThrow().type();
@@ -308,19 +309,13 @@ public final class PartitionDelegate implements RuleDelegate {
         if (sorted.isPresent()
             && sorted.get().get(0).column().equals(key.left())
             && rangeable(common)) {
-          rangeKey = Optional.of(Map.entry(key, common));
+          rangeKey = alignment.on().indexOf(key);
         }
       }
-      String pairs =
-          alignment.on().stream().map(k -> k.left() + "=" + k.right()).toList().toString();
-      if (rangeKey.isPresent()) {
-        EquiKey key = rangeKey.get().getKey();
-        DataType common = rangeKey.get().getValue();
-        Column leftKey =
-            partitionKey(before.col(key.left()), input.field(key.left()).get().type(), common);
-        Column rightKey =
-            partitionKey(
-                right.col(key.right()), rightSchema.field(key.right()).get().type(), common);
+      if (rangeKey >= 0) {
+        EquiKey key = alignment.on().get(rangeKey);
+        Column leftKey = leftKeys.get(rangeKey);
+        Column rightKey = rightKeys.get(rangeKey);
         buckets =
             RangeBuckets.sample(before.select(leftKey.as("key")), sorted.get().get(0), partitions);
         rows = before.repartition(partitions, buckets.bucket(leftKey));
@@ -336,7 +331,7 @@ public final class PartitionDelegate implements RuleDelegate {
                 + buckets.ranges()
                 + " ranges, bounds sampled from the left), whole partition pairs, each sorted by"
                 + " the canonical sort of contract '"
-                + contractOf(bundle, plan).map(ContractSpec::name).orElseThrow()
+                + bundle.output(plan.output()).orElseThrow().contract().name()
                 + "' ("
                 + io.relspec.ir.plan.Ordering.explicit(sorted.get()).describe()
                 + "), which Spark's finalization then keeps without an exchange or a sort";
@@ -345,7 +340,7 @@ public final class PartitionDelegate implements RuleDelegate {
         right = right.repartition(partitions, rightKeys.toArray(Column[]::new));
         partitioning =
             "left and right co-partitioned by on keys "
-                + pairs
+                + alignment.on().stream().map(k -> k.left() + "=" + k.right()).toList()
                 + " into "
                 + partitions
                 + " partitions, whole partition pairs";
@@ -434,17 +429,17 @@ public final class PartitionDelegate implements RuleDelegate {
    * The canonical sort of the rule's output contract when a paired segment can hand its rows over
    * in that order, so that Spark's finalization needs no exchange or sort of its own: the segment
    * ends the rule, the rule is its output's only one (rules' rows are unioned), the first sort
-   * column is an {@code on} key that reaches the segment's end unchanged and of a type whose ranges
-   * Spark and the engines agree on (strings, integers, dates, timestamps), and every sort column
-   * leaves the segment in the contract's type (finalization then passes it on uncast).
+   * column is an {@code on} key that reaches the segment's end unchanged, and every sort column
+   * leaves the segment in the contract's type (finalization then passes it on uncast). The caller
+   * ranges by that key only when both sides compare it in a type whose ranges Spark and the engines
+   * agree on ({@link #rangeable}).
    */
   private static Optional<List<SortKey>> canonicalOrder(
       ValidatedBundle bundle, RelPlan plan, Segment segment, RelSchema output) {
     if (segment.to() != plan.ops().size()) {
       return Optional.empty();
     }
-    Optional<OutputPlan> out =
-        bundle.outputs().stream().filter(o -> o.name().equals(plan.output())).findFirst();
+    Optional<OutputPlan> out = bundle.output(plan.output());
     if (out.isEmpty() || out.get().rules().size() != 1) {
       return Optional.empty();
     }
@@ -462,11 +457,10 @@ public final class PartitionDelegate implements RuleDelegate {
         return Optional.empty();
       }
     }
-    return rangeable(output.field(keys.get(0).column()).get().type())
-        ? Optional.of(keys)
-        : Optional.empty();
+    return Optional.of(keys);
   }
 
+  /** Strings, integers, dates and timestamps: no float, whose -0.0 and NaN Spark ranges apart. */
   private static boolean rangeable(DataType type) {
     return type == PrimitiveType.STRING
         || type == PrimitiveType.INT8
@@ -475,13 +469,6 @@ public final class PartitionDelegate implements RuleDelegate {
         || type == PrimitiveType.INT64
         || type == PrimitiveType.DATE32
         || type == PrimitiveType.TIMESTAMP_US;
-  }
-
-  private static Optional<ContractSpec> contractOf(ValidatedBundle bundle, RelPlan plan) {
-    return bundle.outputs().stream()
-        .filter(o -> o.name().equals(plan.output()))
-        .findFirst()
-        .map(OutputPlan::contract);
   }
 
   /**

@@ -40,6 +40,9 @@ import scala.collection.JavaConverters;
  * its hashing treat -0.0 and NaN differently from the engines' equality).
  */
 final class RangeBuckets {
+  static final int SAMPLE_PER_PARTITION = 60;
+  private static final long SEED = 20261207L;
+
   private final List<Literal> bounds;
   private final SortKey order;
   private final int partitions;
@@ -76,9 +79,6 @@ final class RangeBuckets {
     }
     return of(bounds, type, order, partitions);
   }
-
-  static final int SAMPLE_PER_PARTITION = 60;
-  private static final long SEED = 20261207L;
 
   /** Ranges with the given bounds (external values, as a Row holds them; ascending, distinct). */
   static RangeBuckets of(List<Object> bounds, DataType type, SortKey order, int partitions) {

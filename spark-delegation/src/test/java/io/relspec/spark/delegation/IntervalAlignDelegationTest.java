@@ -11,7 +11,6 @@ import io.relspec.ir.op.Scan;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelPlan;
 import io.relspec.ir.plan.RelSchema;
-import io.relspec.ir.plan.UniqueKeys;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.BundleValidator;
@@ -269,11 +268,7 @@ class IntervalAlignDelegationTest {
         ContractFinalizer.finalize(
                 output.name(),
                 output.contract(),
-                List.of(
-                    new ContractFinalizer.RuleRows(
-                        output.rules().get(0).name(),
-                        rows,
-                        UniqueKeys.of(output.rules().get(0).ops()))))
+                List.of(ContractFinalizer.RuleRows.of(output.rules().get(0), rows)))
             .persist();
     try {
       done.counts();

@@ -3,6 +3,7 @@ package io.relspec.spark.contract;
 import io.relspec.ir.bundle.ContractSpec;
 import io.relspec.ir.expr.ColumnRef;
 import io.relspec.ir.op.SortKey;
+import io.relspec.ir.plan.RelPlan;
 import io.relspec.ir.plan.UniqueKeys;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.type.TypeRules;
@@ -75,6 +76,11 @@ public final class ContractFinalizer {
   public record RuleRows(String rule, Dataset<Row> rows, Optional<Set<String>> uniqueBy) {
     public RuleRows(String rule, Dataset<Row> rows) {
       this(rule, rows, Optional.empty());
+    }
+
+    /** A rule's rows, with the columns its ops make them unique by ({@link UniqueKeys#of}). */
+    public static RuleRows of(RelPlan plan, Dataset<Row> rows) {
+      return new RuleRows(plan.name(), rows, UniqueKeys.of(plan.ops()));
     }
   }
 

@@ -6,7 +6,6 @@ import io.relspec.ir.bundle.OnViolation;
 import io.relspec.ir.expr.Literal;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelPlan;
-import io.relspec.ir.plan.UniqueKeys;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.run.StagedOutputs;
 import io.relspec.ir.runtime.RuntimeProfile;
@@ -252,7 +251,7 @@ public final class SparkRunner {
       Dataset<Row> ruleRows =
           withDelegation.map(RuleDelegate.Delegated::rows).orElseGet(() -> compiler.compile(plan));
       compileMillis.put(plan.name(), (System.nanoTime() - compileStart) / 1e6);
-      rows.add(new ContractFinalizer.RuleRows(plan.name(), ruleRows, UniqueKeys.of(plan.ops())));
+      rows.add(ContractFinalizer.RuleRows.of(plan, ruleRows));
     }
     spark
         .sparkContext()

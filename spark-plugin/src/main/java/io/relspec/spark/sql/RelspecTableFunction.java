@@ -4,7 +4,6 @@ import io.relspec.ir.error.ErrorCode;
 import io.relspec.ir.error.RelspecException;
 import io.relspec.ir.plan.OutputPlan;
 import io.relspec.ir.plan.RelPlan;
-import io.relspec.ir.plan.UniqueKeys;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.spark.compile.DatasetResolver;
@@ -137,9 +136,7 @@ public final class RelspecTableFunction {
     private Dataset<Row> finalized(OutputPlan output) {
       List<ContractFinalizer.RuleRows> rows = new ArrayList<>();
       for (RelPlan plan : output.rules()) {
-        rows.add(
-            new ContractFinalizer.RuleRows(
-                plan.name(), compiler.compile(plan), UniqueKeys.of(plan.ops())));
+        rows.add(ContractFinalizer.RuleRows.of(plan, compiler.compile(plan)));
       }
       return ContractFinalizer.finalize(output.name(), output.contract(), rows).rows();
     }
