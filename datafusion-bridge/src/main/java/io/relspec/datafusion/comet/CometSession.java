@@ -24,6 +24,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -660,6 +661,13 @@ final class CometSession implements EngineSession {
       return singlePlan(pipeline, paths, partitions);
     }
     PlanTranslator.Staging staging = PlanTranslator.Staging.of(pipeline);
+    Optional<KeyRanges> ranges = keyRanges(pipeline, staging, partitions);
+    if (ranges.isPresent()) {
+      return new Planned(
+          keyRangeStages(pipeline, staging, paths, ranges.get()),
+          keyRangeNotes(paths, ranges.get()),
+          ranges.get().partitions());
+    }
     List<PlanReport.Stage> stages = new ArrayList<>();
     Map<String, String> notes = new LinkedHashMap<>();
     for (int j : staging.broadcastJoins()) {
@@ -711,6 +719,73 @@ final class CometSession implements EngineSession {
     ops.addAll(bound);
     ops.addAll(right.subList(1, right.size()));
     return new RightSide(new Pipeline(ops), bound.size());
+  }
+
+  /** The split of a partitioned execution by ranges of its join's key, where it applies. */
+  private Optional<KeyRanges> keyRanges(
+      Pipeline pipeline, PlanTranslator.Staging staging, int partitions) {
+    return KeyRanges.of(pipeline, staging, partitions, this::nativeFiles, this::datasetSchema);
+  }
+
+  /** The split stage (and the merge stage) of a split by key ranges. */
+  private static List<PlanReport.Stage> keyRangeStages(
+      Pipeline pipeline, PlanTranslator.Staging staging, Paths paths, KeyRanges ranges) {
+    io.relspec.ir.op.Join join = (io.relspec.ir.op.Join) pipeline.ops().get(ranges.join());
+    String left = ((Scan) pipeline.ops().get(0)).dataset();
+    String right = ((Scan) join.right().ops().get(0)).dataset();
+    List<String> bounds = new ArrayList<>();
+    for (int p = 0; p < ranges.partitions(); p++) {
+      bounds.add(ranges.range(p));
+    }
+    String how =
+        String.format(
+            Locale.ROOT,
+            "%s and %s split into %d ranges of the join key %s (%s.%s = %s.%s), one per plan,"
+                + " bounds from the row groups' statistics of %s: each plan reads the row groups"
+                + " of its range (%.2fx of %s's rows and %.2fx of %s's read in all) and builds its"
+                + " hash table from its range of the right side",
+            left,
+            right,
+            ranges.partitions(),
+            bounds,
+            left,
+            ranges.leftColumn(),
+            right,
+            ranges.rightColumn(),
+            left,
+            (double) ranges.leftRead() / Math.max(1, ranges.leftRows()),
+            left,
+            (double) ranges.rightRead() / Math.max(1, ranges.rightRows()),
+            right);
+    List<PlanReport.Stage> stages = new ArrayList<>();
+    int last = pipeline.ops().size() - 1;
+    stages.add(
+        new PlanReport.Stage(
+            paths.range(0, staging.splitAt() - 1)
+                + (staging.aggregate()
+                    ? " and the Partial half of " + paths.op(staging.splitAt())
+                    : ""),
+            ranges.partitions(),
+            how));
+    if (staging.hasMerge(pipeline)) {
+      stages.add(
+          new PlanReport.Stage(
+              (staging.aggregate() ? "the Final half of " : "")
+                  + paths.range(staging.splitAt(), last),
+              1,
+              "over the concatenated outputs of the " + ranges.partitions() + " plans"));
+    }
+    return stages;
+  }
+
+  /** How the join of a split by key ranges runs. */
+  private static Map<String, String> keyRangeNotes(Paths paths, KeyRanges ranges) {
+    return Map.of(
+        paths.op(ranges.join()),
+        "HashJoin (build right), co-partitioned by key ranges: each of the "
+            + ranges.partitions()
+            + " native plans joins the rows of both sides in its range of the key, its hash"
+            + " table built from that range of the right side only");
   }
 
   /** The split stage (and the merge stage) of a partitioned execution. */
@@ -793,6 +868,18 @@ final class CometSession implements EngineSession {
   private Ran executePartitioned(
       Pipeline pipeline, Map<String, Literal> params, int partitions, Paths paths) {
     PlanTranslator.Staging staging = PlanTranslator.Staging.of(pipeline);
+    Optional<KeyRanges> ranges = keyRanges(pipeline, staging, partitions);
+    if (ranges.isPresent()) {
+      List<VectorSchemaRoot> out = executeKeyRanges(pipeline, staging, params, ranges.get());
+      if (out == null) {
+        return null;
+      }
+      return new Ran(
+          out,
+          keyRangeStages(pipeline, staging, paths, ranges.get()),
+          keyRangeNotes(paths, ranges.get()),
+          ranges.get().partitions());
+    }
     List<Op> ops = new ArrayList<>(pipeline.ops());
     List<String> builds = new ArrayList<>();
     List<PlanReport.Stage> stages = new ArrayList<>();
@@ -869,30 +956,78 @@ final class CometSession implements EngineSession {
     }
     PlanTranslator.Translation local = translator.translateLocal(pipeline, staging);
     OperatorOuterClass.Operator localRoot = local.root().orElseThrow();
+    List<SplitPlan> plans = new ArrayList<>();
+    for (int p = 0; p < partitions; p++) {
+      // Scans in translation order: the first input (sliced, unless read by NativeScan, which
+      // keeps its p-th byte range), then the broadcast right sides, whole in every plan.
+      List<List<VectorSchemaRoot>> inputs = new ArrayList<>();
+      for (int s = 0; s < local.scans().size(); s++) {
+        List<VectorSchemaRoot> batches = datasets.get(local.scans().get(s)).batches();
+        if (s == 0 && !nativeFirst) {
+          batches =
+              batches.subList(
+                  batches.size() * p / partitions, batches.size() * (p + 1) / partitions);
+        }
+        inputs.add(batches);
+      }
+      plans.add(new SplitPlan(nativeFirst ? onlyFilePartition(localRoot, p) : localRoot, inputs));
+    }
+    return runSplit(pipeline, staging, translator, local, plans);
+  }
+
+  /**
+   * The split and merge stages of a split by key ranges: plan p is the row-local prefix (and the
+   * Partial aggregate) with both scans of the join filtered to range p.
+   */
+  private List<VectorSchemaRoot> executeKeyRanges(
+      Pipeline pipeline,
+      PlanTranslator.Staging staging,
+      Map<String, Literal> params,
+      KeyRanges ranges) {
+    PlanTranslator first = null;
+    PlanTranslator.Translation firstLocal = null;
+    List<SplitPlan> plans = new ArrayList<>();
+    for (int p = 0; p < ranges.partitions(); p++) {
+      PlanTranslator translator = translator(params).filterScans(ranges.scanFilters(p));
+      PlanTranslator.Translation local = translator.translateLocal(pipeline, staging);
+      List<List<VectorSchemaRoot>> inputs = new ArrayList<>();
+      for (String scan : local.scans()) {
+        inputs.add(datasets.get(scan).batches());
+      }
+      plans.add(new SplitPlan(local.root().orElseThrow(), inputs));
+      if (p == 0) {
+        first = translator;
+        firstLocal = local;
+      }
+    }
+    return runSplit(pipeline, staging, first, firstLocal, plans);
+  }
+
+  /** One native plan of a split stage and its inputs in scan order. */
+  private record SplitPlan(OperatorOuterClass.Operator root, List<List<VectorSchemaRoot>> inputs) {}
+
+  /**
+   * Runs the plans of a split stage in parallel, then the merge stage (translated by {@code
+   * translator}, which translated {@code local}, the first plan) over their concatenated outputs;
+   * null when the merge stage has no rows to run over.
+   */
+  private List<VectorSchemaRoot> runSplit(
+      Pipeline pipeline,
+      PlanTranslator.Staging staging,
+      PlanTranslator translator,
+      PlanTranslator.Translation local,
+      List<SplitPlan> plans) {
     int localColumns = local.schema().fields().size();
     // Row-local outputs are imported under the local stage's relspec schema (names and types
     // checked); a partial aggregate's state is imported as the native side produced it.
     Schema localSchema = staging.aggregate() ? null : local.schema().toArrow();
+    int partitions = plans.size();
     List<Future<List<VectorSchemaRoot>>> futures = new ArrayList<>();
     List<List<VectorSchemaRoot>> outputs = new ArrayList<>();
     ExecutorService pool = Executors.newFixedThreadPool(partitions);
     try {
-      for (int p = 0; p < partitions; p++) {
-        // Scans in translation order: the first input (sliced, unless read by NativeScan, which
-        // keeps its p-th byte range), then the broadcast right sides, whole in every plan.
-        List<List<VectorSchemaRoot>> inputs = new ArrayList<>();
-        for (int s = 0; s < local.scans().size(); s++) {
-          List<VectorSchemaRoot> batches = datasets.get(local.scans().get(s)).batches();
-          if (s == 0 && !nativeFirst) {
-            batches =
-                batches.subList(
-                    batches.size() * p / partitions, batches.size() * (p + 1) / partitions);
-          }
-          inputs.add(batches);
-        }
-        OperatorOuterClass.Operator root =
-            nativeFirst ? onlyFilePartition(localRoot, p) : localRoot;
-        futures.add(pool.submit(() -> run(root, inputs, localSchema, localColumns)));
+      for (SplitPlan plan : plans) {
+        futures.add(pool.submit(() -> run(plan.root(), plan.inputs(), localSchema, localColumns)));
       }
       RuntimeException failure = null;
       for (Future<List<VectorSchemaRoot>> future : futures) {

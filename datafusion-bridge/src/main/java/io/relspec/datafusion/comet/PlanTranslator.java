@@ -148,6 +148,19 @@ final class PlanTranslator {
     return this;
   }
 
+  /** Predicates filtered right after the scans at these paths ({@code ops[0]}, ...). */
+  private Map<String, Expr> scanFilters = Map.of();
+
+  /**
+   * Filters the rows of the scans at these paths (as {@code ops[0]} or {@code ops[2].right.ops[0]})
+   * by these predicates, as a filter op right after each would: pushed into a NativeScan when its
+   * row groups' statistics rule one out ({@link KeyRanges}).
+   */
+  PlanTranslator filterScans(Map<String, Expr> byPath) {
+    this.scanFilters = Map.copyOf(byPath);
+    return this;
+  }
+
   Translation translate(Pipeline pipeline) {
     Optional<State> state = pipeline(pipeline, "ops");
     return new Translation(
@@ -172,6 +185,10 @@ final class PlanTranslator {
       String opPath = path + "[" + i + "]";
       try {
         current = apply(op, current, opPath);
+        Expr scanFilter = scanFilters.get(opPath);
+        if (scanFilter != null) {
+          current = apply(new Filter(scanFilter), current, opPath);
+        }
         nativeOps.add(opPath + " " + op.opName());
       } catch (OpUnsupported e) {
         fallbacks.add(new Fallback(opPath, op.opName(), e.getMessage()));
@@ -247,6 +264,10 @@ final class PlanTranslator {
       int nested = nativeOps.size();
       try {
         current = apply(op, current, opPath);
+        Expr scanFilter = scanFilters.get(opPath);
+        if (scanFilter != null) {
+          current = apply(new Filter(scanFilter), current, opPath);
+        }
         nativeOps.add(opPath + " " + op.opName());
       } catch (OpUnsupported e) {
         nativeOps.subList(nested, nativeOps.size()).clear();

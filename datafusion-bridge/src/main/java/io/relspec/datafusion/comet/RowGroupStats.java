@@ -33,8 +33,16 @@ import org.apache.parquet.schema.PrimitiveType;
  * is_null} and {@code is_not_null}; anything else never rules a row group out.
  */
 final class RowGroupStats {
-  /** One row group's statistics of one column; min and max as canonical values, or null. */
-  private record Range(Object min, Object max, long nulls, long rows) {}
+  /**
+   * One row group's statistics of one column: min and max as canonical values (or null when not
+   * known), the number of nulls (-1 when not known) and of rows.
+   */
+  record Range(Object min, Object max, long nulls, long rows) {
+    /** Whether every row of the row group is null. */
+    boolean allNull() {
+      return nulls == rows;
+    }
+  }
 
   private final Map<String, List<Range>> columns;
 
@@ -43,6 +51,11 @@ final class RowGroupStats {
   }
 
   static final RowGroupStats NONE = new RowGroupStats(Map.of());
+
+  /** The row groups' statistics of a flat column, in file order (none when not collected). */
+  List<Range> of(String column) {
+    return columns.getOrDefault(column, List.of());
+  }
 
   /** Collects statistics file by file; {@link #build} gives them. */
   static final class Collector {
@@ -245,7 +258,7 @@ final class RowGroupStats {
    * code point, numbers by value, -0.0 equal to 0.0); empty when they do not compare: a string and
    * a number, a NaN, or an infinity against a number that is not a double.
    */
-  private static Optional<Integer> compare(Object a, Object b) {
+  static Optional<Integer> compare(Object a, Object b) {
     if (a instanceof String && b instanceof String) {
       return Optional.of(Values.compare(a, b));
     }
