@@ -80,6 +80,18 @@ final class ColumnPruning {
     return new Pipeline(ops);
   }
 
+  /**
+   * The columns of the input of {@code ops} (a pipeline's tail, every output column used after it)
+   * that they read; empty when that is not known (every column may be read).
+   */
+  static Optional<Set<String>> usedBy(List<Op> ops) {
+    Optional<Set<String>> used = Optional.empty();
+    for (int k = ops.size() - 1; k >= 0; k--) {
+      used = usedBefore(ops.get(k), used);
+    }
+    return used;
+  }
+
   /** The columns of an op's input it reads, given those of its output used after it. */
   private static Optional<Set<String>> usedBefore(Op op, Optional<Set<String>> after) {
     if (op instanceof Project project) {

@@ -80,4 +80,24 @@ public final class DelegationErrors {
             + expected
             + ". This is a bug in relspec; run the rule without delegation meanwhile.");
   }
+
+  /**
+   * A task of a segment that reads Parquet files by key ranges found that the engine cannot read a
+   * dataset natively, though the driver checked that it could (the files changed in between).
+   */
+  public static RelspecException notReadNatively(
+      String rule, String ops, String dataset, String location) {
+    return new RelspecException(
+        ErrorCode.INVALID_INPUT,
+        "Cannot run delegated "
+            + ops
+            + " of rule "
+            + rule
+            + " on DataFusion: the files of dataset '"
+            + dataset
+            + "' under "
+            + location
+            + " cannot be read natively any more, though they could when the rule was compiled."
+            + " Did they change during the run? Run the rule again on files that stay unchanged.");
+  }
 }

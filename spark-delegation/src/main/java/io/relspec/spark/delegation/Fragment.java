@@ -1,12 +1,15 @@
 package io.relspec.spark.delegation;
 
+import io.relspec.ir.bundle.DatasetSpec;
 import io.relspec.ir.expr.Literal;
 import io.relspec.ir.op.Pipeline;
 import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.spark.kryo.RelspecKryoRegistrator;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;
@@ -18,8 +21,10 @@ import scala.reflect.ClassTag$;
  * What a Spark task needs to run a segment on DataFusion: the pipeline (a scan of {@value #INPUT}
  * then the delegated ops; a delegated interval_align's right side is a scan of {@value #RIGHT}),
  * the rule's params, the schemas in and out (and of the right side, else null) and the runtime
- * profile. Travels to executors as bytes written by Kryo with relspec's registrator (IR records are
- * not Java serializable).
+ * profile. A segment that reads Parquet files itself (a join split by key ranges, {@link
+ * io.relspec.datafusion.comet.KeyRangeSplit}) has no input rows: task p runs {@code ranges[p]} over
+ * the datasets of {@code files} (their specs and locations). Travels to executors as bytes written
+ * by Kryo with relspec's registrator (IR records are not Java serializable).
  */
 record Fragment(
     Pipeline pipeline,
@@ -27,7 +32,10 @@ record Fragment(
     RelSchema input,
     RelSchema output,
     RelSchema right,
-    RuntimeProfile profile) {
+    RuntimeProfile profile,
+    List<Pipeline> ranges,
+    Map<String, DatasetSpec> files,
+    Map<String, String> locations) {
   /** The name the partition's rows are registered under in the engine session. */
   static final String INPUT = "__relspec_partition";
 
@@ -38,6 +46,25 @@ record Fragment(
 
   Fragment {
     params = new LinkedHashMap<>(params);
+    ranges = new ArrayList<>(ranges);
+    files = new LinkedHashMap<>(files);
+    locations = new LinkedHashMap<>(locations);
+  }
+
+  /** A segment over the rows of a Spark partition (and of its right side, when paired). */
+  Fragment(
+      Pipeline pipeline,
+      Map<String, Literal> params,
+      RelSchema input,
+      RelSchema output,
+      RelSchema right,
+      RuntimeProfile profile) {
+    this(pipeline, params, input, output, right, profile, List.of(), Map.of(), Map.of());
+  }
+
+  /** Whether the tasks read Parquet files (one key range each) instead of Spark rows. */
+  boolean readsFiles() {
+    return !ranges.isEmpty();
   }
 
   /** Whether the segment reads a second, co-partitioned input (a delegated interval_align). */
@@ -49,7 +76,17 @@ record Fragment(
     ByteBuffer buffer =
         serializer()
             .serialize(
-                new Object[] {pipeline, new LinkedHashMap<>(params), input, output, right, profile},
+                new Object[] {
+                  pipeline,
+                  new LinkedHashMap<>(params),
+                  input,
+                  output,
+                  right,
+                  profile,
+                  new ArrayList<>(ranges),
+                  new LinkedHashMap<>(files),
+                  new LinkedHashMap<>(locations)
+                },
                 ARRAY);
     byte[] bytes = new byte[buffer.remaining()];
     buffer.get(bytes);
@@ -65,7 +102,10 @@ record Fragment(
         (RelSchema) parts[2],
         (RelSchema) parts[3],
         (RelSchema) parts[4],
-        (RuntimeProfile) parts[5]);
+        (RuntimeProfile) parts[5],
+        (List<Pipeline>) parts[6],
+        (Map<String, DatasetSpec>) parts[7],
+        (Map<String, String>) parts[8]);
   }
 
   private static SerializerInstance serializer() {

@@ -4,11 +4,16 @@ import io.relspec.datafusion.DataFusionEngine;
 import io.relspec.datafusion.EngineSession;
 import io.relspec.datafusion.PlanReport;
 import io.relspec.datafusion.comet.CometEngine;
+import io.relspec.datafusion.comet.KeyRangeSplit;
 import io.relspec.ir.bundle.ContractSpec;
+import io.relspec.ir.bundle.DatasetSpec;
+import io.relspec.ir.expr.ColumnRef;
 import io.relspec.ir.op.EquiKey;
 import io.relspec.ir.op.IntervalAlign;
+import io.relspec.ir.op.Join;
 import io.relspec.ir.op.Op;
 import io.relspec.ir.op.Pipeline;
+import io.relspec.ir.op.Project;
 import io.relspec.ir.op.Scan;
 import io.relspec.ir.op.Sort;
 import io.relspec.ir.op.SortKey;
@@ -33,6 +38,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.arrow.memory.BufferAllocator;
@@ -47,8 +53,11 @@ import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.sql.catalyst.expressions.Attribute;
 import org.apache.spark.sql.catalyst.expressions.SortOrder;
 import org.apache.spark.sql.catalyst.optimizer.NormalizeNaNAndZero;
+import org.apache.spark.sql.catalyst.plans.logical.LogicalPlan;
 import org.apache.spark.sql.catalyst.plans.logical.SubqueryAlias$;
 import org.apache.spark.sql.execution.LogicalRDD;
+import org.apache.spark.sql.execution.datasources.HadoopFsRelation;
+import org.apache.spark.sql.execution.datasources.LogicalRelation;
 import org.apache.spark.sql.types.StructField;
 import org.apache.spark.sql.types.StructType;
 import scala.collection.JavaConverters;
@@ -145,9 +154,11 @@ public final class PartitionDelegate implements RuleDelegate {
       return Optional.empty();
     }
     List<Op> ops = plan.ops();
-    List<Segment> segments = Segment.split(ops);
+    Optional<FileJoin> fileJoin = fileJoin(bundle, plan, resolver);
+    List<Segment> segments = new ArrayList<>(Segment.split(ops));
+    fileJoin.ifPresent(join -> segments.removeIf(segment -> segment.from() < join.end()));
     List<RunManifest.OpExecution> keptOnSpark = keptOnSpark(ops);
-    if (segments.isEmpty()) {
+    if (segments.isEmpty() && fileJoin.isEmpty()) {
       if (keptOnSpark.isEmpty()) {
         return Optional.empty();
       }
@@ -164,6 +175,12 @@ public final class PartitionDelegate implements RuleDelegate {
     List<Accumulated> reports = new ArrayList<>();
     List<Op> pending = new ArrayList<>();
     int cursor = 0;
+    if (fileJoin.isPresent()) {
+      String name = SCAN_PREFIX + plan.name() + "_0";
+      delegated.put(name, delegateFileJoin(plan, fileJoin.get(), reports));
+      pending.add(Scan.of(name));
+      cursor = fileJoin.get().end();
+    }
     for (Segment segment : segments) {
       pending.addAll(ops.subList(cursor, segment.from()));
       Dataset<Row> before = local.compile(plan.name(), pending, plan.params());
@@ -209,7 +226,8 @@ public final class PartitionDelegate implements RuleDelegate {
       DelegationMetrics.Accumulators accumulators,
       String sparkBelow,
       String partitioning,
-      boolean aligned) {}
+      boolean aligned,
+      boolean readsFiles) {}
 
   /**
    * The delegated segments of a compiled rule, top down: each segment's ops, what DataFusion runs
@@ -396,7 +414,7 @@ public final class PartitionDelegate implements RuleDelegate {
             + (right == null ? "" : "Spark rows in (right):\n" + right.queryExecution().analyzed());
     reports.add(
         new Accumulated(
-            segment, label, report, accumulators, sparkBelow, partitioning, right != null));
+            segment, label, report, accumulators, sparkBelow, partitioning, right != null, false));
     StructType outputType = nullable(SparkTypes.toSpark(output.fields()));
     PartitionRunner runner =
         new PartitionRunner(
@@ -414,6 +432,214 @@ public final class PartitionDelegate implements RuleDelegate {
     if (buckets != null) {
       frame = rangeSorted(frame, buckets, sorted.get());
     }
+    return Dataset.ofRows(
+        spark,
+        SubqueryAlias$.MODULE$.apply(
+            new AliasIdentifier(
+                aliasName(segment, ops),
+                JavaConverters.asScalaBuffer(
+                        List.of(MARKER, plan.name(), "plan_" + plan.planSignature()))
+                    .toList()),
+            frame.logicalPlan()));
+  }
+
+  /**
+   * A rule's ops from its first scan through its first join, when the join's two sides are Parquet
+   * datasets stored clustered by the join key: each Spark task runs one key range of them natively,
+   * the engine reading the files itself ({@link KeyRangeSplit}).
+   *
+   * @param end one past the join's index
+   * @param split the pipelines of the ranges
+   * @param explained the bridge's report of the ops (unsplit)
+   * @param output the columns the ranges hand to Spark
+   * @param files the two datasets
+   * @param locations their directories
+   */
+  private record FileJoin(
+      int end,
+      KeyRangeSplit split,
+      PlanReport explained,
+      RelSchema output,
+      Map<String, DatasetSpec> files,
+      Map<String, String> locations) {}
+
+  /**
+   * The rule's {@link FileJoin}, if its ops start with a scan, row-local ops (filter, project,
+   * derive, param) and an inner or semi join whose right side is a scan and such ops, both scans
+   * read declared Parquet inputs that Spark lists from one local directory each, the key ranges pay
+   * ({@link KeyRangeSplit#of}), and every one of those ops runs natively.
+   */
+  private Optional<FileJoin> fileJoin(
+      ValidatedBundle bundle, RelPlan plan, DatasetResolver resolver) {
+    List<Op> ops = plan.ops();
+    int join = 1;
+    while (join < ops.size()
+        && !(ops.get(join) instanceof Join)
+        && Segment.rowLocal(ops.get(join))
+        && !(ops.get(join) instanceof io.relspec.ir.op.Explode)) {
+      join++;
+    }
+    if (join >= ops.size()
+        || !(ops.get(0) instanceof Scan left)
+        || !(ops.get(join) instanceof Join joined)
+        || joined.right().ops().isEmpty()
+        || !(joined.right().ops().get(0) instanceof Scan right)) {
+      return Optional.empty();
+    }
+    Map<String, DatasetSpec> specs = new LinkedHashMap<>();
+    Map<String, java.nio.file.Path> paths = new LinkedHashMap<>();
+    for (Scan scan : List.of(left, right)) {
+      Optional<DatasetSpec> spec = bundle.bundle().dataset(scan.dataset());
+      if (spec.isEmpty()) {
+        return Optional.empty(); // another rule's output
+      }
+      Optional<java.nio.file.Path> location =
+          localDirectory(
+              resolver.resolve(scan.dataset(), "rule '" + plan.name() + "' (delegation)"));
+      if (location.isEmpty()) {
+        return Optional.empty();
+      }
+      specs.put(scan.dataset(), spec.get());
+      paths.put(scan.dataset(), location.get());
+    }
+    int partitions = spark.sparkContext().defaultParallelism();
+    Optional<KeyRangeSplit> split = KeyRangeSplit.of(ops, join, specs, paths, partitions);
+    if (split.isEmpty()) {
+      return Optional.empty();
+    }
+    // only the columns the rest of the rule reads leave the tasks
+    String path = "rules[" + plan.name() + "].ops";
+    RelSchema joinedSchema =
+        BundleValidator.resolvePipeline(bundle.bundle(), ops.subList(0, join + 1), path);
+    Optional<Set<String>> used = KeyRangeSplit.columnsUsedBy(ops.subList(join + 1, ops.size()));
+    Optional<Project> pruned = Optional.empty();
+    RelSchema output = joinedSchema;
+    if (used.isPresent()) {
+      List<Field> kept =
+          joinedSchema.fields().stream().filter(f -> used.get().contains(f.name())).toList();
+      if (kept.isEmpty()) {
+        // rows are still counted: one column carries them
+        kept = joinedSchema.fields().subList(0, 1);
+      }
+      if (kept.size() < joinedSchema.fields().size()) {
+        pruned =
+            Optional.of(
+                new Project(
+                    kept.stream()
+                        .map(f -> new Project.Column(f.name(), new ColumnRef(f.name())))
+                        .toList()));
+        output = new RelSchema(kept);
+      }
+    }
+    List<Pipeline> pipelines = new ArrayList<>();
+    for (Pipeline range : split.get().pipelines()) {
+      List<Op> rangeOps = new ArrayList<>(range.ops());
+      pruned.ifPresent(rangeOps::add);
+      pipelines.add(new Pipeline(rangeOps));
+    }
+    List<Op> unsplit = new ArrayList<>(ops.subList(0, join + 1));
+    pruned.ifPresent(unsplit::add);
+    PlanReport explained;
+    try (BufferAllocator allocator = new RootAllocator();
+        EngineSession session = engine.openSession(profile, allocator)) {
+      for (Map.Entry<String, DatasetSpec> spec : specs.entrySet()) {
+        session.registerParquet(spec.getValue(), paths.get(spec.getKey()), List::of);
+      }
+      explained = session.explain(new Pipeline(unsplit), plan.params());
+    }
+    if (!explained.fullyNative()) {
+      return Optional.empty();
+    }
+    Map<String, String> locations = new LinkedHashMap<>();
+    paths.forEach((name, dir) -> locations.put(name, dir.toString()));
+    return Optional.of(
+        new FileJoin(
+            join + 1,
+            new KeyRangeSplit(pipelines, split.get().description()),
+            explained,
+            output,
+            specs,
+            locations));
+  }
+
+  /**
+   * The one local directory Spark lists a dataset's files from: the root path of the file index of
+   * the rows' only relation.
+   */
+  private static Optional<java.nio.file.Path> localDirectory(Dataset<Row> rows) {
+    List<LogicalPlan> leaves =
+        JavaConverters.seqAsJavaList(rows.queryExecution().analyzed().collectLeaves());
+    if (leaves.size() != 1
+        || !(leaves.get(0) instanceof LogicalRelation relation)
+        || !(relation.relation() instanceof HadoopFsRelation files)) {
+      return Optional.empty();
+    }
+    List<org.apache.hadoop.fs.Path> roots =
+        JavaConverters.seqAsJavaList(files.location().rootPaths());
+    if (roots.size() != 1) {
+      return Optional.empty();
+    }
+    java.net.URI uri = roots.get(0).toUri();
+    if (uri.getScheme() != null && !uri.getScheme().equals("file")) {
+      return Optional.empty();
+    }
+    return Optional.of(java.nio.file.Path.of(uri.getPath()));
+  }
+
+  /** The rows of a {@link FileJoin}: one Spark task per key range, no Spark rows in. */
+  private Dataset<Row> delegateFileJoin(RelPlan plan, FileJoin join, List<Accumulated> reports) {
+    Segment segment = new Segment(0, join.end(), List.of());
+    List<Op> ops = plan.ops();
+    Fragment fragment =
+        new Fragment(
+            join.split().pipelines().get(0),
+            plan.params(),
+            null,
+            join.output(),
+            null,
+            profile,
+            join.split().pipelines(),
+            join.files(),
+            join.locations());
+    String label = "plan " + plan.planSignature() + " " + segment.describe(ops);
+    DelegationMetrics.Accumulators accumulators =
+        DelegationMetrics.Accumulators.register(
+            spark.sparkContext(), "relspec.delegated." + plan.name() + ".ops0");
+    int ranges = join.split().pipelines().size();
+    String partitioning =
+        join.split().description()
+            + "; one Spark task per range, each a native execution that reads the Parquet files"
+            + " itself (no Spark rows in)";
+    reports.add(
+        new Accumulated(
+            segment,
+            label,
+            join.explained(),
+            accumulators,
+            "Spark rows in: none; the tasks read " + join.locations() + "\n",
+            partitioning,
+            false,
+            true));
+    PartitionRunner runner =
+        new PartitionRunner(
+            fragment.toBytes(),
+            "'" + plan.name() + "' (plan " + plan.planSignature().substring(0, 12) + ")",
+            segment.describe(ops),
+            true,
+            accumulators);
+    List<Integer> indexes = new ArrayList<>();
+    for (int p = 0; p < ranges; p++) {
+      indexes.add(p);
+    }
+    RDD<InternalRow> rows =
+        new org.apache.spark.api.java.JavaSparkContext(spark.sparkContext())
+            .parallelize(indexes, ranges)
+            .mapPartitions(runner.overRanges())
+            .rdd();
+    rows.setName("relspec delegated rule " + plan.name() + " " + label);
+    Dataset<Row> frame =
+        spark.internalCreateDataFrame(
+            rows, nullable(SparkTypes.toSpark(join.output().fields())), false);
     return Dataset.ofRows(
         spark,
         SubqueryAlias$.MODULE$.apply(
@@ -577,7 +803,7 @@ public final class PartitionDelegate implements RuleDelegate {
               "delegate",
               "transition",
               "spark->" + LANE,
-              (segment.keyed()
+              (segment.keyed() || accumulated.readsFiles()
                       ? accumulated.partitioning() + "; "
                       : "row-local, chunks of up to "
                           + PartitionRunner.CHUNK_BATCHES
@@ -589,13 +815,27 @@ public final class PartitionDelegate implements RuleDelegate {
           continue;
         }
         int index = Integer.parseInt(m.group(1));
+        boolean fallback = op.mode().equals("fallback");
+        if (accumulated.readsFiles()) {
+          // the rule's own ops from its first scan; the project after them keeps the columns
+          // the rest of the rule reads
+          if (index < segment.to()) {
+            out.add(
+                new RunManifest.OpExecution(
+                    op.path(),
+                    op.op(),
+                    op.mode(),
+                    fallback ? FALLBACK_LANE : LANE,
+                    "inside the Spark task of each key range: " + op.reason()));
+          }
+          continue;
+        }
         if (index == 0) {
           continue; // the scan of the partition's rows
         }
         if (index == 1 && accumulated.aligned() && !op.path().substring(m.end()).isEmpty()) {
           continue; // the scan of the right partition's rows (the right pipeline ran on Spark)
         }
-        boolean fallback = op.mode().equals("fallback");
         if (segment.from() + index - 1 >= segment.to()) {
           // the sort appended for the contract's canonical sort (rangeSorted)
           out.add(

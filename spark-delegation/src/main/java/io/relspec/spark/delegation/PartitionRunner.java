@@ -4,10 +4,14 @@ import io.relspec.datafusion.DataFusionEngine;
 import io.relspec.datafusion.EngineSession;
 import io.relspec.datafusion.QueryResult;
 import io.relspec.datafusion.comet.CometEngine;
+import io.relspec.ir.bundle.DatasetSpec;
 import io.relspec.ir.error.RelspecException;
+import io.relspec.ir.runtime.RuntimeProfile;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 import java.util.NoSuchElementException;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -73,10 +77,29 @@ final class PartitionRunner
     return start(left, right);
   }
 
+  /**
+   * The function of a segment that reads Parquet files ({@link Fragment#readsFiles}): over an RDD
+   * of range indexes, one per partition, it runs the pipeline of each range.
+   */
+  FlatMapFunction<Iterator<Integer>, InternalRow> overRanges() {
+    return ranges -> {
+      int range = ranges.next();
+      if (ranges.hasNext()) {
+        throw new IllegalStateException("one key range per partition, got more");
+      }
+      return start(java.util.Collections.emptyIterator(), null, range);
+    };
+  }
+
   private Iterator<InternalRow> start(Iterator<InternalRow> rows, Iterator<InternalRow> right) {
+    return start(rows, right, -1);
+  }
+
+  private Iterator<InternalRow> start(
+      Iterator<InternalRow> rows, Iterator<InternalRow> right, int range) {
     TaskContext task = TaskContext.get();
     int partition = task == null ? -1 : task.partitionId();
-    Rows out = new Rows(Fragment.fromBytes(fragment), rows, right, partition);
+    Rows out = new Rows(Fragment.fromBytes(fragment), rows, right, partition, range);
     if (task != null) {
       task.addTaskCompletionListener(
           (org.apache.spark.util.TaskCompletionListener) done -> out.close());
@@ -90,6 +113,7 @@ final class PartitionRunner
     private final Iterator<InternalRow> input;
     private final Iterator<InternalRow> right;
     private final int partition;
+    private final int range;
     private final Schema arrowSchema;
     private final BufferAllocator allocator;
     private final DataFusionEngine engine = new CometEngine();
@@ -98,13 +122,20 @@ final class PartitionRunner
     private ColumnarBatch batch;
     private Iterator<InternalRow> batchRows;
     private boolean closed;
+    private boolean filesRead;
 
-    Rows(Fragment plan, Iterator<InternalRow> input, Iterator<InternalRow> right, int partition) {
+    Rows(
+        Fragment plan,
+        Iterator<InternalRow> input,
+        Iterator<InternalRow> right,
+        int partition,
+        int range) {
       this.plan = plan;
       this.input = input;
       this.right = right;
       this.partition = partition;
-      this.arrowSchema = plan.input().toArrow();
+      this.range = range;
+      this.arrowSchema = plan.readsFiles() ? null : plan.input().toArrow();
       // The profile's memoryLimitBytes bounds each native plan's memory pool (the bridge passes
       // it to DataFusion); the Arrow buffers of the task's batches are not limited here.
       this.allocator = new RootAllocator(Long.MAX_VALUE);
@@ -126,6 +157,15 @@ final class PartitionRunner
           continue;
         }
         releaseResult();
+        if (plan.readsFiles()) {
+          if (filesRead) {
+            close();
+            return false;
+          }
+          filesRead = true;
+          executeRange();
+          continue;
+        }
         if (!input.hasNext()) {
           close();
           return false;
@@ -210,6 +250,47 @@ final class PartitionRunner
         // an output that still holds an exported input).
         batches.forEach(VectorSchemaRoot::close);
         rightBatches.forEach(VectorSchemaRoot::close);
+      }
+      if (failure != null) {
+        closeAfterFailure(failure);
+        throw failure;
+      }
+    }
+
+    /**
+     * Runs the pipeline of this task's key range in one native plan, the engine reading both
+     * datasets' Parquet files itself.
+     */
+    private void executeRange() {
+      RuntimeException failure = null;
+      RuntimeProfile profile = plan.profile();
+      RuntimeProfile onePlan =
+          new RuntimeProfile(
+              1,
+              profile.batchSize(),
+              profile.spillDir(),
+              profile.memoryPool(),
+              profile.memoryLimitBytes());
+      try (EngineSession session = engine.openSession(onePlan, allocator)) {
+        for (Map.Entry<String, DatasetSpec> dataset : plan.files().entrySet()) {
+          String location = plan.locations().get(dataset.getKey());
+          session.registerParquet(
+              dataset.getValue(),
+              Path.of(location),
+              () -> {
+                throw DelegationErrors.notReadNatively(rule, ops, dataset.getKey(), location);
+              });
+        }
+        result = session.execute(plan.ranges().get(range), plan.params());
+        nextBatch = 0;
+        metrics.executions().add(1);
+        if (result.report().fullyNative()) {
+          metrics.nativeExecutions().add(1);
+        }
+      } catch (RelspecException e) {
+        failure = DelegationErrors.failed(rule, ops, partition, e);
+      } catch (RuntimeException | Error e) {
+        failure = DelegationErrors.crashed(rule, ops, partition, e);
       }
       if (failure != null) {
         closeAfterFailure(failure);

@@ -1,0 +1,118 @@
+package io.relspec.datafusion.comet;
+
+import io.relspec.ir.bundle.DatasetFormat;
+import io.relspec.ir.bundle.DatasetSpec;
+import io.relspec.ir.op.Join;
+import io.relspec.ir.op.Op;
+import io.relspec.ir.op.Pipeline;
+import io.relspec.ir.op.Scan;
+import io.relspec.ir.plan.RelSchema;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * A rule's join of two Parquet datasets, split by ranges of its key for engines that run each range
+ * on its own (Spark tasks, with per-partition delegation): the same split the standalone engine
+ * makes for {@code targetPartitions} ({@link KeyRanges}), offered as one pipeline per range. Each
+ * pipeline is {@code ops[0..join]} with a filter to its range of the key right after both scans;
+ * run natively (a session with both datasets registered by {@code registerParquet}), each reads
+ * only the row groups that hold its range. Their outputs together are the rows of {@code
+ * ops[0..join]}.
+ *
+ * @param pipelines one per range, in key order
+ * @param description how the key was split, for explain and the manifest
+ */
+public record KeyRangeSplit(List<Pipeline> pipelines, String description) {
+  public KeyRangeSplit {
+    pipelines = List.copyOf(pipelines);
+  }
+
+  /**
+   * The split of {@code ops[0..join]} into at most {@code partitions} key ranges, when the join is
+   * an inner or semi join of two Parquet datasets NativeScan reads, stored clustered by the key
+   * (see {@link KeyRanges} for every condition); empty otherwise.
+   *
+   * @param specs the datasets the two scans read, by name
+   * @param locations where their files are, by name
+   */
+  public static Optional<KeyRangeSplit> of(
+      List<Op> ops,
+      int join,
+      Map<String, DatasetSpec> specs,
+      Map<String, Path> locations,
+      int partitions) {
+    if (join <= 0
+        || join >= ops.size()
+        || !(ops.get(0) instanceof Scan left)
+        || !(ops.get(join) instanceof Join joined)
+        || joined.right().ops().isEmpty()
+        || !(joined.right().ops().get(0) instanceof Scan right)) {
+      return Optional.empty();
+    }
+    Map<String, ParquetFiles> files = new HashMap<>();
+    for (String dataset : List.of(left.dataset(), right.dataset())) {
+      DatasetSpec spec = specs.get(dataset);
+      Path location = locations.get(dataset);
+      if (spec == null || location == null || spec.format() != DatasetFormat.PARQUET) {
+        return Optional.empty();
+      }
+      Optional<ParquetFiles> checked =
+          ParquetFiles.check(dataset, location, new RelSchema(spec.schema()), spec.scan()).files();
+      if (checked.isEmpty()) {
+        return Optional.empty();
+      }
+      files.put(dataset, checked.get());
+    }
+    Optional<KeyRanges> ranges =
+        KeyRanges.of(
+            ops,
+            join,
+            partitions,
+            name -> Optional.ofNullable(files.get(name)),
+            name -> new RelSchema(specs.get(name).schema()));
+    if (ranges.isEmpty()) {
+      return Optional.empty();
+    }
+    KeyRanges split = ranges.get();
+    List<Pipeline> pipelines = new ArrayList<>();
+    List<String> bounds = new ArrayList<>();
+    for (int p = 0; p < split.partitions(); p++) {
+      pipelines.add(new Pipeline(split.filtered(ops, p)));
+      bounds.add(split.range(p));
+    }
+    String description =
+        String.format(
+            Locale.ROOT,
+            "%s and %s split into %d ranges of the join key %s (%s.%s = %s.%s), bounds from the"
+                + " row groups' statistics of %s; each range reads the row groups that hold it"
+                + " (%.2fx of %s's rows and %.2fx of %s's read in all)",
+            left.dataset(),
+            right.dataset(),
+            split.partitions(),
+            bounds,
+            left.dataset(),
+            split.leftColumn(),
+            right.dataset(),
+            split.rightColumn(),
+            left.dataset(),
+            (double) split.leftRead() / Math.max(1, split.leftRows()),
+            left.dataset(),
+            (double) split.rightRead() / Math.max(1, split.rightRows()),
+            right.dataset());
+    return Optional.of(new KeyRangeSplit(pipelines, description));
+  }
+
+  /**
+   * The columns of its input that {@code ops} read (with everything they output used after them),
+   * when that is known: empty when every column may be read (see {@link ColumnPruning}).
+   */
+  public static Optional<Set<String>> columnsUsedBy(List<Op> ops) {
+    return ColumnPruning.usedBy(ops);
+  }
+}

@@ -1,0 +1,158 @@
+package io.relspec.spark.delegation;
+
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.groups.Tuple.tuple;
+
+import io.relspec.ir.plan.OutputPlan;
+import io.relspec.ir.run.RunManifest;
+import io.relspec.ir.runtime.RuntimeProfile;
+import io.relspec.ir.validate.BundleValidator;
+import io.relspec.ir.validate.ValidatedBundle;
+import io.relspec.reference.run.RunOutputs;
+import io.relspec.spark.run.SparkRunner;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A rule that starts with an inner or semi join of two Parquet inputs stored clustered by the join
+ * key runs that join in one Spark task per key range, the engine reading the files itself (no Spark
+ * rows in); outputs, order and signatures equal vanilla Spark's. A join by a key the files are not
+ * clustered by stays on Spark.
+ */
+class FileJoinDelegationTest {
+  static final Path BUNDLE = Path.of("src", "test", "resources", "clustered-join.json");
+
+  static SparkSession spark;
+  @TempDir static Path data;
+  @TempDir Path tmp;
+
+  @BeforeAll
+  static void start() {
+    // local[2]: 2 key ranges, one per core
+    spark = SparkRunner.localSession("local[2]");
+    // orders 1..3000 in 3 files, items (two per order, every 97th without one) in 6, each
+    // written in order_id order as a table sorted by its key is
+    spark
+        .range(3000)
+        .select(
+            col("id").plus(1).as("order_id"),
+            when(col("id").mod(50).equalTo(0), lit(null))
+                .otherwise(col("id").multiply(7919).mod(500).plus(1))
+                .as("customer_id"),
+            when(col("id").mod(4).equalTo(0), lit("shipped"))
+                .when(col("id").mod(4).equalTo(1), lit("delivered"))
+                .when(col("id").mod(4).equalTo(2), lit("pending"))
+                .otherwise(lit(null))
+                .as("status"))
+        .repartitionByRange(3, col("order_id"))
+        .sortWithinPartitions("order_id")
+        .write()
+        .parquet(data.resolve("orders").toString());
+    spark
+        .range(6000)
+        .select(
+            when(col("id").mod(97).equalTo(0), lit(null))
+                .otherwise(col("id").divide(2).cast("long").plus(1))
+                .as("order_id"),
+            org.apache.spark.sql.functions.format_string("SKU-%03d", col("id").mod(7)).as("sku"),
+            col("id").mod(10).plus(1).cast("int").as("qty"))
+        .repartitionByRange(6, col("order_id"))
+        .sortWithinPartitions("order_id")
+        .write()
+        .parquet(data.resolve("order_items").toString());
+  }
+
+  @AfterAll
+  static void stop() {
+    spark.stop();
+  }
+
+  @Test
+  void clusteredJoinsRunPerKeyRangeOnFilesAndEqualVanillaSpark() {
+    ValidatedBundle bundle = BundleValidator.validate(BUNDLE);
+    RunManifest vanilla =
+        new SparkRunner(spark, DelegationParityTest.quiet())
+            .run(bundle, data, tmp.resolve("vanilla"), Map.of());
+    PartitionDelegate delegate =
+        new PartitionDelegate(spark, DelegationPolicy.ALL, RuntimeProfile.DEFAULT);
+    RunManifest delegated =
+        new SparkRunner(spark, DelegationParityTest.quiet())
+            .delegate(delegate)
+            .run(bundle, data, tmp.resolve("delegated"), Map.of(), RuntimeProfile.DEFAULT);
+
+    assertThat(delegated.bundleSignature()).isEqualTo(vanilla.bundleSignature());
+    assertThat(RunOutputs.summary(delegated)).isEqualTo(RunOutputs.summary(vanilla));
+    for (OutputPlan output : bundle.outputs()) {
+      List<List<Object>> expected =
+          RunOutputs.rows(tmp.resolve("vanilla"), output.name(), output.schema());
+      List<List<Object>> actual =
+          RunOutputs.rows(tmp.resolve("delegated"), output.name(), output.schema());
+      assertThat(actual).as(output.name()).isNotEmpty().containsExactlyElementsOf(expected);
+    }
+
+    RunManifest.RuleReport statusUnits = rule(delegated, "status_units");
+    assertThat(statusUnits.execution())
+        .extracting(
+            RunManifest.OpExecution::path,
+            RunManifest.OpExecution::op,
+            RunManifest.OpExecution::lane)
+        .containsExactly(
+            tuple("ops[0..2]", "delegate", "spark->" + PartitionDelegate.LANE),
+            tuple("ops[0]", "scan", PartitionDelegate.LANE),
+            tuple("ops[1]", "filter", PartitionDelegate.LANE),
+            tuple("ops[2]", "join", PartitionDelegate.LANE),
+            tuple("ops[2].right.ops[0]", "scan", PartitionDelegate.LANE),
+            tuple("ops[2].right.ops[1]", "project", PartitionDelegate.LANE));
+    assertThat(statusUnits.execution().get(0).reason())
+        .startsWith("order_items and orders split into 2 ranges of the join key [(-inf, ")
+        .contains("(order_items.order_id = orders.order_id)")
+        .contains("one Spark task per range")
+        .contains("no Spark rows in");
+    DelegationMetrics metrics = delegate.metrics("status_units");
+    assertThat(metrics.executions()).isEqualTo(2);
+    assertThat(metrics.nativeExecutions()).isEqualTo(2);
+    assertThat(metrics.rowsIn()).isZero();
+    // every item with an order but those of SKU-003 joined
+    long joined =
+        spark
+            .read()
+            .parquet(data.resolve("order_items").toString())
+            .where("order_id is not null and sku != 'SKU-003'")
+            .count();
+    assertThat(metrics.rowsOut()).isEqualTo(joined);
+    assertThat(delegate.explain("status_units"))
+        .contains("ranges of the join key")
+        .contains("Spark rows in: none");
+
+    // the semi join too; the filter after it is a delegated segment of its own over Spark rows
+    RunManifest.RuleReport shipped = rule(delegated, "shipped_items");
+    assertThat(shipped.execution())
+        .extracting(RunManifest.OpExecution::path, RunManifest.OpExecution::op)
+        .startsWith(
+            tuple("ops[0..1]", "delegate"), tuple("ops[0]", "scan"), tuple("ops[1]", "join"))
+        .contains(tuple("ops[2]", "filter"));
+    assertThat(delegate.metrics("shipped_items").executions()).isGreaterThanOrEqualTo(3);
+
+    // customer_id is spread over every orders file: the join stays on Spark, nothing delegated
+    assertThat(rule(delegated, "customer_units").execution())
+        .extracting(RunManifest.OpExecution::op)
+        .doesNotContain("delegate");
+  }
+
+  static RunManifest.RuleReport rule(RunManifest manifest, String name) {
+    return manifest.outputs().stream()
+        .flatMap(o -> o.rules().stream())
+        .filter(r -> r.name().equals(name))
+        .findFirst()
+        .orElseThrow();
+  }
+}
