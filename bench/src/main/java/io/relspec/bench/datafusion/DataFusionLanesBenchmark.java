@@ -123,7 +123,11 @@ public final class DataFusionLanesBenchmark {
                     + " the Spark plan;"
                     + " in the cpg case interval_align, project and dedupe are one delegated"
                     + " segment over name_refs and symbol_occurrences co-partitioned by path"
-                    + " (spark.sql.shuffle.partitions pairs, one native execution each)")
+                    + " (spark.sql.shuffle.partitions pairs, one native execution each);"
+                    + " the generated orders and order_items are written in order_id order, so in"
+                    + " the join case the standalone engine splits its plans by ranges of"
+                    + " order_id and the delegated lanes read both tables per key range in the"
+                    + " Spark tasks, one task per core (KeyRangeSplit)")
             .note("lanes", lanes.stream().map(RuleLane::name).toList());
     Path out = Path.of("bench", "target", "out").toAbsolutePath();
     if (wanted(onlyCases, "filter")) {

@@ -7,6 +7,7 @@ import io.relspec.ir.op.Op;
 import io.relspec.ir.op.Pipeline;
 import io.relspec.ir.op.Scan;
 import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.type.Field;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,7 +37,8 @@ public record KeyRangeSplit(List<Pipeline> pipelines, String description) {
   /**
    * The split of {@code ops[0..join]} into at most {@code partitions} key ranges, when the join is
    * an inner or semi join of two Parquet datasets NativeScan reads, stored clustered by the key
-   * (see {@link KeyRanges} for every condition); empty otherwise.
+   * (see {@link KeyRanges} for every condition), and no column declared non-null is stored as
+   * OPTIONAL (Spark checks those for nulls as it reads them; the engine does not); empty otherwise.
    *
    * @param specs the datasets the two scans read, by name
    * @param locations where their files are, by name
@@ -66,6 +68,13 @@ public record KeyRangeSplit(List<Pipeline> pipelines, String description) {
           ParquetFiles.check(dataset, location, new RelSchema(spec.schema()), spec.scan()).files();
       if (checked.isEmpty()) {
         return Optional.empty();
+      }
+      for (Field field : spec.schema()) {
+        if (!field.nullable() && checked.get().optional().contains(field.name())) {
+          // Spark checks such a column for nulls as it reads it (an input error); the engine
+          // does not: Spark reads this dataset
+          return Optional.empty();
+        }
       }
       files.put(dataset, checked.get());
     }

@@ -54,6 +54,7 @@ import org.apache.parquet.schema.Type;
  * @param widened the data columns some file stores with a narrower type
  * @param stats the row groups' statistics when {@code pruning} (else none): a filter is pushed only
  *     if they rule out a row group ({@link RowGroupStats})
+ * @param optional the data columns some file stores as OPTIONAL (may hold nulls)
  */
 record ParquetFiles(
     List<Path> files,
@@ -62,7 +63,8 @@ record ParquetFiles(
     List<Field> partitionFields,
     List<List<Object>> partitionValues,
     Set<String> widened,
-    RowGroupStats stats) {
+    RowGroupStats stats,
+    Set<String> optional) {
   static final String DEFAULT_PARTITION = "__HIVE_DEFAULT_PARTITION__";
 
   ParquetFiles {
@@ -71,6 +73,7 @@ record ParquetFiles(
     partitionFields = List.copyOf(partitionFields);
     partitionValues = List.copyOf(partitionValues);
     widened = Set.copyOf(widened);
+    optional = Set.copyOf(optional);
   }
 
   /** Whether {@code column} is a partition column. */
@@ -121,6 +124,7 @@ record ParquetFiles(
     }
     List<Long> sizes = new ArrayList<>();
     Set<String> widened = new LinkedHashSet<>();
+    Set<String> optional = new LinkedHashSet<>();
     Configuration conf = new Configuration(false);
     RowGroupStats.Collector stats = new RowGroupStats.Collector();
     for (Path file : files) {
@@ -151,6 +155,9 @@ record ParquetFiles(
           if (!stored.get().equals(field.type())) {
             widened.add(field.name());
           }
+          if (type.isRepetition(Type.Repetition.OPTIONAL)) {
+            optional.add(field.name());
+          }
         }
         if (options.parquetPruning()) {
           stats.add(footer.getFooter().getBlocks());
@@ -169,7 +176,8 @@ record ParquetFiles(
                 partitionFields,
                 partitionValues,
                 widened,
-                stats.build())),
+                stats.build(),
+                optional)),
         "NativeScan");
   }
 

@@ -148,6 +148,33 @@ class FileJoinDelegationTest {
         .doesNotContain("delegate");
   }
 
+  @Test
+  void aColumnDeclaredNonNullButStoredOptionalKeepsTheJoinOnSpark(@TempDir Path optional)
+      throws Exception {
+    // the same orders with order_id stored OPTIONAL (Parquet may hold nulls there): Spark checks
+    // the declared non-null column for nulls as it reads it, the engine would not, so Spark reads
+    spark
+        .read()
+        .parquet(data.resolve("orders").toString())
+        .select(
+            when(col("order_id").isNull(), lit(null)).otherwise(col("order_id")).as("order_id"),
+            col("customer_id"),
+            col("status"))
+        .write()
+        .parquet(optional.resolve("orders").toString());
+    org.apache.commons.io.FileUtils.copyDirectory(
+        data.resolve("order_items").toFile(), optional.resolve("order_items").toFile());
+    ValidatedBundle bundle = BundleValidator.validate(BUNDLE);
+    RunManifest delegated =
+        new SparkRunner(spark, DelegationParityTest.quiet())
+            .delegate(new PartitionDelegate(spark, DelegationPolicy.ALL, RuntimeProfile.DEFAULT))
+            .run(bundle, optional, tmp.resolve("delegated"), Map.of(), RuntimeProfile.DEFAULT);
+    // only the filter before the join is delegated, over Spark rows
+    assertThat(rule(delegated, "status_units").execution())
+        .extracting(RunManifest.OpExecution::path, RunManifest.OpExecution::op)
+        .containsExactly(tuple("ops[1..1]", "delegate"), tuple("ops[1]", "filter"));
+  }
+
   static RunManifest.RuleReport rule(RunManifest manifest, String name) {
     return manifest.outputs().stream()
         .flatMap(o -> o.rules().stream())
