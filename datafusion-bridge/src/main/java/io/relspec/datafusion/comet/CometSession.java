@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -730,33 +729,10 @@ final class CometSession implements EngineSession {
   /** The split stage (and the merge stage) of a split by key ranges. */
   private static List<PlanReport.Stage> keyRangeStages(
       Pipeline pipeline, PlanTranslator.Staging staging, Paths paths, KeyRanges ranges) {
-    io.relspec.ir.op.Join join = (io.relspec.ir.op.Join) pipeline.ops().get(ranges.join());
-    String left = ((Scan) pipeline.ops().get(0)).dataset();
-    String right = ((Scan) join.right().ops().get(0)).dataset();
-    List<String> bounds = new ArrayList<>();
-    for (int p = 0; p < ranges.partitions(); p++) {
-      bounds.add(ranges.range(p));
-    }
     String how =
-        String.format(
-            Locale.ROOT,
-            "%s and %s split into %d ranges of the join key %s (%s.%s = %s.%s), one per plan,"
-                + " bounds from the row groups' statistics of %s: each plan reads the row groups"
-                + " of its range (%.2fx of %s's rows and %.2fx of %s's read in all) and builds its"
-                + " hash table from its range of the right side",
-            left,
-            right,
-            ranges.partitions(),
-            bounds,
-            left,
-            ranges.leftColumn(),
-            right,
-            ranges.rightColumn(),
-            left,
-            (double) ranges.leftRead() / Math.max(1, ranges.leftRows()),
-            left,
-            (double) ranges.rightRead() / Math.max(1, ranges.rightRows()),
-            right);
+        ranges.describe(pipeline.ops())
+            + "; one native plan per range, each building its hash table from its range of the"
+            + " right side";
     List<PlanReport.Stage> stages = new ArrayList<>();
     int last = pipeline.ops().size() - 1;
     stages.add(

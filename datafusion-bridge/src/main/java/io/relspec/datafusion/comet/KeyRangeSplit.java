@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -90,30 +89,10 @@ public record KeyRangeSplit(List<Pipeline> pipelines, String description) {
     }
     KeyRanges split = ranges.get();
     List<Pipeline> pipelines = new ArrayList<>();
-    List<String> bounds = new ArrayList<>();
     for (int p = 0; p < split.partitions(); p++) {
       pipelines.add(new Pipeline(split.filtered(ops, p)));
-      bounds.add(split.range(p));
     }
-    String description =
-        String.format(
-            Locale.ROOT,
-            "%s and %s split into %d ranges of the join key %s (%s.%s = %s.%s), bounds from the"
-                + " row groups' statistics of %s; each range reads the row groups that hold it"
-                + " (%.2fx of %s's rows and %.2fx of %s's read in all)",
-            left.dataset(),
-            right.dataset(),
-            split.partitions(),
-            bounds,
-            left.dataset(),
-            split.leftColumn(),
-            right.dataset(),
-            split.rightColumn(),
-            left.dataset(),
-            (double) split.leftRead() / Math.max(1, split.leftRows()),
-            left.dataset(),
-            (double) split.rightRead() / Math.max(1, split.rightRows()),
-            right.dataset());
+    String description = split.describe(ops);
     return Optional.of(new KeyRangeSplit(pipelines, description));
   }
 

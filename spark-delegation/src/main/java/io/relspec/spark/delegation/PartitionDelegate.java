@@ -79,6 +79,11 @@ import scala.collection.JavaConverters;
  * (fallback inside the task, with the bridge's reason), plus one {@code delegate} transition entry
  * per segment with what its tasks counted.
  *
+ * <p>One join is delegated too, where the files allow it: a rule that starts with an inner or semi
+ * join of two Parquet inputs stored clustered by the join key runs its scans, the row-local ops
+ * before the join and the join in one Spark task per key range, the engine reading the files itself
+ * ({@link FileJoin}); Spark then runs the rest of the rule over those rows.
+ *
  * <p>A segment that ends its rule and can hand its rows over in the output contract's canonical
  * sort (see {@link #canonicalOrder}) is range-partitioned instead of hash-partitioned, sorts its
  * rows in the task and states that partitioning and ordering on its plan leaf, so that Spark writes
