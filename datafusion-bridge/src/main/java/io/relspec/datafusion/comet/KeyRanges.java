@@ -41,13 +41,13 @@ import java.util.function.Function;
  * and are in no range.
  *
  * <p>The bounds are row groups' minimum keys of the left dataset, chosen so the ranges hold about
- * as many of its rows each. The split is taken only when the statistics show it pays: on each side,
- * the row groups each plan would read (those overlapping its range; a row group overlapping two
- * ranges is read by both) hold at most {@link #MAX_READ} times its share ({@code 1/partitions}) of
- * the side's rows. Keys spread over every row group fail that on every plan. The key must reach the
- * join unchanged (renamed by a project at most) from a column of each side's scan stored with its
- * declared type (not widened, not a partition column), of type int8 to int64, date32 or string, the
- * same on both sides.
+ * as many of its rows each. The split is taken only when the statistics show it pays, by the row
+ * groups each plan would read (those overlapping its range; a row group overlapping two ranges is
+ * read by both): of the left side at most {@link #MAX_READ} times its share ({@code 1/partitions})
+ * of the rows, of the right side at most {@link #MAX_RIGHT_READ} of them. Keys spread over every
+ * row group fail that on every plan. The key must reach the join unchanged (renamed by a project at
+ * most) from a column of each side's scan stored with its declared type (not widened, not a
+ * partition column), of type int8 to int64, date32 or string, the same on both sides.
  *
  * @param join the index of the join in the pipeline
  * @param leftColumn the key's column in the left scan
@@ -69,8 +69,15 @@ record KeyRanges(
     long leftRead,
     long rightRows,
     long rightRead) {
-  /** The most rows of one side a plan may read, as a multiple of its share of them. */
+  /** The most rows of the left (probe) side a plan may read, as a multiple of its share. */
   static final double MAX_READ = 1.5;
+
+  /**
+   * The most rows of the right (build) side a plan may read, as a fraction of them: a plan that
+   * reads more than its share of the right side still builds its hash table from its range only,
+   * where the broadcast split builds it from every right row in every plan.
+   */
+  static final double MAX_RIGHT_READ = 0.75;
 
   private static final Set<DataType> KEY_TYPES =
       Set.of(
@@ -153,7 +160,9 @@ record KeyRanges(
     }
     long leftRows = rows(leftGroups);
     long rightRows = rows(rightGroups);
-    if (bounds.isEmpty() || !even(leftRead, leftRows) || !even(rightRead, rightRows)) {
+    if (bounds.isEmpty()
+        || !atMost(leftRead, MAX_READ * leftRows / leftRead.length)
+        || !atMost(rightRead, MAX_RIGHT_READ * rightRows)) {
       return Optional.empty();
     }
     return Optional.of(
@@ -389,10 +398,10 @@ record KeyRanges(
     return read;
   }
 
-  /** Whether no plan reads more than {@link #MAX_READ} times its share of the rows. */
-  private static boolean even(long[] read, long rows) {
+  /** Whether no plan reads more than {@code limit} rows. */
+  private static boolean atMost(long[] read, double limit) {
     for (long r : read) {
-      if (r > MAX_READ * rows / read.length) {
+      if (r > limit) {
         return false;
       }
     }
