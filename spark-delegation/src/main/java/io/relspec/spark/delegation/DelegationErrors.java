@@ -83,21 +83,18 @@ public final class DelegationErrors {
 
   /**
    * A task of a segment that reads Parquet files by key ranges found that the engine cannot read a
-   * dataset natively, though the driver checked that it could (the files changed in between).
+   * dataset natively, though the driver checked that it could (the files changed in between). The
+   * task reports it through {@link #failed}, which names the rule and the ops.
    */
-  public static RelspecException notReadNatively(
-      String rule, String ops, String dataset, String location) {
+  public static RelspecException notReadNatively(String dataset, String location) {
     return new RelspecException(
         ErrorCode.INVALID_INPUT,
-        "Cannot run delegated "
-            + ops
-            + " of rule "
-            + rule
-            + " on DataFusion: the files of dataset '"
+        "the files of dataset '"
             + dataset
             + "' under "
             + location
-            + " cannot be read natively any more, though they could when the rule was compiled."
-            + " Did they change during the run? Run the rule again on files that stay unchanged.");
+            + " cannot be read natively any more, though they could when the rule was compiled"
+            + " (did they change during the run?); run the rule again on files that stay"
+            + " unchanged");
   }
 }

@@ -278,7 +278,7 @@ final class PartitionRunner
               dataset.getValue(),
               Path.of(location),
               () -> {
-                throw DelegationErrors.notReadNatively(rule, ops, dataset.getKey(), location);
+                throw DelegationErrors.notReadNatively(dataset.getKey(), location);
               });
         }
         result = session.execute(plan.ranges().get(range), plan.params());

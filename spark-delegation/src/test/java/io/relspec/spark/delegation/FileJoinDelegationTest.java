@@ -4,18 +4,25 @@ import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.groups.Tuple.tuple;
 
 import io.relspec.ir.plan.OutputPlan;
+import io.relspec.ir.plan.RelPlan;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
 import io.relspec.reference.run.RunOutputs;
+import io.relspec.spark.compile.DatasetResolver;
+import io.relspec.spark.compile.PlanCompiler;
+import io.relspec.spark.run.InputReader;
 import io.relspec.spark.run.SparkRunner;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -173,6 +180,42 @@ class FileJoinDelegationTest {
     assertThat(rule(delegated, "status_units").execution())
         .extracting(RunManifest.OpExecution::path, RunManifest.OpExecution::op)
         .containsExactly(tuple("ops[1..1]", "delegate"), tuple("ops[1]", "filter"));
+  }
+
+  @Test
+  void filesThatNoLongerReadNativelyFailTheTaskNamingTheDataset(@TempDir Path changing)
+      throws Exception {
+    for (String name : List.of("orders", "order_items")) {
+      org.apache.commons.io.FileUtils.copyDirectory(
+          data.resolve(name).toFile(), changing.resolve(name).toFile());
+    }
+    ValidatedBundle bundle = BundleValidator.validate(BUNDLE);
+    RelPlan plan = bundle.plan("status_units").orElseThrow();
+    DatasetResolver resolver =
+        (dataset, where) ->
+            InputReader.read(
+                spark, bundle.bundle().dataset(dataset).orElseThrow(), changing, where);
+    Dataset<Row> rows =
+        new PartitionDelegate(spark, DelegationPolicy.ALL, RuntimeProfile.DEFAULT)
+            .compile(bundle, plan, new PlanCompiler(resolver), resolver)
+            .orElseThrow()
+            .rows();
+    // after compiling, the orders are rewritten without their status column: NativeScan cannot
+    // read them as declared any more
+    org.apache.commons.io.FileUtils.deleteDirectory(changing.resolve("orders").toFile());
+    spark
+        .read()
+        .parquet(data.resolve("orders").toString())
+        .drop("status")
+        .write()
+        .parquet(changing.resolve("orders").toString());
+    assertThatThrownBy(rows::collectAsList)
+        .hasMessageContaining("Cannot run delegated ops[0..2] scan, filter, join of rule")
+        .hasMessageContaining(
+            "the files of dataset 'orders' under "
+                + changing.resolve("orders")
+                + " cannot be read natively any more")
+        .hasMessageContaining("Nothing was written");
   }
 
   static RunManifest.RuleReport rule(RunManifest manifest, String name) {
