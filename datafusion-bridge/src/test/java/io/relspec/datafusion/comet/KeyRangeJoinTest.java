@@ -1,5 +1,6 @@
 package io.relspec.datafusion.comet;
 
+import static io.relspec.datafusion.comet.PartitionedJoinTest.agg;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.relspec.datafusion.EngineSession;
@@ -10,7 +11,6 @@ import io.relspec.ir.bundle.DatasetSpec;
 import io.relspec.ir.bundle.ScanOptions;
 import io.relspec.ir.expr.Call;
 import io.relspec.ir.expr.ColumnRef;
-import io.relspec.ir.expr.Expr;
 import io.relspec.ir.expr.Literal;
 import io.relspec.ir.op.Aggregate;
 import io.relspec.ir.op.EquiKey;
@@ -25,7 +25,6 @@ import io.relspec.ir.plan.Ordering;
 import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.runtime.MemoryPool;
 import io.relspec.ir.runtime.RuntimeProfile;
-import io.relspec.ir.type.Field;
 import io.relspec.ir.type.PrimitiveType;
 import io.relspec.reference.ParquetDatasetWriter;
 import io.relspec.reference.ReferenceLane;
@@ -53,14 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
  * broadcast as before.
  */
 class KeyRangeJoinTest {
-  private static final RelSchema EVENTS =
-      new RelSchema(
-          List.of(
-              Field.notNull("id", PrimitiveType.INT64),
-              Field.notNull("v", PrimitiveType.INT64),
-              Field.notNull("grp", PrimitiveType.INT32),
-              Field.nullable("amount", PrimitiveType.FLOAT64),
-              Field.nullable("name", PrimitiveType.STRING)));
+  private static final RelSchema EVENTS = TestData.RELSPEC_EVENTS;
 
   private static RuntimeProfile partitions(int n) {
     return new RuntimeProfile(n, 256, Optional.empty(), MemoryPool.GREEDY, Optional.empty());
@@ -108,14 +100,6 @@ class KeyRangeJoinTest {
             List.of(
                 new Project.Column(as, new ColumnRef(key)),
                 new Project.Column("ov", new ColumnRef("v")))));
-  }
-
-  private static Aggregate.AggregateCall agg(String name, String fn, String... columns) {
-    return new Aggregate.AggregateCall(
-        name,
-        fn,
-        java.util.Arrays.stream(columns).map(c -> (Expr) new ColumnRef(c)).toList(),
-        false);
   }
 
   /** Join + aggregate on the int64 key, a semi join on it (no merge), a join on the string key. */

@@ -33,7 +33,6 @@ import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.run.RunManifest;
 import io.relspec.ir.runtime.MemoryPool;
 import io.relspec.ir.runtime.RuntimeProfile;
-import io.relspec.ir.type.Field;
 import io.relspec.ir.type.PrimitiveType;
 import io.relspec.reference.ParquetDatasetWriter;
 import io.relspec.reference.ReferenceLane;
@@ -58,20 +57,14 @@ import org.junit.jupiter.api.io.TempDir;
  * every join type, with null and duplicate keys, conditions and empty sides.
  */
 class PartitionedJoinTest {
-  private static final RelSchema EVENTS =
-      new RelSchema(
-          List.of(
-              Field.notNull("id", PrimitiveType.INT64),
-              Field.notNull("v", PrimitiveType.INT64),
-              Field.notNull("grp", PrimitiveType.INT32),
-              Field.nullable("amount", PrimitiveType.FLOAT64),
-              Field.nullable("name", PrimitiveType.STRING)));
+  private static final RelSchema EVENTS = TestData.RELSPEC_EVENTS;
 
   private static RuntimeProfile partitions(int n) {
     return new RuntimeProfile(n, 512, Optional.empty(), MemoryPool.GREEDY, Optional.empty());
   }
 
-  private static Aggregate.AggregateCall agg(String name, String fn, String... columns) {
+  /** {@code fn(columns...) as name}, not distinct. */
+  static Aggregate.AggregateCall agg(String name, String fn, String... columns) {
     return new Aggregate.AggregateCall(
         name,
         fn,

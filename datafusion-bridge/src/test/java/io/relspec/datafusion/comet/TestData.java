@@ -34,6 +34,16 @@ final class TestData {
                   null),
               new Field("name", FieldType.nullable(ArrowType.Utf8.INSTANCE), null)));
 
+  /** {@link #EVENTS} as the relspec schema. */
+  static final io.relspec.ir.plan.RelSchema RELSPEC_EVENTS =
+      new io.relspec.ir.plan.RelSchema(
+          List.of(
+              io.relspec.ir.type.Field.notNull("id", io.relspec.ir.type.PrimitiveType.INT64),
+              io.relspec.ir.type.Field.notNull("v", io.relspec.ir.type.PrimitiveType.INT64),
+              io.relspec.ir.type.Field.notNull("grp", io.relspec.ir.type.PrimitiveType.INT32),
+              io.relspec.ir.type.Field.nullable("amount", io.relspec.ir.type.PrimitiveType.FLOAT64),
+              io.relspec.ir.type.Field.nullable("name", io.relspec.ir.type.PrimitiveType.STRING)));
+
   private TestData() {}
 
   /** Deterministic rows: v runs negative and positive, every 11th amount and 13th name null. */

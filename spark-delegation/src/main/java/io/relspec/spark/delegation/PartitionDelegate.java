@@ -437,15 +437,7 @@ public final class PartitionDelegate implements RuleDelegate {
     if (buckets != null) {
       frame = rangeSorted(frame, buckets, sorted.get());
     }
-    return Dataset.ofRows(
-        spark,
-        SubqueryAlias$.MODULE$.apply(
-            new AliasIdentifier(
-                aliasName(segment, ops),
-                JavaConverters.asScalaBuffer(
-                        List.of(MARKER, plan.name(), "plan_" + plan.planSignature()))
-                    .toList()),
-            frame.logicalPlan()));
+    return marked(plan, segment, frame);
   }
 
   /**
@@ -645,15 +637,7 @@ public final class PartitionDelegate implements RuleDelegate {
     Dataset<Row> frame =
         spark.internalCreateDataFrame(
             rows, nullable(SparkTypes.toSpark(join.output().fields())), false);
-    return Dataset.ofRows(
-        spark,
-        SubqueryAlias$.MODULE$.apply(
-            new AliasIdentifier(
-                aliasName(segment, ops),
-                JavaConverters.asScalaBuffer(
-                        List.of(MARKER, plan.name(), "plan_" + plan.planSignature()))
-                    .toList()),
-            frame.logicalPlan()));
+    return marked(plan, segment, frame);
   }
 
   /**
@@ -763,6 +747,22 @@ public final class PartitionDelegate implements RuleDelegate {
       key = new Column(new NormalizeNaNAndZero(key.expr()));
     }
     return key;
+  }
+
+  /**
+   * The delegated rows under the segment's marker: {@code SubqueryAlias
+   * relspec_delegated.<rule>.plan_<signature>.ops_<from>_<to>_<op names>}.
+   */
+  private Dataset<Row> marked(RelPlan plan, Segment segment, Dataset<Row> frame) {
+    return Dataset.ofRows(
+        spark,
+        SubqueryAlias$.MODULE$.apply(
+            new AliasIdentifier(
+                aliasName(segment, plan.ops()),
+                JavaConverters.asScalaBuffer(
+                        List.of(MARKER, plan.name(), "plan_" + plan.planSignature()))
+                    .toList()),
+            frame.logicalPlan()));
   }
 
   /** {@code ops_3_4_dedupe_project}. */

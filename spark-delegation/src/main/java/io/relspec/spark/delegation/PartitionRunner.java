@@ -6,6 +6,7 @@ import io.relspec.datafusion.QueryResult;
 import io.relspec.datafusion.comet.CometEngine;
 import io.relspec.ir.bundle.DatasetSpec;
 import io.relspec.ir.error.RelspecException;
+import io.relspec.ir.op.Pipeline;
 import io.relspec.ir.runtime.RuntimeProfile;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.FieldVector;
@@ -229,13 +231,66 @@ final class PartitionRunner
     }
 
     private void execute(List<VectorSchemaRoot> batches, List<VectorSchemaRoot> rightBatches) {
+      executeIn(
+          plan.profile(),
+          session -> {
+            session.registerBatches(Fragment.INPUT, arrowSchema, batches);
+            if (plan.paired()) {
+              session.registerBatches(Fragment.RIGHT, plan.right().toArrow(), rightBatches);
+            }
+          },
+          plan.pipeline(),
+          () -> {
+            // The outputs outlive the session and never point into the inputs (the bridge copies
+            // an output that still holds an exported input).
+            batches.forEach(VectorSchemaRoot::close);
+            rightBatches.forEach(VectorSchemaRoot::close);
+          });
+    }
+
+    /**
+     * Runs the pipeline of this task's key range in one native plan, the engine reading both
+     * datasets' Parquet files itself.
+     */
+    private void executeRange() {
+      RuntimeProfile profile = plan.profile();
+      RuntimeProfile onePlan =
+          new RuntimeProfile(
+              1,
+              profile.batchSize(),
+              profile.spillDir(),
+              profile.memoryPool(),
+              profile.memoryLimitBytes());
+      executeIn(
+          onePlan,
+          session -> {
+            for (Map.Entry<String, DatasetSpec> dataset : plan.files().entrySet()) {
+              String location = plan.locations().get(dataset.getKey());
+              session.registerParquet(
+                  dataset.getValue(),
+                  Path.of(location),
+                  () -> {
+                    throw DelegationErrors.notReadNatively(dataset.getKey(), location);
+                  });
+            }
+          },
+          plan.ranges().get(range),
+          () -> {});
+    }
+
+    /**
+     * One native execution in a session of its own: {@code register} gives it its datasets, {@code
+     * afterwards} runs whatever happened; a failure names the rule, ops and partition.
+     */
+    private void executeIn(
+        RuntimeProfile profile,
+        Consumer<EngineSession> register,
+        Pipeline pipeline,
+        Runnable afterwards) {
       RuntimeException failure = null;
-      try (EngineSession session = engine.openSession(plan.profile(), allocator)) {
-        session.registerBatches(Fragment.INPUT, arrowSchema, batches);
-        if (plan.paired()) {
-          session.registerBatches(Fragment.RIGHT, plan.right().toArrow(), rightBatches);
-        }
-        result = session.execute(plan.pipeline(), plan.params());
+      try (EngineSession session = engine.openSession(profile, allocator)) {
+        register.accept(session);
+        result = session.execute(pipeline, plan.params());
         nextBatch = 0;
         metrics.executions().add(1);
         if (result.report().fullyNative()) {
@@ -246,51 +301,7 @@ final class PartitionRunner
       } catch (RuntimeException | Error e) {
         failure = DelegationErrors.crashed(rule, ops, partition, e);
       } finally {
-        // The outputs outlive the session and never point into the inputs (the bridge copies
-        // an output that still holds an exported input).
-        batches.forEach(VectorSchemaRoot::close);
-        rightBatches.forEach(VectorSchemaRoot::close);
-      }
-      if (failure != null) {
-        closeAfterFailure(failure);
-        throw failure;
-      }
-    }
-
-    /**
-     * Runs the pipeline of this task's key range in one native plan, the engine reading both
-     * datasets' Parquet files itself.
-     */
-    private void executeRange() {
-      RuntimeException failure = null;
-      RuntimeProfile profile = plan.profile();
-      RuntimeProfile onePlan =
-          new RuntimeProfile(
-              1,
-              profile.batchSize(),
-              profile.spillDir(),
-              profile.memoryPool(),
-              profile.memoryLimitBytes());
-      try (EngineSession session = engine.openSession(onePlan, allocator)) {
-        for (Map.Entry<String, DatasetSpec> dataset : plan.files().entrySet()) {
-          String location = plan.locations().get(dataset.getKey());
-          session.registerParquet(
-              dataset.getValue(),
-              Path.of(location),
-              () -> {
-                throw DelegationErrors.notReadNatively(dataset.getKey(), location);
-              });
-        }
-        result = session.execute(plan.ranges().get(range), plan.params());
-        nextBatch = 0;
-        metrics.executions().add(1);
-        if (result.report().fullyNative()) {
-          metrics.nativeExecutions().add(1);
-        }
-      } catch (RelspecException e) {
-        failure = DelegationErrors.failed(rule, ops, partition, e);
-      } catch (RuntimeException | Error e) {
-        failure = DelegationErrors.crashed(rule, ops, partition, e);
+        afterwards.run();
       }
       if (failure != null) {
         closeAfterFailure(failure);

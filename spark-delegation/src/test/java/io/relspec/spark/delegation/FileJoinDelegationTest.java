@@ -106,7 +106,8 @@ class FileJoinDelegationTest {
       assertThat(actual).as(output.name()).isNotEmpty().containsExactlyElementsOf(expected);
     }
 
-    RunManifest.RuleReport statusUnits = rule(delegated, "status_units");
+    RunManifest.RuleReport statusUnits =
+        IntervalAlignDelegationTest.rule(delegated, "status_units");
     assertThat(statusUnits.execution())
         .extracting(
             RunManifest.OpExecution::path,
@@ -141,7 +142,7 @@ class FileJoinDelegationTest {
         .contains("Spark rows in: none");
 
     // the semi join too; the filter after it is a delegated segment of its own over Spark rows
-    RunManifest.RuleReport shipped = rule(delegated, "shipped_items");
+    RunManifest.RuleReport shipped = IntervalAlignDelegationTest.rule(delegated, "shipped_items");
     assertThat(shipped.execution())
         .extracting(RunManifest.OpExecution::path, RunManifest.OpExecution::op)
         .startsWith(
@@ -150,7 +151,7 @@ class FileJoinDelegationTest {
     assertThat(delegate.metrics("shipped_items").executions()).isGreaterThanOrEqualTo(3);
 
     // customer_id is spread over every orders file: the join stays on Spark, nothing delegated
-    assertThat(rule(delegated, "customer_units").execution())
+    assertThat(IntervalAlignDelegationTest.rule(delegated, "customer_units").execution())
         .extracting(RunManifest.OpExecution::op)
         .doesNotContain("delegate");
   }
@@ -177,7 +178,7 @@ class FileJoinDelegationTest {
             .delegate(new PartitionDelegate(spark, DelegationPolicy.ALL, RuntimeProfile.DEFAULT))
             .run(bundle, optional, tmp.resolve("delegated"), Map.of(), RuntimeProfile.DEFAULT);
     // only the filter before the join is delegated, over Spark rows
-    assertThat(rule(delegated, "status_units").execution())
+    assertThat(IntervalAlignDelegationTest.rule(delegated, "status_units").execution())
         .extracting(RunManifest.OpExecution::path, RunManifest.OpExecution::op)
         .containsExactly(tuple("ops[1..1]", "delegate"), tuple("ops[1]", "filter"));
   }
@@ -216,13 +217,5 @@ class FileJoinDelegationTest {
                 + changing.resolve("orders")
                 + " cannot be read natively any more")
         .hasMessageContaining("Nothing was written");
-  }
-
-  static RunManifest.RuleReport rule(RunManifest manifest, String name) {
-    return manifest.outputs().stream()
-        .flatMap(o -> o.rules().stream())
-        .filter(r -> r.name().equals(name))
-        .findFirst()
-        .orElseThrow();
   }
 }

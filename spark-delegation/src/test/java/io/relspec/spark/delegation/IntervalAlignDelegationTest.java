@@ -369,7 +369,8 @@ class IntervalAlignDelegationTest {
     assertThat(runner.call(Collections.emptyIterator(), rights.iterator()).hasNext()).isFalse();
   }
 
-  private static RunManifest.RuleReport rule(RunManifest manifest, String name) {
+  /** The report of rule {@code name} in a run's manifest. */
+  static RunManifest.RuleReport rule(RunManifest manifest, String name) {
     return manifest.outputs().stream()
         .flatMap(o -> o.rules().stream())
         .filter(r -> r.name().equals(name))
