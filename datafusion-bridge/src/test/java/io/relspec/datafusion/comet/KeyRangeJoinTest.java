@@ -224,6 +224,30 @@ class KeyRangeJoinTest {
         assertThat(session.explain(pipelines().get(2), Map.of()).stages().get(0).how())
             .contains("[(-inf, k01500), [k01500, +inf)]");
       }
+      // a self-join: both scans read items, each filtered to the plan's range by its own path
+      Pipeline self =
+          Pipeline.of(
+              Scan.of("items"),
+              new Join(
+                  JoinType.INNER,
+                  Pipeline.of(
+                      Scan.of("items"),
+                      new Project(
+                          List.of(
+                              new Project.Column("v2", new ColumnRef("v")),
+                              new Project.Column("g2", new ColumnRef("grp"))))),
+                  List.of(new EquiKey("v", "v2")),
+                  Optional.empty(),
+                  Optional.empty()),
+              new Aggregate(List.of("grp", "g2"), List.of(agg("n", "count"))));
+      List<List<Object>> expected = expected(allocator, self, items, orders);
+      try (EngineSession session = open(2, data, allocator);
+          QueryResult result = session.execute(self, Map.of())) {
+        assertThat(sorted(TestData.read(result.batches()))).containsExactlyElementsOf(expected);
+        assertThat(result.report().stages().get(0).how())
+            .startsWith("items and items split into 2 ranges of the join key");
+      }
+      assertThat(allocator.getAllocatedMemory()).isZero();
     }
   }
 
@@ -380,7 +404,11 @@ class KeyRangeJoinTest {
                 left,
                 ops.subList(1, ops.size()),
                 Map.of(),
-                Map.of("orders", new SourceBatches(EVENTS, right)))) {
+                Map.of(
+                    "orders",
+                    new SourceBatches(EVENTS, right),
+                    "items",
+                    new SourceBatches(EVENTS, left)))) {
       return sorted(TestData.read(relation.batches()));
     } finally {
       left.forEach(VectorSchemaRoot::close);

@@ -28,6 +28,7 @@ import io.relspec.ir.type.PrimitiveType;
 import io.relspec.ir.type.TypeRules;
 import io.relspec.ir.validate.BundleValidator;
 import io.relspec.ir.validate.ValidatedBundle;
+import io.relspec.spark.SparkErrors;
 import io.relspec.spark.compile.DatasetResolver;
 import io.relspec.spark.compile.PlanCompiler;
 import io.relspec.spark.compile.SparkTypes;
@@ -485,14 +486,18 @@ public final class PartitionDelegate implements RuleDelegate {
     }
     Map<String, DatasetSpec> specs = new LinkedHashMap<>();
     Map<String, java.nio.file.Path> paths = new LinkedHashMap<>();
-    for (Scan scan : List.of(left, right)) {
+    List<Scan> scans = List.of(left, right);
+    // where as the compiler says it, for the resolver's errors (a missing input)
+    List<String> scanPaths = List.of("ops[0]", "ops[" + join + "].right.ops[0]");
+    for (int s = 0; s < scans.size(); s++) {
+      Scan scan = scans.get(s);
       Optional<DatasetSpec> spec = bundle.bundle().dataset(scan.dataset());
       if (spec.isEmpty()) {
         return Optional.empty(); // another rule's output
       }
       Optional<java.nio.file.Path> location =
           localDirectory(
-              resolver.resolve(scan.dataset(), "rule '" + plan.name() + "' (delegation)"));
+              resolver.resolve(scan.dataset(), SparkErrors.at(plan.name(), scanPaths.get(s))));
       if (location.isEmpty()) {
         return Optional.empty();
       }
