@@ -221,7 +221,8 @@ final class CometSession implements EngineSession {
     return out;
   }
 
-  private Optional<ParquetFiles> nativeFiles(String name) {
+  /** The files NativeScan reads for a registered dataset (empty for batches or the JVM reader). */
+  Optional<ParquetFiles> nativeFiles(String name) {
     Dataset dataset = datasets.get(name);
     return dataset == null ? Optional.empty() : dataset.files;
   }
@@ -269,7 +270,8 @@ final class CometSession implements EngineSession {
         1);
   }
 
-  private RelSchema datasetSchema(String name) {
+  /** A registered dataset's declared schema. */
+  RelSchema datasetSchema(String name) {
     Dataset dataset = datasets.get(name);
     if (dataset == null) {
       throw DataFusionErrors.unknownDataset(name, List.copyOf(datasets.keySet()));

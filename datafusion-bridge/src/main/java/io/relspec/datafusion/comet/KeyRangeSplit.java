@@ -1,18 +1,13 @@
 package io.relspec.datafusion.comet;
 
-import io.relspec.ir.bundle.DatasetFormat;
-import io.relspec.ir.bundle.DatasetSpec;
+import io.relspec.datafusion.EngineSession;
 import io.relspec.ir.op.Join;
 import io.relspec.ir.op.Op;
 import io.relspec.ir.op.Pipeline;
 import io.relspec.ir.op.Scan;
-import io.relspec.ir.plan.RelSchema;
 import io.relspec.ir.type.Field;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -34,21 +29,18 @@ public record KeyRangeSplit(List<Pipeline> pipelines, String description) {
   }
 
   /**
-   * The split of {@code ops[0..join]} into at most {@code partitions} key ranges, when the join is
-   * an inner or semi join of two Parquet datasets NativeScan reads, stored clustered by the key
-   * (see {@link KeyRanges} for every condition), and no column declared non-null is stored as
-   * OPTIONAL (Spark checks those for nulls as it reads them; the engine does not); empty otherwise.
-   *
-   * @param specs the datasets the two scans read, by name
-   * @param locations where their files are, by name
+   * The split of {@code ops[0..join]} into at most {@code partitions} key ranges, over the datasets
+   * registered in {@code session} (a session of {@link CometEngine}, both scans' datasets
+   * registered by {@code registerParquet}), when the join is an inner or semi join of two Parquet
+   * datasets NativeScan reads, stored clustered by the key (see {@link KeyRanges} for every
+   * condition), and no column declared non-null is stored as OPTIONAL (Spark checks those for nulls
+   * as it reads them; the engine does not); empty otherwise. The files are the ones the session
+   * checked when they were registered: nothing is read again.
    */
   public static Optional<KeyRangeSplit> of(
-      List<Op> ops,
-      int join,
-      Map<String, DatasetSpec> specs,
-      Map<String, Path> locations,
-      int partitions) {
-    if (join <= 0
+      EngineSession session, List<Op> ops, int join, int partitions) {
+    if (!(session instanceof CometSession comet)
+        || join <= 0
         || join >= ops.size()
         || !(ops.get(0) instanceof Scan left)
         || !(ops.get(join) instanceof Join joined)
@@ -56,34 +48,21 @@ public record KeyRangeSplit(List<Pipeline> pipelines, String description) {
         || !(joined.right().ops().get(0) instanceof Scan right)) {
       return Optional.empty();
     }
-    Map<String, ParquetFiles> files = new HashMap<>();
     for (String dataset : List.of(left.dataset(), right.dataset())) {
-      DatasetSpec spec = specs.get(dataset);
-      Path location = locations.get(dataset);
-      if (spec == null || location == null || spec.format() != DatasetFormat.PARQUET) {
+      Optional<ParquetFiles> files = comet.nativeFiles(dataset);
+      if (files.isEmpty()) {
         return Optional.empty();
       }
-      Optional<ParquetFiles> checked =
-          ParquetFiles.check(dataset, location, new RelSchema(spec.schema()), spec.scan()).files();
-      if (checked.isEmpty()) {
-        return Optional.empty();
-      }
-      for (Field field : spec.schema()) {
-        if (!field.nullable() && checked.get().optional().contains(field.name())) {
+      for (Field field : comet.datasetSchema(dataset).fields()) {
+        if (!field.nullable() && files.get().optional().contains(field.name())) {
           // Spark checks such a column for nulls as it reads it (an input error); the engine
           // does not: Spark reads this dataset
           return Optional.empty();
         }
       }
-      files.put(dataset, checked.get());
     }
     Optional<KeyRanges> ranges =
-        KeyRanges.of(
-            ops,
-            join,
-            partitions,
-            name -> Optional.ofNullable(files.get(name)),
-            name -> new RelSchema(specs.get(name).schema()));
+        KeyRanges.of(ops, join, partitions, comet::nativeFiles, comet::datasetSchema);
     if (ranges.isEmpty()) {
       return Optional.empty();
     }
@@ -92,8 +71,7 @@ public record KeyRangeSplit(List<Pipeline> pipelines, String description) {
     for (int p = 0; p < split.partitions(); p++) {
       pipelines.add(new Pipeline(split.filtered(ops, p)));
     }
-    String description = split.describe(ops);
-    return Optional.of(new KeyRangeSplit(pipelines, description));
+    return Optional.of(new KeyRangeSplit(pipelines, split.describe(ops)));
   }
 
   /**

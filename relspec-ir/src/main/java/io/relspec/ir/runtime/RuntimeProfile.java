@@ -39,6 +39,11 @@ public record RuntimeProfile(
         });
   }
 
+  /** This profile with another {@code targetPartitions}. */
+  public RuntimeProfile withTargetPartitions(int partitions) {
+    return new RuntimeProfile(partitions, batchSize, spillDir, memoryPool, memoryLimitBytes);
+  }
+
   /** {@code targetPartitions} with 0 resolved to the number of available cores. */
   public int effectivePartitions() {
     return targetPartitions > 0 ? targetPartitions : Runtime.getRuntime().availableProcessors();

@@ -56,4 +56,16 @@ class RuntimeProfileTest {
                 assertThat(((RelspecException) e).problems().get(0).message())
                     .contains("at least 1, found 0"));
   }
+
+  @Test
+  void withTargetPartitionsChangesThatAloneAndKeepsItsCheck() {
+    RuntimeProfile profile =
+        new RuntimeProfile(0, 512, Optional.of("/tmp/s"), MemoryPool.FAIR, Optional.of(1024L));
+    assertThat(profile.withTargetPartitions(1))
+        .isEqualTo(
+            new RuntimeProfile(1, 512, Optional.of("/tmp/s"), MemoryPool.FAIR, Optional.of(1024L)));
+    assertThatThrownBy(() -> profile.withTargetPartitions(-1))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Cannot use targetPartitions -1");
+  }
 }

@@ -504,64 +504,65 @@ public final class PartitionDelegate implements RuleDelegate {
       specs.put(scan.dataset(), spec.get());
       paths.put(scan.dataset(), location.get());
     }
-    int partitions = spark.sparkContext().defaultParallelism();
-    Optional<KeyRangeSplit> split = KeyRangeSplit.of(ops, join, specs, paths, partitions);
-    if (split.isEmpty()) {
-      return Optional.empty();
-    }
-    // only the columns the rest of the rule reads leave the tasks
-    String path = "rules[" + plan.name() + "].ops";
-    RelSchema joinedSchema =
-        BundleValidator.resolvePipeline(bundle.bundle(), ops.subList(0, join + 1), path);
-    Optional<Set<String>> used = KeyRangeSplit.columnsUsedBy(ops.subList(join + 1, ops.size()));
-    Optional<Project> pruned = Optional.empty();
-    RelSchema output = joinedSchema;
-    if (used.isPresent()) {
-      List<Field> kept =
-          joinedSchema.fields().stream().filter(f -> used.get().contains(f.name())).toList();
-      if (kept.isEmpty()) {
-        // rows are still counted: one column carries them
-        kept = joinedSchema.fields().subList(0, 1);
-      }
-      if (kept.size() < joinedSchema.fields().size()) {
-        pruned =
-            Optional.of(
-                new Project(
-                    kept.stream()
-                        .map(f -> new Project.Column(f.name(), new ColumnRef(f.name())))
-                        .toList()));
-        output = new RelSchema(kept);
-      }
-    }
-    List<Pipeline> pipelines = new ArrayList<>();
-    for (Pipeline range : split.get().pipelines()) {
-      List<Op> rangeOps = new ArrayList<>(range.ops());
-      pruned.ifPresent(rangeOps::add);
-      pipelines.add(new Pipeline(rangeOps));
-    }
-    List<Op> unsplit = new ArrayList<>(ops.subList(0, join + 1));
-    pruned.ifPresent(unsplit::add);
-    PlanReport explained;
+    // one session registers both inputs (their footers read once), splits the join and
+    // reports which ops run natively
     try (BufferAllocator allocator = new RootAllocator();
         EngineSession session = engine.openSession(profile, allocator)) {
       for (Map.Entry<String, DatasetSpec> spec : specs.entrySet()) {
         session.registerParquet(spec.getValue(), paths.get(spec.getKey()), List::of);
       }
-      explained = session.explain(new Pipeline(unsplit), plan.params());
+      int partitions = spark.sparkContext().defaultParallelism();
+      Optional<KeyRangeSplit> split = KeyRangeSplit.of(session, ops, join, partitions);
+      if (split.isEmpty()) {
+        return Optional.empty();
+      }
+      // only the columns the rest of the rule reads leave the tasks
+      String path = "rules[" + plan.name() + "].ops";
+      RelSchema joinedSchema =
+          BundleValidator.resolvePipeline(bundle.bundle(), ops.subList(0, join + 1), path);
+      Optional<Set<String>> used = KeyRangeSplit.columnsUsedBy(ops.subList(join + 1, ops.size()));
+      Optional<Project> pruned = Optional.empty();
+      RelSchema output = joinedSchema;
+      if (used.isPresent()) {
+        List<Field> kept =
+            joinedSchema.fields().stream().filter(f -> used.get().contains(f.name())).toList();
+        if (kept.isEmpty()) {
+          // rows are still counted: one column carries them
+          kept = joinedSchema.fields().subList(0, 1);
+        }
+        if (kept.size() < joinedSchema.fields().size()) {
+          pruned =
+              Optional.of(
+                  new Project(
+                      kept.stream()
+                          .map(f -> new Project.Column(f.name(), new ColumnRef(f.name())))
+                          .toList()));
+          output = new RelSchema(kept);
+        }
+      }
+      List<Pipeline> pipelines = new ArrayList<>();
+      for (Pipeline range : split.get().pipelines()) {
+        List<Op> rangeOps = new ArrayList<>(range.ops());
+        pruned.ifPresent(rangeOps::add);
+        pipelines.add(new Pipeline(rangeOps));
+      }
+      List<Op> unsplit = new ArrayList<>(ops.subList(0, join + 1));
+      pruned.ifPresent(unsplit::add);
+      PlanReport explained = session.explain(new Pipeline(unsplit), plan.params());
+      if (!explained.fullyNative()) {
+        return Optional.empty();
+      }
+      Map<String, String> locations = new LinkedHashMap<>();
+      paths.forEach((name, dir) -> locations.put(name, dir.toString()));
+      return Optional.of(
+          new FileJoin(
+              join + 1,
+              new KeyRangeSplit(pipelines, split.get().description()),
+              explained,
+              output,
+              specs,
+              locations));
     }
-    if (!explained.fullyNative()) {
-      return Optional.empty();
-    }
-    Map<String, String> locations = new LinkedHashMap<>();
-    paths.forEach((name, dir) -> locations.put(name, dir.toString()));
-    return Optional.of(
-        new FileJoin(
-            join + 1,
-            new KeyRangeSplit(pipelines, split.get().description()),
-            explained,
-            output,
-            specs,
-            locations));
   }
 
   /**
@@ -599,7 +600,8 @@ public final class PartitionDelegate implements RuleDelegate {
             null,
             join.output(),
             null,
-            profile,
+            // each task runs its range as one native plan: the tasks are the parallelism
+            profile.withTargetPartitions(1),
             join.split().pipelines(),
             join.files(),
             join.locations());

@@ -249,20 +249,12 @@ final class PartitionRunner
     }
 
     /**
-     * Runs the pipeline of this task's key range in one native plan, the engine reading both
-     * datasets' Parquet files itself.
+     * Runs the pipeline of this task's key range (in one native plan: the fragment's profile has
+     * {@code targetPartitions} 1), the engine reading both datasets' Parquet files itself.
      */
     private void executeRange() {
-      RuntimeProfile profile = plan.profile();
-      RuntimeProfile onePlan =
-          new RuntimeProfile(
-              1,
-              profile.batchSize(),
-              profile.spillDir(),
-              profile.memoryPool(),
-              profile.memoryLimitBytes());
       executeIn(
-          onePlan,
+          plan.profile(),
           session -> {
             for (Map.Entry<String, DatasetSpec> dataset : plan.files().entrySet()) {
               String location = plan.locations().get(dataset.getKey());
