@@ -113,19 +113,8 @@ class CometDelegationParityTest {
 
     assertThat(delegated.engine()).isEqualTo("spark-datafusion");
     assertThat(delegated.versions()).containsKeys("comet", "delegation");
-    assertThat(delegated.bundleSignature()).isEqualTo(vanilla.bundleSignature());
-    assertThat(RunOutputs.summary(delegated)).isEqualTo(RunOutputs.summary(vanilla));
-    for (OutputPlan output : bundle.outputs()) {
-      List<List<Object>> expected =
-          RunOutputs.rows(tmp.resolve("vanilla"), output.name(), output.schema());
-      List<List<Object>> actual =
-          RunOutputs.rows(tmp.resolve("delegated"), output.name(), output.schema());
-      assertThat(actual).as(output.name()).isNotEmpty();
-      assertThat(actual).as(output.name()).containsExactlyInAnyOrderElementsOf(expected);
-      if (output.ordering().isExplicit()) {
-        assertThat(actual).as(output.name() + " in order").containsExactlyElementsOf(expected);
-      }
-    }
+    DelegationParityTest.assertSameOutputs(
+        bundle, vanilla, tmp.resolve("vanilla"), delegated, tmp.resolve("delegated"));
     List<RunManifest.RuleReport> rules =
         delegated.outputs().stream().flatMap(o -> o.rules().stream()).toList();
     List<RunManifest.RuleReport> withDelegation =

@@ -64,19 +64,7 @@ class DelegationParityTest {
             .run(bundle, DATA, tmp.resolve("delegated"), Map.of(), RuntimeProfile.DEFAULT);
 
     assertThat(delegated.engine()).isEqualTo("spark");
-    assertThat(delegated.bundleSignature()).isEqualTo(vanilla.bundleSignature());
-    assertThat(RunOutputs.summary(delegated)).isEqualTo(RunOutputs.summary(vanilla));
-    for (OutputPlan output : bundle.outputs()) {
-      List<List<Object>> expected =
-          readBack(tmp.resolve("vanilla"), output.name(), output.schema());
-      List<List<Object>> actual =
-          readBack(tmp.resolve("delegated"), output.name(), output.schema());
-      assertThat(actual).as(output.name()).isNotEmpty();
-      assertThat(actual).as(output.name()).containsExactlyInAnyOrderElementsOf(expected);
-      if (output.ordering().isExplicit()) {
-        assertThat(actual).as(output.name() + " in order").containsExactlyElementsOf(expected);
-      }
-    }
+    assertSameOutputs(bundle, vanilla, tmp.resolve("vanilla"), delegated, tmp.resolve("delegated"));
     // The delegated path ran: every rule with a partition-local op has delegated entries, and its
     // tasks sent Arrow batches to the engine.
     List<String> delegatedRules =
@@ -95,6 +83,29 @@ class DelegationParityTest {
     assertThat(delegated.versions()).containsKey("delegation");
     assertThat(vanilla.outputs().stream().flatMap(o -> o.rules().stream()))
         .allSatisfy(r -> assertThat(r.execution()).isEmpty());
+  }
+
+  /**
+   * Two runs of a bundle agree: the same signature and counts, and every output the same rows (none
+   * empty), in the same order where the output's ordering is explicit.
+   */
+  static void assertSameOutputs(
+      ValidatedBundle bundle,
+      RunManifest vanilla,
+      Path vanillaOut,
+      RunManifest delegated,
+      Path delegatedOut) {
+    assertThat(delegated.bundleSignature()).isEqualTo(vanilla.bundleSignature());
+    assertThat(RunOutputs.summary(delegated)).isEqualTo(RunOutputs.summary(vanilla));
+    for (OutputPlan output : bundle.outputs()) {
+      List<List<Object>> expected = readBack(vanillaOut, output.name(), output.schema());
+      List<List<Object>> actual = readBack(delegatedOut, output.name(), output.schema());
+      assertThat(actual).as(output.name()).isNotEmpty();
+      assertThat(actual).as(output.name()).containsExactlyInAnyOrderElementsOf(expected);
+      if (output.ordering().isExplicit()) {
+        assertThat(actual).as(output.name() + " in order").containsExactlyElementsOf(expected);
+      }
+    }
   }
 
   static List<List<Object>> readBack(Path out, String name, RelSchema schema) {
