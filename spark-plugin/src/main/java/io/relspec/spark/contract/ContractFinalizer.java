@@ -17,6 +17,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.apache.spark.sql.AnalysisException;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
@@ -27,6 +28,9 @@ import org.apache.spark.sql.catalyst.expressions.IsNull;
 import org.apache.spark.sql.expressions.Window;
 import org.apache.spark.sql.expressions.WindowSpec;
 import org.apache.spark.sql.functions;
+import org.apache.spark.sql.types.DataType;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Finalizes the rows of one output under its contract (format v1, section 5): align to the
@@ -297,10 +301,11 @@ public final class ContractFinalizer {
 
   /**
    * Key uniqueness over persisted rows: one aggregate counts the rows of each key (a shuffle of the
-   * key columns only) and counts the keys that occur more than once. None (the usual case): the
-   * rows are as they are. A few: they are collected and joined back, broadcast, to mark the rows
-   * that have them. More than {@code broadcastLimit}: {@link #checkKeysByWindow}. Runs a job over
-   * {@code tagged}, and a second one when there are duplicates.
+   * key columns only) and counts the keys that occur more than once; a single integral key is
+   * counted by {@link IntegralKeyCount} instead of an aggregate. None (the usual case): the rows
+   * are as they are. A few: they are collected and joined back, broadcast, to mark the rows that
+   * have them. More than {@code broadcastLimit}: {@link #checkKeysByWindow}. Runs a job over {@code
+   * tagged}, and a second one when there are duplicates.
    */
   static Dataset<Row> checkKeysByCount(
       Dataset<Row> tagged, ContractSpec contract, int broadcastLimit) {
@@ -310,25 +315,41 @@ public final class ContractFinalizer {
     for (int i = 0; i < keys.size(); i++) {
       keyColumns.add(tagged.col(keys.get(i)).as(TMP + "k" + i));
     }
-    Dataset<Row> duplicates =
-        tagged
-            .filter(isOk)
-            .groupBy(keyColumns.toArray(Column[]::new))
-            .agg(functions.count(functions.lit(1)).as(KEY_COUNT))
-            .filter(functions.col(KEY_COUNT).gt(1));
-    // One job counts the duplicate keys over every partition at once; collecting them through a
-    // limit instead ran the final aggregate in rounds of partitions (1, then 4 times more), which
-    // left cores idle in the usual case of no duplicates.
-    long duplicateKeys = duplicates.count();
+    Dataset<Row> okKeys = tagged.filter(isOk).select(keyColumns.toArray(Column[]::new));
+    long duplicateKeys;
+    Supplier<List<Row>> found;
+    StructType foundSchema;
+    DataType firstType = okKeys.schema().fields()[0].dataType();
+    if (keys.size() == 1 && IntegralKeyCount.supports(firstType)) {
+      IntegralKeyCount counted = IntegralKeyCount.of(okKeys);
+      duplicateKeys = counted.count();
+      found = counted::rows;
+      foundSchema =
+          new StructType()
+              .add(TMP + "k0", firstType, true)
+              .add(KEY_COUNT, DataTypes.LongType, false);
+    } else {
+      Dataset<Row> duplicates =
+          okKeys
+              .groupBy(
+                  java.util.Arrays.stream(okKeys.columns()).map(okKeys::col).toArray(Column[]::new))
+              .agg(functions.count(functions.lit(1)).as(KEY_COUNT))
+              .filter(functions.col(KEY_COUNT).gt(1));
+      // One job counts the duplicate keys over every partition at once; collecting them through a
+      // limit instead ran the final aggregate in rounds of partitions (1, then 4 times more),
+      // which left cores idle in the usual case of no duplicates.
+      duplicateKeys = duplicates.count();
+      found = duplicates::collectAsList;
+      foundSchema = duplicates.schema();
+    }
     if (duplicateKeys == 0) {
       return tagged;
     }
     if (duplicateKeys > broadcastLimit) {
       return checkKeysByWindow(tagged, contract);
     }
-    List<Row> found = duplicates.collectAsList();
     Dataset<Row> known =
-        functions.broadcast(tagged.sparkSession().createDataFrame(found, duplicates.schema()));
+        functions.broadcast(tagged.sparkSession().createDataFrame(found.get(), foundSchema));
     Column matches = isOk;
     for (int i = 0; i < keys.size(); i++) {
       matches = matches.and(tagged.col(keys.get(i)).eqNullSafe(known.col(TMP + "k" + i)));

@@ -246,6 +246,79 @@ class ContractFinalizerTest {
   }
 
   /**
+   * A single integral key is counted without an aggregate ({@link IntegralKeyCount}); the key check
+   * marks the same rows as the window count for every integral width, null keys included.
+   */
+  @Test
+  void keyCheckOfAnIntegralKeyMarksWhatTheWindowMarks() {
+    for (String type : List.of("int8", "int16", "int32", "int64")) {
+      ContractSpec keyed =
+          contract(
+              """
+              {"name": "keyed", "version": 1, "onViolation": "quarantine",
+               "columns": [{"name": "k", "type": "%s"}, {"name": "v", "type": "int32"}],
+               "keyFields": ["k"]}
+              """
+                  .formatted(type));
+      Object[][] values = {
+        row(1, 1), row(2, 2), row(2, 3), row(null, 4), row(null, 5), row(-3, 6), row(2, 7)
+      };
+      for (Object[] value : values) {
+        if (value[0] != null) {
+          value[0] =
+              switch (type) {
+                case "int8" -> (byte) (int) (Integer) value[0];
+                case "int16" -> (short) (int) (Integer) value[0];
+                case "int32" -> value[0];
+                default -> (long) (int) (Integer) value[0];
+              };
+        }
+      }
+      Dataset<Row> checked =
+          ContractFinalizer.finalize(
+                  "o",
+                  keyed,
+                  List.of(
+                      new ContractFinalizer.RuleRows(
+                          "r", table("k " + type + ", v int32", values))))
+              .persisted();
+      List<List<Object>> byWindow = statuses(ContractFinalizer.checkKeysByWindow(checked, keyed));
+      assertThat(byWindow)
+          .as(type)
+          .extracting(row -> row.get(2))
+          .containsExactly(
+              "duplicate_key",
+              "duplicate_key",
+              "ok",
+              "ok",
+              "duplicate_key",
+              "duplicate_key",
+              "duplicate_key");
+      assertThat(statuses(ContractFinalizer.checkKeysByCount(checked, keyed, 100)))
+          .as(type)
+          .isEqualTo(byWindow);
+      assertThat(statuses(ContractFinalizer.checkKeysByCount(checked, keyed, 1)))
+          .as(type + ": two duplicate keys, one broadcast at most: the window")
+          .isEqualTo(byWindow);
+      Finalization persisted =
+          ContractFinalizer.finalize(
+                  "o",
+                  keyed,
+                  List.of(
+                      new ContractFinalizer.RuleRows(
+                          "r", table("k " + type + ", v int32", values))))
+              .persist();
+      try {
+        assertThat(rows(persisted.errors().filter("k = 2").select("error_message")))
+            .as(type)
+            .containsOnly(r("key (k) is not unique: 3 rows of contract 'keyed' have it"));
+      } finally {
+        persisted.unpersist();
+      }
+    }
+  }
+
+  /**
    * A contract dedupe over one rule's rows already unique by a subset of its keys, of the
    * contract's types, removes nothing and is skipped; otherwise it runs.
    */
