@@ -110,7 +110,7 @@ final class IntervalAligner {
   Relation align(IntervalAlign align, Relation left, Relation right) {
     // right rows are found by batch offsets; a RowIndex is built only if other-typed keys need it
     LazyRowIndex rightIndex = new LazyRowIndex(right, heap);
-    Matches matches = bestMatches(align, left, right, rightIndex, true, heap);
+    Matches matches = bestMatches(align, left, right, rightIndex, KernelThreads.parallel(), heap);
     int[] rightOffsets = new int[right.batches().size() + 1];
     for (int b = 0; b < right.batches().size(); b++) {
       rightOffsets[b + 1] = rightOffsets[b] + right.batches().get(b).getRowCount();
@@ -143,12 +143,11 @@ final class IntervalAligner {
     }
     // output batches are built independently (on as many threads as run key groups): each one's
     // gathers are kept rows, a value and a null flag per selected column, and the match metadata
-    boolean parallel = batches.size() > 1 && bases[batches.size()] >= PARALLEL_MIN_ROWS;
-    int threads =
-        parallel
-            ? Math.min(
-                batches.size(), java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1)
-            : 1;
+    boolean parallel =
+        KernelThreads.parallel()
+            && batches.size() > 1
+            && bases[batches.size()] >= PARALLEL_MIN_ROWS;
+    int threads = parallel ? Math.min(batches.size(), KernelThreads.available()) : 1;
     heap.addNow(
         (long) threads * widest * (12 + 9L * selected.length + (align.matchMeta() ? 17 : 0)));
     java.util.function.IntFunction<VectorSchemaRoot> build =
@@ -625,9 +624,7 @@ final class IntervalAligner {
       int parts =
           size < PARALLEL_MIN_ROWS || batches < 2
               ? 1
-              : Math.min(
-                  batches,
-                  Math.min(8, java.util.concurrent.ForkJoinPool.getCommonPoolParallelism() + 1));
+              : Math.min(batches, Math.min(8, KernelThreads.available()));
       // batches split into parts of about equal rows counted on their own threads; part p's rows
       // of group g then go to start[g] + (rows of g in the parts before p): one pass's order
       int[] bounds = new int[parts + 1];
@@ -1378,7 +1375,10 @@ final class IntervalAligner {
     int[] groups(Relation relation, int column, boolean[] valid, boolean create) {
       List<VectorSchemaRoot> batches = relation.batches();
       int[] out = new int[valid.length];
-      if (!create || batches.size() < 2 || valid.length < PARALLEL_MIN_ROWS) {
+      if (!create
+          || batches.size() < 2
+          || valid.length < PARALLEL_MIN_ROWS
+          || !KernelThreads.parallel()) {
         groups(batches, 0, batches.size(), 0, column, valid, create, out);
         return out;
       }

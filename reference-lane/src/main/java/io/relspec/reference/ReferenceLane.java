@@ -18,7 +18,9 @@ import org.apache.arrow.memory.RootAllocator;
  * The JVM reference lane: runs a validated bundle over Arrow batches exactly as format v1 says and
  * finalizes each output by its contract. Every Arrow buffer it allocates comes from one allocator
  * bounded by the profile's {@code memoryLimitBytes}; reaching it fails with {@code
- * INSUFFICIENT_RESOURCES}, not an {@code OutOfMemoryError}.
+ * INSUFFICIENT_RESOURCES}, not an {@code OutOfMemoryError}. Its kernels use the common fork-join
+ * pool's threads besides the calling one, at most the profile's {@code targetPartitions} in all (1:
+ * the calling thread only; 0: no limit).
  *
  * <p>Close every {@link RunResult} and {@link Relation} before closing the lane.
  */
@@ -27,9 +29,13 @@ public final class ReferenceLane implements AutoCloseable {
   private final int batchSize;
   private final long memoryLimit;
 
+  /** The profile's {@code targetPartitions}: how many threads a kernel may use (0: no limit). */
+  private final int threads;
+
   public ReferenceLane(RuntimeProfile profile) {
     this.memoryLimit = profile.memoryLimitBytes().orElse(Long.MAX_VALUE);
     this.batchSize = profile.batchSize();
+    this.threads = profile.targetPartitions();
     this.allocator = new RootAllocator(memoryLimit);
   }
 
@@ -41,6 +47,7 @@ public final class ReferenceLane implements AutoCloseable {
   public ReferenceLane(RuntimeProfile profile, BufferAllocator parent) {
     this.memoryLimit = profile.memoryLimitBytes().orElse(Long.MAX_VALUE);
     this.batchSize = profile.batchSize();
+    this.threads = profile.targetPartitions();
     this.allocator = parent.newChildAllocator("reference-lane", 0, memoryLimit);
   }
 
@@ -121,7 +128,7 @@ public final class ReferenceLane implements AutoCloseable {
         };
     Executor executor =
         new Executor(allocator, batchSize, memoryLimit, inputs, plan.name(), plan.params());
-    return executor.pipeline(plan.ops());
+    return KernelThreads.limitedTo(threads, () -> executor.pipeline(plan.ops()));
   }
 
   /**
@@ -156,7 +163,8 @@ public final class ReferenceLane implements AutoCloseable {
     List<io.relspec.ir.op.Op> all = new ArrayList<>();
     all.add(io.relspec.ir.op.Scan.of(FALLBACK_INPUT));
     all.addAll(ops);
-    return new Executor(allocator, batchSize, memoryLimit, inputs, rule, params).pipeline(all);
+    Executor executor = new Executor(allocator, batchSize, memoryLimit, inputs, rule, params);
+    return KernelThreads.limitedTo(threads, () -> executor.pipeline(all));
   }
 
   /** The name the fallback input is scanned under (not a valid bundle name). */

@@ -62,7 +62,7 @@ final class RowGather {
       }
       int width = schema.fields().size();
       IntStream columnIndexes = IntStream.range(0, width);
-      if (rows.length >= PARALLEL_MIN_ROWS && width > 1) {
+      if (rows.length >= PARALLEL_MIN_ROWS && width > 1 && KernelThreads.parallel()) {
         // columns are independent: each thread fills its own columns' vectors
         columnIndexes = columnIndexes.parallel();
       }

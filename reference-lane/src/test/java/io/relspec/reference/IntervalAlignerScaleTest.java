@@ -8,6 +8,7 @@ import io.relspec.ir.op.Pipeline;
 import io.relspec.ir.op.Scan;
 import io.relspec.ir.op.SortKey;
 import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.runtime.RuntimeProfile;
 import io.relspec.ir.type.Field;
 import io.relspec.ir.type.PrimitiveType;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ForkJoinPool;
 import org.apache.arrow.memory.RootAllocator;
 import org.apache.arrow.vector.BigIntVector;
 import org.apache.arrow.vector.Float8Vector;
@@ -183,6 +185,61 @@ class IntervalAlignerScaleTest {
       } finally {
         threads.shutdownNow();
       }
+    }
+  }
+
+  /**
+   * A lane whose profile has {@code targetPartitions} 1 (as each Spark task running delegated ops
+   * has) runs interval_align on the calling thread alone: no task reaches the common pool's
+   * workers, and the rows are those of a lane with no thread limit.
+   */
+  @Test
+  void targetPartitionsOneRunsKernelsOnTheCallingThread() {
+    Random random = new Random(5);
+    Rows left =
+        Rows.random(random, 20_000, 40, false, IntervalAlign.Mode.CONTAINED, 3, false, false);
+    Rows right =
+        Rows.random(random, 60_000, 40, false, IntervalAlign.Mode.CONTAINED, 5, false, false);
+    IntervalAlign align = align(IntervalAlign.Mode.CONTAINED, true);
+    try (RootAllocator allocator = new RootAllocator();
+        Relation l = left.relation(allocator, LEFT, false, 1024);
+        Relation r = right.relation(allocator, RIGHT, true, new int[] {1024})) {
+      String unlimited = alignedRows(allocator, RuntimeProfile.DEFAULT, align, l, r);
+      assertThat(KernelThreads.limitedTo(1, KernelThreads::available)).isEqualTo(1);
+      assertThat(KernelThreads.limitedTo(1, () -> KernelThreads.limitedTo(0, () -> 0)))
+          .as("the limit is restored after a nested call")
+          .isZero();
+      assertThat(KernelThreads.limitedTo(1, KernelThreads::available)).isEqualTo(1);
+      long stolen = ForkJoinPool.commonPool().getStealCount();
+      String single =
+          alignedRows(allocator, RuntimeProfile.DEFAULT.withTargetPartitions(1), align, l, r);
+      assertThat(ForkJoinPool.commonPool().getStealCount())
+          .as("no work ran on a pool worker")
+          .isEqualTo(stolen);
+      assertThat(single).isEqualTo(unlimited);
+    }
+  }
+
+  /** The rows of interval_align over l and r on a lane of this profile, as text. */
+  private static String alignedRows(
+      RootAllocator allocator,
+      RuntimeProfile profile,
+      IntervalAlign align,
+      Relation l,
+      Relation r) {
+    try (ReferenceLane lane = new ReferenceLane(profile, allocator);
+        Relation out =
+            lane.runOps(
+                "r",
+                LEFT,
+                l.batches(),
+                List.of(align),
+                Map.of(),
+                Map.of("r", new SourceBatches(RIGHT, r.batches())))) {
+      StringBuilder text = new StringBuilder();
+      out.batches().forEach(batch -> text.append(batch.contentToTSVString()));
+      assertThat(text.length()).isGreaterThan(100_000);
+      return text.toString();
     }
   }
 

@@ -408,7 +408,14 @@ public final class PartitionDelegate implements RuleDelegate {
               a.matchMeta()));
     }
     Fragment fragment =
-        new Fragment(new Pipeline(pipeline), plan.params(), input, output, rightSchema, profile);
+        new Fragment(
+            new Pipeline(pipeline),
+            plan.params(),
+            input,
+            output,
+            rightSchema,
+            // one native plan and one thread per task: Spark runs a task per core already
+            profile.withTargetPartitions(1));
     PlanReport report = explain(fragment);
     String label = "plan " + plan.planSignature() + " " + segment.describe(ops);
     DelegationMetrics.Accumulators accumulators =
