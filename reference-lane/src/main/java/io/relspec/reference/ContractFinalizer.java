@@ -325,6 +325,7 @@ public final class ContractFinalizer {
             spec.orderBy(),
             kept.length,
             name -> in.column(indexOf(columns, name), kept, heap),
+            java.util.Optional.empty(),
             heap);
     int[] out = new int[winners.length];
     for (int j = 0; j < winners.length; j++) {

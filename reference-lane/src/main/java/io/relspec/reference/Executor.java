@@ -1007,6 +1007,7 @@ final class Executor {
               heap.addNow(MemoryBudget.column(in, column));
               return index.column(column);
             },
+            VectorKeys.of(index, keys.stream().mapToInt(schema::indexOf).toArray()),
             heap);
     return gather(index, winners, heap);
   }

@@ -4,6 +4,7 @@ import io.relspec.ir.op.SortKey;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.function.IntBinaryOperator;
 
@@ -26,6 +27,16 @@ final class FirstPerKey {
    *     allocated
    */
   static KeyIds ids(Object[][] keys, int rows, MemoryBudget.Reservation heap) {
+    return ids(values(keys, rows), rows, heap);
+  }
+
+  /**
+   * Each row's key as an id: 0, 1, ... in the order keys are first seen.
+   *
+   * @param heap the estimated bytes of the table, its hashes and the ids, added before they are
+   *     allocated
+   */
+  static KeyIds ids(Keys keys, int rows, MemoryBudget.Reservation heap) {
     // a power of two at least 1.5 times the rows: probes stay short
     long wanted = Math.max(4L, rows + rows / 2L);
     if (wanted > 1 << 30) {
@@ -39,16 +50,8 @@ final class FirstPerKey {
     int[] ids = new int[rows];
     int distinct = 0;
     int mask = capacity - 1;
-    for (Object[] column : keys) {
-      for (int row = 0; row < rows; row++) {
-        column[row] = Values.key(column[row]);
-      }
-    }
     for (int row = 0; row < rows; row++) {
-      int hash = 1;
-      for (Object[] column : keys) {
-        hash = 31 * hash + Objects.hashCode(column[row]);
-      }
+      int hash = keys.hash(row);
       int slot = (hash ^ (hash >>> 16)) & mask;
       while (true) {
         long entry = table[slot];
@@ -59,7 +62,7 @@ final class FirstPerKey {
         }
         if ((int) (entry >>> 32) == hash) {
           int held = (int) entry - 1;
-          if (sameKey(keys, held, row)) {
+          if (keys.same(held, row)) {
             ids[row] = ids[held];
             break;
           }
@@ -68,6 +71,40 @@ final class FirstPerKey {
       }
     }
     return new KeyIds(ids, distinct);
+  }
+
+  /** Rows' keys as the table sees them: a hash per row, and whether two rows' keys are equal. */
+  interface Keys {
+    int hash(int row);
+
+    boolean same(int a, int b);
+  }
+
+  /**
+   * Keys of value objects, per key column the value of every row ({@code keys[k][row]}), replaced
+   * in place by their normalized values ({@link Values#key}).
+   */
+  private static Keys values(Object[][] keys, int rows) {
+    for (Object[] column : keys) {
+      for (int row = 0; row < rows; row++) {
+        column[row] = Values.key(column[row]);
+      }
+    }
+    return new Keys() {
+      @Override
+      public int hash(int row) {
+        int hash = 1;
+        for (Object[] column : keys) {
+          hash = 31 * hash + Objects.hashCode(column[row]);
+        }
+        return hash;
+      }
+
+      @Override
+      public boolean same(int a, int b) {
+        return sameKey(keys, a, b);
+      }
+    };
   }
 
   /** Every row's key id ({@code ids[row]}) and how many distinct keys there are. */
@@ -83,6 +120,12 @@ final class FirstPerKey {
    */
   static int[] winners(
       Object[][] keys, int rows, IntBinaryOperator beats, MemoryBudget.Reservation heap) {
+    return winners(values(keys, rows), rows, beats, heap);
+  }
+
+  /** As {@link #winners(Object[][], int, IntBinaryOperator, MemoryBudget.Reservation)}. */
+  static int[] winners(
+      Keys keys, int rows, IntBinaryOperator beats, MemoryBudget.Reservation heap) {
     KeyIds ids = ids(keys, rows, heap);
     heap.addNow(4L * ids.count());
     int[] winners = new int[ids.count()];
@@ -105,6 +148,8 @@ final class FirstPerKey {
    * @param rows how many rows
    * @param column the values of a column by name, one per row, in a new array; the order's columns
    *     are asked for only when a comparison first reaches them (ties past orderBy are rare)
+   * @param keyed the keys read in place ({@link VectorKeys}), when they can be; else the key
+   *     columns' values are asked for
    */
   static int[] dedupe(
       List<String> names,
@@ -112,9 +157,13 @@ final class FirstPerKey {
       List<SortKey> orderBy,
       int rows,
       Function<String, Object[]> column,
+      Optional<Keys> keyed,
       MemoryBudget.Reservation heap) {
     List<SortKey> order = RowOrder.withRemaining(orderBy, names);
     RowOrder rowOrder = RowOrder.lazy(order, k -> column.apply(order.get(k).column()));
+    if (keyed.isPresent()) {
+      return winners(keyed.get(), rows, rowOrder::compareRows, heap);
+    }
     Object[][] keyValues = new Object[keys.size()][];
     for (int k = 0; k < keyValues.length; k++) {
       keyValues[k] = column.apply(keys.get(k));

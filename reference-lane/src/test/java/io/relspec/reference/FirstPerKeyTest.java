@@ -2,6 +2,9 @@ package io.relspec.reference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.relspec.ir.plan.RelSchema;
+import io.relspec.ir.type.Field;
+import io.relspec.ir.type.PrimitiveType;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -47,6 +50,56 @@ class FirstPerKeyTest {
         assertThat(winners)
             .containsExactly(expected.values().stream().mapToInt(Integer::intValue).toArray());
         assertThat(winners.length).isGreaterThan(100);
+      }
+    }
+  }
+
+  /**
+   * Keys read in place from Arrow vectors (strings, int64, int32, int8: nulls, negatives, empty and
+   * non-ASCII strings, over batches of uneven sizes) get the ids the value objects get; a float key
+   * column is left to the value objects.
+   */
+  @Test
+  void keysReadFromVectorsHaveTheIdsOfTheirValues() {
+    RelSchema schema =
+        new RelSchema(
+            List.of(
+                Field.nullable("s", PrimitiveType.STRING),
+                Field.nullable("l", PrimitiveType.INT64),
+                Field.nullable("i", PrimitiveType.INT32),
+                Field.nullable("b", PrimitiveType.INT8),
+                Field.nullable("f", PrimitiveType.FLOAT64)));
+    String[] strings = {"", "a", "ä", "path/ä/x.py", "a\u0000", "bb"};
+    Random random = new Random(11);
+    try (RootAllocator allocator = new RootAllocator();
+        BatchBuilder out = new BatchBuilder(schema, allocator, 777)) {
+      int rows = 5_000;
+      for (int row = 0; row < rows; row++) {
+        out.startRow();
+        out.set(0, random.nextInt(15) == 0 ? null : strings[random.nextInt(strings.length)]);
+        out.set(1, random.nextInt(15) == 0 ? null : (long) random.nextInt(7) - 3 + (1L << 40));
+        out.set(2, random.nextInt(15) == 0 ? null : (long) random.nextInt(3) - 1);
+        out.set(3, random.nextInt(15) == 0 ? null : random.nextInt(2) * -128L);
+        out.set(4, (double) random.nextInt(3));
+        out.endRow();
+      }
+      try (Relation relation = out.finish()) {
+        RowIndex index = RowIndex.of(relation);
+        assertThat(relation.batches()).hasSizeGreaterThan(3);
+        MemoryBudget budget = new MemoryBudget(allocator, Long.MAX_VALUE);
+        try (MemoryBudget.Reservation heap = budget.reserve("r", "dedupe")) {
+          int[] columns = {0, 1, 2, 3};
+          FirstPerKey.KeyIds fromVectors =
+              FirstPerKey.ids(VectorKeys.of(index, columns).orElseThrow(), rows, heap);
+          Object[][] values = new Object[columns.length][];
+          for (int k = 0; k < columns.length; k++) {
+            values[k] = index.column(columns[k]);
+          }
+          FirstPerKey.KeyIds fromValues = FirstPerKey.ids(values, rows, heap);
+          assertThat(fromVectors.ids()).isEqualTo(fromValues.ids());
+          assertThat(fromVectors.count()).isEqualTo(fromValues.count()).isGreaterThan(200);
+          assertThat(VectorKeys.of(index, new int[] {0, 4})).as("a float key").isEmpty();
+        }
       }
     }
   }
