@@ -14,6 +14,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
+import java.util.Optional;
 import java.util.function.Consumer;
 import org.apache.arrow.memory.BufferAllocator;
 import org.apache.arrow.memory.RootAllocator;
@@ -213,13 +214,19 @@ final class PartitionRunner
         while (rows.hasNext() && (wholePartition || batches.size() < CHUNK_BATCHES)) {
           VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
           batches.add(root);
-          ArrowWriter writer = ArrowWriter.create(root);
-          int n = 0;
-          while (n < batchSize && rows.hasNext()) {
-            writer.write(rows.next());
-            n++;
+          Optional<ArrowRowWriter> fast = ArrowRowWriter.of(root);
+          int n;
+          if (fast.isPresent()) {
+            n = fast.get().write(rows, root, batchSize);
+          } else {
+            ArrowWriter writer = ArrowWriter.create(root);
+            n = 0;
+            while (n < batchSize && rows.hasNext()) {
+              writer.write(rows.next());
+              n++;
+            }
+            writer.finish();
           }
-          writer.finish();
           metrics.rowsIn().add(n);
         }
       } catch (RuntimeException e) {
