@@ -111,7 +111,9 @@ final class IntegralKeyCount {
     return (found.length - 1) / 2 + (found[0] > 1 ? 1 : 0);
   }
 
-  /** One task's keys as an array per bucket, and the number of null keys under id {@code n}. */
+  /**
+   * One task's keys as an array per bucket, and its number of null keys under id {@code buckets}.
+   */
   private static Iterator<Tuple2<Integer, long[]>> split(
       Iterator<InternalRow> partition, DataType type, int buckets) {
     int width = type.defaultSize();
