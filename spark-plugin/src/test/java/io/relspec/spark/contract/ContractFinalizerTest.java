@@ -274,14 +274,9 @@ class ContractFinalizerTest {
               };
         }
       }
-      Dataset<Row> checked =
-          ContractFinalizer.finalize(
-                  "o",
-                  keyed,
-                  List.of(
-                      new ContractFinalizer.RuleRows(
-                          "r", table("k " + type + ", v int32", values))))
-              .persisted();
+      List<ContractFinalizer.RuleRows> input =
+          List.of(new ContractFinalizer.RuleRows("r", table("k " + type + ", v int32", values)));
+      Dataset<Row> checked = ContractFinalizer.finalize("o", keyed, input).persisted();
       List<List<Object>> byWindow = statuses(ContractFinalizer.checkKeysByWindow(checked, keyed));
       assertThat(byWindow)
           .as(type)
@@ -300,14 +295,7 @@ class ContractFinalizerTest {
       assertThat(statuses(ContractFinalizer.checkKeysByCount(checked, keyed, 1)))
           .as(type + ": two duplicate keys, one broadcast at most: the window")
           .isEqualTo(byWindow);
-      Finalization persisted =
-          ContractFinalizer.finalize(
-                  "o",
-                  keyed,
-                  List.of(
-                      new ContractFinalizer.RuleRows(
-                          "r", table("k " + type + ", v int32", values))))
-              .persist();
+      Finalization persisted = ContractFinalizer.finalize("o", keyed, input).persist();
       try {
         assertThat(rows(persisted.errors().filter("k = 2").select("error_message")))
             .as(type)
