@@ -5,6 +5,7 @@ import io.relspec.ir.op.Aggregate;
 import io.relspec.ir.op.Derive;
 import io.relspec.ir.op.EquiKey;
 import io.relspec.ir.op.Filter;
+import io.relspec.ir.op.IntervalAlign;
 import io.relspec.ir.op.Join;
 import io.relspec.ir.op.Limit;
 import io.relspec.ir.op.Op;
@@ -28,9 +29,11 @@ import java.util.function.Function;
  * decodes no Parquet column that nothing reads (the order items of a join+aggregate: 2 of 4
  * columns). The pipeline's output is unchanged: only a {@code project} or an {@code aggregate}
  * narrows what is needed, and an op whose use of columns is not modelled here ({@code union},
- * {@code explode}, {@code dedupe} and {@code interval_align}, whose ties read every column, and a
- * join with a {@code condition} or a {@code rightSuffix}) keeps every column before it. Join right
- * sides are pruned the same way, all of their output kept.
+ * {@code explode}, {@code dedupe}, whose ties read every column, and a join with a {@code
+ * condition} or a {@code rightSuffix}) keeps every column before it. {@code interval_align} reads
+ * its left keys and span and passes every left column through; its right side, whose every column
+ * ranks the matches, is never narrowed. Join right sides are pruned the same way, all of their
+ * output kept.
  */
 final class ColumnPruning {
   private ColumnPruning() {}
@@ -124,6 +127,13 @@ final class ColumnPruning {
       // With a rightSuffix, which right columns are renamed depends on the left columns there are
       // (a left column pruned away would leave its right namesake unrenamed): all are kept.
       join.on().stream().map(EquiKey::left).forEach(used::add);
+    } else if (op instanceof IntervalAlign align) {
+      // left columns pass through unranked (the spec ranks matches by right columns only); a used
+      // name that is a selected right column or a match column stays in: harmless without a left
+      // column of that name
+      align.on().stream().map(EquiKey::left).forEach(used::add);
+      used.add(align.leftSpan().start());
+      used.add(align.leftSpan().end());
     } else if (!(op instanceof Limit || op instanceof Param)) {
       return Optional.empty();
     }

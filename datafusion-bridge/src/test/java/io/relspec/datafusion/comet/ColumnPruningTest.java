@@ -10,6 +10,7 @@ import io.relspec.ir.op.Dedupe;
 import io.relspec.ir.op.Derive;
 import io.relspec.ir.op.EquiKey;
 import io.relspec.ir.op.Filter;
+import io.relspec.ir.op.IntervalAlign;
 import io.relspec.ir.op.Join;
 import io.relspec.ir.op.JoinType;
 import io.relspec.ir.op.Limit;
@@ -141,6 +142,37 @@ class ColumnPruningTest {
                 Optional.of("_r")),
             sumBy("status", "qty"));
     assertThat(scanned(ColumnPruning.prune(conditioned, SCHEMAS::get))).isEmpty();
+  }
+
+  /**
+   * interval_align passes every left column through and ranks by right columns only: a project
+   * after it narrows the left scan to what the project and the alignment read; the right side,
+   * whose every column ranks the matches, keeps every column.
+   */
+  @Test
+  void anIntervalAlignNarrowsItsLeftScanOnlyAndKeepsItsRightSide() {
+    Pipeline right = Pipeline.of(Scan.of("shipments"));
+    IntervalAlign align =
+        new IntervalAlign(
+            right,
+            List.of(EquiKey.same("order_id")),
+            new IntervalAlign.Span("qty", "price"),
+            new IntervalAlign.Span("status", "carrier"),
+            IntervalAlign.Mode.CONTAINED,
+            IntervalAlign.How.LEFT,
+            List.of("carrier"),
+            List.of(),
+            true);
+    Pipeline pruned =
+        prune(
+            Scan.of("items"),
+            align,
+            new Project(List.of(Project.Column.keep("order_id"), Project.Column.keep("carrier"))));
+    assertThat(scanned(pruned)).contains(List.of("order_id", "qty", "price"));
+    assertThat(((IntervalAlign) pruned.ops().get(1)).right()).isEqualTo(right);
+    assertThat(scanned(prune(Scan.of("items"), align)))
+        .as("no project after it: every left column is output")
+        .isEmpty();
   }
 
   @Test

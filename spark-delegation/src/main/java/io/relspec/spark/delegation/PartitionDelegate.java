@@ -273,22 +273,38 @@ public final class PartitionDelegate implements RuleDelegate {
       ValidatedBundle bundle,
       RelPlan plan,
       Segment segment,
-      Dataset<Row> before,
+      Dataset<Row> below,
       PlanCompiler compiler,
       List<Accumulated> reports) {
     List<Op> ops = plan.ops();
     String path = "rules[" + plan.name() + "].ops";
-    RelSchema input =
+    RelSchema resolved =
         BundleValidator.resolvePipeline(bundle.bundle(), ops.subList(0, segment.from()), path);
     RelSchema output =
         BundleValidator.resolvePipeline(bundle.bundle(), ops.subList(0, segment.to()), path);
-    List<String> columns = Arrays.asList(before.columns());
-    if (!columns.equals(input.names())) {
+    List<String> columns = Arrays.asList(below.columns());
+    if (!columns.equals(resolved.names())) {
       throw DelegationErrors.schemaMismatch(
-          plan.name(), "ops[" + segment.from() + "]", input.names(), columns);
+          plan.name(), "ops[" + segment.from() + "]", resolved.names(), columns);
     }
-    Dataset<Row> rows = before;
     Optional<IntervalAlign> align = segment.align(ops);
+    // an interval_align segment's left columns that no op of it reads and a project in it drops
+    // (the CPG bundle's name_refs.name) are neither shuffled nor turned into Arrow, as Spark's
+    // optimizer prunes them
+    Optional<Set<String>> used =
+        align.isPresent()
+            ? KeyRangeSplit.columnsUsedBy(ops.subList(segment.from(), segment.to()))
+            : Optional.empty();
+    List<Field> kept =
+        used.map(u -> resolved.fields().stream().filter(f -> u.contains(f.name())).toList())
+            .filter(fields -> !fields.isEmpty())
+            .orElse(resolved.fields());
+    RelSchema input = kept.size() < resolved.fields().size() ? new RelSchema(kept) : resolved;
+    Dataset<Row> before =
+        input == resolved
+            ? below
+            : below.select(kept.stream().map(f -> below.col(f.name())).toArray(Column[]::new));
+    Dataset<Row> rows = before;
     int partitions = Integer.parseInt(spark.conf().get("spark.sql.shuffle.partitions"));
     RelSchema rightSchema = null;
     Dataset<Row> right = null;

@@ -312,6 +312,22 @@ class IntervalAlignDelegationTest {
         .contains("relspec delegated rule span_links");
     // no delegated execution at compile time (only the left keys were sampled for the ranges)
     assertThat(delegate.metrics("span_links").executions()).isZero();
+
+    // weight_links aligns all of spans' columns and then projects path away: its left rows reach
+    // the segment without path (the span_links scan already lists only the columns it reads)
+    RelPlan weights = bundle.plan("weight_links").orElseThrow();
+    delegate.compile(bundle, weights, new PlanCompiler(resolver), resolver).orElseThrow();
+    String explained = delegate.explain("weight_links");
+    String left =
+        explained.substring(
+            explained.indexOf("Spark rows in (left):"),
+            explained.indexOf("Spark rows in (right):"));
+    // the first project under the repartition: the pruning one
+    assertThat(left.lines().filter(line -> line.contains("Project [")).findFirst().orElseThrow())
+        .as(explained)
+        .contains("Project [ref_id#")
+        .contains("weight#")
+        .doesNotContain("path#");
   }
 
   @Test
