@@ -1,5 +1,6 @@
 package io.relspec.reference;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.apache.arrow.memory.util.ByteFunctionHelpers;
@@ -44,17 +45,9 @@ final class VectorKeys implements FirstPerKey.Keys {
         strings &= vectors[b] instanceof VarCharVector;
       }
       if (integers) {
-        BaseIntVector[] typed = new BaseIntVector[vectors.length];
-        for (int b = 0; b < vectors.length; b++) {
-          typed[b] = (BaseIntVector) vectors[b];
-        }
-        columns[k] = new Integers(typed);
+        columns[k] = new Integers(Arrays.copyOf(vectors, vectors.length, BaseIntVector[].class));
       } else if (strings) {
-        VarCharVector[] typed = new VarCharVector[vectors.length];
-        for (int b = 0; b < vectors.length; b++) {
-          typed[b] = (VarCharVector) vectors[b];
-        }
-        columns[k] = new Strings(typed);
+        columns[k] = new Strings(Arrays.copyOf(vectors, vectors.length, VarCharVector[].class));
       } else {
         return Optional.empty();
       }
@@ -68,7 +61,7 @@ final class VectorKeys implements FirstPerKey.Keys {
     int at = index.row[row];
     int hash = 1;
     for (Column column : columns) {
-      hash = 31 * hash + column.hash(batch, at);
+      hash = 31 * hash + (column.isNull(batch, at) ? 0 : column.hash(batch, at));
     }
     return hash;
   }
@@ -80,14 +73,19 @@ final class VectorKeys implements FirstPerKey.Keys {
     int batchB = index.batch[b];
     int atB = index.row[b];
     for (Column column : columns) {
-      if (!column.same(batchA, atA, batchB, atB)) {
+      boolean nullA = column.isNull(batchA, atA);
+      boolean nullB = column.isNull(batchB, atB);
+      if (nullA != nullB || (!nullA && !column.same(batchA, atA, batchB, atB))) {
         return false;
       }
     }
     return true;
   }
 
+  /** One key column's vectors, by batch; {@link #hash} and {@link #same} read non-null values. */
   private sealed interface Column permits Integers, Strings {
+    boolean isNull(int batch, int row);
+
     int hash(int batch, int row);
 
     boolean same(int batchA, int rowA, int batchB, int rowB);
@@ -95,34 +93,31 @@ final class VectorKeys implements FirstPerKey.Keys {
 
   private record Integers(BaseIntVector[] vectors) implements Column {
     @Override
+    public boolean isNull(int batch, int row) {
+      return vectors[batch].isNull(row);
+    }
+
+    @Override
     public int hash(int batch, int row) {
-      BaseIntVector vector = vectors[batch];
-      if (vector.isNull(row)) {
-        return 0;
-      }
-      long value = vector.getValueAsLong(row) * 0x9E3779B97F4A7C15L;
+      long value = vectors[batch].getValueAsLong(row) * 0x9E3779B97F4A7C15L;
       return (int) (value ^ (value >>> 32));
     }
 
     @Override
     public boolean same(int batchA, int rowA, int batchB, int rowB) {
-      BaseIntVector a = vectors[batchA];
-      BaseIntVector b = vectors[batchB];
-      boolean nullA = a.isNull(rowA);
-      if (nullA || b.isNull(rowB)) {
-        return nullA && b.isNull(rowB);
-      }
-      return a.getValueAsLong(rowA) == b.getValueAsLong(rowB);
+      return vectors[batchA].getValueAsLong(rowA) == vectors[batchB].getValueAsLong(rowB);
     }
   }
 
   private record Strings(VarCharVector[] vectors) implements Column {
     @Override
+    public boolean isNull(int batch, int row) {
+      return vectors[batch].isNull(row);
+    }
+
+    @Override
     public int hash(int batch, int row) {
       VarCharVector vector = vectors[batch];
-      if (vector.isNull(row)) {
-        return 0;
-      }
       return ByteFunctionHelpers.hash(
           vector.getDataBuffer(), vector.getStartOffset(row), vector.getEndOffset(row));
     }
@@ -131,10 +126,6 @@ final class VectorKeys implements FirstPerKey.Keys {
     public boolean same(int batchA, int rowA, int batchB, int rowB) {
       VarCharVector a = vectors[batchA];
       VarCharVector b = vectors[batchB];
-      boolean nullA = a.isNull(rowA);
-      if (nullA || b.isNull(rowB)) {
-        return nullA && b.isNull(rowB);
-      }
       return ByteFunctionHelpers.equal(
               a.getDataBuffer(),
               a.getStartOffset(rowA),
