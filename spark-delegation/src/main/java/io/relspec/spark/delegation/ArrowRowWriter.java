@@ -14,6 +14,9 @@ import org.apache.arrow.vector.IntVector;
 import org.apache.arrow.vector.TimeStampMicroTZVector;
 import org.apache.arrow.vector.VarCharVector;
 import org.apache.arrow.vector.VectorSchemaRoot;
+import org.apache.arrow.vector.types.Types;
+import org.apache.arrow.vector.types.pojo.Field;
+import org.apache.arrow.vector.types.pojo.Schema;
 import org.apache.spark.sql.catalyst.InternalRow;
 import org.apache.spark.unsafe.Platform;
 import org.apache.spark.unsafe.types.UTF8String;
@@ -33,39 +36,38 @@ final class ArrowRowWriter {
     this.columns = columns;
   }
 
-  /** A writer for batches of this root's shape, or empty when a column's type is not covered. */
-  static Optional<ArrowRowWriter> of(VectorSchemaRoot shape) {
-    List<FieldVector> vectors = shape.getFieldVectors();
-    Column[] columns = new Column[vectors.size()];
+  /** A writer for batches of this schema, or empty when a column's type is not covered. */
+  static Optional<ArrowRowWriter> of(Schema schema) {
+    List<Field> fields = schema.getFields();
+    Column[] columns = new Column[fields.size()];
     for (int c = 0; c < columns.length; c++) {
-      FieldVector vector = vectors.get(c);
-      if (vector instanceof BigIntVector) {
-        columns[c] =
-            (row, ordinal, to, index) -> ((BigIntVector) to).set(index, row.getLong(ordinal));
-      } else if (vector instanceof TimeStampMicroTZVector) {
-        columns[c] =
-            (row, ordinal, to, index) ->
-                ((TimeStampMicroTZVector) to).set(index, row.getLong(ordinal));
-      } else if (vector instanceof IntVector || vector instanceof DateDayVector) {
-        columns[c] = Column.INTS;
-      } else if (vector instanceof Float8Vector) {
-        columns[c] =
-            (row, ordinal, to, index) -> ((Float8Vector) to).set(index, row.getDouble(ordinal));
-      } else if (vector instanceof BitVector) {
-        columns[c] =
-            (row, ordinal, to, index) ->
-                ((BitVector) to).set(index, row.getBoolean(ordinal) ? 1 : 0);
-      } else if (vector instanceof VarCharVector) {
-        columns[c] = Column.STRINGS;
-      } else {
-        return Optional.empty();
+      switch (Types.getMinorTypeForArrowType(fields.get(c).getType())) {
+        case BIGINT ->
+            columns[c] =
+                (row, ordinal, to, index) -> ((BigIntVector) to).set(index, row.getLong(ordinal));
+        case TIMESTAMPMICROTZ ->
+            columns[c] =
+                (row, ordinal, to, index) ->
+                    ((TimeStampMicroTZVector) to).set(index, row.getLong(ordinal));
+        case INT, DATEDAY -> columns[c] = Column.INTS;
+        case FLOAT8 ->
+            columns[c] =
+                (row, ordinal, to, index) -> ((Float8Vector) to).set(index, row.getDouble(ordinal));
+        case BIT ->
+            columns[c] =
+                (row, ordinal, to, index) ->
+                    ((BitVector) to).set(index, row.getBoolean(ordinal) ? 1 : 0);
+        case VARCHAR -> columns[c] = Column.STRINGS;
+        default -> {
+          return Optional.empty();
+        }
       }
     }
     return Optional.of(new ArrowRowWriter(columns));
   }
 
   /**
-   * Writes up to {@code max} rows into {@code root} (new, of the shape this writer was made for,
+   * Writes up to {@code max} rows into {@code root} (new, of the schema this writer was made for,
    * not yet allocated) and sets its row count.
    *
    * @return how many rows were written

@@ -118,6 +118,12 @@ final class PartitionRunner
     private final int partition;
     private final int range;
     private final Schema arrowSchema;
+    private final Schema rightSchema;
+
+    /** How the input's (and the right side's) rows go into Arrow, decided once per task. */
+    private final Optional<ArrowRowWriter> inputWriter;
+
+    private final Optional<ArrowRowWriter> rightWriter;
     private final BufferAllocator allocator;
     private final DataFusionEngine engine = new CometEngine();
     private QueryResult result;
@@ -139,6 +145,9 @@ final class PartitionRunner
       this.partition = partition;
       this.range = range;
       this.arrowSchema = plan.readsFiles() ? null : plan.input().toArrow();
+      this.rightSchema = plan.paired() ? plan.right().toArrow() : null;
+      this.inputWriter = arrowSchema == null ? Optional.empty() : ArrowRowWriter.of(arrowSchema);
+      this.rightWriter = rightSchema == null ? Optional.empty() : ArrowRowWriter.of(rightSchema);
       // The profile's memoryLimitBytes bounds each native plan's memory pool (the bridge passes
       // it to DataFusion); the Arrow buffers of the task's batches are not limited here.
       this.allocator = new RootAllocator(Long.MAX_VALUE);
@@ -173,16 +182,16 @@ final class PartitionRunner
           close();
           return false;
         }
-        List<VectorSchemaRoot> batches = readChunk(input, arrowSchema);
+        List<VectorSchemaRoot> batches = readChunk(input, arrowSchema, inputWriter);
         if (right == null) {
           execute(batches, List.of());
         } else {
           List<VectorSchemaRoot> rightBatches;
           try {
-            rightBatches = readChunk(right, plan.right().toArrow());
+            rightBatches = readChunk(right, rightSchema, rightWriter);
             if (rightBatches.isEmpty()) {
               // an empty right partition: the left rows still align (how=left: NO_MATCH)
-              VectorSchemaRoot empty = VectorSchemaRoot.create(plan.right().toArrow(), allocator);
+              VectorSchemaRoot empty = VectorSchemaRoot.create(rightSchema, allocator);
               empty.setRowCount(0);
               rightBatches = List.of(empty);
             }
@@ -207,14 +216,14 @@ final class PartitionRunner
     }
 
     /** The next rows of an input as Arrow batches (all of them for a keyed segment). */
-    private List<VectorSchemaRoot> readChunk(Iterator<InternalRow> rows, Schema schema) {
+    private List<VectorSchemaRoot> readChunk(
+        Iterator<InternalRow> rows, Schema schema, Optional<ArrowRowWriter> fast) {
       List<VectorSchemaRoot> batches = new ArrayList<>();
       int batchSize = plan.profile().batchSize();
       try {
         while (rows.hasNext() && (wholePartition || batches.size() < CHUNK_BATCHES)) {
           VectorSchemaRoot root = VectorSchemaRoot.create(schema, allocator);
           batches.add(root);
-          Optional<ArrowRowWriter> fast = ArrowRowWriter.of(root);
           int n;
           if (fast.isPresent()) {
             n = fast.get().write(rows, root, batchSize);
@@ -243,7 +252,7 @@ final class PartitionRunner
           session -> {
             session.registerBatches(Fragment.INPUT, arrowSchema, batches);
             if (plan.paired()) {
-              session.registerBatches(Fragment.RIGHT, plan.right().toArrow(), rightBatches);
+              session.registerBatches(Fragment.RIGHT, rightSchema, rightBatches);
             }
           },
           plan.pipeline(),
