@@ -295,10 +295,7 @@ public final class PartitionDelegate implements RuleDelegate {
         align.isPresent()
             ? KeyRangeSplit.columnsUsedBy(ops.subList(segment.from(), segment.to()))
             : Optional.empty();
-    List<Field> kept =
-        used.map(u -> resolved.fields().stream().filter(f -> u.contains(f.name())).toList())
-            .filter(fields -> !fields.isEmpty())
-            .orElse(resolved.fields());
+    List<Field> kept = used.map(u -> readFields(resolved, u)).orElse(resolved.fields());
     RelSchema input = kept.size() < resolved.fields().size() ? new RelSchema(kept) : resolved;
     Dataset<Row> before =
         input == resolved
@@ -547,12 +544,7 @@ public final class PartitionDelegate implements RuleDelegate {
       Optional<Project> pruned = Optional.empty();
       RelSchema output = joinedSchema;
       if (used.isPresent()) {
-        List<Field> kept =
-            joinedSchema.fields().stream().filter(f -> used.get().contains(f.name())).toList();
-        if (kept.isEmpty()) {
-          // rows are still counted: one column carries them
-          kept = joinedSchema.fields().subList(0, 1);
-        }
+        List<Field> kept = readFields(joinedSchema, used.get());
         if (kept.size() < joinedSchema.fields().size()) {
           pruned =
               Optional.of(
@@ -586,6 +578,15 @@ public final class PartitionDelegate implements RuleDelegate {
               specs,
               locations));
     }
+  }
+
+  /**
+   * The fields of {@code schema} that {@code used} names, in order; the first alone when it names
+   * none (rows are still counted: one column carries them).
+   */
+  private static List<Field> readFields(RelSchema schema, Set<String> used) {
+    List<Field> kept = schema.fields().stream().filter(f -> used.contains(f.name())).toList();
+    return kept.isEmpty() ? schema.fields().subList(0, 1) : kept;
   }
 
   /**
